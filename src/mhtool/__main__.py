@@ -1,0 +1,3 @@
+from mhtool.cli.app import main
+
+main()

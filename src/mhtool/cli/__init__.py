@@ -1,0 +1,1 @@
+"""The command line: typer apps that translate between a person and the services."""

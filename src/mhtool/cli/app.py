@@ -1,0 +1,162 @@
+"""The `mhtool` entry point: global options, command groups, and the one place errors are shown.
+
+Heavy modules (sqlite-utils, questionary, rich tables) are imported inside commands, never here,
+so `mhtool --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mhtool import __version__
+from mhtool.cli import dutch_click
+from mhtool.errors import ExitCode, MhtoolError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mhtool.store.connection import Store
+
+HELP = (
+    "mhtool: signalen van mogelijke mensenhandel vastleggen en volgen door de meldroute "
+    "(ontvangst, vastleggen en verrijken, bespreken met politie en zorgcoördinator, bespreken "
+    "met RIEC / HvO Querido, afronding). Alles staat in één SQLite-bestand."
+)
+
+
+@dataclass
+class AppState:
+    """Global options, and the database opened at most once per command."""
+
+    db_flag: str | None = None
+    user: str = ""
+    _store: Store | None = field(default=None, repr=False)
+
+    def database_path(self) -> tuple[Path, str]:
+        from mhtool.services.database import resolve_database_path
+
+        return resolve_database_path(self.db_flag)
+
+    def store(self) -> Store:
+        if self._store is None:
+            from mhtool.services.database import open_database
+
+            path, _ = self.database_path()
+            self._store = open_database(path)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def state(ctx: typer.Context) -> AppState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppState)
+    return obj
+
+
+app = typer.Typer(
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mhtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Databasebestand. Anders MHTOOL_DB, anders de standaardlocatie (zie 'mhtool info').",
+            show_default=False,
+        ),
+    ] = None,
+    gebruiker: Annotated[
+        str | None,
+        typer.Option(
+            "--gebruiker",
+            help="Naam die in de historie komt. Standaard de gebruikersnaam van de computer.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--versie", callback=_version, is_eager=True, help="Toon de versie en stop."),
+    ] = False,
+) -> None:
+    user = (gebruiker or "").strip() or _os_user()
+    ctx.obj = AppState(db_flag=db, user=user)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "onbekend"
+
+
+def _register() -> None:
+    from mhtool.cli import general_commands, signal_commands
+
+    app.add_typer(signal_commands.app, name="signaal")
+    general_commands.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Run the CLI; every error becomes one Dutch sentence and an exit code, never a traceback."""
+    dutch_click.install()
+    from typer._click.exceptions import ClickException, UsageError
+
+    from mhtool.cli.render import print_error
+
+    code: int = ExitCode.OK
+    try:
+        result = app(standalone_mode=False)
+        code = result if isinstance(result, int) else ExitCode.OK
+    except MhtoolError as error:
+        print_error(error.message)
+        code = error.exit_code
+    except (typer.Abort, KeyboardInterrupt, EOFError):
+        print_error("Afgebroken; er is niets opgeslagen.")
+        code = ExitCode.ABORTED
+    except UsageError as error:
+        print_error(dutch_click.translate_message(error.format_message()))
+        if error.ctx is not None:
+            sys.stderr.write(f"Zie '{error.ctx.command_path} --help' voor hulp.\n")
+        code = ExitCode.USAGE
+    except ClickException as error:
+        print_error(dutch_click.translate_message(error.format_message()))
+        code = ExitCode.USAGE
+    except Exception as error:  # noqa: BLE001 - the last line of defence for users
+        if os.environ.get("MHTOOL_DEBUG"):
+            raise
+        print_error(
+            f"Er ging iets onverwachts mis ({type(error).__name__}); er is niets opgeslagen. "
+            "Meld dit bij de beheerder van mhtool."
+        )
+        code = ExitCode.INTERNAL
+    sys.exit(code)

@@ -1,0 +1,11 @@
+"""Option types shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+JSON_OPTION = Annotated[
+    bool, typer.Option("--json", help="Uitvoer als JSON (vaste sleutels) voor scripts.")
+]

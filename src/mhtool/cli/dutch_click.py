@@ -1,0 +1,101 @@
+"""Dutch wording for what typer prints itself: help headings, the help option, usage errors.
+
+typer vendors its own copy of click with fixed English strings, so this module (the one place
+that knows about typer internals) patches the few hooks once at start-up and translates usage
+error messages with a table of patterns. Unknown messages pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+HELP_OPTION_TEXT = "Toon deze hulp en stop."
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^No such option: (\S+?)(?:\s*Did you mean (.+?)\?)?\.?$"), "onbekende optie {0}."),
+    (re.compile(r"^No such command '?(.+?)'?\.$"), "onbekende opdracht '{0}'."),
+    (re.compile(r"^Missing option '?(.+?)'?\.?$"), "de optie {0} ontbreekt."),
+    (re.compile(r"^Missing argument '?(.+?)'?\.?$"), "het argument {0} ontbreekt."),
+    (re.compile(r"^Missing command\.?$"), "geef een opdracht op."),
+    (re.compile(r"^Option '?(.+?)'? requires an argument\.$"), "de optie {0} heeft een waarde nodig."),
+    (re.compile(r"^Option '?(.+?)'? requires \d+ arguments\.$"), "de optie {0} heeft meer waarden nodig."),
+    (re.compile(r"^Option '?(.+?)'? does not take a value\.$"), "de optie {0} neemt geen waarde."),
+    (
+        re.compile(r"^Got unexpected extra arguments? \((.+)\)$"),
+        "onverwacht extra argument ({0}); zet tekst met spaties tussen aanhalingstekens.",
+    ),
+    (re.compile(r"^Invalid value for '?(.+?)'?: (.+)$"), "ongeldige waarde voor {0}: {1}"),
+    (re.compile(r"^Invalid value: (.+)$"), "ongeldige waarde: {0}"),
+]
+_VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:integer|int)\.?$"), "'{0}' is geen geheel getal."),
+    (re.compile(r"^(.+?) is not in the range (.+?)\.?$"), "{0} ligt niet binnen {1}."),
+    (re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:boolean|bool)\.?$"), "'{0}' is geen ja/nee."),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), "de waarde mag hoogstens {0} zijn."),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), "de waarde moet minstens {0} zijn."),
+    (re.compile(r"^Input should be a valid integer.*$"), "de waarde moet een geheel getal zijn."),
+    (re.compile(r"^Input should be a valid boolean.*$"), "de waarde moet ja of nee zijn."),
+]
+_HEADINGS = {"Arguments": "Argumenten", "Options": "Opties", "Commands": "Opdrachten"}
+
+
+def translate_message(message: str) -> str:
+    """Usage error text from typer -> a Dutch sentence (lower-case start, as after 'Fout: ')."""
+    message = message.strip()
+    for pattern, template in _PATTERNS:
+        match = pattern.match(message)
+        if match:
+            parts = [translate_value(g) if g else "" for g in match.groups()]
+            return template.format(*parts)
+    return translate_value(message)
+
+
+def translate_value(message: str) -> str:
+    for pattern, template in _VALUE_PATTERNS:
+        match = pattern.match(message.strip())
+        if match:
+            return template.format(*match.groups())
+    return message
+
+
+def install() -> None:
+    """Patch typer's help texts once; safe to call more than once."""
+    import typer.core
+    import typer.rich_utils as ru
+    from typer._click import core, formatting
+
+    typer.core._ = lambda text: _HEADINGS.get(text, text)  # type: ignore[attr-defined]
+
+    ru.ARGUMENTS_PANEL_TITLE = "Argumenten"
+    ru.OPTIONS_PANEL_TITLE = "Opties"
+    ru.COMMANDS_PANEL_TITLE = "Opdrachten"
+    ru.ERRORS_PANEL_TITLE = "Fout"
+    ru.ABORTED_TEXT = "Afgebroken."
+    ru.DEFAULT_STRING = "[standaard: {}]"
+    ru.REQUIRED_LONG_STRING = "[verplicht]"
+    ru.ENVVAR_STRING = "[omgevingsvariabele: {}]"
+    ru.DEPRECATED_STRING = "(verouderd) "
+    ru.RICH_HELP = "Zie '{command_path} {help_option}' voor hulp."
+
+    if getattr(formatting.HelpFormatter, "_mhtool_dutch", False):
+        return
+    original_usage = formatting.HelpFormatter.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[OPTIES]").replace(
+            "COMMAND [ARGS]...", "OPDRACHT [ARGUMENTEN]..."
+        )
+        original_usage(self, prog, args, "Gebruik: " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    original_help_option = core.Command.get_help_option
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = original_help_option(self, ctx)
+        if option is not None:
+            option.help = HELP_OPTION_TEXT
+        return option
+
+    core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    formatting.HelpFormatter._mhtool_dutch = True  # type: ignore[attr-defined]

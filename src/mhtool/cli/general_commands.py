@@ -1,0 +1,76 @@
+"""Commands about the tool itself: which database, which municipalities, which route."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.app_options import JSON_OPTION
+
+
+def register(app: typer.Typer) -> None:
+    app.command("info")(info)
+    app.command("gemeenten")(municipalities)
+    app.command("meldroute")(route)
+
+
+def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
+    """Toon welk databasebestand wordt gebruikt en wat erin staat."""
+    from mhtool.cli.app import state
+    from mhtool.cli.render import console, print_json, text
+    from mhtool.services.database import database_info
+
+    path, source = state(ctx).database_path()
+    found = database_info(path, source)
+    if as_json:
+        print_json(found.as_json())
+        return
+    out = console()
+    out.print(text(f"Database: {found.path}"))
+    out.print(text(f"Gekozen via: {found.source}"))
+    if not found.exists:
+        out.print("Het bestand bestaat nog niet; het wordt aangemaakt bij het eerste signaal.")
+        return
+    out.print(f"Schemaversie: {found.schema_version}")
+    out.print(f"Grootte: {found.size_bytes} bytes, rechten {found.file_mode}")
+    out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
+
+
+def municipalities(
+    regio: Annotated[
+        str | None,
+        typer.Option(help="Alleen 'driehoek' (Heerhugowaard) of 'nhn' (Noord-Holland Noord)."),
+    ] = None,
+) -> None:
+    """Toon de gemeenten die mhtool kent."""
+    from mhtool.cli.render import console
+    from mhtool.domain.municipalities import (
+        DRIEHOEK_HEERHUGOWAARD,
+        MUNICIPALITIES,
+        NOORD_HOLLAND_NOORD,
+    )
+    from mhtool.errors import ValidationError
+
+    choice = (regio or "").strip().lower()
+    if choice in ("", "alle"):
+        names: tuple[str, ...] = MUNICIPALITIES
+    elif choice == "driehoek":
+        names = DRIEHOEK_HEERHUGOWAARD
+    elif choice == "nhn":
+        names = NOORD_HOLLAND_NOORD
+    else:
+        raise ValidationError(f"Onbekende regio '{regio}'; kies 'driehoek' of 'nhn'.")
+    for name in names:
+        console().print(name)
+
+
+def route() -> None:
+    """Toon de stappen van de meldroute en wat elke stap vraagt."""
+    from mhtool.cli.render import console
+    from mhtool.domain.meldroute import STEP_REQUIREMENTS
+
+    out = console()
+    out.print("Acuut → direct AVIM (politie) inschakelen; daarna de meldroute.")
+    for step, need in STEP_REQUIREMENTS.items():
+        out.print(f"{step.label}: {need.description}")

@@ -1,0 +1,268 @@
+"""The interactive forms: the only module that imports questionary.
+
+Every answer is checked with the same domain functions the flags use, inline, so a typo is
+corrected on the spot. Ctrl-C anywhere raises KeyboardInterrupt before anything is stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import questionary
+import typer
+
+from mhtool.domain.dates import format_date, parse_birth, parse_past_date
+from mhtool.domain.enums import (
+    Channel,
+    Conclusion,
+    Form,
+    LabelledEnum,
+    Measure,
+    Partner,
+    Role,
+    Sector,
+    Step,
+)
+from mhtool.domain.meldroute import STEP_REQUIREMENTS, StepInput
+from mhtool.domain.municipalities import MUNICIPALITIES, resolve_municipality
+from mhtool.domain.normalise import kvk_key, postcode_key, split_house_number
+from mhtool.domain.signal_input import (
+    AddressInput,
+    NewSignal,
+    OrganisationInput,
+    PersonInput,
+    build_address,
+    build_organisation,
+    build_person,
+    build_signal,
+    parse_moment,
+)
+from mhtool.domain.views import SignalDetail
+from mhtool.errors import MhtoolError
+
+
+def _validator(check: Callable[[str], Any], optional: bool = False) -> Callable[[str], bool | str]:
+    def validate(answer: str) -> bool | str:
+        if optional and not answer.strip():
+            return True
+        try:
+            check(answer)
+        except MhtoolError as error:
+            return error.message
+        return True
+
+    return validate
+
+
+def _required(what: str) -> Callable[[str], bool | str]:
+    return lambda answer: True if answer.strip() else f"{what} is verplicht."
+
+
+def ask_text(message: str, *, required: bool = False, default: str = "") -> str:
+    answer: str = questionary.text(
+        message, default=default, validate=_required("Dit veld") if required else None
+    ).unsafe_ask()
+    return answer.strip()
+
+
+def _choices(enum: type[LabelledEnum], only: set[str] | None = None) -> list[questionary.Choice]:
+    return [
+        questionary.Choice(title=m.label, value=m.value)
+        for m in enum
+        if only is None or m.value in only
+    ]
+
+
+def _confirm(message: str, default: bool = False) -> bool:
+    return bool(questionary.confirm(message, default=default).unsafe_ask())
+
+
+def signal_form(
+    *,
+    received_on: str | None,
+    municipality: str | None,
+    reporter: str | None,
+    department: str | None,
+    channel: str | None,
+    forms: list[str] | None,
+    acute: bool | None,
+    description: str | None,
+    persons: list[PersonInput],
+    addresses: list[AddressInput],
+    organisations: list[OrganisationInput],
+) -> NewSignal:
+    """Ask for every field not given as a flag, then confirm before anything is saved."""
+    from mhtool.cli.render import console, text
+
+    today = format_date(dt.date.today())
+    if received_on is None:
+        received_on = questionary.text(
+            "Ontvangstdatum (dd-mm-jjjj):",
+            default=today,
+            validate=_validator(lambda a: parse_past_date(a, "Ontvangstdatum")),
+        ).unsafe_ask()
+    if municipality is None:
+        municipality = questionary.autocomplete(
+            "Gemeente:",
+            choices=list(MUNICIPALITIES),
+            validate=_validator(resolve_municipality),
+            match_middle=True,
+        ).unsafe_ask()
+    if reporter is None:
+        reporter = ask_text("Melder (naam):", required=True)
+    if department is None:
+        department = ask_text("Afdeling of organisatie van de melder (mag leeg):")
+    if channel is None:
+        channel = questionary.select(
+            "Hoe kwam het signaal binnen?", choices=_choices(Channel)
+        ).unsafe_ask()
+    if forms is None:
+        forms = questionary.checkbox(
+            "Vorm(en) van uitbuiting (spatie kiest, enter bevestigt; niets = onbekend):",
+            choices=_choices(Form),
+        ).unsafe_ask()
+    if acute is None:
+        acute = _confirm("Is er acuut gevaar?", default=False)
+    avim_at: dt.datetime | None = None
+    if acute:
+        console().print(
+            text("ACUUT → schakel direct AVIM (politie) in en bepaal wie wat doet.", "bold red")
+        )
+        if _confirm("Is AVIM al ingeschakeld?", default=False):
+            moment = questionary.text(
+                "Wanneer (dd-mm-jjjj uu:mm, of 'nu')?",
+                default="nu",
+                validate=_validator(lambda a: parse_moment(a, "AVIM ingeschakeld")),
+            ).unsafe_ask()
+            avim_at = parse_moment(moment, "AVIM ingeschakeld")
+    if description is None:
+        description = ask_text("Omschrijving van het signaal:", required=True)
+
+    persons = list(persons)
+    while _confirm("Een persoon toevoegen?" if not persons else "Nog een persoon toevoegen?"):
+        persons.append(_person_form())
+    addresses = list(addresses)
+    while _confirm("Een adres toevoegen?" if not addresses else "Nog een adres toevoegen?"):
+        addresses.append(_address_form())
+    organisations = list(organisations)
+    while _confirm(
+        "Een organisatie toevoegen?" if not organisations else "Nog een organisatie toevoegen?"
+    ):
+        organisations.append(_organisation_form())
+
+    signal = build_signal(
+        received_on=received_on or "vandaag",
+        municipality=municipality or "",
+        reporter=reporter or "",
+        reporter_department=department or "",
+        channel=channel or "",
+        forms=forms or [],
+        acute=bool(acute),
+        description=description or "",
+        persons=persons,
+        addresses=addresses,
+        organisations=organisations,
+        avim_informed_at=avim_at,
+    )
+    console().print(
+        text(
+            f"Signaal uit {signal.municipality}, ontvangen {format_date(signal.received_on)}, "
+            f"{len(signal.persons)} persoon/personen, {len(signal.addresses)} adres(sen), "
+            f"{len(signal.organisations)} organisatie(s)."
+        )
+    )
+    if not _confirm("Opslaan?", default=True):
+        raise typer.Abort()
+    return signal
+
+
+def _person_form() -> PersonInput:
+    name = ask_text("  Naam:", required=True)
+    born = questionary.text(
+        "  Geboortedatum (dd-mm-jjjj) of alleen jaar (mag leeg):",
+        validate=_validator(parse_birth, optional=True),
+    ).unsafe_ask()
+    role = questionary.select("  Rol:", choices=_choices(Role)).unsafe_ask()
+    nationality = ask_text("  Nationaliteit (mag leeg):")
+    return build_person(name, role, born, nationality)
+
+
+def _address_form() -> AddressInput:
+    street = ask_text("  Straat:")
+    number = questionary.text(
+        "  Huisnummer met toevoeging (bijv. 12a):",
+        validate=_validator(split_house_number),
+    ).unsafe_ask()
+    postcode = questionary.text(
+        "  Postcode (bijv. 1701 AB, mag leeg als de straat bekend is):",
+        validate=_validator(postcode_key, optional=True),
+    ).unsafe_ask()
+    city = ask_text("  Plaats:")
+    return build_address(street, number, "", postcode, city)
+
+
+def _organisation_form() -> OrganisationInput:
+    name = ask_text("  Naam van de organisatie:", required=True)
+    kvk = questionary.text(
+        "  KvK-nummer (8 cijfers, mag leeg):", validate=_validator(kvk_key, optional=True)
+    ).unsafe_ask()
+    sector = questionary.select(
+        "  Sector:", choices=[questionary.Choice("onbekend", ""), *_choices(Sector)]
+    ).unsafe_ask()
+    return build_organisation(name, kvk, sector)
+
+
+def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
+    """Ask only for what the target step requires and the flags did not give."""
+    step = current.summary.step
+    if step is Step.CLOSED:
+        return given  # the service refuses with the right message
+    target = given.target or Step(step + 1)
+    changes: dict[str, Any] = {}
+    if target != step + 1 and not given.reason.strip():
+        changes["reason"] = ask_text(f"Reden om naar {target.label} te gaan:", required=True)
+    if target < step:
+        return dataclasses.replace(given, **changes)
+    need = STEP_REQUIREMENTS[target]
+    if need.needs_check_outcome and not given.check_outcome.strip():
+        changes["check_outcome"] = ask_text(
+            "Uitkomst controle eerdere registraties (persoon, organisatie, adres):", required=True
+        )
+    if need.partners_one_of and not need.partners_one_of.intersection(given.partners):
+        picked = questionary.checkbox(
+            "Met wie is het signaal besproken?",
+            choices=_choices(Partner),
+            validate=lambda chosen: True
+            if need.partners_one_of.intersection(Partner(c) for c in chosen)
+            else "Kies ten minste: " + " of ".join(p.label for p in need.partners_one_of),
+        ).unsafe_ask()
+        changes["partners"] = tuple(Partner(p) for p in picked)
+    if need.needs_conclusion and given.conclusion is None:
+        changes["conclusion"] = Conclusion(
+            questionary.select("Conclusie:", choices=_choices(Conclusion)).unsafe_ask()
+        )
+    if need.needs_feedback_answer:
+        feedback = given.feedback_given
+        if feedback is None:
+            feedback = _confirm("Is er terugkoppeling aan de melder gegeven?", default=True)
+            changes["feedback_given"] = feedback
+        if feedback and given.feedback_on is None:
+            answer = questionary.text(
+                "Datum terugkoppeling (dd-mm-jjjj):",
+                default=format_date(given.on_date),
+                validate=_validator(lambda a: parse_past_date(a, "Datum terugkoppeling")),
+            ).unsafe_ask()
+            changes["feedback_on"] = parse_past_date(answer, "Datum terugkoppeling")
+        if given.criminal_case is None:
+            changes["criminal_case"] = _confirm("Strafrechtelijk opgepakt?", default=False)
+        if given.shelter_arranged is None:
+            changes["shelter_arranged"] = _confirm("Opvang voor slachtoffer geregeld?", default=False)
+        if not given.measures:
+            picked = questionary.checkbox(
+                "Bestuurlijke maatregel(en) (niets = geen):", choices=_choices(Measure)
+            ).unsafe_ask()
+            changes["measures"] = tuple(Measure(m) for m in picked)
+    return dataclasses.replace(given, **changes)

@@ -1,0 +1,262 @@
+"""Everything that draws on the terminal. User text is always passed as `rich.text.Text`
+(never parsed as markup) after `safe()` has made control characters visible."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from mhtool.domain.dates import format_date
+from mhtool.domain.enums import LabelledEnum, Step
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mhtool.domain.views import SignalDetail, SignalSummary
+
+# Bidirectional overrides and isolates can make text read differently from what is stored.
+_BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
+
+
+def safe(text: object) -> str:
+    """Show control characters, ANSI escapes and bidi overrides as visible escapes."""
+    out: list[str] = []
+    for char in str(text):
+        code = ord(char)
+        if char in "\n\t":
+            out.append(char)
+        elif code < 0x20 or 0x7F <= code < 0xA0 or code in _BIDI:
+            out.append(f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_console: Console | None = None
+_err_console: Console | None = None
+
+
+def console() -> Console:
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False, emoji=False)
+    return _console
+
+
+def error_console() -> Console:
+    global _err_console
+    if _err_console is None:
+        from rich.console import Console
+
+        _err_console = Console(stderr=True, highlight=False, emoji=False)
+    return _err_console
+
+
+def print_error(message: str) -> None:
+    """One Dutch sentence on stderr; plain write, so nothing in it is interpreted."""
+    sys.stderr.write(f"Fout: {safe(message)}\n")
+    sys.stderr.flush()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def text(value: object, style: str = "") -> Any:
+    from rich.text import Text
+
+    return Text(safe(value), style=style)
+
+
+def yes_no(value: bool | None) -> str:
+    return "onbekend" if value is None else ("ja" if value else "nee")
+
+
+def label_of(enum: type[LabelledEnum], code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return enum(code).label
+    except ValueError:
+        return code
+
+
+def show_avim_route(detail: SignalDetail) -> None:
+    """The plan's flowchart: an acute signal means AVIM (police) is engaged at once."""
+    from rich.panel import Panel
+
+    s = detail.summary
+    if s.avim_informed_at:
+        body = text(f"AVIM geïnformeerd op {format_moment(s.avim_informed_at)}.")
+    else:
+        body = text(
+            "Acuut: schakel direct AVIM (politie) in en bepaal wie wat doet.\n"
+            f"Leg daarna vast wanneer AVIM is ingeschakeld: mhtool signaal avim {s.ref}"
+        )
+    console().print(Panel(body, title="ACUUT → direct AVIM inschakelen", border_style="red"))
+
+
+def format_moment(value: str | None) -> str:
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value)
+    return moment.strftime("%d-%m-%Y %H:%M")
+
+
+def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> None:
+    from rich.table import Table
+
+    from mhtool.domain.enums import Conclusion, Form
+
+    table = Table(show_lines=False, header_style="bold")
+    for column in ("Signaal", "Ontvangen", "Gemeente", "Vorm", "Acuut", "Stap", "Dagen in stap",
+                   "Conclusie"):
+        table.add_column(column, justify="right" if column == "Dagen in stap" else "left")
+    for s in items:
+        forms = ", ".join(label_of(Form, f) for f in s.forms)
+        acute = ("ja, AVIM " + ("✓" if s.avim_informed_at else "nog niet")) if s.acute else "nee"
+        table.add_row(
+            text(s.ref),
+            format_date(s.received_on),
+            text(s.municipality),
+            text(forms),
+            text(acute, "red" if s.acute and not s.avim_informed_at else ""),
+            s.step.short,
+            "" if s.step is Step.CLOSED else str(s.days_in_step(today)),
+            text(label_of(Conclusion, s.conclusion)),
+        )
+    console().print(table)
+
+
+def signal_detail(d: SignalDetail) -> None:
+    from rich.table import Table
+
+    from mhtool.domain.enums import Channel, Conclusion, Form, Measure, Partner, Role, Sector
+
+    s = d.summary
+    out = console()
+    out.print(text(f"Signaal {s.ref}", "bold"))
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    rows: list[tuple[str, str]] = [
+        ("Ontvangen", format_date(s.received_on)),
+        ("Gemeente", s.municipality),
+        ("Melder", d.reporter + (f" ({d.reporter_department})" if d.reporter_department else "")),
+        ("Kanaal", label_of(Channel, s.channel)),
+        ("Vorm", ", ".join(label_of(Form, f) for f in s.forms)),
+        ("Acuut", yes_no(s.acute)),
+    ]
+    if s.acute:
+        rows.append(("AVIM geïnformeerd", format_moment(s.avim_informed_at) or "nog niet"))
+    rows.append(("Stap", f"{s.step.label} (sinds {format_date(s.step_since)})"))
+    if s.step is Step.CLOSED:
+        rows += [
+            ("Conclusie", label_of(Conclusion, s.conclusion)),
+            (
+                "Terugkoppeling",
+                yes_no(d.feedback_given)
+                + (f" ({format_date(d.feedback_on)})" if d.feedback_on else ""),
+            ),
+            ("Strafrechtelijk opgepakt", yes_no(d.criminal_case)),
+            ("Opvang geregeld", yes_no(d.shelter_arranged)),
+            (
+                "Bestuurlijke maatregel",
+                ", ".join(label_of(Measure, m) for m in d.measures) or "geen",
+            ),
+        ]
+    for key, value in rows:
+        facts.add_row(key, text(value))
+    out.print(facts)
+    out.print(text("Omschrijving", "bold"))
+    out.print(text(d.description))
+
+    if d.persons:
+        t = Table(title="Personen", title_justify="left", header_style="bold")
+        for c in ("id", "Naam", "Rol", "Geboren", "Nationaliteit"):
+            t.add_column(c)
+        for p in d.persons:
+            born = format_date(p.birth_date) if p.birth_date else (str(p.birth_year or ""))
+            t.add_row(
+                str(p.id), text(p.name), label_of(Role, p.role), born, text(p.nationality)
+            )
+        out.print(t)
+    if d.addresses:
+        t = Table(title="Adressen", title_justify="left", header_style="bold")
+        t.add_column("id")
+        t.add_column("Adres")
+        for a in d.addresses:
+            t.add_row(str(a.id), text(a.one_line))
+        out.print(t)
+    if d.organisations:
+        t = Table(title="Organisaties", title_justify="left", header_style="bold")
+        for c in ("id", "Naam", "KvK", "Sector"):
+            t.add_column(c)
+        for o in d.organisations:
+            t.add_row(str(o.id), text(o.name), o.kvk, label_of(Sector, o.sector))
+        out.print(t)
+
+    t = Table(title="Verloop", title_justify="left", header_style="bold")
+    for c in ("Datum", "Wat", "Door", "Toelichting"):
+        t.add_column(c)
+    for e in d.events:
+        what = _event_label(e.kind, e.from_step, e.to_step)
+        extra: list[str] = []
+        if e.reason:
+            extra.append(f"reden: {e.reason}")
+        details = e.details
+        if "controle" in details:
+            extra.append(f"controle: {details['controle']}")
+        if details.get("partners"):
+            extra.append(
+                "besproken met: " + ", ".join(label_of(Partner, p) for p in details["partners"])
+            )
+        if details.get("conclusie"):
+            extra.append(f"conclusie: {label_of(Conclusion, details['conclusie'])}")
+        if e.note:
+            extra.append(e.note)
+        t.add_row(format_date(e.on_date), what, text(e.by_user), text("; ".join(extra)))
+    out.print(t)
+    if d.notes:
+        t = Table(title="Notities", title_justify="left", header_style="bold")
+        for c in ("Datum", "Door", "Notitie"):
+            t.add_column(c)
+        for n in d.notes:
+            t.add_row(format_date(n.on_date), text(n.by_user), text(n.text))
+        out.print(t)
+    t = Table(title="Historie (alle wijzigingen)", title_justify="left", header_style="bold")
+    for c in ("Tijdstip", "Door", "Actie", "Object"):
+        t.add_column(c)
+    for h in d.history:
+        t.add_row(
+            format_moment(h.at),
+            text(h.by_user),
+            text(h.action),
+            text(f"{_ENTITY.get(h.entity, h.entity)} {h.entity_id or ''}".strip()),
+        )
+    out.print(t)
+
+
+_ENTITY = {
+    "signal": "signaal",
+    "person": "persoon",
+    "address": "adres",
+    "organisation": "organisatie",
+    "note": "notitie",
+}
+
+
+def _event_label(kind: str, from_step: int | None, to_step: int | None) -> str:
+    target = Step(to_step).short if to_step else ""
+    return {
+        "ontvangst": "ontvangen (stap 1)",
+        "stap": f"naar stap {target}",
+        "overslaan": f"overgeslagen naar stap {target}",
+        "terug": f"terug naar stap {target}",
+        "heropen": f"heropend, naar stap {target}",
+        "avim": "AVIM ingeschakeld",
+    }.get(kind, kind)

@@ -1,0 +1,386 @@
+"""`mhtool signaal ...`: log a signal, show and list them, and move them along the meldroute."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.app import state
+from mhtool.cli.app_options import JSON_OPTION
+
+app = typer.Typer(
+    help="Signalen vastleggen, bekijken en door de meldroute bewegen.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+REF_ARG = Annotated[str, typer.Argument(help="Signaalnummer, bijvoorbeeld MH-2026-0001.")]
+
+
+def interactive() -> bool:
+    """Forms only where a person sits at a real terminal; scripts and CI get flag errors."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@app.command("nieuw")
+def new(
+    ctx: typer.Context,
+    datum: Annotated[
+        str | None, typer.Option("--datum", help="Ontvangstdatum (dd-mm-jjjj); standaard vandaag.")
+    ] = None,
+    gemeente: Annotated[str | None, typer.Option(help="Gemeente, bijvoorbeeld 'Dijk en Waard'.")] = None,
+    melder: Annotated[str | None, typer.Option(help="Naam van de melder.")] = None,
+    afdeling: Annotated[str | None, typer.Option(help="Afdeling of organisatie van de melder.")] = None,
+    kanaal: Annotated[
+        str | None,
+        typer.Option(help="Hoe het signaal binnenkwam: mail, meldpunt, persoonlijk, telefoon, ketenpartner."),
+    ] = None,
+    vorm: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Vorm van uitbuiting (herhaalbaar): seksueel, arbeid, crimineel, "
+            "orgaanverwijdering, onbekend."
+        ),
+    ] = None,
+    acuut: Annotated[
+        bool | None, typer.Option("--acuut/--niet-acuut", help="Is er acuut gevaar?", show_default=False)
+    ] = None,
+    omschrijving: Annotated[str | None, typer.Option(help="Wat is er gesignaleerd?")] = None,
+    persoon: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Persoon (herhaalbaar): 'naam=...; rol=slachtoffer|dader|betrokkene; "
+            "geboren=dd-mm-jjjj of jjjj; nationaliteit=...'. Met 'id=N' koppelt u een bekende persoon."
+        ),
+    ] = None,
+    adres: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Adres (herhaalbaar): 'straat=...; nummer=12a; postcode=1701AB; plaats=...'. "
+            "Met 'id=N' koppelt u een bekend adres."
+        ),
+    ] = None,
+    organisatie: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Organisatie (herhaalbaar): 'naam=...; kvk=12345678; sector=agrarisch'. "
+            "Met 'id=N' koppelt u een bekende organisatie."
+        ),
+    ] = None,
+    avim: Annotated[
+        str | None,
+        typer.Option(
+            "--avim-geinformeerd",
+            help="Bij acuut: wanneer AVIM is ingeschakeld ('dd-mm-jjjj uu:mm' of 'nu').",
+        ),
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Leg een nieuw signaal vast (stap 1). Zonder opties in een terminal: een formulier."""
+    from mhtool.cli import render
+    from mhtool.domain.signal_input import (
+        build_signal,
+        parse_address,
+        parse_moment,
+        parse_organisation,
+        parse_person,
+    )
+    from mhtool.services.signals import log_signal
+
+    st = state(ctx)
+    required_missing = gemeente is None or melder is None or omschrijving is None or kanaal is None
+    if required_missing and interactive():
+        from mhtool.cli.prompts import signal_form
+
+        new_signal = signal_form(
+            received_on=datum,
+            municipality=gemeente,
+            reporter=melder,
+            department=afdeling,
+            channel=kanaal,
+            forms=vorm,
+            acute=acuut,
+            description=omschrijving,
+            persons=[parse_person(p) for p in persoon or []],
+            addresses=[parse_address(a) for a in adres or []],
+            organisations=[parse_organisation(o) for o in organisatie or []],
+        )
+    else:
+        _require_flags(
+            {"--gemeente": gemeente, "--melder": melder, "--kanaal": kanaal,
+             "--omschrijving": omschrijving}
+        )
+        new_signal = build_signal(
+            received_on=datum or "vandaag",
+            municipality=gemeente or "",
+            reporter=melder or "",
+            reporter_department=afdeling or "",
+            channel=kanaal or "",
+            forms=vorm or [],
+            acute=bool(acuut),
+            description=omschrijving or "",
+            persons=[parse_person(p) for p in persoon or []],
+            addresses=[parse_address(a) for a in adres or []],
+            organisations=[parse_organisation(o) for o in organisatie or []],
+            avim_informed_at=parse_moment(avim, "AVIM geïnformeerd") if avim else None,
+        )
+    detail = log_signal(st.store(), new_signal, st.user)
+    if as_json:
+        render.print_json(detail.as_json())
+        return
+    render.console().print(render.text(f"Signaal {detail.summary.ref} vastgelegd (stap 1 ontvangst).", "bold green"))
+    if detail.summary.acute:
+        render.show_avim_route(detail)
+    render.console().print(
+        render.text(f"Volgende stap: mhtool signaal stap {detail.summary.ref} --controle '...'")
+    )
+
+
+def _require_flags(values: dict[str, str | None]) -> None:
+    from mhtool.errors import ValidationError
+
+    missing = [flag for flag, value in values.items() if value is None]
+    if missing:
+        raise ValidationError(
+            "Niet alles is ingevuld: geef " + ", ".join(missing) + " op, of start "
+            "'mhtool signaal nieuw' in een terminal voor het formulier."
+        )
+
+
+@app.command("toon")
+def show(ctx: typer.Context, ref: REF_ARG, as_json: JSON_OPTION = False) -> None:
+    """Toon alles over één signaal, met het volledige verloop en de historie."""
+    from mhtool.cli import render
+    from mhtool.services.signals import show_signal
+
+    detail = show_signal(state(ctx).store(), ref)
+    if as_json:
+        render.print_json(detail.as_json())
+    else:
+        render.signal_detail(detail)
+        if detail.summary.acute and not detail.summary.avim_informed_at:
+            render.show_avim_route(detail)
+
+
+@app.command("lijst")
+def list_(
+    ctx: typer.Context,
+    stap: Annotated[int | None, typer.Option(min=1, max=5, help="Alleen signalen in deze stap (1-5).")] = None,
+    gemeente: Annotated[str | None, typer.Option(help="Alleen deze gemeente.")] = None,
+    vorm: Annotated[str | None, typer.Option(help="Alleen deze vorm van uitbuiting.")] = None,
+    jaar: Annotated[int | None, typer.Option(min=1900, max=2999, help="Alleen signalen ontvangen in dit jaar.")] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Alleen signalen die nog niet zijn afgerond.")] = False,
+    afgerond: Annotated[bool, typer.Option("--afgerond", help="Alleen afgeronde signalen.")] = False,
+    acuut: Annotated[bool, typer.Option("--acuut", help="Alleen acute signalen.")] = False,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Toon signalen, met het aantal dagen in de huidige stap."""
+    from mhtool.cli import render
+    from mhtool.domain.enums import Form
+    from mhtool.domain.municipalities import resolve_municipality
+    from mhtool.domain.signal_input import parse_choice
+    from mhtool.services.signals import SignalFilter, list_signals
+
+    filters = SignalFilter(
+        step=stap,
+        municipality=resolve_municipality(gemeente) if gemeente is not None else None,
+        form=parse_choice(Form, vorm, "Vorm").value if vorm is not None else None,
+        year=jaar,
+        open_only=open_,
+        closed_only=afgerond,
+        acute_only=acuut,
+    )
+    items = list_signals(state(ctx).store(), filters)
+    if as_json:
+        render.print_json([s.as_json() for s in items])
+        return
+    if not items:
+        render.console().print("Geen signalen gevonden met deze filters.")
+        return
+    render.signal_table(items)
+    render.console().print(f"{len(items)} signaal/signalen.")
+
+
+@app.command("stap")
+def step(
+    ctx: typer.Context,
+    ref: REF_ARG,
+    naar: Annotated[
+        int | None,
+        typer.Option(min=1, max=5, help="Doelstap; standaard de volgende. Overslaan of terug vraagt --reden."),
+    ] = None,
+    datum: Annotated[str | None, typer.Option(help="Datum van deze stap (dd-mm-jjjj); standaard vandaag.")] = None,
+    notitie: Annotated[str | None, typer.Option(help="Toelichting bij deze stap.")] = None,
+    reden: Annotated[str | None, typer.Option(help="Reden, verplicht bij overslaan of teruggaan.")] = None,
+    controle: Annotated[
+        str | None,
+        typer.Option(help="Stap 2: uitkomst van de controle op eerdere registraties (persoon, organisatie, adres)."),
+    ] = None,
+    partner: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Stap 3/4: met wie besproken (herhaalbaar): oe-wijk, zorgcoordinator, riec, querido, "
+            "avim, veilig-thuis, nla, zvh."
+        ),
+    ] = None,
+    conclusie: Annotated[
+        str | None, typer.Option(help="Stap 5: geen, verder-onderzoek of duiding.")
+    ] = None,
+    terugkoppeling: Annotated[
+        bool | None,
+        typer.Option(
+            "--terugkoppeling/--geen-terugkoppeling",
+            help="Stap 5: is er terugkoppeling aan de melder gegeven?",
+            show_default=False,
+        ),
+    ] = None,
+    terugkoppeling_datum: Annotated[
+        str | None, typer.Option("--terugkoppeling-datum", help="Stap 5: datum van de terugkoppeling.")
+    ] = None,
+    strafrechtelijk: Annotated[
+        bool | None,
+        typer.Option(
+            "--strafrechtelijk/--niet-strafrechtelijk",
+            help="Stap 5: strafrechtelijk opgepakt (jaarcijfers)?",
+            show_default=False,
+        ),
+    ] = None,
+    opvang: Annotated[
+        bool | None,
+        typer.Option("--opvang/--geen-opvang", help="Stap 5: opvang voor slachtoffer geregeld?", show_default=False),
+    ] = None,
+    maatregel: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Stap 5: bestuurlijke maatregel (herhaalbaar): apv, wet-victoria, woningwet-17, "
+            "wet-victor, bibob, omgevingsplan."
+        ),
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Zet een signaal door naar de volgende stap van de meldroute en leg vast wat die stap vraagt."""
+    from mhtool.cli import render
+    from mhtool.domain.dates import parse_past_date
+    from mhtool.domain.enums import Conclusion, Measure, Partner, Step
+    from mhtool.domain.meldroute import StepInput
+    from mhtool.domain.signal_input import parse_choice
+    from mhtool.services.signals import advance_signal, show_signal
+
+    st = state(ctx)
+    store = st.store()
+    on_date = parse_past_date(datum or "vandaag", "Datum")
+    given = StepInput(
+        on_date=on_date,
+        target=Step(naar) if naar is not None else None,
+        note=notitie or "",
+        reason=reden or "",
+        check_outcome=controle or "",
+        partners=tuple(parse_choice(Partner, p, "Partner") for p in partner or []),
+        conclusion=parse_choice(Conclusion, conclusie, "Conclusie") if conclusie else None,
+        feedback_given=terugkoppeling,
+        feedback_on=(
+            parse_past_date(terugkoppeling_datum, "Datum terugkoppeling") if terugkoppeling_datum else None
+        ),
+        criminal_case=strafrechtelijk,
+        shelter_arranged=opvang,
+        measures=tuple(parse_choice(Measure, m, "Maatregel") for m in maatregel or []),
+    )
+    if interactive():
+        from mhtool.cli.prompts import complete_step
+
+        current = show_signal(store, ref)
+        given = complete_step(current, given)
+    detail = advance_signal(store, ref, given, st.user)
+    if as_json:
+        render.print_json(detail.as_json())
+        return
+    render.console().print(
+        render.text(f"Signaal {detail.summary.ref} staat nu in {detail.summary.step.label}.", "bold green")
+    )
+
+
+@app.command("heropen")
+def reopen(
+    ctx: typer.Context,
+    ref: REF_ARG,
+    reden: Annotated[str | None, typer.Option(help="Waarom het signaal weer open gaat (verplicht).")] = None,
+    datum: Annotated[str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Heropen een afgerond signaal; het gaat terug naar de stap vóór afronding."""
+    from mhtool.cli import render
+    from mhtool.domain.dates import parse_past_date
+    from mhtool.services.signals import reopen_signal
+
+    st = state(ctx)
+    if reden is None and interactive():
+        from mhtool.cli.prompts import ask_text
+
+        reden = ask_text("Reden voor heropenen:", required=True)
+    detail = reopen_signal(
+        st.store(), ref, reden or "", parse_past_date(datum or "vandaag", "Datum"), st.user
+    )
+    if as_json:
+        render.print_json(detail.as_json())
+        return
+    render.console().print(
+        render.text(f"Signaal {detail.summary.ref} is heropend en staat in {detail.summary.step.label}.")
+    )
+
+
+@app.command("notitie")
+def note(
+    ctx: typer.Context,
+    ref: REF_ARG,
+    tekst: Annotated[str | None, typer.Argument(help="De notitie; zonder tekst vraagt mhtool erom.")] = None,
+    datum: Annotated[str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Voeg een gedateerde notitie toe aan een signaal."""
+    from mhtool.cli import render
+    from mhtool.domain.dates import parse_past_date
+    from mhtool.services.signals import add_note
+
+    st = state(ctx)
+    if tekst is None and interactive():
+        from mhtool.cli.prompts import ask_text
+
+        tekst = ask_text("Notitie:", required=True)
+    detail = add_note(
+        st.store(), ref, tekst or "", parse_past_date(datum or "vandaag", "Datum"), st.user
+    )
+    if as_json:
+        render.print_json(detail.as_json())
+        return
+    render.console().print(render.text(f"Notitie toegevoegd aan {detail.summary.ref}."))
+
+
+@app.command("avim")
+def avim_informed(
+    ctx: typer.Context,
+    ref: REF_ARG,
+    op: Annotated[
+        str | None, typer.Option(help="Wanneer AVIM is ingeschakeld: 'dd-mm-jjjj uu:mm'; standaard nu.")
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Leg vast wanneer AVIM (politie) is ingeschakeld bij een acuut signaal."""
+    from mhtool.cli import render
+    from mhtool.domain.signal_input import parse_moment
+    from mhtool.services.signals import record_avim
+
+    st = state(ctx)
+    moment = parse_moment(op or "nu", "AVIM ingeschakeld")
+    detail = record_avim(st.store(), ref, moment, st.user)
+    if as_json:
+        render.print_json(detail.as_json())
+        return
+    render.console().print(
+        render.text(
+            f"AVIM ingeschakeld vastgelegd voor {detail.summary.ref} "
+            f"({render.format_moment(detail.summary.avim_informed_at)})."
+        )
+    )
+

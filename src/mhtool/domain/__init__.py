@@ -1,0 +1,1 @@
+"""Pure domain rules of mhtool: no I/O, no SQL, no terminal."""

@@ -1,0 +1,75 @@
+"""Parsing the date formats a Dutch civil servant types.
+
+Dates are stored as ISO strings (YYYY-MM-DD) so they sort and compare as text in SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from mhtool.errors import ValidationError
+
+_DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def parse_date(text: str, what: str, today: dt.date | None = None) -> dt.date:
+    """Accept dd-mm-jjjj (also with / or .), jjjj-mm-dd, 'vandaag' and 'gisteren'."""
+    today = today or dt.date.today()
+    value = text.strip().lower()
+    if value in ("vandaag", "nu"):
+        return today
+    if value == "gisteren":
+        return today - dt.timedelta(days=1)
+    match = _DUTCH.match(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = _ISO.match(value)
+        if not match:
+            raise ValidationError(
+                f"{what}: '{text.strip()}' is geen datum; gebruik dd-mm-jjjj, bijvoorbeeld 03-11-2026."
+            )
+        year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValidationError(
+            f"{what}: {text.strip()} bestaat niet; controleer dag en maand (dd-mm-jjjj)."
+        ) from None
+
+
+def parse_past_date(text: str, what: str, today: dt.date | None = None) -> dt.date:
+    """A date that cannot lie in the future (received, discussed, birth)."""
+    today = today or dt.date.today()
+    value = parse_date(text, what, today)
+    if value > today:
+        raise ValidationError(f"{what}: {format_date(value)} ligt in de toekomst.")
+    if value.year < 1900:
+        raise ValidationError(f"{what}: {format_date(value)} ligt te ver in het verleden.")
+    return value
+
+
+def parse_birth(text: str, today: dt.date | None = None) -> tuple[dt.date | None, int | None]:
+    """A birth date, or only a birth year: returns (date or None, year)."""
+    today = today or dt.date.today()
+    value = text.strip()
+    match = _YEAR.match(value)
+    if match:
+        year = int(match.group(1))
+        if year > today.year or year < 1900:
+            raise ValidationError(f"Geboortejaar {year} is niet mogelijk.")
+        return None, year
+    born = parse_past_date(value, "Geboortedatum", today)
+    return born, born.year
+
+
+def format_date(value: dt.date | str | None) -> str:
+    """Dutch display format dd-mm-jjjj; accepts ISO strings from the store."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return value.strftime("%d-%m-%Y")

@@ -1,0 +1,150 @@
+"""The meldroute of plan §6.3 as data, and the one function that decides whether a move is allowed.
+
+A signal normally moves one step forward. Skipping forward or going back is allowed only with a
+reason, and is recorded as such. A closed signal (step 5) is read-only; only `heropen` with a
+reason brings it back. What each step asks for is in `STEP_REQUIREMENTS`, so the form, the flags,
+the docs and the tests all read the same table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from mhtool.domain.enums import Conclusion, Measure, Partner, Step
+from mhtool.errors import NotAllowedError, ValidationError
+
+
+class MoveKind(StrEnum):
+    RECEIVED = "ontvangst"
+    ADVANCE = "stap"
+    SKIP = "overslaan"
+    BACK = "terug"
+    REOPEN = "heropen"
+    AVIM = "avim"
+
+
+@dataclass(frozen=True)
+class StepRequirement:
+    """What must be recorded when a signal *arrives* in a step."""
+
+    description: str
+    needs_check_outcome: bool = False
+    partners_one_of: frozenset[Partner] = frozenset()
+    needs_conclusion: bool = False
+    needs_feedback_answer: bool = False
+
+
+STEP_REQUIREMENTS: dict[Step, StepRequirement] = {
+    Step.RECEIVED: StepRequirement("signaal ontvangen van de melder"),
+    Step.RECORDED: StepRequirement(
+        "uitkomst van de controle op eerdere registraties (persoon, organisatie, adres)",
+        needs_check_outcome=True,
+    ),
+    Step.DISCUSSED_LOCAL: StepRequirement(
+        "besproken met politie (OE wijk) en/of zorgcoördinator",
+        partners_one_of=frozenset({Partner.OE_WIJK, Partner.CARE_COORDINATOR}),
+    ),
+    Step.DISCUSSED_REGIONAL: StepRequirement(
+        "besproken met RIEC en/of HvO Querido",
+        partners_one_of=frozenset({Partner.RIEC, Partner.QUERIDO}),
+    ),
+    Step.CLOSED: StepRequirement(
+        "conclusie, terugkoppeling aan de melder en uitkomsten voor de jaarcijfers",
+        needs_conclusion=True,
+        needs_feedback_answer=True,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class StepInput:
+    """What the officer supplies when moving a signal; fields a step does not need stay empty."""
+
+    on_date: dt.date
+    target: Step | None = None
+    note: str = ""
+    reason: str = ""
+    check_outcome: str = ""
+    partners: tuple[Partner, ...] = ()
+    conclusion: Conclusion | None = None
+    feedback_given: bool | None = None
+    feedback_on: dt.date | None = None
+    criminal_case: bool | None = None
+    shelter_arranged: bool | None = None
+    measures: tuple[Measure, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Move:
+    kind: MoveKind
+    from_step: Step | None
+    to_step: Step | None
+
+
+def plan_move(current: Step, given: StepInput, step_since: dt.date | None = None) -> Move:
+    """Decide the move from `current` for `given`, or raise a Dutch error saying what is missing."""
+    if current is Step.CLOSED:
+        raise NotAllowedError(
+            "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal heropen' "
+            "met een reden."
+        )
+    target = given.target if given.target is not None else Step(current + 1)
+    if target == current:
+        raise ValidationError(f"Het signaal staat al in {current.label}.")
+    if target == current + 1:
+        kind = MoveKind.ADVANCE
+    elif target > current:
+        kind = MoveKind.SKIP
+    else:
+        kind = MoveKind.BACK
+    if kind is not MoveKind.ADVANCE and not given.reason.strip():
+        verb = "overslaan van stappen" if kind is MoveKind.SKIP else "teruggaan"
+        raise ValidationError(
+            f"Voor het {verb} naar {target.label} is een reden verplicht (--reden)."
+        )
+    if step_since is not None and given.on_date < step_since:
+        raise ValidationError(
+            "De datum van deze stap ligt vóór de datum van de vorige stap; controleer --datum."
+        )
+    if kind is not MoveKind.BACK:
+        check_requirements(target, given)
+    return Move(kind, current, target)
+
+
+def check_requirements(target: Step, given: StepInput) -> None:
+    need = STEP_REQUIREMENTS[target]
+    if need.needs_check_outcome and not given.check_outcome.strip():
+        raise ValidationError(
+            f"Voor {target.label} is de uitkomst van de controle op eerdere registraties "
+            "verplicht (--controle)."
+        )
+    if need.partners_one_of and not need.partners_one_of.intersection(given.partners):
+        names = " en/of ".join(sorted(p.label for p in need.partners_one_of))
+        codes = " of ".join(sorted(p.value for p in need.partners_one_of))
+        raise ValidationError(
+            f"Voor {target.label} geeft u op met wie het is besproken: {names} "
+            f"(--partner {codes})."
+        )
+    if need.needs_conclusion and given.conclusion is None:
+        codes = ", ".join(Conclusion.codes())
+        raise ValidationError(f"Voor afronding is een conclusie verplicht (--conclusie: {codes}).")
+    if need.needs_feedback_answer and given.feedback_given is None:
+        raise ValidationError(
+            "Voor afronding geeft u aan of er terugkoppeling aan de melder is gegeven "
+            "(--terugkoppeling ja/nee)."
+        )
+    if given.feedback_on is not None and given.feedback_on > given.on_date:
+        raise ValidationError("De datum van de terugkoppeling ligt na de datum van afronding.")
+
+
+def plan_reopen(current: Step, reason: str, previous_step: Step | None) -> Move:
+    if current is not Step.CLOSED:
+        raise NotAllowedError(
+            f"Alleen een afgerond signaal kan worden heropend; dit signaal staat in {current.label}."
+        )
+    if not reason.strip():
+        raise ValidationError("Voor heropenen is een reden verplicht (--reden).")
+    target = previous_step if previous_step and previous_step is not Step.CLOSED else Step(4)
+    return Move(MoveKind.REOPEN, current, target)

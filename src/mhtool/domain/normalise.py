@@ -1,0 +1,82 @@
+"""Normalised keys stored next to what the user typed, so the same address, person or
+organisation is found again however it was spelt.
+
+Every key is computed once, at insert time; searches compare keys, never raw text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from mhtool.errors import ValidationError
+
+_POSTCODE = re.compile(r"^([1-9][0-9]{3})([A-Z]{2})$")
+_HOUSE = re.compile(r"^(\d{1,5})\s*[-/]?\s*([A-Z0-9]{0,6})$")
+_STREET_ABBREVIATIONS = (
+    (re.compile(r"str\.?$"), "straat"),
+    (re.compile(r"\bstr\b\.?"), "straat"),
+    (re.compile(r"\bln\b\.?"), "laan"),
+    (re.compile(r"\bpln\b\.?"), "plein"),
+    (re.compile(r"\bwg\b\.?"), "weg"),
+)
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def postcode_key(text: str) -> str:
+    """'1701 ab' -> '1701AB'; raises on anything that is not a Dutch postcode."""
+    value = re.sub(r"\s+", "", text).upper()
+    if not _POSTCODE.match(value):
+        raise ValidationError(
+            f"Postcode '{text.strip()}' is ongeldig; gebruik vier cijfers en twee letters, "
+            "bijvoorbeeld 1701 AB."
+        )
+    return value
+
+
+def split_house_number(number: str, addition: str = "") -> tuple[int, str]:
+    """'12a', '12-A', '12 a' (or '12' plus addition 'a') -> (12, 'A')."""
+    raw = f"{number.strip()}{addition.strip()}".upper()
+    raw = re.sub(r"\s+", "", raw) if addition.strip() else raw
+    match = _HOUSE.match(raw.replace(" ", "")) if raw else None
+    if not match:
+        raise ValidationError(
+            f"Huisnummer '{(number + ' ' + addition).strip()}' is ongeldig; "
+            "gebruik een getal met eventueel een toevoeging, bijvoorbeeld 12a."
+        )
+    value = int(match.group(1))
+    if value == 0:
+        raise ValidationError("Huisnummer 0 bestaat niet; controleer het huisnummer.")
+    return value, match.group(2)
+
+
+def house_key(number: int, addition: str) -> str:
+    """(12, 'A') -> '12a': the form stored and compared."""
+    return f"{number}{addition.lower()}"
+
+
+def street_key(text: str) -> str:
+    """'Dorpsstr.' and 'dorpsstraat ' -> 'dorpsstraat'; accents and punctuation dropped."""
+    value = strip_accents(text).casefold().strip()
+    for pattern, replacement in _STREET_ABBREVIATIONS:
+        value = pattern.sub(replacement, value)
+    return "".join(c for c in value if c.isalnum())
+
+
+def name_key(text: str) -> str:
+    """'  Jan  de Vriés' -> 'jan de vries': letters and single spaces only."""
+    value = strip_accents(text).casefold()
+    value = re.sub(r"[^a-z0-9 ]+", " ", value)
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def kvk_key(text: str) -> str:
+    """A KvK-nummer is eight digits; spaces and dots are dropped."""
+    value = re.sub(r"[\s.]", "", text)
+    if not re.fullmatch(r"\d{8}", value):
+        raise ValidationError(f"KvK-nummer '{text.strip()}' is ongeldig; het zijn acht cijfers.")
+    return value

@@ -1,0 +1,312 @@
+"""Validated input for a new signal, built from what the user typed (flags or the form).
+
+Every check a new signal needs lives here, so the form, the flags and any script share one set
+of rules. The dataclasses carry the normalised keys the store writes next to the raw text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from mhtool.domain.dates import format_date, parse_birth, parse_past_date
+from mhtool.domain.enums import Channel, Form, LabelledEnum, Role, Sector
+from mhtool.domain.municipalities import resolve_municipality
+from mhtool.domain.normalise import (
+    house_key,
+    kvk_key,
+    name_key,
+    postcode_key,
+    split_house_number,
+    street_key,
+)
+from mhtool.errors import ValidationError
+
+E = TypeVar("E", bound=LabelledEnum)
+
+MAX_TEXT = 10_000
+MAX_FIELD = 200
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    name: str
+    role: Role
+    birth_date: dt.date | None = None
+    birth_year: int | None = None
+    nationality: str = ""
+    existing_id: int | None = None
+
+    @property
+    def name_key(self) -> str:
+        return name_key(self.name)
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    street: str
+    house_number: int
+    house_addition: str
+    postcode: str
+    city: str
+    existing_id: int | None = None
+
+    @property
+    def street_key(self) -> str:
+        return street_key(self.street)
+
+    @property
+    def house_key(self) -> str:
+        return house_key(self.house_number, self.house_addition)
+
+    def one_line(self) -> str:
+        number = f"{self.house_number}{self.house_addition.lower()}"
+        parts = [f"{self.street} {number}".strip(), f"{self.postcode} {self.city}".strip()]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class OrganisationInput:
+    name: str
+    kvk: str = ""
+    sector: Sector | None = None
+    existing_id: int | None = None
+
+    @property
+    def name_key(self) -> str:
+        return name_key(self.name)
+
+
+@dataclass(frozen=True)
+class NewSignal:
+    received_on: dt.date
+    municipality: str
+    reporter: str
+    reporter_department: str
+    channel: Channel
+    forms: tuple[Form, ...]
+    acute: bool
+    description: str
+    persons: tuple[PersonInput, ...] = ()
+    addresses: tuple[AddressInput, ...] = ()
+    organisations: tuple[OrganisationInput, ...] = ()
+    avim_informed_at: dt.datetime | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def clean_text(value: str, what: str, *, required: bool, limit: int = MAX_FIELD) -> str:
+    """Trim, refuse empties where required and absurd lengths everywhere."""
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise ValidationError(f"{what} is verplicht en mag niet leeg zijn.")
+    if len(cleaned) > limit:
+        raise ValidationError(f"{what} is te lang (meer dan {limit} tekens); kort het in.")
+    if "\x00" in cleaned:
+        raise ValidationError(f"{what} bevat een ongeldig teken (NUL); verwijder het.")
+    return cleaned
+
+
+def parse_choice(enum: type[E], value: str, what: str) -> E:
+    cleaned = value.strip().lower()
+    for member in enum:
+        if cleaned in (member.value, member.label.lower()):
+            return member
+    choices = ", ".join(enum.codes())
+    raise ValidationError(f"{what} '{value.strip()}' is onbekend; kies uit: {choices}.")
+
+
+def parse_fields(spec: str, what: str, allowed: Iterable[str]) -> dict[str, str]:
+    """'naam=Jan de Vries; rol=slachtoffer' -> {'naam': 'Jan de Vries', 'rol': 'slachtoffer'}."""
+    allowed = tuple(allowed)
+    fields: dict[str, str] = {}
+    for part in spec.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if not sep:
+            raise ValidationError(
+                f"{what}: '{part.strip()}' mist een '='; schrijf velden als "
+                f"{allowed[0]}=...; {allowed[1]}=..."
+            )
+        if key not in allowed:
+            raise ValidationError(
+                f"{what}: onbekend veld '{key}'; gebruik {', '.join(allowed)}."
+            )
+        fields[key] = value.strip()
+    return fields
+
+
+PERSON_FIELDS = ("naam", "rol", "geboren", "nationaliteit", "id")
+ADDRESS_FIELDS = ("straat", "nummer", "toevoeging", "postcode", "plaats", "id")
+ORGANISATION_FIELDS = ("naam", "kvk", "sector", "id")
+
+
+def _existing_id(value: str, what: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationError(f"{what}: id '{value}' moet een getal zijn.")
+    return int(value)
+
+
+def build_person(
+    name: str,
+    role: str,
+    birth: str = "",
+    nationality: str = "",
+    existing_id: int | None = None,
+    today: dt.date | None = None,
+) -> PersonInput:
+    birth_date, birth_year = parse_birth(birth, today) if birth.strip() else (None, None)
+    return PersonInput(
+        name=clean_text(name, "Naam van de persoon", required=existing_id is None),
+        role=parse_choice(Role, role or "betrokkene", "Rol"),
+        birth_date=birth_date,
+        birth_year=birth_year,
+        nationality=clean_text(nationality, "Nationaliteit", required=False),
+        existing_id=existing_id,
+    )
+
+
+def parse_person(spec: str, today: dt.date | None = None) -> PersonInput:
+    f = parse_fields(spec, "Persoon", PERSON_FIELDS)
+    return build_person(
+        f.get("naam", ""),
+        f.get("rol", ""),
+        f.get("geboren", ""),
+        f.get("nationaliteit", ""),
+        _existing_id(f.get("id", ""), "Persoon"),
+        today,
+    )
+
+
+def build_address(
+    street: str,
+    number: str,
+    addition: str = "",
+    postcode: str = "",
+    city: str = "",
+    existing_id: int | None = None,
+) -> AddressInput:
+    street = clean_text(street, "Straat", required=False)
+    postcode = postcode_key(postcode) if postcode.strip() else ""
+    if existing_id is None and not street and not postcode:
+        raise ValidationError("Een adres heeft een straat of een postcode nodig.")
+    value, extra = split_house_number(number, addition)
+    return AddressInput(
+        street=street,
+        house_number=value,
+        house_addition=extra,
+        postcode=postcode,
+        city=clean_text(city, "Plaats", required=False),
+        existing_id=existing_id,
+    )
+
+
+def parse_address(spec: str) -> AddressInput:
+    f = parse_fields(spec, "Adres", ADDRESS_FIELDS)
+    existing = _existing_id(f.get("id", ""), "Adres")
+    if existing is not None and not f.get("nummer"):
+        return AddressInput("", 0, "", "", "", existing)
+    return build_address(
+        f.get("straat", ""),
+        f.get("nummer", ""),
+        f.get("toevoeging", ""),
+        f.get("postcode", ""),
+        f.get("plaats", ""),
+        existing,
+    )
+
+
+def build_organisation(
+    name: str, kvk: str = "", sector: str = "", existing_id: int | None = None
+) -> OrganisationInput:
+    return OrganisationInput(
+        name=clean_text(name, "Naam van de organisatie", required=existing_id is None),
+        kvk=kvk_key(kvk) if kvk.strip() else "",
+        sector=parse_choice(Sector, sector, "Sector") if sector.strip() else None,
+        existing_id=existing_id,
+    )
+
+
+def parse_organisation(spec: str) -> OrganisationInput:
+    f = parse_fields(spec, "Organisatie", ORGANISATION_FIELDS)
+    return build_organisation(
+        f.get("naam", ""),
+        f.get("kvk", ""),
+        f.get("sector", ""),
+        _existing_id(f.get("id", ""), "Organisatie"),
+    )
+
+
+def build_signal(
+    *,
+    received_on: str,
+    municipality: str,
+    reporter: str,
+    reporter_department: str,
+    channel: str,
+    forms: Iterable[str],
+    acute: bool,
+    description: str,
+    persons: Iterable[PersonInput] = (),
+    addresses: Iterable[AddressInput] = (),
+    organisations: Iterable[OrganisationInput] = (),
+    avim_informed_at: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> NewSignal:
+    """Validate every field of a new signal; the first problem raises a Dutch ValidationError."""
+    received = parse_past_date(received_on or "vandaag", "Ontvangstdatum", today)
+    form_values = tuple(dict.fromkeys(parse_choice(Form, f, "Vorm") for f in forms if f.strip()))
+    if not form_values:
+        form_values = (Form.UNKNOWN,)
+    if len(form_values) > 1 and Form.UNKNOWN in form_values:
+        form_values = tuple(f for f in form_values if f is not Form.UNKNOWN)
+    if avim_informed_at is not None:
+        if not acute:
+            raise ValidationError("AVIM geïnformeerd kan alleen bij een acuut signaal.")
+        if avim_informed_at.date() < received:
+            raise ValidationError(
+                f"AVIM geïnformeerd ({format_date(avim_informed_at.date())}) ligt vóór de "
+                f"ontvangstdatum ({format_date(received)})."
+            )
+    return NewSignal(
+        received_on=received,
+        municipality=resolve_municipality(municipality),
+        reporter=clean_text(reporter, "Melder", required=True),
+        reporter_department=clean_text(reporter_department, "Afdeling van de melder", required=False),
+        channel=parse_choice(Channel, channel, "Kanaal"),
+        forms=form_values,
+        acute=acute,
+        description=clean_text(description, "Omschrijving", required=True, limit=MAX_TEXT),
+        persons=tuple(persons),
+        addresses=tuple(addresses),
+        organisations=tuple(organisations),
+        avim_informed_at=avim_informed_at,
+    )
+
+
+def parse_moment(text: str, what: str, today: dt.date | None = None) -> dt.datetime:
+    """'03-11-2026 14:30', '03-11-2026' or 'nu' -> a local datetime, not in the future."""
+    value = text.strip().lower()
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    if value in ("", "nu"):
+        return now
+    date_part, _, time_part = value.partition(" ")
+    day = parse_past_date(date_part, what, today)
+    hour, minute = now.hour, now.minute
+    if time_part:
+        try:
+            parsed = dt.datetime.strptime(time_part.strip(), "%H:%M")
+        except ValueError:
+            raise ValidationError(f"{what}: tijd '{time_part.strip()}' is ongeldig; gebruik uu:mm.") from None
+        hour, minute = parsed.hour, parsed.minute
+    elif day != now.date():
+        hour, minute = 0, 0
+    moment = dt.datetime(day.year, day.month, day.day, hour, minute)
+    if moment > now + dt.timedelta(minutes=1):
+        raise ValidationError(f"{what}: {value} ligt in de toekomst.")
+    return moment

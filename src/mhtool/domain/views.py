@@ -1,0 +1,206 @@
+"""What services hand to the CLI and exporters: frozen, typed, and convertible to JSON.
+
+JSON keys are Dutch and stable: scripts of the municipality depend on them. Add keys freely,
+never rename or remove one without a note in CHANGELOG.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from mhtool.domain.enums import Step
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    role: str
+    birth_date: str | None
+    birth_year: int | None
+    nationality: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "naam": self.name,
+            "rol": self.role,
+            "geboortedatum": self.birth_date,
+            "geboortejaar": self.birth_year,
+            "nationaliteit": self.nationality,
+        }
+
+
+@dataclass(frozen=True)
+class AddressView:
+    id: int
+    street: str
+    house_number: int
+    house_addition: str
+    postcode: str
+    city: str
+
+    @property
+    def one_line(self) -> str:
+        number = f"{self.house_number}{self.house_addition.lower()}"
+        parts = [f"{self.street} {number}".strip(), f"{self.postcode} {self.city}".strip()]
+        return ", ".join(p for p in parts if p)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "straat": self.street,
+            "huisnummer": self.house_number,
+            "toevoeging": self.house_addition,
+            "postcode": self.postcode,
+            "plaats": self.city,
+        }
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    id: int
+    name: str
+    kvk: str
+    sector: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "naam": self.name, "kvk": self.kvk, "sector": self.sector}
+
+
+@dataclass(frozen=True)
+class EventView:
+    kind: str
+    from_step: int | None
+    to_step: int | None
+    on_date: str
+    by_user: str
+    note: str
+    reason: str
+    details: dict[str, Any]
+    recorded_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "soort": self.kind,
+            "van_stap": self.from_step,
+            "naar_stap": self.to_step,
+            "datum": self.on_date,
+            "door": self.by_user,
+            "notitie": self.note,
+            "reden": self.reason,
+            "gegevens": self.details,
+            "vastgelegd": self.recorded_at,
+        }
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    on_date: str
+    by_user: str
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "datum": self.on_date, "door": self.by_user, "tekst": self.text}
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    at: str
+    by_user: str
+    entity: str
+    entity_id: int | None
+    action: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "tijdstip": self.at,
+            "door": self.by_user,
+            "object": self.entity,
+            "object_id": self.entity_id,
+            "actie": self.action,
+        }
+
+
+@dataclass(frozen=True)
+class SignalSummary:
+    ref: str
+    received_on: str
+    municipality: str
+    channel: str
+    forms: tuple[str, ...]
+    acute: bool
+    avim_informed_at: str | None
+    step: Step
+    step_since: str
+    conclusion: str | None
+    closed_on: str | None
+
+    def days_in_step(self, today: dt.date | None = None) -> int:
+        today = today or dt.date.today()
+        return (today - dt.date.fromisoformat(self.step_since)).days
+
+    def as_json(self, today: dt.date | None = None) -> dict[str, Any]:
+        return {
+            "id": self.ref,
+            "ontvangen": self.received_on,
+            "gemeente": self.municipality,
+            "kanaal": self.channel,
+            "vormen": list(self.forms),
+            "acuut": self.acute,
+            "avim_geinformeerd": self.avim_informed_at,
+            "stap": int(self.step),
+            "stap_naam": self.step.label,
+            "stap_sinds": self.step_since,
+            "dagen_in_stap": self.days_in_step(today),
+            "conclusie": self.conclusion,
+            "afgerond_op": self.closed_on,
+        }
+
+
+@dataclass(frozen=True)
+class SignalDetail:
+    summary: SignalSummary
+    reporter: str
+    reporter_department: str
+    description: str
+    feedback_given: bool | None
+    feedback_on: str | None
+    criminal_case: bool | None
+    shelter_arranged: bool | None
+    measures: tuple[str, ...]
+    created_at: str
+    created_by: str
+    persons: tuple[PersonView, ...] = ()
+    addresses: tuple[AddressView, ...] = ()
+    organisations: tuple[OrganisationView, ...] = ()
+    events: tuple[EventView, ...] = ()
+    notes: tuple[NoteView, ...] = ()
+    history: tuple[HistoryView, ...] = field(default=())
+
+    def as_json(self, today: dt.date | None = None) -> dict[str, Any]:
+        data = self.summary.as_json(today)
+        data.update(
+            {
+                "melder": self.reporter,
+                "melder_afdeling": self.reporter_department,
+                "omschrijving": self.description,
+                "terugkoppeling_gegeven": self.feedback_given,
+                "terugkoppeling_op": self.feedback_on,
+                "strafrechtelijk_opgepakt": self.criminal_case,
+                "opvang_geregeld": self.shelter_arranged,
+                "bestuurlijke_maatregelen": list(self.measures),
+                "aangemaakt": self.created_at,
+                "aangemaakt_door": self.created_by,
+                "personen": [p.as_json() for p in self.persons],
+                "adressen": [a.as_json() for a in self.addresses],
+                "organisaties": [o.as_json() for o in self.organisations],
+                "verloop": [e.as_json() for e in self.events],
+                "notities": [n.as_json() for n in self.notes],
+                "historie": [h.as_json() for h in self.history],
+            }
+        )
+        return data

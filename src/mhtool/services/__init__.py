@@ -1,0 +1,1 @@
+"""One function per user action; each opens one transaction and returns view dataclasses."""

@@ -1,0 +1,81 @@
+"""Which database file to use, opening it, and what `mhtool info` reports about it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mhtool.store.connection import Store, open_store, schema_version
+from mhtool.store.signals import count_signals
+
+ENV_VAR = "MHTOOL_DB"
+DEFAULT_NAME = "mhtool.db"
+
+
+def default_database_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("mhtool", appauthor=False) / DEFAULT_NAME
+
+
+def resolve_database_path(flag: str | None) -> tuple[Path, str]:
+    """--db beats MHTOOL_DB beats the per-user data directory; also says which one won."""
+    if flag:
+        return Path(flag).expanduser(), "--db"
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return Path(env).expanduser(), ENV_VAR
+    return default_database_path(), "standaardlocatie"
+
+
+def open_database(path: Path, *, create: bool = True) -> Store:
+    return open_store(path, create=create)
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    path: str
+    source: str
+    exists: bool
+    size_bytes: int
+    schema_version: int | None
+    file_mode: str | None
+    signals: int | None
+    open_signals: int | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "pad": self.path,
+            "bron": self.source,
+            "bestaat": self.exists,
+            "grootte_bytes": self.size_bytes,
+            "schemaversie": self.schema_version,
+            "bestandsrechten": self.file_mode,
+            "signalen": self.signals,
+            "open_signalen": self.open_signals,
+        }
+
+
+def database_info(path: Path, source: str) -> DatabaseInfo:
+    """Describe the file without creating it when it does not exist yet."""
+    if not path.exists():
+        return DatabaseInfo(str(path), source, False, 0, None, None, None, None)
+    store = open_store(path, create=False)
+    try:
+        with store.read():
+            version = schema_version(store)
+            total, still_open = count_signals(store)
+    finally:
+        store.close()
+    return DatabaseInfo(
+        path=str(path),
+        source=source,
+        exists=True,
+        size_bytes=path.stat().st_size,
+        schema_version=int(version),
+        file_mode=oct(path.stat().st_mode & 0o777),
+        signals=total,
+        open_signals=still_open,
+    )

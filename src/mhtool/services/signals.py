@@ -1,0 +1,240 @@
+"""Use cases of a signal's life: log it, show it, list them, move it along the meldroute."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from mhtool.domain.enums import Step
+from mhtool.domain.meldroute import Move, StepInput, plan_move, plan_reopen
+from mhtool.domain.signal_input import NewSignal, clean_text
+from mhtool.domain.signal_ref import parse_ref
+from mhtool.domain.views import (
+    AddressView,
+    EventView,
+    HistoryView,
+    NoteView,
+    OrganisationView,
+    PersonView,
+    SignalDetail,
+    SignalSummary,
+)
+from mhtool.errors import NotAllowedError, ValidationError
+from mhtool.store import signals as q
+from mhtool.store.connection import Store
+from mhtool.store.signals import SignalFilter
+
+__all__ = [
+    "SignalFilter",
+    "add_note",
+    "advance_signal",
+    "list_signals",
+    "log_signal",
+    "record_avim",
+    "reopen_signal",
+    "show_signal",
+]
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _summary(row: dict[str, Any], forms: tuple[str, ...]) -> SignalSummary:
+    return SignalSummary(
+        ref=row["ref"],
+        received_on=row["received_on"],
+        municipality=row["municipality"],
+        channel=row["channel"],
+        forms=forms,
+        acute=bool(row["acute"]),
+        avim_informed_at=row["avim_informed_at"],
+        step=Step(row["step"]),
+        step_since=row["step_since"],
+        conclusion=row["conclusion"],
+        closed_on=row["closed_on"],
+    )
+
+
+def _detail(store: Store, row: dict[str, Any]) -> SignalDetail:
+    children = q.signal_children(store, row["id"])
+    forms = tuple(r["form"] for r in children["forms"])
+    return SignalDetail(
+        summary=_summary(row, forms),
+        reporter=row["reporter"],
+        reporter_department=row["reporter_department"],
+        description=row["description"],
+        feedback_given=_bool(row["feedback_given"]),
+        feedback_on=row["feedback_on"],
+        criminal_case=_bool(row["criminal_case"]),
+        shelter_arranged=_bool(row["shelter_arranged"]),
+        measures=tuple(r["measure"] for r in children["measures"]),
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        persons=tuple(
+            PersonView(
+                p["id"], p["name"], p["role"], p["birth_date"], p["birth_year"], p["nationality"]
+            )
+            for p in children["persons"]
+        ),
+        addresses=tuple(
+            AddressView(
+                a["id"], a["street"], a["house_number"], a["house_addition"], a["postcode"],
+                a["city"],
+            )
+            for a in children["addresses"]
+        ),
+        organisations=tuple(
+            OrganisationView(o["id"], o["name"], o["kvk"], o["sector"])
+            for o in children["organisations"]
+        ),
+        events=tuple(
+            EventView(
+                e["kind"], e["from_step"], e["to_step"], e["on_date"], e["by_user"], e["note"],
+                e["reason"], json.loads(e["details"]), e["recorded_at"],
+            )
+            for e in children["events"]
+        ),
+        notes=tuple(
+            NoteView(n["id"], n["on_date"], n["by_user"], n["text"]) for n in children["notes"]
+        ),
+        history=tuple(
+            HistoryView(h["at"], h["by_user"], h["entity"], h["entity_id"], h["action"])
+            for h in children["history"]
+        ),
+    )
+
+
+def log_signal(store: Store, new: NewSignal, user: str) -> SignalDetail:
+    with store.write():
+        signal_id, ref = q.insert_signal(store, new, user)
+        return _detail(store, q.find_signal(store, ref))
+
+
+def show_signal(store: Store, ref_text: str) -> SignalDetail:
+    ref = parse_ref(ref_text)
+    with store.read():
+        return _detail(store, q.find_signal(store, ref))
+
+
+def list_signals(store: Store, filters: SignalFilter) -> list[SignalSummary]:
+    if filters.open_only and filters.closed_only:
+        raise ValidationError("Kies --open of --afgerond, niet allebei.")
+    with store.read():
+        rows = q.list_signals(store, filters)
+    return [_summary(r, tuple(r["forms"].split(",")) if r["forms"] else ()) for r in rows]
+
+
+def _step_details(move: Move, given: StepInput) -> dict[str, Any]:
+    """What the step required, kept with the event so the history is self-contained."""
+    details: dict[str, Any] = {}
+    if given.check_outcome.strip():
+        details["controle"] = given.check_outcome.strip()
+    if given.partners:
+        details["partners"] = [p.value for p in given.partners]
+    if move.to_step is Step.CLOSED:
+        details["conclusie"] = given.conclusion.value if given.conclusion else None
+        details["terugkoppeling"] = given.feedback_given
+        if given.feedback_given:
+            details["terugkoppeling_op"] = (given.feedback_on or given.on_date).isoformat()
+        details["strafrechtelijk_opgepakt"] = bool(given.criminal_case)
+        details["opvang_geregeld"] = bool(given.shelter_arranged)
+        details["bestuurlijke_maatregelen"] = [m.value for m in given.measures]
+    return details
+
+
+def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> SignalDetail:
+    """Move a signal to its next step (or, with a reason, to another one)."""
+    ref = parse_ref(ref_text)
+    clean_text(given.note, "Notitie", required=False, limit=10_000)
+    clean_text(given.reason, "Reden", required=False, limit=2_000)
+    clean_text(given.check_outcome, "Controle", required=False, limit=10_000)
+    with store.write():
+        row = q.find_signal(store, ref)
+        move = plan_move(Step(row["step"]), given, dt.date.fromisoformat(row["step_since"]))
+        details = _step_details(move, given)
+        q.insert_event(store, row["id"], move, given, user, details)
+        changes: dict[str, Any] = {"step": int(move.to_step or 0), "step_since": given.on_date.isoformat()}
+        if move.to_step is Step.CLOSED:
+            changes.update(
+                {
+                    "conclusion": given.conclusion.value if given.conclusion else None,
+                    "feedback_given": int(bool(given.feedback_given)),
+                    "feedback_on": details.get("terugkoppeling_op"),
+                    "criminal_case": int(bool(given.criminal_case)),
+                    "shelter_arranged": int(bool(given.shelter_arranged)),
+                    "closed_on": given.on_date.isoformat(),
+                }
+            )
+            q.replace_measures(store, row["id"], [m.value for m in given.measures])
+        q.update_signal(store, row["id"], changes, user, f"stap-{move.kind.value}")
+        return _detail(store, q.find_signal(store, ref))
+
+
+def reopen_signal(
+    store: Store, ref_text: str, reason: str, on_date: dt.date, user: str
+) -> SignalDetail:
+    ref = parse_ref(ref_text)
+    reason = clean_text(reason, "Reden", required=True, limit=2_000)
+    with store.write():
+        row = q.find_signal(store, ref)
+        previous = q.step_before_closing(store, row["id"])
+        move = plan_reopen(Step(row["step"]), reason, Step(previous) if previous else None)
+        if on_date < dt.date.fromisoformat(row["step_since"]):
+            raise ValidationError("De datum van heropenen ligt vóór de datum van afronding.")
+        q.insert_event(
+            store, row["id"], move, StepInput(on_date=on_date, reason=reason), user, {}
+        )
+        q.update_signal(
+            store,
+            row["id"],
+            {
+                "step": int(move.to_step or 4),
+                "step_since": on_date.isoformat(),
+                "conclusion": None,
+                "feedback_given": None,
+                "feedback_on": None,
+                "criminal_case": None,
+                "shelter_arranged": None,
+                "closed_on": None,
+            },
+            user,
+            "heropend",
+        )
+        q.replace_measures(store, row["id"], [])
+        return _detail(store, q.find_signal(store, ref))
+
+
+def add_note(store: Store, ref_text: str, text: str, on_date: dt.date, user: str) -> SignalDetail:
+    ref = parse_ref(ref_text)
+    text = clean_text(text, "Notitie", required=True, limit=10_000)
+    with store.write():
+        row = q.find_signal(store, ref)
+        if row["step"] == Step.CLOSED:
+            raise NotAllowedError(
+                "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal "
+                "heropen' met een reden."
+            )
+        q.insert_note(store, row["id"], on_date, text, user)
+        return _detail(store, q.find_signal(store, ref))
+
+
+def record_avim(store: Store, ref_text: str, moment: dt.datetime, user: str) -> SignalDetail:
+    ref = parse_ref(ref_text)
+    with store.write():
+        row = q.find_signal(store, ref)
+        if not row["acute"]:
+            raise ValidationError(
+                f"Signaal {ref} is niet als acuut vastgelegd; AVIM-melding hoort bij een acuut "
+                "signaal."
+            )
+        if row["step"] == Step.CLOSED:
+            raise NotAllowedError(
+                "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal "
+                "heropen' met een reden."
+            )
+        if moment.date() < dt.date.fromisoformat(row["received_on"]):
+            raise ValidationError("Het tijdstip van de AVIM-melding ligt vóór de ontvangstdatum.")
+        q.record_avim(store, row["id"], moment, user)
+        return _detail(store, q.find_signal(store, ref))

@@ -1,0 +1,358 @@
+"""Queries for signals and everything linked to them. Every write also lands in `history`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from mhtool.domain.meldroute import Move, MoveKind, StepInput
+from mhtool.domain.signal_ref import format_ref
+from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInput, PersonInput
+from mhtool.errors import NotFoundError
+from mhtool.store.connection import Store
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def record_history(
+    store: Store,
+    user: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    signal_id: int | None,
+    changes: dict[str, Any],
+) -> None:
+    store.db["history"].insert(
+        {
+            "at": now_iso(),
+            "by_user": user,
+            "signal_id": signal_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
+        }
+    )
+
+
+def next_reference(store: Store, year: int) -> tuple[int, str]:
+    """Numbers are per year and never reused, even after a signal is destroyed."""
+    row = store.row("SELECT last_seq FROM signal_counter WHERE year = ?", (year,))
+    seq = (row["last_seq"] if row else 0) + 1
+    store.execute(
+        "INSERT INTO signal_counter (year, last_seq) VALUES (?, ?) "
+        "ON CONFLICT (year) DO UPDATE SET last_seq = excluded.last_seq",
+        (year, seq),
+    )
+    return seq, format_ref(year, seq)
+
+
+def insert_signal(store: Store, new: NewSignal, user: str) -> tuple[int, str]:
+    now = now_iso()
+    seq, ref = next_reference(store, new.received_on.year)
+    record = {
+        "ref": ref,
+        "year": new.received_on.year,
+        "seq": seq,
+        "received_on": new.received_on.isoformat(),
+        "municipality": new.municipality,
+        "reporter": new.reporter,
+        "reporter_department": new.reporter_department,
+        "channel": new.channel.value,
+        "acute": int(new.acute),
+        "avim_informed_at": (
+            new.avim_informed_at.isoformat(timespec="minutes") if new.avim_informed_at else None
+        ),
+        "description": new.description,
+        "step": 1,
+        "step_since": new.received_on.isoformat(),
+        "created_at": now,
+        "created_by": user,
+        "updated_at": now,
+    }
+    signal_id = int(store.db["signal"].insert(record).last_pk)
+    for form in new.forms:
+        store.db["signal_form"].insert({"signal_id": signal_id, "form": form.value})
+    record_history(store, user, "aangemaakt", "signal", signal_id, signal_id, record)
+    insert_event(
+        store,
+        signal_id,
+        Move(MoveKind.RECEIVED, from_step=None, to_step=1),
+        StepInput(on_date=new.received_on, note=f"kanaal: {new.channel.label}"),
+        user,
+        {},
+    )
+    for person in new.persons:
+        link_person(store, signal_id, person, user)
+    for address in new.addresses:
+        link_address(store, signal_id, address, user)
+    for organisation in new.organisations:
+        link_organisation(store, signal_id, organisation, user)
+    if new.avim_informed_at is not None:
+        record_avim(store, signal_id, new.avim_informed_at, user)
+    return signal_id, ref
+
+
+def _require(store: Store, table: str, entity_id: int, what: str) -> None:
+    # `table` is always one of our literal table names, never user text.
+    if store.row(f"SELECT 1 AS found FROM {table} WHERE id = ?", (entity_id,)) is None:  # noqa: S608
+        raise NotFoundError(f"{what} met id {entity_id} bestaat niet; controleer het id.")
+
+
+def link_person(store: Store, signal_id: int, person: PersonInput, user: str) -> int:
+    if person.existing_id is not None:
+        _require(store, "person", person.existing_id, "Persoon")
+        person_id = person.existing_id
+    else:
+        record = {
+            "name": person.name,
+            "name_key": person.name_key,
+            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+            "birth_year": person.birth_year,
+            "nationality": person.nationality,
+            "created_at": now_iso(),
+        }
+        person_id = int(store.db["person"].insert(record).last_pk)
+        record_history(store, user, "aangemaakt", "person", person_id, signal_id, record)
+    store.execute(
+        "INSERT OR REPLACE INTO signal_person (signal_id, person_id, role) VALUES (?, ?, ?)",
+        (signal_id, person_id, person.role.value),
+    )
+    record_history(
+        store, user, "gekoppeld", "person", person_id, signal_id, {"rol": person.role.value}
+    )
+    return person_id
+
+
+def link_address(store: Store, signal_id: int, address: AddressInput, user: str) -> int:
+    if address.existing_id is not None:
+        _require(store, "address", address.existing_id, "Adres")
+        address_id = address.existing_id
+    else:
+        record = {
+            "street": address.street,
+            "street_key": address.street_key,
+            "house_number": address.house_number,
+            "house_addition": address.house_addition,
+            "house_key": address.house_key,
+            "postcode": address.postcode,
+            "city": address.city,
+            "created_at": now_iso(),
+        }
+        address_id = int(store.db["address"].insert(record).last_pk)
+        record_history(store, user, "aangemaakt", "address", address_id, signal_id, record)
+    store.execute(
+        "INSERT OR IGNORE INTO signal_address (signal_id, address_id) VALUES (?, ?)",
+        (signal_id, address_id),
+    )
+    record_history(store, user, "gekoppeld", "address", address_id, signal_id, {})
+    return address_id
+
+
+def link_organisation(
+    store: Store, signal_id: int, organisation: OrganisationInput, user: str
+) -> int:
+    if organisation.existing_id is not None:
+        _require(store, "organisation", organisation.existing_id, "Organisatie")
+        organisation_id = organisation.existing_id
+    else:
+        record = {
+            "name": organisation.name,
+            "name_key": organisation.name_key,
+            "kvk": organisation.kvk,
+            "sector": organisation.sector.value if organisation.sector else "",
+            "created_at": now_iso(),
+        }
+        organisation_id = int(store.db["organisation"].insert(record).last_pk)
+        record_history(
+            store, user, "aangemaakt", "organisation", organisation_id, signal_id, record
+        )
+    store.execute(
+        "INSERT OR IGNORE INTO signal_organisation (signal_id, organisation_id) VALUES (?, ?)",
+        (signal_id, organisation_id),
+    )
+    record_history(store, user, "gekoppeld", "organisation", organisation_id, signal_id, {})
+    return organisation_id
+
+
+def insert_event(
+    store: Store,
+    signal_id: int,
+    move: Move,
+    given: StepInput,
+    user: str,
+    details: dict[str, Any],
+) -> int:
+    record = {
+        "signal_id": signal_id,
+        "kind": move.kind.value,
+        "from_step": int(move.from_step) if move.from_step is not None else None,
+        "to_step": int(move.to_step) if move.to_step is not None else None,
+        "on_date": given.on_date.isoformat(),
+        "by_user": user,
+        "note": given.note.strip(),
+        "reason": given.reason.strip(),
+        "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
+        "recorded_at": now_iso(),
+    }
+    return int(store.db["step_event"].insert(record).last_pk)
+
+
+def record_avim(store: Store, signal_id: int, moment: dt.datetime, user: str) -> None:
+    value = moment.isoformat(timespec="minutes")
+    store.execute(
+        "UPDATE signal SET avim_informed_at = ?, updated_at = ? WHERE id = ?",
+        (value, now_iso(), signal_id),
+    )
+    insert_event(
+        store,
+        signal_id,
+        Move(MoveKind.AVIM, from_step=None, to_step=None),
+        StepInput(on_date=moment.date(), note="AVIM (politie) ingeschakeld"),
+        user,
+        {"avim_geinformeerd": value},
+    )
+    record_history(
+        store, user, "avim-geinformeerd", "signal", signal_id, signal_id, {"avim": value}
+    )
+
+
+def update_signal(
+    store: Store, signal_id: int, changes: dict[str, Any], user: str, action: str
+) -> None:
+    """Apply `changes` to the signal row and record old and new values in history."""
+    before = store.row("SELECT * FROM signal WHERE id = ?", (signal_id,)) or {}
+    values = dict(changes, updated_at=now_iso())
+    store.db["signal"].update(signal_id, values)
+    diff = {k: {"oud": before.get(k), "nieuw": v} for k, v in changes.items() if before.get(k) != v}
+    record_history(store, user, action, "signal", signal_id, signal_id, diff)
+
+
+def replace_measures(store: Store, signal_id: int, measures: list[str]) -> None:
+    store.execute("DELETE FROM signal_measure WHERE signal_id = ?", (signal_id,))
+    for measure in measures:
+        store.execute(
+            "INSERT INTO signal_measure (signal_id, measure) VALUES (?, ?)", (signal_id, measure)
+        )
+
+
+def insert_note(store: Store, signal_id: int, on_date: dt.date, text: str, user: str) -> int:
+    record = {
+        "signal_id": signal_id,
+        "on_date": on_date.isoformat(),
+        "by_user": user,
+        "text": text,
+        "created_at": now_iso(),
+    }
+    note_id = int(store.db["note"].insert(record).last_pk)
+    record_history(store, user, "notitie", "note", note_id, signal_id, {"datum": record["on_date"]})
+    return note_id
+
+
+def find_signal(store: Store, ref: str) -> dict[str, Any]:
+    row = store.row("SELECT * FROM signal WHERE ref = ?", (ref,))
+    if row is None:
+        raise NotFoundError(f"Signaal {ref} bestaat niet; zie 'mhtool signaal lijst'.")
+    return row
+
+
+def signal_children(store: Store, signal_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Everything linked to one signal, in display order."""
+    return {
+        "forms": store.rows(
+            "SELECT form FROM signal_form WHERE signal_id = ? ORDER BY form", (signal_id,)
+        ),
+        "measures": store.rows(
+            "SELECT measure FROM signal_measure WHERE signal_id = ? ORDER BY measure", (signal_id,)
+        ),
+        "persons": store.rows(
+            "SELECT p.*, sp.role FROM signal_person sp JOIN person p ON p.id = sp.person_id "
+            "WHERE sp.signal_id = ? ORDER BY p.id",
+            (signal_id,),
+        ),
+        "addresses": store.rows(
+            "SELECT a.* FROM signal_address sa JOIN address a ON a.id = sa.address_id "
+            "WHERE sa.signal_id = ? ORDER BY a.id",
+            (signal_id,),
+        ),
+        "organisations": store.rows(
+            "SELECT o.* FROM signal_organisation so "
+            "JOIN organisation o ON o.id = so.organisation_id "
+            "WHERE so.signal_id = ? ORDER BY o.id",
+            (signal_id,),
+        ),
+        "events": store.rows(
+            "SELECT * FROM step_event WHERE signal_id = ? ORDER BY id", (signal_id,)
+        ),
+        "notes": store.rows("SELECT * FROM note WHERE signal_id = ? ORDER BY id", (signal_id,)),
+        "history": store.rows(
+            "SELECT id, at, by_user, entity, entity_id, action FROM history "
+            "WHERE signal_id = ? ORDER BY id",
+            (signal_id,),
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class SignalFilter:
+    step: int | None = None
+    municipality: str | None = None
+    form: str | None = None
+    year: int | None = None
+    open_only: bool = False
+    closed_only: bool = False
+    acute_only: bool = False
+
+
+def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.step is not None:
+        clauses.append("s.step = ?")
+        params.append(f.step)
+    if f.municipality is not None:
+        clauses.append("s.municipality = ?")
+        params.append(f.municipality)
+    if f.form is not None:
+        clauses.append("EXISTS (SELECT 1 FROM signal_form sf WHERE sf.signal_id = s.id AND sf.form = ?)")
+        params.append(f.form)
+    if f.year is not None:
+        clauses.append("s.year = ?")
+        params.append(f.year)
+    if f.open_only:
+        clauses.append("s.step < 5")
+    if f.closed_only:
+        clauses.append("s.step = 5")
+    if f.acute_only:
+        clauses.append("s.acute = 1")
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    # Only fixed clause strings are joined here; every value is a bound parameter.
+    sql = (
+        "SELECT s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, "
+        "s.avim_informed_at, s.step, s.step_since, s.conclusion, s.closed_on, "
+        "(SELECT group_concat(form, ',') FROM (SELECT form FROM signal_form sf "
+        " WHERE sf.signal_id = s.id ORDER BY form)) AS forms "
+        f"FROM signal s {where} ORDER BY s.received_on, s.year, s.seq"  # noqa: S608
+    )
+    return store.rows(sql, tuple(params))
+
+
+def count_signals(store: Store) -> tuple[int, int]:
+    """(all signals, signals not yet closed)."""
+    row = store.row("SELECT count(*) AS total, coalesce(sum(step < 5), 0) AS open FROM signal")
+    return (int(row["total"]), int(row["open"])) if row else (0, 0)
+
+
+def step_before_closing(store: Store, signal_id: int) -> int | None:
+    """The step a closed signal came from, so `heropen` can return it there."""
+    row = store.row(
+        "SELECT from_step FROM step_event WHERE signal_id = ? AND to_step = 5 "
+        "ORDER BY id DESC LIMIT 1",
+        (signal_id,),
+    )
+    return int(row["from_step"]) if row and row["from_step"] else None
