@@ -135,7 +135,7 @@ def main() -> None:
 
     code: int = ExitCode.OK
     try:
-        result = app(standalone_mode=False)
+        result = app(prog_name="mhtool", standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
     except MhtoolError as error:
         print_error(error.message)

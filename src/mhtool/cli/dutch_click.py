@@ -13,13 +13,26 @@ from typing import Any
 HELP_OPTION_TEXT = "Toon deze hulp en stop."
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^No such option: (\S+?)(?:\s*Did you mean (.+?)\?)?\.?$"), "onbekende optie {0}."),
+    (
+        re.compile(r"^No such option: (\S+?)\s*\((?:Possible options|Did you mean):? (.+?)\??\)$"),
+        "onbekende optie {0} (bedoelt u {1}?).",
+    ),
+    (
+        re.compile(r"^No such option: (\S+?)(?:\s*Did you mean (.+?)\?)?\.?$"),
+        "onbekende optie {0}.",
+    ),
     (re.compile(r"^No such command '?(.+?)'?\.$"), "onbekende opdracht '{0}'."),
     (re.compile(r"^Missing option '?(.+?)'?\.?$"), "de optie {0} ontbreekt."),
     (re.compile(r"^Missing argument '?(.+?)'?\.?$"), "het argument {0} ontbreekt."),
     (re.compile(r"^Missing command\.?$"), "geef een opdracht op."),
-    (re.compile(r"^Option '?(.+?)'? requires an argument\.$"), "de optie {0} heeft een waarde nodig."),
-    (re.compile(r"^Option '?(.+?)'? requires \d+ arguments\.$"), "de optie {0} heeft meer waarden nodig."),
+    (
+        re.compile(r"^Option '?(.+?)'? requires an argument\.$"),
+        "de optie {0} heeft een waarde nodig.",
+    ),
+    (
+        re.compile(r"^Option '?(.+?)'? requires \d+ arguments\.$"),
+        "de optie {0} heeft meer waarden nodig.",
+    ),
     (re.compile(r"^Option '?(.+?)'? does not take a value\.$"), "de optie {0} neemt geen waarde."),
     (
         re.compile(r"^Got unexpected extra arguments? \((.+)\)$"),
@@ -29,11 +42,23 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Invalid value: (.+)$"), "ongeldige waarde: {0}"),
 ]
 _VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:integer|int)\.?$"), "'{0}' is geen geheel getal."),
+    (
+        re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:integer|int)\.?$"),
+        "'{0}' is geen geheel getal.",
+    ),
     (re.compile(r"^(.+?) is not in the range (.+?)\.?$"), "{0} ligt niet binnen {1}."),
-    (re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:boolean|bool)\.?$"), "'{0}' is geen ja/nee."),
-    (re.compile(r"^Input should be less than or equal to (\S+)$"), "de waarde mag hoogstens {0} zijn."),
-    (re.compile(r"^Input should be greater than or equal to (\S+)$"), "de waarde moet minstens {0} zijn."),
+    (
+        re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:boolean|bool)\.?$"),
+        "'{0}' is geen ja/nee.",
+    ),
+    (
+        re.compile(r"^Input should be less than or equal to (\S+)$"),
+        "de waarde mag hoogstens {0} zijn.",
+    ),
+    (
+        re.compile(r"^Input should be greater than or equal to (\S+)$"),
+        "de waarde moet minstens {0} zijn.",
+    ),
     (re.compile(r"^Input should be a valid integer.*$"), "de waarde moet een geheel getal zijn."),
     (re.compile(r"^Input should be a valid boolean.*$"), "de waarde moet ja of nee zijn."),
 ]
@@ -59,13 +84,17 @@ def translate_value(message: str) -> str:
     return message
 
 
+def _heading(message: str) -> str:
+    return _HEADINGS.get(message, message)
+
+
 def install() -> None:
     """Patch typer's help texts once; safe to call more than once."""
     import typer.core
     import typer.rich_utils as ru
     from typer._click import core, formatting
 
-    typer.core._ = lambda text: _HEADINGS.get(text, text)  # type: ignore[attr-defined]
+    setattr(typer.core, "_", _heading)  # noqa: B010 - typer.core does not export `_`
 
     ru.ARGUMENTS_PANEL_TITLE = "Argumenten"
     ru.OPTIONS_PANEL_TITLE = "Opties"

@@ -235,9 +235,11 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
         picked = questionary.checkbox(
             "Met wie is het signaal besproken?",
             choices=_choices(Partner),
-            validate=lambda chosen: True
-            if need.partners_one_of.intersection(Partner(c) for c in chosen)
-            else "Kies ten minste: " + " of ".join(p.label for p in need.partners_one_of),
+            validate=lambda chosen: (
+                True
+                if need.partners_one_of.intersection(Partner(c) for c in chosen)
+                else "Kies ten minste: " + " of ".join(p.label for p in need.partners_one_of)
+            ),
         ).unsafe_ask()
         changes["partners"] = tuple(Partner(p) for p in picked)
     if need.needs_conclusion and given.conclusion is None:
@@ -259,7 +261,9 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
         if given.criminal_case is None:
             changes["criminal_case"] = _confirm("Strafrechtelijk opgepakt?", default=False)
         if given.shelter_arranged is None:
-            changes["shelter_arranged"] = _confirm("Opvang voor slachtoffer geregeld?", default=False)
+            changes["shelter_arranged"] = _confirm(
+                "Opvang voor slachtoffer geregeld?", default=False
+            )
         if not given.measures:
             picked = questionary.checkbox(
                 "Bestuurlijke maatregel(en) (niets = geen):", choices=_choices(Measure)

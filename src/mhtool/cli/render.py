@@ -113,8 +113,16 @@ def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> No
     from mhtool.domain.enums import Conclusion, Form
 
     table = Table(show_lines=False, header_style="bold")
-    for column in ("Signaal", "Ontvangen", "Gemeente", "Vorm", "Acuut", "Stap", "Dagen in stap",
-                   "Conclusie"):
+    for column in (
+        "Signaal",
+        "Ontvangen",
+        "Gemeente",
+        "Vorm",
+        "Acuut",
+        "Stap",
+        "Dagen in stap",
+        "Conclusie",
+    ):
         table.add_column(column, justify="right" if column == "Dagen in stap" else "left")
     for s in items:
         forms = ", ".join(label_of(Form, f) for f in s.forms)
@@ -181,9 +189,7 @@ def signal_detail(d: SignalDetail) -> None:
             t.add_column(c)
         for p in d.persons:
             born = format_date(p.birth_date) if p.birth_date else (str(p.birth_year or ""))
-            t.add_row(
-                str(p.id), text(p.name), label_of(Role, p.role), born, text(p.nationality)
-            )
+            t.add_row(str(p.id), text(p.name), label_of(Role, p.role), born, text(p.nationality))
         out.print(t)
     if d.addresses:
         t = Table(title="Adressen", title_justify="left", header_style="bold")

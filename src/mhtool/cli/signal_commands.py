@@ -30,12 +30,18 @@ def new(
     datum: Annotated[
         str | None, typer.Option("--datum", help="Ontvangstdatum (dd-mm-jjjj); standaard vandaag.")
     ] = None,
-    gemeente: Annotated[str | None, typer.Option(help="Gemeente, bijvoorbeeld 'Dijk en Waard'.")] = None,
+    gemeente: Annotated[
+        str | None, typer.Option(help="Gemeente, bijvoorbeeld 'Dijk en Waard'.")
+    ] = None,
     melder: Annotated[str | None, typer.Option(help="Naam van de melder.")] = None,
-    afdeling: Annotated[str | None, typer.Option(help="Afdeling of organisatie van de melder.")] = None,
+    afdeling: Annotated[
+        str | None, typer.Option(help="Afdeling of organisatie van de melder.")
+    ] = None,
     kanaal: Annotated[
         str | None,
-        typer.Option(help="Hoe het signaal binnenkwam: mail, meldpunt, persoonlijk, telefoon, ketenpartner."),
+        typer.Option(
+            help="Hoe het signaal binnenkwam: mail, meldpunt, persoonlijk, telefoon, ketenpartner."
+        ),
     ] = None,
     vorm: Annotated[
         list[str] | None,
@@ -45,7 +51,8 @@ def new(
         ),
     ] = None,
     acuut: Annotated[
-        bool | None, typer.Option("--acuut/--niet-acuut", help="Is er acuut gevaar?", show_default=False)
+        bool | None,
+        typer.Option("--acuut/--niet-acuut", help="Is er acuut gevaar?", show_default=False),
     ] = None,
     omschrijving: Annotated[str | None, typer.Option(help="Wat is er gesignaleerd?")] = None,
     persoon: Annotated[
@@ -109,8 +116,12 @@ def new(
         )
     else:
         _require_flags(
-            {"--gemeente": gemeente, "--melder": melder, "--kanaal": kanaal,
-             "--omschrijving": omschrijving}
+            {
+                "--gemeente": gemeente,
+                "--melder": melder,
+                "--kanaal": kanaal,
+                "--omschrijving": omschrijving,
+            }
         )
         new_signal = build_signal(
             received_on=datum or "vandaag",
@@ -130,7 +141,9 @@ def new(
     if as_json:
         render.print_json(detail.as_json())
         return
-    render.console().print(render.text(f"Signaal {detail.summary.ref} vastgelegd (stap 1 ontvangst).", "bold green"))
+    render.console().print(
+        render.text(f"Signaal {detail.summary.ref} vastgelegd (stap 1 ontvangst).", "bold green")
+    )
     if detail.summary.acute:
         render.show_avim_route(detail)
     render.console().print(
@@ -167,12 +180,20 @@ def show(ctx: typer.Context, ref: REF_ARG, as_json: JSON_OPTION = False) -> None
 @app.command("lijst")
 def list_(
     ctx: typer.Context,
-    stap: Annotated[int | None, typer.Option(min=1, max=5, help="Alleen signalen in deze stap (1-5).")] = None,
+    stap: Annotated[
+        int | None, typer.Option(min=1, max=5, help="Alleen signalen in deze stap (1-5).")
+    ] = None,
     gemeente: Annotated[str | None, typer.Option(help="Alleen deze gemeente.")] = None,
     vorm: Annotated[str | None, typer.Option(help="Alleen deze vorm van uitbuiting.")] = None,
-    jaar: Annotated[int | None, typer.Option(min=1900, max=2999, help="Alleen signalen ontvangen in dit jaar.")] = None,
-    open_: Annotated[bool, typer.Option("--open", help="Alleen signalen die nog niet zijn afgerond.")] = False,
-    afgerond: Annotated[bool, typer.Option("--afgerond", help="Alleen afgeronde signalen.")] = False,
+    jaar: Annotated[
+        int | None, typer.Option(min=1900, max=2999, help="Alleen signalen ontvangen in dit jaar.")
+    ] = None,
+    open_: Annotated[
+        bool, typer.Option("--open", help="Alleen signalen die nog niet zijn afgerond.")
+    ] = False,
+    afgerond: Annotated[
+        bool, typer.Option("--afgerond", help="Alleen afgeronde signalen.")
+    ] = False,
     acuut: Annotated[bool, typer.Option("--acuut", help="Alleen acute signalen.")] = False,
     as_json: JSON_OPTION = False,
 ) -> None:
@@ -209,14 +230,22 @@ def step(
     ref: REF_ARG,
     naar: Annotated[
         int | None,
-        typer.Option(min=1, max=5, help="Doelstap; standaard de volgende. Overslaan of terug vraagt --reden."),
+        typer.Option(
+            min=1, max=5, help="Doelstap; standaard de volgende. Overslaan of terug vraagt --reden."
+        ),
     ] = None,
-    datum: Annotated[str | None, typer.Option(help="Datum van deze stap (dd-mm-jjjj); standaard vandaag.")] = None,
+    datum: Annotated[
+        str | None, typer.Option(help="Datum van deze stap (dd-mm-jjjj); standaard vandaag.")
+    ] = None,
     notitie: Annotated[str | None, typer.Option(help="Toelichting bij deze stap.")] = None,
-    reden: Annotated[str | None, typer.Option(help="Reden, verplicht bij overslaan of teruggaan.")] = None,
+    reden: Annotated[
+        str | None, typer.Option(help="Reden, verplicht bij overslaan of teruggaan.")
+    ] = None,
     controle: Annotated[
         str | None,
-        typer.Option(help="Stap 2: uitkomst van de controle op eerdere registraties (persoon, organisatie, adres)."),
+        typer.Option(
+            help="Stap 2: uitkomst van de controle op eerdere registraties (persoon, organisatie, adres)."
+        ),
     ] = None,
     partner: Annotated[
         list[str] | None,
@@ -237,7 +266,8 @@ def step(
         ),
     ] = None,
     terugkoppeling_datum: Annotated[
-        str | None, typer.Option("--terugkoppeling-datum", help="Stap 5: datum van de terugkoppeling.")
+        str | None,
+        typer.Option("--terugkoppeling-datum", help="Stap 5: datum van de terugkoppeling."),
     ] = None,
     strafrechtelijk: Annotated[
         bool | None,
@@ -249,7 +279,11 @@ def step(
     ] = None,
     opvang: Annotated[
         bool | None,
-        typer.Option("--opvang/--geen-opvang", help="Stap 5: opvang voor slachtoffer geregeld?", show_default=False),
+        typer.Option(
+            "--opvang/--geen-opvang",
+            help="Stap 5: opvang voor slachtoffer geregeld?",
+            show_default=False,
+        ),
     ] = None,
     maatregel: Annotated[
         list[str] | None,
@@ -281,7 +315,9 @@ def step(
         conclusion=parse_choice(Conclusion, conclusie, "Conclusie") if conclusie else None,
         feedback_given=terugkoppeling,
         feedback_on=(
-            parse_past_date(terugkoppeling_datum, "Datum terugkoppeling") if terugkoppeling_datum else None
+            parse_past_date(terugkoppeling_datum, "Datum terugkoppeling")
+            if terugkoppeling_datum
+            else None
         ),
         criminal_case=strafrechtelijk,
         shelter_arranged=opvang,
@@ -297,7 +333,9 @@ def step(
         render.print_json(detail.as_json())
         return
     render.console().print(
-        render.text(f"Signaal {detail.summary.ref} staat nu in {detail.summary.step.label}.", "bold green")
+        render.text(
+            f"Signaal {detail.summary.ref} staat nu in {detail.summary.step.label}.", "bold green"
+        )
     )
 
 
@@ -305,8 +343,12 @@ def step(
 def reopen(
     ctx: typer.Context,
     ref: REF_ARG,
-    reden: Annotated[str | None, typer.Option(help="Waarom het signaal weer open gaat (verplicht).")] = None,
-    datum: Annotated[str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")] = None,
+    reden: Annotated[
+        str | None, typer.Option(help="Waarom het signaal weer open gaat (verplicht).")
+    ] = None,
+    datum: Annotated[
+        str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")
+    ] = None,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Heropen een afgerond signaal; het gaat terug naar de stap vóór afronding."""
@@ -326,7 +368,9 @@ def reopen(
         render.print_json(detail.as_json())
         return
     render.console().print(
-        render.text(f"Signaal {detail.summary.ref} is heropend en staat in {detail.summary.step.label}.")
+        render.text(
+            f"Signaal {detail.summary.ref} is heropend en staat in {detail.summary.step.label}."
+        )
     )
 
 
@@ -334,8 +378,12 @@ def reopen(
 def note(
     ctx: typer.Context,
     ref: REF_ARG,
-    tekst: Annotated[str | None, typer.Argument(help="De notitie; zonder tekst vraagt mhtool erom.")] = None,
-    datum: Annotated[str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")] = None,
+    tekst: Annotated[
+        str | None, typer.Argument(help="De notitie; zonder tekst vraagt mhtool erom.")
+    ] = None,
+    datum: Annotated[
+        str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")
+    ] = None,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Voeg een gedateerde notitie toe aan een signaal."""
@@ -362,7 +410,8 @@ def avim_informed(
     ctx: typer.Context,
     ref: REF_ARG,
     op: Annotated[
-        str | None, typer.Option(help="Wanneer AVIM is ingeschakeld: 'dd-mm-jjjj uu:mm'; standaard nu.")
+        str | None,
+        typer.Option(help="Wanneer AVIM is ingeschakeld: 'dd-mm-jjjj uu:mm'; standaard nu."),
     ] = None,
     as_json: JSON_OPTION = False,
 ) -> None:
@@ -383,4 +432,3 @@ def avim_informed(
             f"({render.format_moment(detail.summary.avim_informed_at)})."
         )
     )
-

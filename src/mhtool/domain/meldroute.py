@@ -124,8 +124,7 @@ def check_requirements(target: Step, given: StepInput) -> None:
         names = " en/of ".join(sorted(p.label for p in need.partners_one_of))
         codes = " of ".join(sorted(p.value for p in need.partners_one_of))
         raise ValidationError(
-            f"Voor {target.label} geeft u op met wie het is besproken: {names} "
-            f"(--partner {codes})."
+            f"Voor {target.label} geeft u op met wie het is besproken: {names} (--partner {codes})."
         )
     if need.needs_conclusion and given.conclusion is None:
         codes = ", ".join(Conclusion.codes())

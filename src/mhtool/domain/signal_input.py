@@ -132,9 +132,7 @@ def parse_fields(spec: str, what: str, allowed: Iterable[str]) -> dict[str, str]
                 f"{allowed[0]}=...; {allowed[1]}=..."
             )
         if key not in allowed:
-            raise ValidationError(
-                f"{what}: onbekend veld '{key}'; gebruik {', '.join(allowed)}."
-            )
+            raise ValidationError(f"{what}: onbekend veld '{key}'; gebruik {', '.join(allowed)}.")
         fields[key] = value.strip()
     return fields
 
@@ -277,7 +275,9 @@ def build_signal(
         received_on=received,
         municipality=resolve_municipality(municipality),
         reporter=clean_text(reporter, "Melder", required=True),
-        reporter_department=clean_text(reporter_department, "Afdeling van de melder", required=False),
+        reporter_department=clean_text(
+            reporter_department, "Afdeling van de melder", required=False
+        ),
         channel=parse_choice(Channel, channel, "Kanaal"),
         forms=form_values,
         acute=acute,
@@ -302,7 +302,9 @@ def parse_moment(text: str, what: str, today: dt.date | None = None) -> dt.datet
         try:
             parsed = dt.datetime.strptime(time_part.strip(), "%H:%M")
         except ValueError:
-            raise ValidationError(f"{what}: tijd '{time_part.strip()}' is ongeldig; gebruik uu:mm.") from None
+            raise ValidationError(
+                f"{what}: tijd '{time_part.strip()}' is ongeldig; gebruik uu:mm."
+            ) from None
         hour, minute = parsed.hour, parsed.minute
     elif day != now.date():
         hour, minute = 0, 0

@@ -80,7 +80,11 @@ def _detail(store: Store, row: dict[str, Any]) -> SignalDetail:
         ),
         addresses=tuple(
             AddressView(
-                a["id"], a["street"], a["house_number"], a["house_addition"], a["postcode"],
+                a["id"],
+                a["street"],
+                a["house_number"],
+                a["house_addition"],
+                a["postcode"],
                 a["city"],
             )
             for a in children["addresses"]
@@ -91,8 +95,15 @@ def _detail(store: Store, row: dict[str, Any]) -> SignalDetail:
         ),
         events=tuple(
             EventView(
-                e["kind"], e["from_step"], e["to_step"], e["on_date"], e["by_user"], e["note"],
-                e["reason"], json.loads(e["details"]), e["recorded_at"],
+                e["kind"],
+                e["from_step"],
+                e["to_step"],
+                e["on_date"],
+                e["by_user"],
+                e["note"],
+                e["reason"],
+                json.loads(e["details"]),
+                e["recorded_at"],
             )
             for e in children["events"]
         ),
@@ -155,7 +166,10 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
         move = plan_move(Step(row["step"]), given, dt.date.fromisoformat(row["step_since"]))
         details = _step_details(move, given)
         q.insert_event(store, row["id"], move, given, user, details)
-        changes: dict[str, Any] = {"step": int(move.to_step or 0), "step_since": given.on_date.isoformat()}
+        changes: dict[str, Any] = {
+            "step": int(move.to_step or 0),
+            "step_since": given.on_date.isoformat(),
+        }
         if move.to_step is Step.CLOSED:
             changes.update(
                 {
@@ -183,9 +197,7 @@ def reopen_signal(
         move = plan_reopen(Step(row["step"]), reason, Step(previous) if previous else None)
         if on_date < dt.date.fromisoformat(row["step_since"]):
             raise ValidationError("De datum van heropenen ligt vóór de datum van afronding.")
-        q.insert_event(
-            store, row["id"], move, StepInput(on_date=on_date, reason=reason), user, {}
-        )
+        q.insert_event(store, row["id"], move, StepInput(on_date=on_date, reason=reason), user, {})
         q.update_signal(
             store,
             row["id"],

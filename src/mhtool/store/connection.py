@@ -42,6 +42,15 @@ class Store:
             self._db = Database(self.conn)
         return self._db
 
+    def insert(self, table: str, record: dict[str, Any]) -> int:
+        """Insert one row through sqlite-utils and return its id."""
+        last_pk = self.db.table(table).insert(record).last_pk
+        assert last_pk is not None
+        return int(last_pk)
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        self.db.table(table).update(row_id, values)
+
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 

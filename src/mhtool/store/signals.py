@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from mhtool.domain.enums import Step
 from mhtool.domain.meldroute import Move, MoveKind, StepInput
-from mhtool.domain.signal_ref import format_ref
 from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInput, PersonInput
+from mhtool.domain.signal_ref import format_ref
 from mhtool.errors import NotFoundError
 from mhtool.store.connection import Store
 
@@ -27,7 +28,8 @@ def record_history(
     signal_id: int | None,
     changes: dict[str, Any],
 ) -> None:
-    store.db["history"].insert(
+    store.insert(
+        "history",
         {
             "at": now_iso(),
             "by_user": user,
@@ -36,7 +38,7 @@ def record_history(
             "entity_id": entity_id,
             "action": action,
             "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
-        }
+        },
     )
 
 
@@ -75,14 +77,14 @@ def insert_signal(store: Store, new: NewSignal, user: str) -> tuple[int, str]:
         "created_by": user,
         "updated_at": now,
     }
-    signal_id = int(store.db["signal"].insert(record).last_pk)
+    signal_id = store.insert("signal", record)
     for form in new.forms:
-        store.db["signal_form"].insert({"signal_id": signal_id, "form": form.value})
+        store.insert("signal_form", {"signal_id": signal_id, "form": form.value})
     record_history(store, user, "aangemaakt", "signal", signal_id, signal_id, record)
     insert_event(
         store,
         signal_id,
-        Move(MoveKind.RECEIVED, from_step=None, to_step=1),
+        Move(MoveKind.RECEIVED, from_step=None, to_step=Step.RECEIVED),
         StepInput(on_date=new.received_on, note=f"kanaal: {new.channel.label}"),
         user,
         {},
@@ -117,7 +119,7 @@ def link_person(store: Store, signal_id: int, person: PersonInput, user: str) ->
             "nationality": person.nationality,
             "created_at": now_iso(),
         }
-        person_id = int(store.db["person"].insert(record).last_pk)
+        person_id = store.insert("person", record)
         record_history(store, user, "aangemaakt", "person", person_id, signal_id, record)
     store.execute(
         "INSERT OR REPLACE INTO signal_person (signal_id, person_id, role) VALUES (?, ?, ?)",
@@ -144,7 +146,7 @@ def link_address(store: Store, signal_id: int, address: AddressInput, user: str)
             "city": address.city,
             "created_at": now_iso(),
         }
-        address_id = int(store.db["address"].insert(record).last_pk)
+        address_id = store.insert("address", record)
         record_history(store, user, "aangemaakt", "address", address_id, signal_id, record)
     store.execute(
         "INSERT OR IGNORE INTO signal_address (signal_id, address_id) VALUES (?, ?)",
@@ -168,7 +170,7 @@ def link_organisation(
             "sector": organisation.sector.value if organisation.sector else "",
             "created_at": now_iso(),
         }
-        organisation_id = int(store.db["organisation"].insert(record).last_pk)
+        organisation_id = store.insert("organisation", record)
         record_history(
             store, user, "aangemaakt", "organisation", organisation_id, signal_id, record
         )
@@ -200,7 +202,7 @@ def insert_event(
         "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
         "recorded_at": now_iso(),
     }
-    return int(store.db["step_event"].insert(record).last_pk)
+    return store.insert("step_event", record)
 
 
 def record_avim(store: Store, signal_id: int, moment: dt.datetime, user: str) -> None:
@@ -228,7 +230,7 @@ def update_signal(
     """Apply `changes` to the signal row and record old and new values in history."""
     before = store.row("SELECT * FROM signal WHERE id = ?", (signal_id,)) or {}
     values = dict(changes, updated_at=now_iso())
-    store.db["signal"].update(signal_id, values)
+    store.update("signal", signal_id, values)
     diff = {k: {"oud": before.get(k), "nieuw": v} for k, v in changes.items() if before.get(k) != v}
     record_history(store, user, action, "signal", signal_id, signal_id, diff)
 
@@ -249,7 +251,7 @@ def insert_note(store: Store, signal_id: int, on_date: dt.date, text: str, user:
         "text": text,
         "created_at": now_iso(),
     }
-    note_id = int(store.db["note"].insert(record).last_pk)
+    note_id = store.insert("note", record)
     record_history(store, user, "notitie", "note", note_id, signal_id, {"datum": record["on_date"]})
     return note_id
 
@@ -319,7 +321,9 @@ def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
         clauses.append("s.municipality = ?")
         params.append(f.municipality)
     if f.form is not None:
-        clauses.append("EXISTS (SELECT 1 FROM signal_form sf WHERE sf.signal_id = s.id AND sf.form = ?)")
+        clauses.append(
+            "EXISTS (SELECT 1 FROM signal_form sf WHERE sf.signal_id = s.id AND sf.form = ?)"
+        )
         params.append(f.form)
     if f.year is not None:
         clauses.append("s.year = ?")
@@ -332,12 +336,12 @@ def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
         clauses.append("s.acute = 1")
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     # Only fixed clause strings are joined here; every value is a bound parameter.
-    sql = (
+    sql = (  # noqa: S608
         "SELECT s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, "
         "s.avim_informed_at, s.step, s.step_since, s.conclusion, s.closed_on, "
         "(SELECT group_concat(form, ',') FROM (SELECT form FROM signal_form sf "
         " WHERE sf.signal_id = s.id ORDER BY form)) AS forms "
-        f"FROM signal s {where} ORDER BY s.received_on, s.year, s.seq"  # noqa: S608
+        f"FROM signal s {where} ORDER BY s.received_on, s.year, s.seq"
     )
     return store.rows(sql, tuple(params))
 

@@ -1,0 +1,99 @@
+"""Shared fixtures: every test gets its own real database file under tmp_path."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point MHTOOL_DB at a fresh file so no test can touch a real user's database."""
+    path = tmp_path / "mhtool.db"
+    monkeypatch.setenv("MHTOOL_DB", str(path))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("MHTOOL_DEBUG", raising=False)
+    yield path
+
+
+@pytest.fixture
+def db_path(isolated_database: Path) -> Path:
+    return isolated_database
+
+
+class Cli:
+    """Runs `mhtool` in-process exactly as the console script does: argv in, `main()` with its
+    error handling, stdout/stderr captured, exit code from SystemExit."""
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        from mhtool.cli.app import main
+
+        out, err = io.StringIO(), io.StringIO()
+        old_argv, old_stdin = sys.argv, sys.stdin
+        sys.argv = ["mhtool", *args]
+        sys.stdin = io.StringIO(input or "")
+        code: int | str | None = 0
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                main()
+        except SystemExit as exit_:
+            code = exit_.code
+        finally:
+            sys.argv, sys.stdin = old_argv, old_stdin
+        return Result(int(code or 0), out.getvalue(), err.getvalue())
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def __repr__(self) -> str:
+        return f"Result(exit_code={self.exit_code}, stdout={self.stdout!r}, stderr={self.stderr!r})"
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+@pytest.fixture
+def new_signal(cli: Cli) -> Callable[..., str]:
+    """Log a signal with sensible defaults through the real CLI; returns its id."""
+
+    def make(*extra: str, gemeente: str = "Dijk en Waard", datum: str = "01-11-2026") -> str:
+        result = cli(
+            "signaal",
+            "nieuw",
+            "--datum",
+            datum,
+            "--gemeente",
+            gemeente,
+            "--melder",
+            "P. Jansen",
+            "--afdeling",
+            "Publiekszaken",
+            "--kanaal",
+            "mail",
+            "--omschrijving",
+            "Veel mensen op één adres, werken in de kassen.",
+            "--vorm",
+            "arbeid",
+            *extra,
+            "--json",
+        )
+        assert result.exit_code == 0, result.output
+        return str(json.loads(result.stdout)["id"])
+
+    return make
