@@ -336,8 +336,8 @@ def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
         clauses.append("s.acute = 1")
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     # Only fixed clause strings are joined here; every value is a bound parameter.
-    sql = (  # noqa: S608
-        "SELECT s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, "
+    sql = (
+        "SELECT s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, "  # noqa: S608
         "s.avim_informed_at, s.step, s.step_since, s.conclusion, s.closed_on, "
         "(SELECT group_concat(form, ',') FROM (SELECT form FROM signal_form sf "
         " WHERE sf.signal_id = s.id ORDER BY form)) AS forms "
