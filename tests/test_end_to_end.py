@@ -22,7 +22,11 @@ def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MHTOOL_DB": str(db), "COLUMNS": "200"}
     env.pop("MHTOOL_DEBUG", None)
     return subprocess.run(
-        [*mhtool_command(), *args], capture_output=True, text=True, env=env, timeout=60,
+        [*mhtool_command(), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
         stdin=subprocess.DEVNULL,
     )
 
@@ -30,10 +34,24 @@ def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_a_signal_through_the_whole_route(tmp_path: Path) -> None:
     db = tmp_path / "e2e.db"
     created = run(
-        db, "signaal", "nieuw", "--datum", "02-11-2026", "--gemeente", "Dijk en Waard",
-        "--melder", "Balie", "--kanaal", "persoonlijk", "--vorm", "arbeid",
-        "--omschrijving", "Zes mannen in één kamer", "--adres",
-        "straat=Middenweg; nummer=5; postcode=1704 AA; plaats=Heerhugowaard", "--json",
+        db,
+        "signaal",
+        "nieuw",
+        "--datum",
+        "02-11-2026",
+        "--gemeente",
+        "Dijk en Waard",
+        "--melder",
+        "Balie",
+        "--kanaal",
+        "persoonlijk",
+        "--vorm",
+        "arbeid",
+        "--omschrijving",
+        "Zes mannen in één kamer",
+        "--adres",
+        "straat=Middenweg; nummer=5; postcode=1704 AA; plaats=Heerhugowaard",
+        "--json",
     )
     assert created.returncode == 0, created.stderr
     ref = json.loads(created.stdout)["id"]
@@ -41,8 +59,15 @@ def test_a_signal_through_the_whole_route(tmp_path: Path) -> None:
     for args in (
         ("--controle", "geen eerdere registraties"),
         ("--partner", "oe-wijk"),
-        ("--naar", "5", "--reden", "geen vermoeden", "--conclusie", "geen",
-         "--geen-terugkoppeling"),
+        (
+            "--naar",
+            "5",
+            "--reden",
+            "geen vermoeden",
+            "--conclusie",
+            "geen",
+            "--geen-terugkoppeling",
+        ),
     ):
         moved = run(db, "signaal", "stap", ref, *args)
         assert moved.returncode == 0, moved.stderr
@@ -89,7 +114,9 @@ def test_cli_import_stays_light() -> None:
         "'prompt_toolkit', 'rapidfuzz', 'openpyxl', 'sqlcipher3') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
 
@@ -104,7 +131,11 @@ def test_commands_do_not_need_questionary(tmp_path: Path, args: tuple[str, ...])
     )
     env = {**os.environ, "MHTOOL_DB": str(tmp_path / "q.db")}
     result = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60,
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
         stdin=subprocess.DEVNULL,
     )
     assert result.stderr.strip().endswith("False"), result.stderr

@@ -137,6 +137,8 @@ def main() -> None:
     try:
         result = app(prog_name="mhtool", standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
+        if code == ExitCode.ABORTED:  # typer turns Ctrl-C into a silent exit 130
+            print_error("Afgebroken; er is niets opgeslagen.")
     except MhtoolError as error:
         print_error(error.message)
         code = error.exit_code
