@@ -108,36 +108,39 @@ def format_moment(value: str | None) -> str:
 
 
 def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> None:
+    """Fits an 80-column terminal: codes instead of long labels, a legend for the marks."""
+    from rich import box
     from rich.table import Table
 
-    from mhtool.domain.enums import Conclusion, Form
-
-    table = Table(show_lines=False, header_style="bold")
-    for column in (
-        "Signaal",
-        "Ontvangen",
-        "Gemeente",
-        "Vorm",
-        "Acuut",
-        "Stap",
-        "Dagen in stap",
-        "Conclusie",
-    ):
-        table.add_column(column, justify="right" if column == "Dagen in stap" else "left")
+    table = Table(
+        box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=(0, 1, 0, 0)
+    )
+    table.add_column("Signaal", no_wrap=True)
+    table.add_column("Ontvangen", no_wrap=True)
+    table.add_column("Gemeente")
+    table.add_column("Vorm")
+    table.add_column("Acuut", no_wrap=True)
+    table.add_column("Stap")
+    table.add_column("Dagen", justify="right", no_wrap=True)
+    waiting_for_avim = False
     for s in items:
-        forms = ", ".join(label_of(Form, f) for f in s.forms)
-        acute = ("ja, AVIM " + ("✓" if s.avim_informed_at else "nog niet")) if s.acute else "nee"
+        if s.acute and not s.avim_informed_at:
+            waiting_for_avim = True
+        acute = ("ja ✓" if s.avim_informed_at else "ja !") if s.acute else "nee"
+        step = f"5 {s.conclusion}" if s.step is Step.CLOSED and s.conclusion else s.step.short
         table.add_row(
             text(s.ref),
             format_date(s.received_on),
             text(s.municipality),
-            text(forms),
-            text(acute, "red" if s.acute and not s.avim_informed_at else ""),
-            s.step.short,
+            text(", ".join(s.forms)),
+            text(acute, "bold red" if s.acute and not s.avim_informed_at else ""),
+            text(step),
             "" if s.step is Step.CLOSED else str(s.days_in_step(today)),
-            text(label_of(Conclusion, s.conclusion)),
         )
     console().print(table)
+    console().print("Dagen = dagen in de huidige stap; ✓ = AVIM ingeschakeld.")
+    if waiting_for_avim:
+        console().print(text("! = acuut en AVIM nog niet ingeschakeld.", "bold red"))
 
 
 def signal_detail(d: SignalDetail) -> None:
