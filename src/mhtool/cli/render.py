@@ -113,7 +113,11 @@ def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> No
     from rich.table import Table
 
     table = Table(
-        box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, padding=(0, 1, 0, 0)
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
     table.add_column("Signaal", no_wrap=True)
     table.add_column("Ontvangen", no_wrap=True)
