@@ -117,8 +117,9 @@ def _os_user() -> str:
 
 
 def _register() -> None:
-    from mhtool.cli import general_commands, signal_commands
+    from mhtool.cli import enrich_commands, general_commands, signal_commands
 
+    enrich_commands.register(signal_commands.app)
     app.add_typer(signal_commands.app, name="signaal")
     general_commands.register(app)
 

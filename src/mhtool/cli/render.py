@@ -242,16 +242,60 @@ def signal_detail(d: SignalDetail) -> None:
             t.add_row(format_date(n.on_date), text(n.by_user), text(n.text))
         out.print(t)
     t = Table(title="Historie (alle wijzigingen)", title_justify="left", header_style="bold")
-    for c in ("Tijdstip", "Door", "Actie", "Object"):
+    for c in ("Tijdstip", "Door", "Actie", "Object", "Wijziging"):
         t.add_column(c)
     for h in d.history:
         t.add_row(
             format_moment(h.at),
             text(h.by_user),
-            text(h.action),
+            text(_ACTION.get(h.action, h.action)),
             text(f"{_ENTITY.get(h.entity, h.entity)} {h.entity_id or ''}".strip()),
+            text(describe_changes(h.changes)),
         )
     out.print(t)
+
+
+_ACTION = {
+    "stap-stap": "naar volgende stap",
+    "stap-overslaan": "stap overgeslagen",
+    "stap-terug": "stap terug",
+}
+_FIELD = {
+    "step": "stap",
+    "step_since": "stap sinds",
+    "municipality": "gemeente",
+    "reporter": "melder",
+    "reporter_department": "afdeling",
+    "channel": "kanaal",
+    "description": "omschrijving",
+    "conclusion": "conclusie",
+    "feedback_given": "terugkoppeling",
+    "feedback_on": "terugkoppeling op",
+    "criminal_case": "strafrechtelijk opgepakt",
+    "shelter_arranged": "opvang",
+    "closed_on": "afgerond op",
+}
+
+
+def describe_changes(changes: dict[str, Any]) -> str:
+    """'stap: 1 → 2; reden: typfout' for updates; created rows are described by their action."""
+    parts: list[str] = []
+    for key, value in changes.items():
+        if isinstance(value, dict) and set(value) == {"oud", "nieuw"}:
+            old, new = value["oud"], value["nieuw"]
+            parts.append(f"{_FIELD.get(key, key)}: {_short(old)} → {_short(new)}")
+        elif key in ("reden", "rol", "avim"):
+            parts.append(f"{key}: {_short(value)}")
+    return "; ".join(parts)
+
+
+def _short(value: object, limit: int = 40) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    shown = str(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 _ENTITY = {
