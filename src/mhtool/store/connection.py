@@ -83,18 +83,17 @@ class Store:
         with translate_sqlite_errors():
             self.conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self
+            with translate_sqlite_errors():
+                yield self
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             with translate_sqlite_errors():
                 try:
                     self.conn.execute("COMMIT")
                 except BaseException:
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
+                    self._rollback()
                     raise
 
     @contextlib.contextmanager
@@ -103,8 +102,15 @@ class Store:
         with translate_sqlite_errors():
             self.conn.execute("BEGIN")
         try:
-            yield self
+            with translate_sqlite_errors():
+                yield self
         finally:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        """Undo an open transaction; a failing rollback must not hide the original error (SQLite
+        then rolls back itself when the connection closes)."""
+        with contextlib.suppress(*driver_error_types()):
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
 
