@@ -170,4 +170,3 @@ def test_corruption_found_on_first_use_reports_damage(
     assert result.exit_code == 4, result
     assert "is beschadigd" in result.stderr
     assert _digest(path) == before
-

@@ -131,9 +131,7 @@ def test_no_terminal_and_no_key_is_an_error_not_a_hang(tmp_path: Path) -> None:
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
-    return pexpect.spawn(
-        MHTOOL[0], [*MHTOOL[1:], *args], env=env, encoding="utf-8", timeout=30
-    )
+    return pexpect.spawn(MHTOOL[0], [*MHTOOL[1:], *args], env=env, encoding="utf-8", timeout=30)
 
 
 def test_hidden_prompt_asks_twice_at_init_and_once_to_open(tmp_path: Path) -> None:

@@ -76,7 +76,9 @@ def backup(
     ctx: typer.Context,
     pad: Annotated[
         Path,
-        typer.Argument(help="Bestand voor de back-up, bijvoorbeeld mhtool-2026-11-29.db.", show_default=False),
+        typer.Argument(
+            help="Bestand voor de back-up, bijvoorbeeld mhtool-2026-11-29.db.", show_default=False
+        ),
     ],
     overschrijf: Annotated[
         bool,
