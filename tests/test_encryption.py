@@ -14,6 +14,7 @@ import pytest
 
 from mhtool.store.connection import Store, open_store
 from tests.conftest import Cli
+from tests.disk_full import cap_database_growth
 from tests.mhtool_process import (
     MHTOOL,
     SIGNAL_ARGS,
@@ -302,19 +303,9 @@ def test_disk_full_on_an_encrypted_database_is_translated(
     cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """sqlcipher3 raises its own exception classes; they must get the same Dutch sentences."""
-    from mhtool.store import connection
-
     monkeypatch.setenv("MHTOOL_WACHTWOORD", TEST_PASSPHRASE)
     assert cli("init", "--versleuteld").exit_code == 0
-    real_connect = connection.connect
-
-    def cramped(path: Path, key: str | None = None) -> object:
-        conn = real_connect(path, key)
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count = {pages}")
-        return conn
-
-    monkeypatch.setattr(connection, "connect", cramped)
+    cap_database_growth(monkeypatch)
     result = cli(*SIGNAL_ARGS, "--omschrijving", "x" * 9000)
     assert result.exit_code == 4, result
     assert "vol" in result.stderr

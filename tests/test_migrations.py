@@ -93,7 +93,9 @@ def test_fixtures_hold_data_in_every_table() -> None:
 
 
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[f.name for f in FIXTURE_FILES])
-def test_every_fixture_upgrades_with_nothing_lost(fixture: Path, tmp_path: Path) -> None:
+def test_every_fixture_upgrades_with_nothing_lost(
+    fixture: Path, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = _copy(fixture, tmp_path)
     key = _key(fixture)
     before = _dump(db, key)
@@ -106,9 +108,11 @@ def test_every_fixture_upgrades_with_nothing_lost(fixture: Path, tmp_path: Path)
     assert {r["version"] for r in after["schema_migration"]} == set(
         range(1, migrations.LATEST_VERSION + 1)
     )
+    if key:
+        monkeypatch.setenv("MHTOOL_WACHTWOORD", TEST_PASSPHRASE)
     for signal in before["signal"]:
-        shown = run_mhtool("signaal", "toon", signal["ref"], "--json", env=env)
-        assert shown.returncode == 0, shown.stderr
+        shown = cli("--db", str(db), "signaal", "toon", signal["ref"], "--json")
+        assert shown.exit_code == 0, shown.output
         assert json.loads(shown.stdout)["id"] == signal["ref"]
     names = {p["name"] for p in before["person"]}
     assert names <= {p["name"] for p in after["person"]}
