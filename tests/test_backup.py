@@ -8,6 +8,8 @@ import json
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -201,3 +203,34 @@ def test_unchanged_database_after_backup(
     digest = hashlib.sha256(db_path.read_bytes()).hexdigest()
     assert cli("backup", str(tmp_path / "kopie.db")).exit_code == 0
     assert hashlib.sha256(db_path.read_bytes()).hexdigest() == digest
+
+
+def test_files_any_command_writes_are_owner_only(tmp_path: Path) -> None:
+    """main() sets umask 077, so exports written by any command with plain open() are 0600."""
+    script = (
+        "import os, sys\n"
+        "from mhtool.cli.app import main\n"
+        "sys.argv = ['mhtool', 'info']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "with open('export.csv', 'w') as handle:\n"
+        "    handle.write('x')\n"
+        "print(oct(os.stat('export.csv').st_mode & 0o777))\n"
+    )
+    old = os.umask(0o022)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=tmp_path,
+            env=child_env(tmp_path / "mhtool.db"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.umask(old)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0o600"
