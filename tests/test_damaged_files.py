@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
+from tests.mhtool_process import SIGNAL_ARGS
 
 PAGE = 4096
 
@@ -25,20 +26,9 @@ def _mhtool_file(cli: Cli, path: Path, signals: int) -> Path:
         result = cli(
             "--db",
             str(path),
-            "signaal",
-            "nieuw",
-            "--datum",
-            "01-11-2026",
-            "--gemeente",
-            "Dijk en Waard",
-            "--melder",
-            "P. Jansen",
-            "--kanaal",
-            "mail",
+            *SIGNAL_ARGS,
             "--omschrijving",
             f"Signaal {number}: " + "veel mensen op één adres, werken in de kassen. " * 40,
-            "--vorm",
-            "arbeid",
             "--persoon",
             f"naam=Persoon {number}; rol=slachtoffer",
         )

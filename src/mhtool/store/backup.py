@@ -151,12 +151,9 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_directory(path: Path) -> None:
+    """Make the rename durable; some platforms cannot open a directory, which is fine."""
     with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fsync(path)
 
 
 def _remove_quietly(path: Path) -> None:
