@@ -4,6 +4,7 @@ file byte-for-byte as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -97,10 +98,17 @@ def _corrupt(tmp: Path, cli: Cli) -> Path:
     return path
 
 
+def _pipe(tmp: Path, cli: Cli) -> Path:
+    path = tmp / "pijp.db"
+    os.mkfifo(path)
+    return path
+
+
 CASES: dict[str, tuple[Callable[[Path, Cli], Path], str]] = {
     "tekstbestand": (_text_file, "is een tekstbestand"),
     "leeg bestand": (_empty_file, "is een leeg bestand (0 bytes)"),
     "map": (_directory, "is een map"),
+    "pipe": (_pipe, "geen gewoon bestand"),
     "ander binair bestand": (_other_binary, "ander soort bestand"),
     "ander programma": (_other_program, "database van een ander programma"),
     "nieuwer schema": (_newer_schema, "nieuwere versie van mhtool"),
@@ -110,7 +118,9 @@ CASES: dict[str, tuple[Callable[[Path, Cli], Path], str]] = {
 
 
 def _fingerprint(path: Path) -> str:
-    return "map" if path.is_dir() else _digest(path)
+    if path.is_dir() or path.is_fifo():
+        return str(path.stat().st_mode)
+    return _digest(path)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -160,3 +170,16 @@ def test_corruption_found_on_first_use_reports_damage(
     assert result.exit_code == 4, result
     assert "is beschadigd" in result.stderr
     assert _digest(path) == before
+
+
+def test_a_dangling_link_or_unwritable_place_is_refused(cli: Cli, tmp_path: Path) -> None:
+    link = tmp_path / "link.db"
+    link.symlink_to(tmp_path / "weg" / "nergens.db")
+    result = cli("--db", str(link), "signaal", "lijst")
+    assert result.exit_code == 4, result
+    assert "Kan geen database aanmaken" in result.stderr
+    assert link.is_symlink() and not (tmp_path / "weg").exists()
+    blocked = tmp_path / "bestand"
+    blocked.write_text("x")
+    result = cli("--db", str(blocked / "mhtool.db"), "signaal", "lijst")
+    assert result.exit_code == 4 and "Kan geen database aanmaken" in result.stderr

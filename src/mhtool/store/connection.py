@@ -203,9 +203,16 @@ def translated_error(error: Exception) -> MhtoolError:
 def _create_empty_file(path: Path) -> None:
     """Create the file readable for its owner only before SQLite opens it; WAL and SHM files
     inherit this mode from the database file."""
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        # Also a dangling symbolic link: O_EXCL refuses to follow it, which is what we want.
+        raise DatabaseError(
+            f"Kan geen database aanmaken op {path}; controleer of de map bestaat en beschrijfbaar "
+            "is."
+        ) from None
     os.close(fd)
 
 

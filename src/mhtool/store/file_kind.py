@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import os
+import stat
 from pathlib import Path
 
 from mhtool.errors import DatabaseError
@@ -35,7 +36,14 @@ def inspect_existing_file(path: Path) -> FileKind:
     if path.is_dir():
         raise DatabaseError(f"{path} is een map, geen databasebestand; geef een bestandsnaam op.")
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A pipe or device could block the read or never end.
+            raise DatabaseError(
+                f"{path} is geen gewoon bestand (maar bijvoorbeeld een pipe of apparaat); geef "
+                "het pad van een databasebestand op."
+            )
+        size = info.st_size
         with path.open("rb") as handle:
             sample = handle.read(SAMPLE_BYTES)
     except PermissionError:
