@@ -166,6 +166,45 @@ def test_encrypted_backup_stays_encrypted_and_restores(tmp_path: Path) -> None:
     assert locked.returncode == 4 and "versleuteld" in locked.stderr
 
 
+def test_plain_database_gets_an_encrypted_copy(
+    cli: Cli,
+    new_signal: Callable[..., str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = _filled(cli, new_signal)
+    target = tmp_path / "versleuteld.db"
+    monkeypatch.setenv("MHTOOL_WACHTWOORD", TEST_PASSPHRASE)
+    made = cli("backup", str(target), "--versleuteld", "--json")
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["versleuteld"] is True
+    data = target.read_bytes()
+    assert not data.startswith(b"SQLite format 3")
+    assert b"Anna de Vries" not in data and b"Dorpsstraat" not in data
+    assert _mode(target) == 0o600
+    assert _everything(cli, "--db", str(target)) == before
+    info = json.loads(cli("--db", str(target), "info", "--json").stdout)
+    assert info["versleuteld"] is True and info["schemaversie"] >= 1
+    # The encrypted copy backs up with its own key, --versleuteld or not.
+    again = tmp_path / "nogmaals.db"
+    assert cli("--db", str(target), "backup", str(again), "--versleuteld").exit_code == 0
+    monkeypatch.delenv("MHTOOL_WACHTWOORD")
+    refused = cli("--db", str(again), "signaal", "lijst")
+    assert refused.exit_code == 4 and "versleuteld" in refused.stderr
+
+
+def test_encrypted_copy_asks_nothing_when_the_target_exists(
+    cli: Cli, new_signal: Callable[..., str], tmp_path: Path
+) -> None:
+    new_signal()
+    target = tmp_path / "bestaat.db"
+    target.write_text("oud")
+    result = cli("backup", str(target), "--versleuteld")
+    assert result.exit_code == 1
+    assert "bestaat al" in result.stderr and "wachtwoord" not in result.stderr
+    assert target.read_text() == "oud"
+
+
 def test_database_wal_and_shm_are_owner_only_even_with_a_lax_umask(tmp_path: Path) -> None:
     """SQLite gives WAL and SHM the database file's mode; the file itself is created 0600."""
     from mhtool.store.connection import open_store

@@ -84,6 +84,14 @@ def backup(
         bool,
         typer.Option("--overschrijf", help="Vervang een bestaand bestand met die naam."),
     ] = False,
+    versleuteld: Annotated[
+        bool,
+        typer.Option(
+            "--versleuteld",
+            help="Maak van een onversleutelde database een versleutelde kopie (nieuw "
+            "wachtwoord, verborgen gevraagd). Een versleutelde database blijft altijd versleuteld.",
+        ),
+    ] = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Maak een gecontroleerde back-up van de database (versleuteld blijft versleuteld).
@@ -92,11 +100,17 @@ def backup(
     terwijl mhtool niet draait.
     """
     from mhtool.cli.app import state
+    from mhtool.cli.passphrase import ask_passphrase
     from mhtool.cli.render import console, print_json, text
     from mhtool.services.backup import make_backup
 
     store = state(ctx).store(create=False)
-    done = make_backup(store, pad, overwrite=overschrijf)
+    done = make_backup(
+        store,
+        pad,
+        overwrite=overschrijf,
+        new_passphrase=(lambda: ask_passphrase(pad, True)) if versleuteld else None,
+    )
     if as_json:
         print_json(done.as_json())
         return

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mhtool.store.backup import backup_to
+from mhtool.store.backup import backup_to, check_target
 from mhtool.store.connection import Store
 
 
@@ -28,8 +29,21 @@ class BackupView:
         }
 
 
-def make_backup(store: Store, target: Path, *, overwrite: bool) -> BackupView:
-    done = backup_to(store, target, overwrite=overwrite)
+def make_backup(
+    store: Store,
+    target: Path,
+    *,
+    overwrite: bool,
+    new_passphrase: Callable[[], str] | None = None,
+) -> BackupView:
+    """`new_passphrase` is asked only for a plain database: its copy becomes encrypted."""
+    new_key = None
+    check_target(store, target.expanduser(), overwrite)  # before asking for a passphrase
+    if new_passphrase is not None and not store.encrypted:
+        from mhtool.store.cipher import key_material
+
+        new_key = key_material(new_passphrase())
+    done = backup_to(store, target, overwrite=overwrite, new_key=new_key)
     return BackupView(
         path=str(done.path),
         size_bytes=done.size_bytes,

@@ -2,7 +2,9 @@
 
 `VACUUM INTO` writes a compact copy from one read snapshot, so a backup taken while another
 process writes is still consistent. On a SQLCipher connection it writes the copy encrypted with
-the same key, so an encrypted database never has a plaintext backup. The copy is written to a
+the same key, so an encrypted database never has a plaintext backup. A plain database can be
+copied into a new encrypted file (`sqlcipher_export`, also inside one read transaction): the way
+to start encrypting a database that was made without it. The copy is written to a
 temporary file (created 0600 before SQLite opens it) next to the target, reopened with a fresh
 connection and checked (`integrity_check`, application id, schema version), and only then moved
 into place: a crash or a failed check never leaves a half-written file under the target name.
@@ -19,6 +21,7 @@ from pathlib import Path
 from mhtool.errors import DatabaseError, MhtoolError
 from mhtool.store.connection import (
     APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
     Store,
     connect,
     translate_sqlite_errors,
@@ -34,10 +37,16 @@ class BackupResult:
     encrypted: bool
 
 
-def backup_to(store: Store, target: Path, *, overwrite: bool = False) -> BackupResult:
-    """Write a verified copy of `store` to `target`; refuse to replace a file unless asked."""
+def backup_to(
+    store: Store, target: Path, *, overwrite: bool = False, new_key: str | None = None
+) -> BackupResult:
+    """Write a verified copy of `store` to `target`; refuse to replace a file unless asked.
+
+    `new_key` (key material) encrypts the copy of a plain database; an encrypted database is
+    always copied with its own key.
+    """
     target = target.expanduser()
-    _check_target(store, target, overwrite)
+    check_target(store, target, overwrite)
     temp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -46,19 +55,21 @@ def backup_to(store: Store, target: Path, *, overwrite: bool = False) -> BackupR
         raise DatabaseError(
             f"Kan geen bestand maken in {target.parent}; controleer de map en de rechten."
         ) from None
+    key = store.key if store.key is not None else new_key
     try:
         with translate_sqlite_errors():
-            store.execute("VACUUM INTO ?", (str(temp),))
-        result = _verify(temp, store.key)
+            if store.key is None and new_key is not None:
+                _export_encrypted(store.path, temp, new_key)
+            else:
+                store.execute("VACUUM INTO ?", (str(temp),))
+        result = _verify(temp, key)
         _fsync(temp)
         _place(temp, target, overwrite)
     except BaseException:
         _remove_quietly(temp)
         raise
     _fsync_directory(target.parent)
-    return BackupResult(
-        target, target.stat().st_size, result[0], result[1], encrypted=store.key is not None
-    )
+    return BackupResult(target, target.stat().st_size, result[0], result[1], key is not None)
 
 
 def backup_before_migration(store: Store, version: int) -> Path:
@@ -76,7 +87,29 @@ def backup_before_migration(store: Store, version: int) -> Path:
     )
 
 
-def _check_target(store: Store, target: Path, overwrite: bool) -> None:
+def _export_encrypted(source: Path, temp: Path, key: str) -> None:
+    """Copy a plain database into the (empty, 0600) file `temp`, encrypted with `key`."""
+    from mhtool.store.cipher import driver
+
+    sqlcipher3 = driver()
+    conn = sqlcipher3.connect(str(source), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(temp), key))
+        conn.execute("BEGIN")
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
+        app_id = int(conn.execute("PRAGMA main.application_id").fetchone()[0])
+        conn.execute("COMMIT")
+        # sqlcipher_export copies the schema and rows, not these two header fields.
+        conn.execute(f"PRAGMA encrypted.user_version = {version}")
+        conn.execute(f"PRAGMA encrypted.application_id = {app_id}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+
+
+def check_target(store: Store, target: Path, overwrite: bool) -> None:
     if target.is_dir():
         raise DatabaseError(f"{target} is een map; geef een bestandsnaam voor de back-up op.")
     if not target.parent.is_dir():
