@@ -54,13 +54,10 @@ def connect_encrypted(path: Path, key: str, timeout_s: float) -> sqlite3.Connect
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as error:
         conn.close()
-        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
-        if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
-            from mhtool.errors import DatabaseInUseError
+        from mhtool.store.connection import IN_USE_CODES, translated_error
 
-            raise DatabaseInUseError(
-                "De database is in gebruik door een ander proces; probeer het zo opnieuw."
-            ) from None
+        if (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF in IN_USE_CODES:
+            raise translated_error(error) from None
         raise DatabaseError(
             f"Het wachtwoord voor {path} is onjuist, of het bestand is geen versleutelde "
             "mhtool-database. Er is niets gewijzigd."

@@ -127,6 +127,7 @@ SQLITE_READONLY = 8
 SQLITE_IOERR = 10
 SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
+IN_USE_CODES = (SQLITE_BUSY, SQLITE_LOCKED)
 
 IN_USE_MESSAGE = "De database is in gebruik door een ander proces; probeer het zo opnieuw."
 CORRUPT_MESSAGE = (
@@ -166,7 +167,7 @@ def translated_error(error: Exception) -> MhtoolError:
     """Map a driver error to a Dutch error by its SQLite result code (text as a fallback)."""
     code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
     text = str(error).lower()
-    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text or "busy" in text:
+    if code in IN_USE_CODES or "locked" in text or "busy" in text:
         return DatabaseInUseError(IN_USE_MESSAGE)
     if code == SQLITE_FULL or "full" in text:
         return DatabaseError(
