@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from mhtool.errors import DatabaseError
 from tests.conftest import Cli
 from tests.mhtool_process import SIGNAL_ARGS, TEST_PASSPHRASE, child_env, run_mhtool
 
@@ -113,9 +114,11 @@ def test_failed_verification_leaves_no_file(
     from mhtool.store import backup
 
     new_signal()
-    monkeypatch.setattr(
-        backup, "_verify", lambda path, key: (_ for _ in ()).throw(backup.DatabaseError("kapot"))
-    )
+
+    def broken(path: Path, key: str | None) -> tuple[int, int]:
+        raise DatabaseError("De back-up kon niet worden gecontroleerd.")
+
+    monkeypatch.setattr(backup, "_verify", broken)
     result = cli("backup", str(tmp_path / "kopie.db"))
     assert result.exit_code == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mhtool.db"]

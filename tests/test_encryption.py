@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -46,7 +47,7 @@ def _log_signal(store: Store) -> None:
     log_signal(store, new, "tester")
 
 
-def _given(passphrase: str) -> object:
+def _given(passphrase: str) -> Callable[[Path, bool], str]:
     return lambda path, new: passphrase
 
 
@@ -62,7 +63,7 @@ def _contains_plaintext(path: Path) -> bool:
 def test_database_and_wal_hold_no_plaintext(tmp_path: Path, encrypted: bool) -> None:
     """The plain run is the control: it proves the search finds the name when it is there."""
     path = tmp_path / "geheim.db"
-    store = open_store(path, encrypt=encrypted, passphrase=_given(TEST_PASSPHRASE))  # type: ignore[arg-type]
+    store = open_store(path, encrypt=encrypted, passphrase=_given(TEST_PASSPHRASE))
     try:
         _log_signal(store)
         wal = Path(f"{path}-wal")
@@ -240,10 +241,10 @@ class MemoryKeyring:
         from keyring.backend import KeyringBackend
 
         class Backend(KeyringBackend):
-            priority = 1  # type: ignore[assignment]
+            priority = 1
 
             def __init__(self) -> None:
-                super().__init__()
+                super().__init__()  # type: ignore[no-untyped-call]
                 self.items: dict[tuple[str, str], str] = {}
 
             def get_password(self, service: str, username: str) -> str | None:
@@ -288,7 +289,7 @@ def test_keyring_option_without_a_keyring_creates_nothing(
     from keyring.backends import fail
 
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         monkeypatch.setenv("MHTOOL_WACHTWOORD", TEST_PASSPHRASE)
         result = cli("init", "--versleuteld", "--sleutelbos")
