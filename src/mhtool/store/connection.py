@@ -297,7 +297,7 @@ def open_store(
                 f"{path} is gemaakt met een nieuwere versie van mhtool (schema {version}); "
                 "werk mhtool bij voordat u dit bestand gebruikt."
             )
-        if not new:
+        if not new and path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
             _quick_check(conn)
         with translate_sqlite_errors():
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -316,6 +316,13 @@ def open_store(
         if new and path.exists() and path.stat().st_size == 0:
             path.unlink()
         raise
+
+
+# quick_check reads every page, so its cost grows with the file: worth it up to a few thousand
+# signals, too slow for 'commands feel instant' beyond. Larger files still report damage as soon
+# as a command touches a bad page (translated to the same sentence), and `mhtool backup`
+# verifies the whole file with integrity_check.
+QUICK_CHECK_MAX_BYTES = 16 * 1024 * 1024
 
 
 def _quick_check(conn: sqlite3.Connection) -> None:
