@@ -121,6 +121,10 @@ def _register() -> None:
 
     app.add_typer(signal_commands.app, name="signaal")
     general_commands.register(app)
+    from mhtool.cli import report_commands, statistics_commands
+
+    statistics_commands.register(app)
+    report_commands.register(app)
 
 
 _register()
