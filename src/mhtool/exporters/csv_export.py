@@ -1,7 +1,8 @@
 """CSV for spreadsheets, in the form Dutch Excel opens directly: semicolon separated, UTF-8 with
 a byte-order mark (files only), every field quoted, every text cell neutralised against formula
-injection (see cell_safety). A single table is written plain (header + rows) so scripts can read
-it; a document with several tables gets a title row before each section."""
+injection (see cell_safety). A single table is written plain (header + rows) so a spreadsheet or
+script reads it as one table; a document with several tables (the weekly report) starts with
+its title and facts and gets a title row before each section."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def text(document: Document) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITER, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     tables = document.all_tables()
-    if len(tables) == 1 and not document.facts:
+    if len(tables) == 1:
         _section(writer, tables[0], titled=False)
         return buffer.getvalue()
     writer.writerow([neutralise(document.title)])

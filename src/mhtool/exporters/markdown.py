@@ -1,5 +1,9 @@
-"""Markdown (GitHub style) with tabulate. Text is escaped so a cell can neither break the table
-(`|`, line breaks) nor become a link, image, heading or inline HTML when the file is rendered."""
+"""Markdown (GitHub-style pipe tables). Text is escaped so a cell can neither break the table
+(`|`, line breaks) nor become a link, image, heading or inline HTML when the file is rendered.
+
+The tables are written by hand rather than with tabulate: the same aligned pipe table, but a
+weekly report of 13,000 lines takes 40 ms instead of 600 ms (benchmarks/README-statistics.md).
+"""
 
 from __future__ import annotations
 
@@ -20,16 +24,32 @@ def escape(value: Cell) -> str:
     return _SPECIAL.sub(r"\\\1", one_line)
 
 
-def _table(table: Table) -> str:
-    from tabulate import tabulate
+def pipe_table(columns: tuple[str, ...], rows: tuple[tuple[Cell, ...], ...]) -> str:
+    """Columns padded to equal width; counts aligned right."""
+    head = [escape(c) for c in columns]
+    body = [[escape(c) for c in row] for row in rows]
+    widths = [max(3, len(h)) for h in head]
+    numeric = [True] * len(head)
+    for row, cells in zip(rows, body, strict=True):
+        for col, value in enumerate(cells):
+            widths[col] = max(widths[col], len(value))
+            if row[col] is not None and not isinstance(row[col], int):
+                numeric[col] = False
+    rule = ["-" * (w - 1) + ":" if n else "-" * w for w, n in zip(widths, numeric, strict=True)]
 
+    def line(cells: list[str]) -> str:
+        padded = (
+            c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric, strict=True)
+        )
+        return "| " + " | ".join(padded) + " |"
+
+    return "\n".join([line(head), line(rule), *(line(cells) for cells in body)])
+
+
+def _table(table: Table) -> str:
     lines = [f"## {escape(table.title)}", ""]
     if table.rows:
-        body = [[escape(c) for c in row] for row in table.rows]
-        lines.append(
-            tabulate(body, headers=[escape(c) for c in table.columns], tablefmt="github",
-                     disable_numparse=True)
-        )
+        lines.append(pipe_table(table.columns, table.rows))
     else:
         lines.append(f"_{escape(table.empty_text)}_")
     if table.footnote:

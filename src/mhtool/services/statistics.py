@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mhtool.domain.municipalities import DRIEHOEK_HEERHUGOWAARD, NOORD_HOLLAND_NOORD
@@ -64,10 +63,11 @@ def _validate(request: StatisticsRequest) -> None:
         raise ValidationError("Kies bij --per hoogstens twee indelingen tegelijk.")
 
 
-def _years(store: Store, request: StatisticsRequest, scope: Sequence[str]) -> tuple[int, ...]:
+def _years(store: Store, request: StatisticsRequest) -> tuple[int, ...]:
+    """The years asked for, else every year from the first to the last signal in the file."""
     if request.years:
         return request.years
-    span = q.year_span(store, scope)
+    span = q.year_span(store)
     if span is None:
         return (dt.date.today().year,)
     return tuple(range(span[0], span[1] + 1))
@@ -85,7 +85,7 @@ def statistics(store: Store, request: StatisticsRequest) -> StatisticsReport:
 
 def _year_figures(store: Store, request: StatisticsRequest) -> StatisticsReport:
     scope = NOORD_HOLLAND_NOORD if request.municipalities is None else request.municipalities
-    years = _years(store, request, scope)
+    years = _years(store, request)
     figures = q.year_figures(store, years, scope)
     labels = (
         f"Aantal ontvangen signalen {region_name(scope)}",
@@ -114,7 +114,7 @@ def _year_figures(store: Store, request: StatisticsRequest) -> StatisticsReport:
 
 def _driehoek(store: Store, request: StatisticsRequest) -> StatisticsReport:
     scope = DRIEHOEK_HEERHUGOWAARD
-    years = _years(store, request, scope)
+    years = _years(store, request)
     counts = {(y, g): n for y, g, n in q.count_per_group(store, ["gemeente"], years, scope)}
     rows = tuple(
         StatRow((g,), (g,), tuple(counts.get((y, g), 0) for y in years)) for g in scope
@@ -137,7 +137,7 @@ def _grouped(store: Store, request: StatisticsRequest) -> StatisticsReport:
     scope = request.municipalities or ()
     dims = request.per or (Dimension.MUNICIPALITY,)
     names = [d.value for d in dims]
-    years = _years(store, request, scope)
+    years = _years(store, request)
     found: dict[tuple[str | int, ...], dict[int, int]] = {}
     for year, *keys, count in q.count_per_group(store, names, years, scope):
         found.setdefault(tuple(keys), {})[int(year)] = int(count)
@@ -157,7 +157,11 @@ def _grouped(store: Store, request: StatisticsRequest) -> StatisticsReport:
         )
         for keys in sorted(found, key=order)
     )
-    per_year = q.count_per_year(store, years, scope)
+    if any(d.multi_valued for d in dims):
+        per_year = q.count_per_year(store, years, scope)
+    else:
+        # Every signal falls in exactly one row, so the rows add up to the year's total.
+        per_year = {y: sum(row.counts[i] for row in rows) for i, y in enumerate(years)}
     what = " en ".join(d.value for d in dims)
     return StatisticsReport(
         kind=TableKind.MUNICIPALITIES,
@@ -179,7 +183,7 @@ def monthly_counts(
     """Signals per month per municipality; months after the current one are left out."""
     scope = municipalities or ()
     with store.read():
-        chosen = years or _years(store, StatisticsRequest(), scope)
+        chosen = years or _years(store, StatisticsRequest())
         rows = q.count_per_month(store, chosen, scope)
     today = dt.date.today()
     months = tuple(
