@@ -31,7 +31,8 @@ from mhtool.domain.enums import Channel, Conclusion, Form, Sector
 from mhtool.domain.municipalities import MUNICIPALITIES, NOORD_HOLLAND_NOORD
 from mhtool.domain.periods import IsoWeek, last_complete_week
 from mhtool.exporters import FORMATS, render
-from mhtool.services.statistics import StatisticsRequest, statistics as run_statistics
+from mhtool.services.statistics import StatisticsRequest
+from mhtool.services.statistics import statistics as run_statistics
 from mhtool.services.weekly_report import weekly_report
 from mhtool.store.connection import Store, open_store
 from mhtool.store.statistics import STEP_MOVES
@@ -98,8 +99,15 @@ def _bulk_load(path: Path, signals: int, seed: int = 1) -> None:
         )
         conn.executemany("INSERT INTO signal_organisation VALUES (?, ?)", batch_link_org)
         for batch in (
-            batch_signal, batch_form, batch_event, batch_person, batch_link, batch_address,
-            batch_link_address, batch_org, batch_link_org,
+            batch_signal,
+            batch_form,
+            batch_event,
+            batch_person,
+            batch_link,
+            batch_address,
+            batch_link_address,
+            batch_org,
+            batch_link_org,
         ):
             batch.clear()
 
@@ -110,10 +118,7 @@ def _bulk_load(path: Path, signals: int, seed: int = 1) -> None:
         counters[year] = seq = counters.get(year, 0) + 1
         age = (TODAY - received).days
         # Old signals are almost all closed; recent ones are spread over the route.
-        if age > 120 and rng.random() < 0.998:
-            step = 5
-        else:
-            step = min(5, 1 + age // rng.randint(8, 40))
+        step = 5 if age > 120 and rng.random() < 0.998 else min(5, 1 + age // rng.randint(8, 40))
         day = received
         events = [(sid, "ontvangst", None, 1, received.isoformat(), "{}", now)]
         for target in range(2, step + 1):
@@ -158,13 +163,25 @@ def _bulk_load(path: Path, signals: int, seed: int = 1) -> None:
         batch_form.append((sid, rng.choice(Form.codes())))
         batch_event.extend(events)
         birth_year = received.year - rng.randint(14, 60)
-        batch_person.append((sid, f"Fictief Persoon {sid}", f"fictief persoon {sid}", None, birth_year, now))
+        batch_person.append(
+            (sid, f"Fictief Persoon {sid}", f"fictief persoon {sid}", None, birth_year, now)
+        )
         batch_link.append((sid, sid, rng.choice(("slachtoffer", "dader", "betrokkene"))))
         if sid % 2 == 0:
-            batch_address.append((sid, sid % 200 + 1, str(sid % 200 + 1), f"{1000 + sid % 8999}ZZ", now))
+            batch_address.append(
+                (sid, sid % 200 + 1, str(sid % 200 + 1), f"{1000 + sid % 8999}ZZ", now)
+            )
             batch_link_address.append((sid, sid))
         if sid % 4 == 0:
-            batch_org.append((sid, f"Voorbeeldbedrijf {sid}", f"voorbeeldbedrijf {sid}", rng.choice(Sector.codes()), now))
+            batch_org.append(
+                (
+                    sid,
+                    f"Voorbeeldbedrijf {sid}",
+                    f"voorbeeldbedrijf {sid}",
+                    rng.choice(Sector.codes()),
+                    now,
+                )
+            )
             batch_link_org.append((sid, sid))
         if len(batch_signal) >= 20_000:
             flush()
@@ -205,8 +222,6 @@ def timed(label: str, action: Callable[[], Any], repeat: int = 5) -> float:
 
 
 def query_plans(store: Store) -> None:
-    from mhtool.store import statistics as q
-
     years = list(range(TODAY.year - YEARS + 1, TODAY.year + 1))
     for name, sql, params in (
         (
@@ -231,7 +246,6 @@ def query_plans(store: Store) -> None:
     ):
         plan = store.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
         print(f"  plan {name}: " + " | ".join(str(row[3]) for row in plan))
-    del q
 
 
 def main() -> None:

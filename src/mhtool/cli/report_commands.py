@@ -27,7 +27,8 @@ def report_command(
         ),
     ] = None,
     formaat: Annotated[
-        str, typer.Option(help="md (Markdown), csv, xlsx (Excel) of html (één bestand met grafiek).")
+        str,
+        typer.Option(help="md (Markdown), csv, xlsx (Excel) of html (één bestand met grafiek)."),
     ] = "md",
     uitvoer: Annotated[
         str | None,

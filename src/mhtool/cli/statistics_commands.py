@@ -188,7 +188,9 @@ def _draw_chart(counts: MonthlyCounts) -> None:
                 bar(v, counts.peak) if f"{year}-{m:02d}" in counts.months else " "
                 for m, v in enumerate(values, start=1)
             )
-            table.add_row(render.text(municipality), year, render.text(line, "cyan"), str(sum(values)))
+            table.add_row(
+                render.text(municipality), year, render.text(line, "cyan"), str(sum(values))
+            )
     out.print(table)
     out.print(
         f"Maanden januari tot en met december; █ = {counts.peak} signalen in een maand, · = geen."

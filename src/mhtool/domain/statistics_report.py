@@ -101,7 +101,9 @@ def value_label(dimension: Dimension, code: str | int) -> str:
     return str(code)
 
 
-def _enum_label(enum: type[Form] | type[Channel] | type[Conclusion] | type[Sector], code: str) -> str:
+def _enum_label(
+    enum: type[Form] | type[Channel] | type[Conclusion] | type[Sector], code: str
+) -> str:
     try:
         return enum(code).label
     except ValueError:

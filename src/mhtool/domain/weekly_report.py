@@ -251,7 +251,13 @@ class WaitingLine:
         }
 
     def cells(self) -> tuple[Cell, ...]:
-        return (self.ref, self.municipality, _step(self.step), format_date(self.step_since), self.days)
+        return (
+            self.ref,
+            self.municipality,
+            _step(self.step),
+            format_date(self.step_since),
+            self.days,
+        )
 
 
 WAITING_COLUMNS = ("Signaal", "Gemeente", "Stap", "In deze stap sinds", "Dagen")

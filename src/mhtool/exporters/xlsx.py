@@ -58,7 +58,8 @@ def column_letters(index: int) -> str:
 
 
 def _text(value: str) -> str:
-    return escape(_XML_ILLEGAL.sub("\ufffd", value[:MAX_CELL_TEXT]))
+    # A raw CR would be read back as LF (XML line-end handling), so it is written as a reference.
+    return escape(_XML_ILLEGAL.sub("\ufffd", value[:MAX_CELL_TEXT]), {"\r": "&#13;"})
 
 
 def _cell(ref: str, value: Cell, bold: bool) -> str:

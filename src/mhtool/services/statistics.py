@@ -116,9 +116,7 @@ def _driehoek(store: Store, request: StatisticsRequest) -> StatisticsReport:
     scope = DRIEHOEK_HEERHUGOWAARD
     years = _years(store, request)
     counts = {(y, g): n for y, g, n in q.count_per_group(store, ["gemeente"], years, scope)}
-    rows = tuple(
-        StatRow((g,), (g,), tuple(counts.get((y, g), 0) for y in years)) for g in scope
-    )
+    rows = tuple(StatRow((g,), (g,), tuple(counts.get((y, g), 0) for y in years)) for g in scope)
     return StatisticsReport(
         kind=TableKind.DRIEHOEK,
         title="Signalen van mensenhandel en -smokkel per gemeente, driehoek Heerhugowaard",
