@@ -105,3 +105,33 @@ def test_default_table_has_totals_row_and_the_region_total(cli: Cli, plan_db: Pa
     assert rows[-1] == ["Totaal", "93", "48", "141"]
     assert ["Dijk en Waard", "2", "15", "17"] in rows
     assert len(rows) == 1 + 17 + 1  # header, every NHN gemeente, totals
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "statistiek-en-rapport.md"
+
+
+def _doc_commands() -> list[list[str]]:
+    """The `mhtool --db voorbeeld.db ...` lines of the documentation's example block."""
+    import shlex
+
+    return [
+        shlex.split(line)[1:]
+        for line in DOC.read_text().splitlines()
+        if line.startswith("mhtool --db voorbeeld.db ")
+    ]
+
+
+def test_documented_examples_run_and_show_what_the_doc_shows(
+    cli: Cli, plan_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(plan_db, tmp_path / "voorbeeld.db")
+    commands = _doc_commands()
+    assert len(commands) >= 6
+    for argv in commands:
+        result = cli(*argv)
+        assert result.exit_code == 0, (argv, result.output)
+    assert (tmp_path / "weekrapport.html").exists()
+    documented = table_rows(DOC.read_text().split("De eerste opdracht toont:")[1].split("```")[1])
+    shown = table_rows(cli(*commands[0]).stdout)
+    assert documented == shown

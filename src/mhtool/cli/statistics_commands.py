@@ -139,16 +139,27 @@ def _show(report: StatisticsReport) -> None:
     from mhtool.domain.statistics_report import HIDDEN_MARK
 
     header, lines = report.grid()
+    shown = [[HIDDEN_MARK if c is None else str(c) for c in line] for line in lines]
     table = Table(title=render.text(report.title), title_justify="left", header_style="bold")
     labels = len(report.headings)
+    needed = 1
     for index, heading in enumerate(header):
-        table.add_column(heading, justify="left" if index < labels else "right")
-    for number, line in enumerate(lines):
+        widest = max([len(heading), *(len(line[index]) for line in shown)])
+        needed += widest + 3
+        # Nothing is cut off or wrapped inside a cell; a narrow terminal wraps the line instead.
+        table.add_column(
+            heading,
+            justify="left" if index < labels else "right",
+            no_wrap=True,
+            min_width=widest,
+        )
+    for number, line in enumerate(shown):
         is_total = report.with_totals and number == len(lines) - 1
-        cells = [render.text(HIDDEN_MARK if c is None else c) for c in line]
         before_total = report.with_totals and number == len(lines) - 2
+        cells = [render.text(c) for c in line]
         table.add_row(*cells, style="bold" if is_total else "", end_section=before_total)
-    render.console().print(table)
+    out = render.console()
+    out.print(table, width=max(out.width, needed), crop=False)
     for note in report.notes():
         render.console().print(render.text(note, "dim"))
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 from mhtool.domain.reports import Cell
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FIRST = frozenset(TRIGGERS)
 
 
 def neutralise(value: str) -> str:
-    if value.lstrip(" ").startswith(TRIGGERS) or value.startswith(TRIGGERS):
+    first = value[:1]
+    if first in _FIRST or (first == " " and value.lstrip(" ")[:1] in _FIRST):
         return "'" + value
     return value
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 from typing import BinaryIO
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import quoteattr
 
 from mhtool.domain.reports import Cell, Document, Table
 from mhtool.exporters.cell_safety import safe_cell
@@ -57,9 +57,20 @@ def column_letters(index: int) -> str:
     return letters
 
 
+_LETTERS = [column_letters(i) for i in range(128)]
+
+
 def _text(value: str) -> str:
+    if not (value.isascii() and value.isprintable()):
+        value = _XML_ILLEGAL.sub("\ufffd", value)
     # A raw CR would be read back as LF (XML line-end handling), so it is written as a reference.
-    return escape(_XML_ILLEGAL.sub("\ufffd", value[:MAX_CELL_TEXT]), {"\r": "&#13;"})
+    return (
+        value[:MAX_CELL_TEXT]
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#13;")
+    )
 
 
 def _cell(ref: str, value: Cell, bold: bool) -> str:
@@ -83,13 +94,16 @@ class _Sheet:
         self.widths: dict[int, int] = {}
 
     def add(self, row: int, cells: tuple[Cell, ...] | list[Cell], bold: bool = False) -> None:
+        number = row + 1
         parts = []
+        widths = self.widths
         for col, value in enumerate(cells):
-            parts.append(_cell(f"{column_letters(col)}{row + 1}", value, bold))
+            letters = _LETTERS[col] if col < len(_LETTERS) else column_letters(col)
+            parts.append(_cell(f"{letters}{number}", value, bold))
             width = len(str(value)) if value is not None else 0
-            if width > self.widths.get(col, 0):
-                self.widths[col] = width
-        self.rows.append(f'<row r="{row + 1}">{"".join(parts)}</row>')
+            if width > widths.get(col, 0):
+                widths[col] = width
+        self.rows.append(f'<row r="{number}">{"".join(parts)}</row>')
 
     def xml(self) -> str:
         cols = "".join(
@@ -168,7 +182,7 @@ def write(document: Document, out: BinaryIO) -> None:
     workbook = (
         f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
         + "".join(
-            f'<sheet name="{escape(s.name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+            f'<sheet name={quoteattr(s.name)} sheetId="{i}" r:id="rId{i}"/>'
             for i, s in enumerate(sheets, start=1)
         )
         + "</sheets></workbook>"
@@ -182,7 +196,7 @@ def write(document: Document, out: BinaryIO) -> None:
         + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
         + "</Relationships>"
     )
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", package_rels)
         archive.writestr("xl/workbook.xml", workbook)

@@ -160,7 +160,7 @@ def _grouped(store: Store, request: StatisticsRequest) -> StatisticsReport:
     else:
         # Every signal falls in exactly one row, so the rows add up to the year's total.
         per_year = {y: sum(row.counts[i] for row in rows) for i, y in enumerate(years)}
-    what = " en ".join(d.value for d in dims)
+    what = ", ".join(d.value for d in dims)
     return StatisticsReport(
         kind=TableKind.MUNICIPALITIES,
         title=f"Signalen per {what} en jaar, {region_name(scope)}",
