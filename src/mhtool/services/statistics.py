@@ -97,17 +97,14 @@ def _year_figures(store: Store, request: StatisticsRequest) -> StatisticsReport:
         StatRow((key,), (label,), tuple(figures.get(y, (0, 0, 0))[index] for y in years))
         for index, (key, label) in enumerate(zip(keys, labels, strict=True))
     )
-    return StatisticsReport(
-        kind=TableKind.YEAR_FIGURES,
-        title=f"Signalen van mensenhandel en -smokkel, {region_name(scope)}",
-        headings=("Jaar",),
-        dimensions=("cijfer",),
-        years=years,
-        rows=rows,
-        year_totals=None,
-        with_totals=False,
-        threshold=request.threshold,
-        municipalities=tuple(scope),
+    return _plan_shaped(
+        TableKind.YEAR_FIGURES,
+        f"Signalen van mensenhandel en -smokkel, {region_name(scope)}",
+        "cijfer",
+        years,
+        rows,
+        request,
+        tuple(scope),
         footnote="Elk cijfer telt bij het jaar waarin het signaal is ontvangen.",
     )
 
@@ -117,17 +114,40 @@ def _driehoek(store: Store, request: StatisticsRequest) -> StatisticsReport:
     years = _years(store, request)
     counts = {(y, g): n for y, g, n in q.count_per_group(store, ["gemeente"], years, scope)}
     rows = tuple(StatRow((g,), (g,), tuple(counts.get((y, g), 0) for y in years)) for g in scope)
+    return _plan_shaped(
+        TableKind.DRIEHOEK,
+        "Signalen van mensenhandel en -smokkel per gemeente, driehoek Heerhugowaard",
+        "gemeente",
+        years,
+        rows,
+        request,
+        scope,
+    )
+
+
+def _plan_shaped(
+    kind: TableKind,
+    title: str,
+    dimension: str,
+    years: tuple[int, ...],
+    rows: tuple[StatRow, ...],
+    request: StatisticsRequest,
+    scope: tuple[str, ...],
+    footnote: str = "",
+) -> StatisticsReport:
+    """The plan's tables: first column headed 'Jaar', one column per year, no totals."""
     return StatisticsReport(
-        kind=TableKind.DRIEHOEK,
-        title="Signalen van mensenhandel en -smokkel per gemeente, driehoek Heerhugowaard",
+        kind=kind,
+        title=title,
         headings=("Jaar",),
-        dimensions=("gemeente",),
+        dimensions=(dimension,),
         years=years,
         rows=rows,
         year_totals=None,
         with_totals=False,
         threshold=request.threshold,
         municipalities=scope,
+        footnote=footnote,
     )
 
 
