@@ -189,3 +189,12 @@ def test_bad_input_is_one_dutch_sentence(cli: Cli, args: list[str], message: str
     assert result.stderr.startswith("Fout: ")
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["statistiek", "rapport"])
+def test_help_is_dutch_throughout(cli: Cli, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    for english in ("[default", "Options", "Usage", "<list[str]>", "<path>"):
+        assert english not in result.stdout
+    assert "Opties:" in result.stdout

@@ -22,17 +22,23 @@ def report_command(
     week: Annotated[
         str | None,
         typer.Option(
+            metavar="WEEK",
             help="ISO-week, bijvoorbeeld 2026-W48. Standaard de laatste volledige week.",
             show_default=False,
         ),
     ] = None,
     formaat: Annotated[
         str,
-        typer.Option(help="md (Markdown), csv, xlsx (Excel) of html (één bestand met grafiek)."),
+        typer.Option(
+            metavar="FORMAAT",
+            help="md (Markdown, standaard), csv, xlsx (Excel) of html (één bestand met grafiek).",
+            show_default=False,
+        ),
     ] = "md",
     uitvoer: Annotated[
         str | None,
         typer.Option(
+            metavar="PAD",
             help="Bestand om naar te schrijven; standaard weekrapport-JJJJ-Www.<formaat> in de "
             "huidige map. '-' schrijft md, csv of html naar het scherm.",
             show_default=False,
@@ -41,6 +47,7 @@ def report_command(
     wachtdagen: Annotated[
         int | None,
         typer.Option(
+            metavar="DAGEN",
             help="Toon signalen die langer dan dit aantal dagen in één stap staan. Standaard 30, "
             "of de waarde van MHTOOL_WACHTDAGEN.",
             show_default=False,

@@ -23,6 +23,7 @@ def statistics_command(
     jaar: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="JAAR",
             help="Jaar of jaren (herhaalbaar of als bereik: --jaar 2022 --jaar 2023, "
             "--jaar 2022-2023). Standaard alle jaren met signalen.",
             show_default=False,
@@ -31,6 +32,7 @@ def statistics_command(
     gemeente: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="GEMEENTE",
             help="Gemeente (herhaalbaar), of 'driehoek', 'nhn' (Noord-Holland Noord) of 'alle'. "
             "Standaard alle gemeenten.",
             show_default=False,
@@ -39,6 +41,7 @@ def statistics_command(
     per: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="INDELING",
             help="Indeling van de rijen (herhaalbaar, hoogstens twee): gemeente, vorm, stap, "
             "conclusie, kanaal, sector. Standaard gemeente.",
             show_default=False,
@@ -47,14 +50,18 @@ def statistics_command(
     tabel: Annotated[
         str,
         typer.Option(
-            help="gemeenten (per gemeente en jaar, met totalen), jaarcijfers (ontvangen "
-            "signalen, strafrechtelijk opgepakt, opvang slachtoffers) of driehoek (Dijk en "
-            "Waard, Hollands Kroon, Koggenland), de laatste twee zoals in het beleidsplan.",
+            metavar="TABEL",
+            help="gemeenten (standaard: per gemeente en jaar, met totalen), jaarcijfers "
+            "(ontvangen signalen, strafrechtelijk opgepakt, opvang slachtoffers) of driehoek "
+            "(Dijk en Waard, Hollands Kroon, Koggenland), de laatste twee zoals in het "
+            "beleidsplan.",
+            show_default=False,
         ),
     ] = "gemeenten",
     onderdruk: Annotated[
         int | None,
         typer.Option(
+            metavar="N",
             help="Kleine aantallen beschermen: aantallen onder N tonen als '<N' (bijvoorbeeld 5).",
             show_default=False,
         ),
@@ -70,6 +77,7 @@ def statistics_command(
     uitvoer: Annotated[
         Path | None,
         typer.Option(
+            metavar="PAD",
             help="Schrijf naar dit bestand (.md, .csv, .xlsx of .html), alleen leesbaar voor u.",
             show_default=False,
         ),
