@@ -118,7 +118,11 @@ class _Sheet:
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip(" .")[:28] or "Blad"
+    """Excel allows 31 characters and no []:*?/\\; long titles are cut at a word."""
+    base = _SHEET_FORBIDDEN.sub(" ", title).strip(" .")
+    if len(base) > 28:
+        base = base[:28].rsplit(" ", 1)[0]
+    base = base or "Blad"
     name, n = base, 2
     while name.lower() in used:
         name = f"{base[:25]} {n}"
