@@ -16,7 +16,7 @@ color:#222;max-width:75rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}td.n{text-align:right}
+th{background:#f0f0f0}td.n{text-align:right}td:first-child{white-space:nowrap}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:bold}
 .leeg{font-style:italic;color:#555}.noot{color:#555;font-size:.9rem}
 .legenda span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem}
