@@ -16,6 +16,7 @@ from typing import Any
 from mhtool.domain.dates import format_date
 from mhtool.domain.enums import Channel, Conclusion, Form, Measure, Partner, Role, Sector, Step
 from mhtool.domain.reports import Cell, Chart, Document, Table
+from mhtool.domain.views import SignalSummary
 
 
 # A report repeats the same few codes and dates thousands of times; the caches make building
@@ -59,45 +60,37 @@ class PersonSummary:
 
 @dataclass(frozen=True)
 class NewSignalLine:
-    ref: str
-    received_on: str
-    municipality: str
-    channel: str
-    forms: tuple[str, ...]
-    acute: bool
-    avim_informed_at: str | None
-    step: int
+    """A signal as `signaal lijst` shows it, plus who and where in pseudonymised form."""
+
+    summary: SignalSummary
     persons: tuple[PersonSummary, ...]
     postcode_areas: tuple[str, ...]
     sectors: tuple[str, ...]
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.ref,
-            "ontvangen": self.received_on,
-            "gemeente": self.municipality,
-            "kanaal": self.channel,
-            "vormen": list(self.forms),
-            "acuut": self.acute,
-            "avim_geinformeerd": self.avim_informed_at,
-            "stap": self.step,
-            "personen": [p.as_json() for p in self.persons],
-            "postcodegebieden": list(self.postcode_areas),
-            "sectoren": list(self.sectors),
-        }
+        data = self.summary.as_json()
+        data.update(
+            {
+                "personen": [p.as_json() for p in self.persons],
+                "postcodegebieden": list(self.postcode_areas),
+                "sectoren": list(self.sectors),
+            }
+        )
+        return data
 
     def cells(self) -> tuple[Cell, ...]:
+        s = self.summary
         return (
-            self.ref,
-            _date(self.received_on),
-            self.municipality,
-            _label(Channel, self.channel),
-            ", ".join(_label(Form, f) for f in self.forms),
-            "ja" if self.acute else "nee",
-            _step(self.step),
+            s.ref,
+            _date(s.received_on),
+            s.municipality,
+            _label(Channel, s.channel),
+            ", ".join(_label(Form, f) for f in s.forms),
+            "ja" if s.acute else "nee",
+            _step(s.step),
             "; ".join(p.text for p in self.persons),
             ", ".join(self.postcode_areas),
-            ", ".join(_label(Sector, s) for s in self.sectors),
+            ", ".join(_label(Sector, sector) for sector in self.sectors),
         )
 
 

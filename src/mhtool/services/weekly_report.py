@@ -21,6 +21,7 @@ from mhtool.domain.weekly_report import (
     WeeklyReport,
 )
 from mhtool.errors import ValidationError
+from mhtool.services.signals import summary_from_row
 from mhtool.store import statistics as q
 from mhtool.store.connection import Store
 
@@ -136,14 +137,7 @@ def _new_lines(
             by_signal["sectors"][o["signal_id"]].append(o["sector"])
     return tuple(
         NewSignalLine(
-            ref=r["ref"],
-            received_on=r["received_on"],
-            municipality=r["municipality"],
-            channel=r["channel"],
-            forms=tuple(by_signal["forms"][r["id"]]),
-            acute=bool(r["acute"]),
-            avim_informed_at=r["avim_informed_at"],
-            step=r["step"],
+            summary=summary_from_row(r, tuple(by_signal["forms"][r["id"]])),
             persons=tuple(by_signal["persons"][r["id"]]),
             postcode_areas=tuple(by_signal["postcodes"][r["id"]]),
             sectors=tuple(by_signal["sectors"][r["id"]]),

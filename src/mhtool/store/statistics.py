@@ -170,7 +170,7 @@ def count_per_month(
 def received_between(store: Store, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
     return store.rows(
         "SELECT id, ref, received_on, municipality, channel, acute, avim_informed_at, step, "
-        "step_since FROM signal WHERE received_on BETWEEN ? AND ? "
+        "step_since, conclusion, closed_on FROM signal WHERE received_on BETWEEN ? AND ? "
         "ORDER BY received_on, year, seq",
         (first.isoformat(), last.isoformat()),
     )
