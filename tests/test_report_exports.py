@@ -293,3 +293,33 @@ def test_statistics_export_files(cli: Cli, tmp_path: Path, fmt: str) -> None:
             ["Texel", "<3", "x"],
             ["Totaal", "x", "x"],
         ]
+
+
+def test_installed_program_writes_the_report(tmp_path: Path, db_path: Path, cli: Cli) -> None:
+    """End to end in a fresh process, as the officer runs it."""
+    import subprocess
+    import sys
+
+    log(cli, datum="04-11-2026")
+    target = tmp_path / "rapport.xlsx"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mhtool",
+            "--db",
+            str(db_path),
+            "rapport",
+            "--week",
+            "2026-W45",
+            "--formaat",
+            "xlsx",
+            "--uitvoer",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Weekrapport 2026-W45 opgeslagen" in done.stdout
+    assert openpyxl.load_workbook(target)["Nieuwe signalen"]["A4"].value == "MH-2026-0001"
