@@ -198,3 +198,20 @@ def test_help_is_dutch_throughout(cli: Cli, command: str) -> None:
     for english in ("[default", "Options", "Usage", "<list[str]>", "<path>"):
         assert english not in result.stdout
     assert "Opties:" in result.stdout
+
+
+def test_a_signal_with_two_companies_in_one_sector_counts_once(cli: Cli) -> None:
+    log(
+        cli,
+        "--organisatie",
+        "naam=Voorbeeld Een BV; sector=horeca",
+        "--organisatie",
+        "naam=Voorbeeld Twee BV; sector=horeca",
+        "--organisatie",
+        "naam=Voorbeeld Drie BV",
+        datum="02-02-2026",
+    )
+    rows = {r["sector"]: r["totaal"] for r in stats_json(cli, "--per", "sector")["rijen"]}
+    assert rows["horeca"] == 1
+    assert rows["?"] == 1  # an organisation without a sector
+    assert stats_json(cli, "--per", "sector")["totaal"]["totaal"] == 1
