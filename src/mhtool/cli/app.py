@@ -117,8 +117,9 @@ def _os_user() -> str:
 
 
 def _register() -> None:
-    from mhtool.cli import general_commands, signal_commands
+    from mhtool.cli import enrich_commands, general_commands, signal_commands
 
+    enrich_commands.register(signal_commands.app)
     app.add_typer(signal_commands.app, name="signaal")
     general_commands.register(app)
     from mhtool.cli import report_commands, statistics_commands
@@ -141,6 +142,8 @@ def main() -> None:
     try:
         result = app(prog_name="mhtool", standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
+        if code == ExitCode.ABORTED:  # typer turns Ctrl-C into a silent exit 130
+            print_error("Afgebroken; er is niets opgeslagen.")
     except MhtoolError as error:
         print_error(error.message)
         code = error.exit_code

@@ -76,8 +76,34 @@ def _choices(enum: type[LabelledEnum], only: set[str] | None = None) -> list[que
     ]
 
 
+SELECT_HINT = "(pijltjestoetsen, enter kiest)"
+CHECKBOX_HINT = "(pijltjestoetsen, spatie kiest, enter bevestigt)"
+_YES = {"j", "ja", "y", "yes"}
+_NO = {"n", "nee", "no"}
+
+
 def _confirm(message: str, default: bool = False) -> bool:
-    return bool(questionary.confirm(message, default=default).unsafe_ask())
+    """A Dutch yes/no question: questionary's own confirm only knows y/n and 'Yes'/'No'."""
+    hint = "(J/n)" if default else "(j/N)"
+
+    def validate(answer: str) -> bool | str:
+        value = answer.strip().lower()
+        return True if not value or value in _YES | _NO else "Antwoord met j (ja) of n (nee)."
+
+    answer = questionary.text(f"{message} {hint}", validate=validate).unsafe_ask()
+    value = str(answer).strip().lower()
+    return default if not value else value in _YES
+
+
+def _select(message: str, choices: list[questionary.Choice]) -> Any:
+    return questionary.select(message, choices=choices, instruction=SELECT_HINT).unsafe_ask()
+
+
+def _checkbox(message: str, choices: list[questionary.Choice], **extra: Any) -> list[Any]:
+    picked = questionary.checkbox(
+        message, choices=choices, instruction=CHECKBOX_HINT, **extra
+    ).unsafe_ask()
+    return list(picked)
 
 
 def signal_form(
@@ -116,14 +142,9 @@ def signal_form(
     if department is None:
         department = ask_text("Afdeling of organisatie van de melder (mag leeg):")
     if channel is None:
-        channel = questionary.select(
-            "Hoe kwam het signaal binnen?", choices=_choices(Channel)
-        ).unsafe_ask()
+        channel = _select("Hoe kwam het signaal binnen?", _choices(Channel))
     if forms is None:
-        forms = questionary.checkbox(
-            "Vorm(en) van uitbuiting (spatie kiest, enter bevestigt; niets = onbekend):",
-            choices=_choices(Form),
-        ).unsafe_ask()
+        forms = _checkbox("Vorm(en) van uitbuiting (niets = onbekend):", _choices(Form))
     if acute is None:
         acute = _confirm("Is er acuut gevaar?", default=False)
     avim_at: dt.datetime | None = None
@@ -185,7 +206,7 @@ def _person_form() -> PersonInput:
         "  Geboortedatum (dd-mm-jjjj) of alleen jaar (mag leeg):",
         validate=_validator(parse_birth, optional=True),
     ).unsafe_ask()
-    role = questionary.select("  Rol:", choices=_choices(Role)).unsafe_ask()
+    role = _select("  Rol:", _choices(Role))
     nationality = ask_text("  Nationaliteit (mag leeg):")
     return build_person(name, role, born, nationality)
 
@@ -209,9 +230,7 @@ def _organisation_form() -> OrganisationInput:
     kvk = questionary.text(
         "  KvK-nummer (8 cijfers, mag leeg):", validate=_validator(kvk_key, optional=True)
     ).unsafe_ask()
-    sector = questionary.select(
-        "  Sector:", choices=[questionary.Choice("onbekend", ""), *_choices(Sector)]
-    ).unsafe_ask()
+    sector = _select("  Sector:", [questionary.Choice("onbekend", ""), *_choices(Sector)])
     return build_organisation(name, kvk, sector)
 
 
@@ -232,20 +251,18 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
             "Uitkomst controle eerdere registraties (persoon, organisatie, adres):", required=True
         )
     if need.partners_one_of and not need.partners_one_of.intersection(given.partners):
-        picked = questionary.checkbox(
+        picked = _checkbox(
             "Met wie is het signaal besproken?",
-            choices=_choices(Partner),
+            _choices(Partner),
             validate=lambda chosen: (
                 True
                 if need.partners_one_of.intersection(Partner(c) for c in chosen)
                 else "Kies ten minste: " + " of ".join(p.label for p in need.partners_one_of)
             ),
-        ).unsafe_ask()
+        )
         changes["partners"] = tuple(Partner(p) for p in picked)
     if need.needs_conclusion and given.conclusion is None:
-        changes["conclusion"] = Conclusion(
-            questionary.select("Conclusie:", choices=_choices(Conclusion)).unsafe_ask()
-        )
+        changes["conclusion"] = Conclusion(_select("Conclusie:", _choices(Conclusion)))
     if need.needs_feedback_answer:
         feedback = given.feedback_given
         if feedback is None:
@@ -265,8 +282,6 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
                 "Opvang voor slachtoffer geregeld?", default=False
             )
         if not given.measures:
-            picked = questionary.checkbox(
-                "Bestuurlijke maatregel(en) (niets = geen):", choices=_choices(Measure)
-            ).unsafe_ask()
+            picked = _checkbox("Bestuurlijke maatregel(en) (niets = geen):", _choices(Measure))
             changes["measures"] = tuple(Measure(m) for m in picked)
     return dataclasses.replace(given, **changes)

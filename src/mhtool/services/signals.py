@@ -114,7 +114,14 @@ def _detail(store: Store, row: dict[str, Any]) -> SignalDetail:
             NoteView(n["id"], n["on_date"], n["by_user"], n["text"]) for n in children["notes"]
         ),
         history=tuple(
-            HistoryView(h["at"], h["by_user"], h["entity"], h["entity_id"], h["action"])
+            HistoryView(
+                h["at"],
+                h["by_user"],
+                h["entity"],
+                h["entity_id"],
+                h["action"],
+                json.loads(h["changes"]),
+            )
             for h in children["history"]
         ),
     )
@@ -193,9 +200,9 @@ def reopen_signal(
     store: Store, ref_text: str, reason: str, on_date: dt.date, user: str
 ) -> SignalDetail:
     ref = parse_ref(ref_text)
-    reason = clean_text(reason, "Reden", required=True, limit=2_000)
     with store.write():
         row = q.find_signal(store, ref)
+        reason = clean_text(reason, "Reden", required=True, limit=2_000)
         previous = q.step_before_closing(store, row["id"])
         move = plan_reopen(Step(row["step"]), reason, Step(previous) if previous else None)
         if on_date < dt.date.fromisoformat(row["step_since"]):

@@ -1,0 +1,168 @@
+"""The questionary forms in a real pseudo-terminal, as an officer uses them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+DOWN = "\x1b[B"
+
+
+def spawn(db: Path, *args: str) -> pexpect.spawn:
+    installed = shutil.which("mhtool", path=str(Path(sys.executable).parent))
+    assert installed
+    env = {**os.environ, "MHTOOL_DB": str(db), "TERM": "xterm", "COLUMNS": "120", "LINES": "50"}
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"  # a pty does not answer cursor-position requests
+    env.pop("MHTOOL_DEBUG", None)
+    return pexpect.spawn(
+        installed, list(args), env=env, encoding="utf-8", timeout=20, dimensions=(50, 120)
+    )
+
+
+def answer(child: pexpect.spawn, prompt: str, keys: str) -> None:
+    child.expect(prompt)
+    child.send(keys)
+
+
+def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_form_logs_a_complete_signal(tmp_path: Path) -> None:
+    db = tmp_path / "form.db"
+    child = spawn(db, "signaal", "nieuw")
+    answer(child, "Ontvangstdatum", "\x7f" * 10 + "31-02-2026\r")
+    child.expect("bestaat niet")  # inline validation; the answer can be corrected
+    child.send("\x7f" * 12 + "03-11-2026\r")
+    answer(child, "Gemeente", "Koggenland\r")
+    answer(child, "Melder", "Jan Balie\r")
+    answer(child, "Afdeling", "\r")
+    answer(child, "Hoe kwam", DOWN + "\r")  # second channel: meldpunt
+    answer(child, "Vorm", " " + DOWN + " \r")  # sexual and labour exploitation
+    answer(child, "acuut gevaar", "j\r")
+    child.expect("AVIM")
+    answer(child, "AVIM al ingeschakeld", "n\r")
+    answer(child, "Omschrijving", "Meisje wordt dagelijks opgehaald\r")
+    answer(child, "Een persoon toevoegen", "j\r")
+    answer(child, "Naam", "Test Persoon\r")
+    answer(child, "Geboortedatum", "2010\r")
+    answer(child, "Rol", "\r")
+    answer(child, "Nationaliteit", "\r")
+    answer(child, "Nog een persoon", "\r")
+    answer(child, "Een adres toevoegen", "j\r")
+    answer(child, "Straat", "Kerkstraat\r")
+    answer(child, "Huisnummer", "7b\r")
+    answer(child, "Postcode", "1687 ab\r")
+    answer(child, "Plaats", "Wognum\r")
+    answer(child, "Nog een adres", "n\r")
+    answer(child, "Een organisatie toevoegen", "\r")
+    answer(child, "Opslaan", "\r")
+    child.expect("Signaal MH-2026-0001 vastgelegd")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert rows(db, "SELECT ref, municipality, channel, acute, received_on FROM signal") == [
+        ("MH-2026-0001", "Koggenland", "meldpunt", 1, "2026-11-03")
+    ]
+    assert rows(db, "SELECT form FROM signal_form ORDER BY form") == [("arbeid",), ("seksueel",)]
+    assert rows(db, "SELECT name, birth_year FROM person") == [("Test Persoon", 2010)]
+    assert rows(db, "SELECT house_key, postcode FROM address") == [("7b", "1687AB")]
+
+
+def test_ctrl_c_in_the_form_saves_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "afgebroken.db"
+    child = spawn(db, "signaal", "nieuw")
+    answer(child, "Ontvangstdatum", "\r")
+    answer(child, "Gemeente", "Texel\r")
+    child.expect("Melder")
+    child.sendcontrol("c")
+    child.expect("Afgebroken; er is niets opgeslagen")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not db.exists() or rows(db, "SELECT count(*) FROM signal") == [(0,)]
+
+
+def test_answering_no_to_save_stores_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "nee.db"
+    child = spawn(
+        db,
+        "signaal",
+        "nieuw",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        "--vorm",
+        "onbekend",
+        "--niet-acuut",
+        "--datum",
+        "vandaag",
+    )
+    # Required flags are given, so there is no form at all: it is saved straight away.
+    child.expect("vastgelegd")
+    child.expect(pexpect.EOF)
+    child = spawn(db, "signaal", "nieuw", "--gemeente", "Texel", "--datum", "vandaag")
+    answer(child, "Melder", "x\r")
+    answer(child, "Afdeling", "\r")
+    answer(child, "Hoe kwam", "\r")
+    answer(child, "Vorm", "\r")
+    answer(child, "acuut gevaar", "\r")
+    answer(child, "Omschrijving", "y\r")
+    for question in ("Een persoon", "Een adres", "Een organisatie"):
+        answer(child, question, "\r")
+    answer(child, "Opslaan", "n\r")
+    child.expect("Afgebroken")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert rows(db, "SELECT count(*) FROM signal") == [(1,)]
+
+
+@pytest.mark.parametrize("use_flags", [False, True])
+def test_step_form_asks_only_what_the_step_needs(tmp_path: Path, use_flags: bool) -> None:
+    db = tmp_path / "stap.db"
+    child = spawn(
+        db,
+        "signaal",
+        "nieuw",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        "--niet-acuut",
+        "--vorm",
+        "arbeid",
+    )
+    child.expect(pexpect.EOF)
+    ref = "MH-2026-0001"
+    child = spawn(db, "signaal", "stap", ref, *(["--controle", "niets"] if use_flags else []))
+    if not use_flags:
+        answer(child, "Uitkomst controle", "geen eerdere registraties\r")
+    child.expect("staat nu in stap 2")
+    child.expect(pexpect.EOF)
+    child = spawn(db, "signaal", "stap", ref)
+    answer(child, "Met wie is het signaal besproken", DOWN + " \r")  # zorgcoördinator
+    child.expect("staat nu in stap 3")
+    child.expect(pexpect.EOF)
+    assert rows(db, "SELECT details FROM step_event WHERE to_step = 3") == [
+        ('{"partners": ["zorgcoordinator"]}',)
+    ]
