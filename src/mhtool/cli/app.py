@@ -118,12 +118,21 @@ def _os_user() -> str:
 
 
 def _register() -> None:
-    from mhtool.cli import enrich_commands, general_commands, signal_commands, storage_commands
+    from mhtool.cli import (
+        enrich_commands,
+        general_commands,
+        report_commands,
+        signal_commands,
+        statistics_commands,
+        storage_commands,
+    )
 
     enrich_commands.register(signal_commands.app)
     app.add_typer(signal_commands.app, name="signaal")
     general_commands.register(app)
     storage_commands.register(app)
+    statistics_commands.register(app)
+    report_commands.register(app)
 
 
 _register()

@@ -160,8 +160,25 @@ def _v1_foundation(store: Store) -> None:
     store.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _v2_statistics_index(store: Store) -> None:
+    """A covering index for `mhtool statistiek`, whose column order is the order of grouping.
+
+    Counting per year and gemeente, stap, kanaal or conclusie, and summing the yearly figures
+    (strafrechtelijk opgepakt, opvang), then reads only this index, in index order, so SQLite
+    aggregates as it scans instead of sorting: at 1M signals 0.1-0.2 s instead of 0.9-2.3 s
+    (benchmarks/README-statistics.md). It starts with the columns of `signal_by_year`, which
+    it therefore replaces.
+    """
+    store.execute(
+        "CREATE INDEX signal_statistics ON signal (year, municipality, step, channel, "
+        "conclusion, criminal_case, shelter_arranged)"
+    )
+    store.execute("DROP INDEX IF EXISTS signal_by_year")
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "foundation", _v1_foundation),
+    (2, "statistics_index", _v2_statistics_index),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
