@@ -172,14 +172,28 @@ def test_corruption_found_on_first_use_reports_damage(
     assert _digest(path) == before
 
 
+CREATES = (
+    "signaal",
+    "nieuw",
+    "--gemeente",
+    "Texel",
+    "--melder",
+    "x",
+    "--kanaal",
+    "mail",
+    "--omschrijving",
+    "y",
+)
+
+
 def test_a_dangling_link_or_unwritable_place_is_refused(cli: Cli, tmp_path: Path) -> None:
     link = tmp_path / "link.db"
     link.symlink_to(tmp_path / "weg" / "nergens.db")
-    result = cli("--db", str(link), "signaal", "lijst")
+    result = cli("--db", str(link), *CREATES)
     assert result.exit_code == 4, result
     assert "Kan geen database aanmaken" in result.stderr
     assert link.is_symlink() and not (tmp_path / "weg").exists()
     blocked = tmp_path / "bestand"
     blocked.write_text("x")
-    result = cli("--db", str(blocked / "mhtool.db"), "signaal", "lijst")
+    result = cli("--db", str(blocked / "mhtool.db"), *CREATES)
     assert result.exit_code == 4 and "Kan geen database aanmaken" in result.stderr

@@ -129,3 +129,28 @@ def test_reopen_only_from_closed_and_with_reason() -> None:
         plan_reopen(Step.CLOSED, "  ", Step.DISCUSSED_LOCAL)
     move = plan_reopen(Step.CLOSED, "nieuwe informatie", Step.DISCUSSED_LOCAL)
     assert (move.kind, move.to_step) == (MoveKind.REOPEN, Step.DISCUSSED_LOCAL)
+
+
+@pytest.mark.parametrize(
+    ("current", "given", "option"),
+    [
+        (Step.RECEIVED, complete(Step.RECORDED, conclusion=Conclusion.TRAFFICKING), "--conclusie"),
+        (Step.RECORDED, complete(Step.DISCUSSED_LOCAL, check_outcome="x"), "--controle"),
+        (
+            Step.DISCUSSED_LOCAL,
+            complete(Step.DISCUSSED_REGIONAL, criminal_case=True),
+            "--strafrechtelijk",
+        ),
+        (Step.DISCUSSED_REGIONAL, complete(Step.CLOSED, partners=(Partner.RIEC,)), "--partner"),
+        (
+            Step.DISCUSSED_LOCAL,
+            StepInput(on_date=DAY, target=Step.RECEIVED, reason="x", partners=(Partner.RIEC,)),
+            "--partner",
+        ),
+    ],
+)
+def test_options_of_another_step_are_refused_not_dropped(
+    current: Step, given: StepInput, option: str
+) -> None:
+    with pytest.raises(ValidationError, match=f"^{option} hoort bij"):
+        plan_move(current, given)

@@ -14,6 +14,12 @@ from tests.conftest import Cli
 from tests.statistics_helpers import week_45_data
 
 
+@pytest.fixture(autouse=True)
+def existing_database(cli: Cli) -> None:
+    """Reading commands never create the file, so each test starts from an initialised one."""
+    assert cli("init").exit_code == 0
+
+
 def report(cli: Cli, *args: str) -> dict[str, Any]:
     result = cli("rapport", *args, "--json")
     assert result.exit_code == 0, result.output

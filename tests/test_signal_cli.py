@@ -563,3 +563,25 @@ def test_unexpected_error_shows_no_traceback_or_data(
     assert "Traceback" not in result.output
     assert "Maria" not in result.output
     assert "onverwachts" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("signaal", "lijst"), ("signaal", "toon", "MH-2026-0001")])
+def test_reading_commands_never_create_the_file(
+    cli: Cli, db_path: Path, args: tuple[str, ...]
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 4
+    assert "nog geen database" in result.stderr
+    assert not db_path.exists()
+
+
+def test_empty_db_and_user_options_are_refused(cli: Cli) -> None:
+    assert "--db is leeg" in cli("--db", "", "info").stderr
+    assert "--gebruiker is leeg" in cli("--gebruiker", " ", "info").stderr
+
+
+def test_bare_command_shows_help_without_error(cli: Cli) -> None:
+    result = cli()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Gebruik: mhtool")
+    assert result.stderr == ""

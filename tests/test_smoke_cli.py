@@ -33,7 +33,7 @@ def test_typer_usage_errors_are_translated(cli: Cli) -> None:
     extra = cli("signaal", "lijst", "iets")
     assert "onverwacht extra argument (iets)" in extra.stderr
     missing = cli("signaal", "toon")
-    assert "het argument ref ontbreekt" in missing.stderr
+    assert "het argument SIGNAAL ontbreekt" in missing.stderr
 
 
 def test_help_is_dutch(cli: Cli) -> None:

@@ -8,10 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mhtool.store import migrations
 from mhtool.store.connection import open_store
 from tests.conftest import Cli
 from tests.statistics_helpers import log, sql, table_rows
+
+
+@pytest.fixture(autouse=True)
+def existing_database(cli: Cli) -> None:
+    """Reading commands never create the file, so each test starts from an initialised one."""
+    assert cli("init").exit_code == 0
+
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "mhtool"
 

@@ -10,6 +10,12 @@ from tests.conftest import Cli
 from tests.statistics_helpers import advance, close, log, sql, stats_json, table_rows
 
 
+@pytest.fixture(autouse=True)
+def existing_database(cli: Cli) -> None:
+    """Reading commands never create the file, so each test starts from an initialised one."""
+    assert cli("init").exit_code == 0
+
+
 @pytest.fixture
 def spread(cli: Cli) -> dict[str, str]:
     """Five signals over three gemeenten and two years, one with two forms and a company."""

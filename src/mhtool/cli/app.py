@@ -16,7 +16,7 @@ import typer
 
 from mhtool import __version__
 from mhtool.cli import dutch_click
-from mhtool.errors import ExitCode, MhtoolError
+from mhtool.errors import ExitCode, MhtoolError, ValidationError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,7 +43,8 @@ class AppState:
 
         return resolve_database_path(self.db_flag)
 
-    def store(self, *, create: bool = True) -> Store:
+    def store(self, *, create: bool = False) -> Store:
+        """Open the database; only commands that record something new may create the file."""
         if self._store is None:
             from mhtool.cli.passphrase import ask_passphrase
             from mhtool.services.database import open_database
@@ -105,6 +106,10 @@ def root(
         typer.Option("--versie", callback=_version, is_eager=True, help="Toon de versie en stop."),
     ] = False,
 ) -> None:
+    if db is not None and not db.strip():
+        raise ValidationError("--db is leeg; geef het pad van het databasebestand op.")
+    if gebruiker is not None and not gebruiker.strip():
+        raise ValidationError("--gebruiker is leeg; geef een naam op of laat de optie weg.")
     user = (gebruiker or "").strip() or _os_user()
     ctx.obj = AppState(db_flag=db, user=user)
     ctx.call_on_close(ctx.obj.close)
@@ -143,7 +148,7 @@ def main() -> None:
     # Everything this process creates (database, WAL/SHM, backups, exports) is for the owner only.
     os.umask(0o077)
     dutch_click.install()
-    from typer._click.exceptions import ClickException, UsageError
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     from mhtool.cli.render import print_error
 
@@ -159,6 +164,10 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt, EOFError):
         print_error("Afgebroken; er is niets opgeslagen.")
         code = ExitCode.ABORTED
+    except NoArgsIsHelpError as error:
+        # `mhtool` or `mhtool signaal` on its own: the help is the answer, not an error.
+        sys.stdout.write(error.format_message() + "\n")
+        code = ExitCode.OK
     except UsageError as error:
         print_error(dutch_click.translate_message(error.format_message()))
         if error.ctx is not None:

@@ -21,6 +21,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"^No such option: (\S+?)(?:\s*Did you mean (.+?)\?)?\.?$"),
         "onbekende optie {0}.",
     ),
+    (
+        re.compile(r"^No such command '(.+?)'\.\s*Did you mean (.+?)\?$"),
+        "onbekende opdracht '{0}'; bedoelt u {1}?",
+    ),
     (re.compile(r"^No such command '?(.+?)'?\.$"), "onbekende opdracht '{0}'."),
     (re.compile(r"^Missing option '?(.+?)'?\.?$"), "de optie {0} ontbreekt."),
     (re.compile(r"^Missing argument '?(.+?)'?\.?$"), "het argument {0} ontbreekt."),
@@ -94,6 +98,29 @@ def translate_value(message: str) -> str:
     return message
 
 
+_METAVARS = {
+    "<str>": "TEKST",
+    "<int>": "GETAL",
+    "<int range>": "GETAL",
+    "<integer>": "GETAL",
+    "<path>": "PAD",
+    "<bool>": "JA/NEE",
+}
+
+
+def dutch_metavar(metavar: str) -> str:
+    """'<str>' -> 'TEKST'; an argument's '{ref}' -> 'REF' (capitals, as usage lines expect)."""
+    for english, dutch in _METAVARS.items():
+        metavar = metavar.replace(english, dutch)
+    if metavar.startswith("{") and metavar.endswith("}"):
+        metavar = metavar[1:-1].upper()
+    elif metavar.startswith("[") and metavar.endswith("]") and metavar[1:-1].islower():
+        metavar = f"[{metavar[1:-1].upper()}]"
+    elif metavar.islower():
+        metavar = metavar.upper()
+    return metavar
+
+
 def _heading(message: str) -> str:
     return _HEADINGS.get(message, message)
 
@@ -137,4 +164,12 @@ def install() -> None:
         return option
 
     core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+    for parameter_class in (typer.core.TyperOption, typer.core.TyperArgument):
+        original_metavar = parameter_class.make_metavar
+
+        def make_metavar(self: Any, *args: Any, _original: Any = original_metavar, **kw: Any) -> str:
+            return dutch_metavar(_original(self, *args, **kw))
+
+        parameter_class.make_metavar = make_metavar  # type: ignore[method-assign]
     formatting.HelpFormatter._mhtool_dutch = True  # type: ignore[attr-defined]

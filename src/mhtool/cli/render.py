@@ -72,8 +72,8 @@ def text(value: object, style: str = "") -> Any:
     return Text(safe(value), style=style)
 
 
-def yes_no(value: bool | None) -> str:
-    return "onbekend" if value is None else ("ja" if value else "nee")
+def yes_no(value: bool | None, unknown: str = "onbekend") -> str:
+    return unknown if value is None else ("ja" if value else "nee")
 
 
 def label_of(enum: type[LabelledEnum], code: str | None) -> str:
@@ -177,8 +177,8 @@ def signal_detail(d: SignalDetail) -> None:
                 yes_no(d.feedback_given)
                 + (f" ({format_date(d.feedback_on)})" if d.feedback_on else ""),
             ),
-            ("Strafrechtelijk opgepakt", yes_no(d.criminal_case)),
-            ("Opvang geregeld", yes_no(d.shelter_arranged)),
+            ("Strafrechtelijk opgepakt", yes_no(d.criminal_case, unknown="niet vastgelegd")),
+            ("Opvang geregeld", yes_no(d.shelter_arranged, unknown="niet vastgelegd")),
             (
                 "Bestuurlijke maatregel",
                 ", ".join(label_of(Measure, m) for m in d.measures) or "geen",

@@ -16,7 +16,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-REF_ARG = Annotated[str, typer.Argument(help="Signaalnummer, bijvoorbeeld MH-2026-0001.")]
+REF_ARG = Annotated[
+    str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
+]
 
 
 def interactive() -> bool:
@@ -137,7 +139,7 @@ def new(
             organisations=[parse_organisation(o) for o in organisatie or []],
             avim_informed_at=parse_moment(avim, "AVIM geïnformeerd") if avim else None,
         )
-    detail = log_signal(st.store(), new_signal, st.user)
+    detail = log_signal(st.store(create=True), new_signal, st.user)
     if as_json:
         render.print_json(detail.as_json())
         return

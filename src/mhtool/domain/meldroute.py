@@ -108,9 +108,38 @@ def plan_move(current: Step, given: StepInput, step_since: dt.date | None = None
         raise ValidationError(
             "De datum van deze stap ligt vóór de datum van de vorige stap; controleer --datum."
         )
+    check_no_foreign_options(target if kind is not MoveKind.BACK else None, given)
     if kind is not MoveKind.BACK:
         check_requirements(target, given)
     return Move(kind, current, target)
+
+
+def check_no_foreign_options(target: Step | None, given: StepInput) -> None:
+    """Refuse options that belong to another step instead of silently dropping them.
+
+    `target` is None when going back: then no step's data is recorded at all.
+    """
+    belongs = {
+        "--controle": (bool(given.check_outcome.strip()), {Step.RECORDED}),
+        "--partner": (
+            bool(given.partners),
+            {Step.DISCUSSED_LOCAL, Step.DISCUSSED_REGIONAL},
+        ),
+        "--conclusie": (given.conclusion is not None, {Step.CLOSED}),
+        "--terugkoppeling": (given.feedback_given is not None, {Step.CLOSED}),
+        "--terugkoppeling-datum": (given.feedback_on is not None, {Step.CLOSED}),
+        "--strafrechtelijk": (given.criminal_case is not None, {Step.CLOSED}),
+        "--opvang": (given.shelter_arranged is not None, {Step.CLOSED}),
+        "--maatregel": (bool(given.measures), {Step.CLOSED}),
+    }
+    for option, (was_given, steps) in belongs.items():
+        if was_given and target not in steps:
+            home = " of ".join(sorted(s.label for s in steps))
+            where = f"bij {target.label}" if target is not None else "bij teruggaan"
+            raise ValidationError(
+                f"{option} hoort bij {home}, niet {where}; laat de optie weg of kies de "
+                "juiste stap met --naar."
+            )
 
 
 def check_requirements(target: Step, given: StepInput) -> None:

@@ -37,6 +37,10 @@ __all__ = [
 ]
 
 
+def _int_or_none(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
@@ -159,8 +163,9 @@ def _step_details(move: Move, given: StepInput) -> dict[str, Any]:
         details["terugkoppeling"] = given.feedback_given
         if given.feedback_given:
             details["terugkoppeling_op"] = (given.feedback_on or given.on_date).isoformat()
-        details["strafrechtelijk_opgepakt"] = bool(given.criminal_case)
-        details["opvang_geregeld"] = bool(given.shelter_arranged)
+        # Not given means not recorded (None), never a silent "nee" in the yearly figures.
+        details["strafrechtelijk_opgepakt"] = given.criminal_case
+        details["opvang_geregeld"] = given.shelter_arranged
         details["bestuurlijke_maatregelen"] = [m.value for m in given.measures]
     return details
 
@@ -186,8 +191,8 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
                     "conclusion": given.conclusion.value if given.conclusion else None,
                     "feedback_given": int(bool(given.feedback_given)),
                     "feedback_on": details.get("terugkoppeling_op"),
-                    "criminal_case": int(bool(given.criminal_case)),
-                    "shelter_arranged": int(bool(given.shelter_arranged)),
+                    "criminal_case": _int_or_none(given.criminal_case),
+                    "shelter_arranged": _int_or_none(given.shelter_arranged),
                     "closed_on": given.on_date.isoformat(),
                 }
             )
