@@ -19,7 +19,11 @@ def dump(path: Path) -> list[str]:
     out: a refused action is recorded there on purpose (see tests/test_audit.py)."""
     conn = sqlite3.connect(path)
     try:
-        audit = ('INSERT INTO "audit_log"', 'DELETE FROM "sqlite_sequence"', 'INSERT INTO "sqlite_sequence"')
+        audit = (
+            'INSERT INTO "audit_log"',
+            'DELETE FROM "sqlite_sequence"',
+            'INSERT INTO "sqlite_sequence"',
+        )
         return [line for line in conn.iterdump() if not line.startswith(audit)]
     finally:
         conn.close()

@@ -104,7 +104,9 @@ def root(
         typer.Option("--versie", callback=_version, is_eager=True, help="Toon de versie en stop."),
     ] = False,
 ) -> None:
-    user = (gebruiker or "").strip() or _os_user()
+    from mhtool.domain.audit import check_user_name
+
+    user = check_user_name((gebruiker or "").strip() or _os_user())
     ctx.obj = AppState(db_flag=db, user=user)
     ctx.call_on_close(ctx.obj.close)
 
@@ -117,10 +119,24 @@ def _os_user() -> str:
 
 
 def _register() -> None:
-    from mhtool.cli import general_commands, signal_commands
+    from mhtool.cli import (
+        audit_commands,
+        general_commands,
+        person_rights_commands,
+        retention_commands,
+        signal_commands,
+    )
 
     app.add_typer(signal_commands.app, name="signaal")
     general_commands.register(app)
+    app.add_typer(audit_commands.app, name="audit")
+    retention_commands.register(app)
+    # At merge: attach to the search branch's `persoon` sub-app instead of this minimal one.
+    person_app = typer.Typer(
+        help="Personen: inzage en verwijderen (AVG).", no_args_is_help=True, rich_markup_mode=None
+    )
+    person_rights_commands.register(person_app)
+    app.add_typer(person_app, name="persoon")
 
 
 _register()
@@ -131,7 +147,7 @@ def main() -> None:
     dutch_click.install()
     from typer._click.exceptions import ClickException, UsageError
 
-    from mhtool.cli.render import print_error
+    from mhtool.cli.render import print_error, safe
 
     code: int = ExitCode.OK
     try:
@@ -148,7 +164,7 @@ def main() -> None:
     except UsageError as error:
         print_error(dutch_click.translate_message(error.format_message()))
         if error.ctx is not None:
-            sys.stderr.write(f"Zie '{error.ctx.command_path} --help' voor hulp.\n")
+            sys.stderr.write(f"Zie '{safe(error.ctx.command_path)} --help' voor hulp.\n")
         code = ExitCode.USAGE
     except ClickException as error:
         print_error(dutch_click.translate_message(error.format_message()))

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from mhtool.errors import ValidationError
+
 GENESIS_HASH = "0" * 64
 
 # Lower-case codes like "signaal.toon", "persoon", "avg-verzoek", "stap,gemeente".
@@ -61,6 +63,18 @@ def check_entry(
             raise ValueError("audit detail values must be codes, numbers or booleans")
         if not isinstance(value, int | bool | str | type(None)):
             raise ValueError("audit detail values must be codes, numbers or booleans")
+
+
+def check_user_name(name: str) -> str:
+    """The "who" of every entry: a plain name, so the trail cannot be garbled or spoofed with
+    terminal escapes or invisible characters."""
+    if len(name) > 100:
+        raise ValidationError("De gebruikersnaam is te lang (meer dan 100 tekens).")
+    if any(not char.isprintable() for char in name):
+        raise ValidationError(
+            "De gebruikersnaam bevat een stuurteken of onzichtbaar teken; gebruik gewone letters."
+        )
+    return name
 
 
 @dataclass(frozen=True)

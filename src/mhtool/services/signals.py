@@ -24,8 +24,8 @@ from mhtool.domain.views import (
 from mhtool.errors import NotAllowedError, ValidationError
 from mhtool.services.audit import audited
 from mhtool.store import signals as q
-from mhtool.store.retention import term_years
 from mhtool.store.connection import Store
+from mhtool.store.retention import term_years
 from mhtool.store.signals import SignalFilter
 
 __all__ = [

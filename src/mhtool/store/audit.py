@@ -167,9 +167,7 @@ def verify_chain(store: Store) -> ChainCheck:
             prev_hash, entry_id, at, user, action, object_type, object_id, result, details
         )
         if computed != digest:
-            return _broken(
-                store, count, entry_id, f"de inhoud van regel {entry_id} is gewijzigd"
-            )
+            return _broken(store, count, entry_id, f"de inhoud van regel {entry_id} is gewijzigd")
         prev_hash = digest
         expected_id += 1
     last_id = expected_id - 1

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mhtool.store.connection import Store
+from mhtool.store.connection import Store, translate_sqlite_errors
 
 # Never erased: the audit trail itself and the schema bookkeeping.
 PROTECTED = frozenset({"audit_log", "schema_migration", "signal_counter", "setting"})
@@ -42,9 +42,7 @@ def _tables(store: Store) -> list[SchemaTable]:
         "SELECT name, coalesce(sql, '') AS sql FROM sqlite_master WHERE type = 'table' "
         "AND name NOT LIKE 'sqlite_%' ORDER BY name"
     )
-    virtual = {
-        r["name"] for r in rows if r["sql"].upper().startswith("CREATE VIRTUAL TABLE")
-    }
+    virtual = {r["name"] for r in rows if r["sql"].upper().startswith("CREATE VIRTUAL TABLE")}
     shadows = {v + suffix for v in virtual for suffix in _FTS5_SHADOW}
     tables: list[SchemaTable] = []
     for r in rows:
@@ -209,3 +207,12 @@ def refresh_fts(store: Store) -> int:
             store.execute(f"INSERT INTO {name} ({name}) VALUES ('rebuild')")  # noqa: S608
         store.execute(f"INSERT INTO {name} ({name}) VALUES ('optimize')")  # noqa: S608
     return len(tables)
+
+
+def compact(store: Store) -> None:
+    """VACUUM rewrites the file without the freed pages (secure_delete already zeroed them);
+    the checkpoint empties the WAL, which may still hold copies of the deleted rows. Runs
+    outside any transaction, after the deletion has been committed."""
+    with translate_sqlite_errors():
+        store.execute("VACUUM")
+        store.execute("PRAGMA wal_checkpoint(TRUNCATE)")

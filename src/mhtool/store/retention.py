@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from mhtool.domain.enums import Conclusion
-from mhtool.domain.retention import DEFAULT_TERMS, RetentionTerm, add_years, setting_key
+from mhtool.domain.retention import (
+    DEFAULT_TERMS,
+    SETTING_PREFIX,
+    RetentionTerm,
+    add_years,
+    setting_key,
+)
 from mhtool.store.connection import Store
 from mhtool.store.settings import settings_with_prefix
-
-from mhtool.domain.retention import SETTING_PREFIX
 
 
 def retention_terms(store: Store) -> list[RetentionTerm]:
@@ -33,22 +38,26 @@ def term_years(store: Store) -> dict[str, int]:
     return {t.conclusion.value: t.years for t in retention_terms(store)}
 
 
-def redate_closed_signals(store: Store, conclusion: Conclusion, years: int) -> int:
-    """A changed term applies to signals already closed with that conclusie too."""
+def redate_closed_signals(
+    store: Store, conclusion: Conclusion, years: int
+) -> list[tuple[int, str | None, str]]:
+    """A changed term applies to signals already closed with that conclusie too; returns
+    (signal id, old date, new date) for each signal whose date moved."""
     rows = store.rows(
-        "SELECT id, closed_on FROM signal WHERE step = 5 AND closed_on IS NOT NULL "
+        "SELECT id, closed_on, destroy_on FROM signal WHERE step = 5 AND closed_on IS NOT NULL "
         "AND conclusion = ?",
         (conclusion.value,),
     )
+    moved: list[tuple[int, str | None, str]] = []
     for row in rows:
-        destroy_on = add_years(dt.date.fromisoformat(row["closed_on"]), years)
-        store.execute(
-            "UPDATE signal SET destroy_on = ? WHERE id = ?", (destroy_on.isoformat(), row["id"])
-        )
-    return len(rows)
+        destroy_on = add_years(dt.date.fromisoformat(row["closed_on"]), years).isoformat()
+        if destroy_on != row["destroy_on"]:
+            store.execute("UPDATE signal SET destroy_on = ? WHERE id = ?", (destroy_on, row["id"]))
+            moved.append((row["id"], row["destroy_on"], destroy_on))
+    return moved
 
 
-def due_signals(store: Store, today: dt.date) -> list[dict[str, str]]:
+def due_signals(store: Store, today: dt.date) -> list[dict[str, Any]]:
     return store.rows(
         "SELECT id, ref, closed_on, destroy_on, conclusion FROM signal "
         "WHERE step = 5 AND destroy_on IS NOT NULL AND destroy_on <= ? ORDER BY destroy_on, id",

@@ -1,0 +1,105 @@
+"""`mhtool audit ...`: read the audit log and verify that nobody changed or removed entries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.app import state
+from mhtool.cli.app_options import JSON_OPTION
+
+app = typer.Typer(
+    help="Het auditlog: wie deed wat, wanneer, met welk signaal of welke persoon.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@app.command("toon")
+def show(
+    ctx: typer.Context,
+    van: Annotated[str | None, typer.Option(help="Vanaf deze datum (dd-mm-jjjj).")] = None,
+    tot: Annotated[str | None, typer.Option(help="Tot en met deze datum (dd-mm-jjjj).")] = None,
+    actie: Annotated[
+        str | None,
+        typer.Option(
+            help="Alleen deze actie, bijvoorbeeld 'signaal.toon', of een groep: 'signaal', "
+            "'persoon', 'opschonen'."
+        ),
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Toon het auditlog (bekijken wordt zelf ook gelogd)."""
+    from mhtool.cli import render
+    from mhtool.domain.dates import parse_date
+    from mhtool.services.audit import AuditFilter, check_period, show_audit_log
+
+    since = parse_date(van, "Datum bij --van") if van else None
+    until = parse_date(tot, "Datum bij --tot") if tot else None
+    check_period(since, until)
+    st = state(ctx)
+    found = show_audit_log(
+        st.store(),
+        st.user,
+        AuditFilter(since=since, until=until, action=actie.strip().lower() if actie else None),
+    )
+    if as_json:
+        render.print_json([e.as_json() for e in found])
+        return
+    if not found:
+        render.console().print("Geen regels in het auditlog met deze filters.")
+        return
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for column in ("id", "Tijdstip", "Door", "Actie", "Object", "Resultaat"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Gegevens")
+    for e in found:
+        details = ", ".join(f"{k}={v}" for k, v in sorted(e.details.items()))
+        table.add_row(
+            render.text(e.id),
+            render.text(render.format_moment(e.at)),
+            render.text(e.by_user),
+            render.text(e.action),
+            render.text(f"{e.object_type} {e.object_id}".strip()),
+            render.text(e.result),
+            render.text(details),
+        )
+    render.console().print(table)
+    render.console().print(f"{len(found)} regel(s).")
+
+
+@app.command("controleer")
+def verify(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
+    """Controleer de hashketen: is er een regel gewijzigd of verwijderd?"""
+    from mhtool.cli import render
+    from mhtool.errors import DatabaseError
+    from mhtool.services.audit import verify_audit_log
+
+    st = state(ctx)
+    check = verify_audit_log(st.store(), st.user)
+    if as_json:
+        render.print_json(check.as_json())
+    if check.first_broken_id is not None:
+        raise DatabaseError(
+            f"Het auditlog is aangetast vanaf regel {check.first_broken_id}: {check.problem}. "
+            "Bewaar dit bestand zoals het is en meld dit bij de informatiebeveiliging."
+        )
+    if not check.triggers_present:
+        raise DatabaseError(
+            "De beveiliging van het auditlog (alleen toevoegen) is uit het bestand verwijderd, "
+            "al is de keten zelf intact; meld dit bij de informatiebeveiliging."
+        )
+    if not as_json:
+        render.console().print(
+            render.text(
+                f"Het auditlog is in orde: {check.rows} regel(s), de keten is ongebroken.\n"
+                f"Laatste hash: {check.head_hash}"
+            )
+        )
+        render.console().print(
+            "Noteer de laatste hash af en toe buiten dit bestand; dan valt ook een volledig "
+            "herschreven keten op."
+        )
