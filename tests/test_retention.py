@@ -46,6 +46,13 @@ def _old_signal(cli: Cli, *extra: str, datum: str = "01-01-2020") -> str:
     return str(json.loads(result.stdout)["id"])
 
 
+def _confirm_terms(cli: Cli) -> None:
+    """The archivist's decision, here equal to the placeholders."""
+    for conclusie, jaren in (("geen", "2"), ("verder-onderzoek", "5"), ("duiding", "5")):
+        result = cli("bewaartermijn", "zet", "--conclusie", conclusie, "--jaren", jaren)
+        assert result.exit_code == 0, result.output
+
+
 def test_closing_sets_the_destruction_date_and_reopening_clears_it(cli: Cli, db_path: Path) -> None:
     geen = _old_signal(cli)
     duiding = _old_signal(cli)
@@ -129,6 +136,7 @@ def test_proef_lists_references_and_dates_only_and_changes_nothing(cli: Cli, db_
     recent = _old_signal(cli, datum="01-11-2026")
     close_signal(cli, recent, "02-11-2026")
     _old_signal(cli)  # still open: never due
+    _confirm_terms(cli)
     before = table_counts(db_path, skip=AUDIT)
 
     result = cli("opschonen", "--proef")
@@ -149,14 +157,35 @@ def test_proef_lists_references_and_dates_only_and_changes_nothing(cli: Cli, db_
                 "conclusie": "geen",
             }
         ],
+        "wacht_op_vaststelling": [],
         "verwijderd": {},
     }
     assert table_counts(db_path, skip=AUDIT) == before
 
 
+def test_nothing_is_destroyed_on_a_term_the_archivist_has_not_confirmed(
+    cli: Cli, db_path: Path
+) -> None:
+    geen = _old_signal(cli)
+    close_signal(cli, geen, "04-01-2020", "geen")
+    duiding = _old_signal(cli)
+    close_signal(cli, duiding, "04-01-2020", "duiding")
+    assert cli("bewaartermijn", "zet", "--conclusie", "geen", "--jaren", "2").exit_code == 0
+
+    preview = json.loads(cli("opschonen", "--proef", "--json").stdout)
+    assert [s["id"] for s in preview["signalen"]] == [geen]
+    assert [s["id"] for s in preview["wacht_op_vaststelling"]] == [duiding]
+    result = cli("opschonen", "--ja")
+    assert result.exit_code == 0, result.output
+    assert f"vernietigd: {geen}" in result.stdout
+    assert f"({duiding}) zijn over een bewaartermijn die de archivaris nog niet" in result.stdout
+    assert query(db_path, "SELECT ref FROM signal") == [(duiding,)]
+
+
 def test_opschonen_without_confirmation_in_a_script_is_refused(cli: Cli, db_path: Path) -> None:
     ref = _old_signal(cli)
     close_signal(cli, ref, "04-01-2020")
+    _confirm_terms(cli)
     before = table_counts(db_path, skip=AUDIT)
     result = cli("opschonen")
     assert result.exit_code == 2
@@ -168,7 +197,7 @@ def test_nothing_due_is_said_plainly(cli: Cli, new_signal: NewSignal) -> None:
     new_signal()
     result = cli("opschonen", "--ja")
     assert result.exit_code == 0
-    assert "geen signalen waarvan de bewaartermijn voorbij is" in result.stdout
+    assert "geen signalen die nu vernietigd kunnen worden" in result.stdout
 
 
 def _search_index_like_the_search_branch(db_path: Path) -> None:
@@ -214,6 +243,7 @@ def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
     shared_id = scalar(db_path, "SELECT id FROM person WHERE name = 'Gedeelde Persoon'")
     kept = _old_signal(cli, "--persoon", f"id={shared_id}; rol=slachtoffer", datum="01-11-2026")
     _search_index_like_the_search_branch(db_path)
+    _confirm_terms(cli)
     counter_before = query(db_path, "SELECT year, last_seq FROM signal_counter")
 
     result = cli("--gebruiker", "aof", "opschonen", "--ja")

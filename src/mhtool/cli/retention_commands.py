@@ -97,17 +97,20 @@ def purge(
     st = state(ctx)
     store = st.store()
     preview = preview_purge(store, st.user)
+    out = render.console()
     if proef or not preview.signals:
         if as_json:
             render.print_json(preview.as_json())
-        elif not preview.signals:
-            render.console().print("Er zijn geen signalen waarvan de bewaartermijn voorbij is.")
-        else:
+            return
+        if preview.signals:
             _print_due(preview.signals)
-            render.console().print(
+            out.print(
                 f"{len(preview.signals)} signaal/signalen zou(den) worden vernietigd. "
                 "Er is niets verwijderd (--proef)."
             )
+        else:
+            out.print("Er zijn geen signalen die nu vernietigd kunnen worden.")
+        _print_waiting(preview.waiting)
         return
     if not ja:
         if not interactive():
@@ -128,11 +131,28 @@ def purge(
     if as_json:
         render.print_json(report.as_json())
         return
-    render.console().print(
+    out.print(
         render.text(
             f"{len(report.signals)} signaal/signalen vernietigd: "
             + ", ".join(s.ref for s in report.signals)
             + ". Vastgelegd in het auditlog."
+        )
+    )
+    _print_waiting(report.waiting)
+
+
+def _print_waiting(waiting: tuple[DueSignal, ...]) -> None:
+    """Signals past a placeholder term are kept until the archivist confirms that term."""
+    if not waiting:
+        return
+    from mhtool.cli import render
+
+    render.console().print(
+        render.text(
+            f"{len(waiting)} signaal/signalen ("
+            + ", ".join(s.ref for s in waiting)
+            + ") zijn over een bewaartermijn die de archivaris nog niet heeft vastgesteld; "
+            "die blijven bewaard. Zie 'mhtool bewaartermijn toon'."
         )
     )
 

@@ -94,13 +94,18 @@ class DueSignal:
 
 @dataclass(frozen=True)
 class PurgeReport:
+    """`signals` are (or, in a dry run, would be) destroyed; `waiting` are past a term the
+    archivist has not confirmed yet, and are never destroyed on a placeholder."""
+
     dry_run: bool
     signals: tuple[DueSignal, ...]
+    waiting: tuple[DueSignal, ...]
     removed: dict[str, int]
 
     def as_json(self) -> dict[str, Any]:
         return {
             "proef": self.dry_run,
             "signalen": [s.as_json() for s in self.signals],
+            "wacht_op_vaststelling": [s.as_json() for s in self.waiting],
             "verwijderd": self.removed,
         }

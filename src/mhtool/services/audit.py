@@ -55,13 +55,15 @@ def record(
     result: AuditResult | str = AuditResult.OK,
     details: Mapping[str, DetailValue] | None = None,
 ) -> None:
-    """Write one audit entry in its own transaction (or in the caller's, if one is open)."""
-    with translate_sqlite_errors():
-        if store.conn.in_transaction:
-            q.append(store, user, action, object_type, object_id, str(result), details or {})
-            return
-        with store.write():
-            q.append(store, user, action, object_type, object_id, str(result), details or {})
+    """Write one audit entry in a transaction of its own, after the caller's read is done.
+
+    Inside an open transaction this refuses (a programming error): a `store.read()` block is
+    always rolled back, which would silently drop the entry. Use `audited()` to log a write.
+    """
+    if store.conn.in_transaction:
+        raise RuntimeError("record() runs after the read transaction; use audited() for writes")
+    with store.write(), translate_sqlite_errors():
+        q.append(store, user, action, object_type, object_id, str(result), details or {})
 
 
 @dataclass

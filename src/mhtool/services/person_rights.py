@@ -93,12 +93,19 @@ def export_person(store: Store, person_id: int, path: Path | None, user: str) ->
     """Write the report (mode 0600, atomically) inside the audited transaction: the entry is
     committed only when the file is complete."""
     target = path or default_export_path(person_id)
-    with audited(store, user, "persoon.inzage", "persoon", str(person_id)) as entry:
-        report = access_report(store, person_id, user)
-        entry.details["signalen"] = len(report["signalen"])
-        written = write_private_file(
-            target, json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-        )
+    written: Path | None = None
+    try:
+        with audited(store, user, "persoon.inzage", "persoon", str(person_id)) as entry:
+            report = access_report(store, person_id, user)
+            entry.details["signalen"] = len(report["signalen"])
+            written = write_private_file(
+                target, json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+            )
+    except BaseException:
+        # No export may exist without its audit entry.
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
     return AccessExport(person_id, str(written), tuple(s["id"] for s in report["signalen"]))
 
 

@@ -46,19 +46,27 @@ def set_term(store: Store, conclusion: Conclusion, years: int, user: str) -> Ret
         return next(t for t in q.retention_terms(store) if t.conclusion is conclusion)
 
 
-def _due(store: Store, today: dt.date) -> list[tuple[int, DueSignal]]:
-    return [
-        (r["id"], DueSignal(r["ref"], r["closed_on"], r["destroy_on"], r["conclusion"]))
-        for r in q.due_signals(store, today)
-    ]
+def _due(store: Store, today: dt.date) -> tuple[list[tuple[int, DueSignal]], list[DueSignal]]:
+    """(signals whose confirmed term has passed, signals past a placeholder term only)."""
+    confirmed = {t.conclusion.value for t in q.retention_terms(store) if t.confirmed}
+    all_confirmed = len(confirmed) == len(Conclusion)
+    ready: list[tuple[int, DueSignal]] = []
+    waiting: list[DueSignal] = []
+    for r in q.due_signals(store, today):
+        signal = DueSignal(r["ref"], r["closed_on"], r["destroy_on"], r["conclusion"])
+        if r["conclusion"] in confirmed or (r["conclusion"] is None and all_confirmed):
+            ready.append((r["id"], signal))
+        else:
+            waiting.append(signal)
+    return ready, waiting
 
 
 def preview_purge(store: Store, user: str, today: dt.date | None = None) -> PurgeReport:
     today = today or dt.date.today()
     with audited(store, user, "opschonen.proef", "signaal") as entry:
-        due = _due(store, today)
-        entry.details["aantal"] = len(due)
-    return PurgeReport(True, tuple(s for _, s in due), {})
+        ready, waiting = _due(store, today)
+        entry.details.update(aantal=len(ready), wacht_op_vaststelling=len(waiting))
+    return PurgeReport(True, tuple(s for _, s in ready), tuple(waiting), {})
 
 
 def purge(
@@ -67,12 +75,13 @@ def purge(
     today: dt.date | None = None,
     only: frozenset[str] | None = None,
 ) -> PurgeReport:
-    """Destroy every signal whose term has passed (limited to `only`, the references the user
-    confirmed, so nothing is destroyed that was not on the list shown)."""
+    """Destroy every signal whose confirmed term has passed (limited to `only`, the references
+    the user confirmed, so nothing is destroyed that was not on the list shown)."""
     today = today or dt.date.today()
     totals: dict[str, int] = {}
     with audited(store, user, "opschonen", "signaal") as entry:
-        due = [(i, s) for i, s in _due(store, today) if only is None or s.ref in only]
+        ready, waiting = _due(store, today)
+        due = [(i, s) for i, s in ready if only is None or s.ref in only]
         for signal_id, signal in due:
             counts = erasure.destroy_signal(store, signal_id)
             audit_store.append(
@@ -88,7 +97,7 @@ def purge(
                 totals[key] = totals.get(key, 0) + value
         if due:
             entry.details["fts_indexen"] = erasure.refresh_fts(store)
-        entry.details.update(signalen=len(due), **totals)
+        entry.details.update(signalen=len(due), wacht_op_vaststelling=len(waiting), **totals)
     if due:
         erasure.compact(store)
-    return PurgeReport(False, tuple(s for _, s in due), totals)
+    return PurgeReport(False, tuple(s for _, s in due), tuple(waiting), totals)
