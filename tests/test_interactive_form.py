@@ -18,6 +18,7 @@ def spawn(db: Path, *args: str) -> pexpect.spawn:
     installed = shutil.which("mhtool", path=str(Path(sys.executable).parent))
     assert installed
     env = {**os.environ, "MHTOOL_DB": str(db), "TERM": "xterm", "COLUMNS": "120", "LINES": "50"}
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"  # a pty does not answer cursor-position requests
     env.pop("MHTOOL_DEBUG", None)
     return pexpect.spawn(
         installed, list(args), env=env, encoding="utf-8", timeout=20, dimensions=(50, 120)

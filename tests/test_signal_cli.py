@@ -351,7 +351,7 @@ def test_list_filters_and_days_in_step(cli: Cli, new_signal: NewSignal) -> None:
     item = json.loads(cli("signaal", "lijst", "--json", "--stap", "1").stdout)[0]
     assert item["dagen_in_stap"] >= 365
     table = cli("signaal", "lijst")
-    assert "Dagen in stap" in table.stdout and a in table.stdout
+    assert "Dagen" in table.stdout and a in table.stdout
 
 
 def test_note_is_dated_and_kept(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:

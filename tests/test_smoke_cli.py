@@ -22,3 +22,24 @@ def test_unknown_option_is_a_dutch_usage_error(cli: Cli) -> None:
     result = cli("signaal", "lijst", "--onzin")
     assert result.exit_code == 2
     assert "Fout: onbekende optie --onzin" in result.stderr
+
+
+def test_typer_usage_errors_are_translated(cli: Cli) -> None:
+    out_of_range = cli("signaal", "lijst", "--stap", "9")
+    assert out_of_range.exit_code == 2
+    assert "Fout: ongeldige waarde voor --stap: 9 ligt niet tussen 1 en 5." in out_of_range.stderr
+    not_a_number = cli("signaal", "lijst", "--stap", "x")
+    assert "'x' is geen geheel getal." in not_a_number.stderr
+    extra = cli("signaal", "lijst", "iets")
+    assert "onverwacht extra argument (iets)" in extra.stderr
+    missing = cli("signaal", "toon")
+    assert "het argument ref ontbreekt" in missing.stderr
+
+
+def test_help_is_dutch(cli: Cli) -> None:
+    helped = cli("signaal", "stap", "--help")
+    assert helped.exit_code == 0
+    for english in ("Usage:", "Show this message", "Options", "[default"):
+        assert english not in helped.stdout
+    assert "Gebruik: mhtool signaal stap" in helped.stdout
+    assert "Toon deze hulp en stop." in helped.stdout

@@ -100,7 +100,7 @@ def test_signaal_lijst_escapes_text_from_a_tampered_file(
     execute(
         db_path,
         "UPDATE signal SET municipality = '[bold]vet[/bold] ' || char(27) || '[31mrood' "
-        "|| char(27) || '[0m', conclusion = '[link=https://evil.example]klik[/link]'",
+        "|| char(27) || '[0m', conclusion = '[link=https://evil.example]klik[/link]', step = 5",
         "UPDATE signal_form SET form = char(8238) || 'gnp.exe'",
     )
     result = cli("signaal", "lijst")

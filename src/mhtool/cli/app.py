@@ -121,12 +121,14 @@ def _os_user() -> str:
 def _register() -> None:
     from mhtool.cli import (
         audit_commands,
+        enrich_commands,
         general_commands,
         person_rights_commands,
         retention_commands,
         signal_commands,
     )
 
+    enrich_commands.register(signal_commands.app)
     app.add_typer(signal_commands.app, name="signaal")
     general_commands.register(app)
     app.add_typer(audit_commands.app, name="audit")

@@ -35,7 +35,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^Option '?(.+?)'? does not take a value\.$"), "de optie {0} neemt geen waarde."),
     (
-        re.compile(r"^Got unexpected extra arguments? \((.+)\)$"),
+        re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.+)\)$"),
         "onverwacht extra argument ({0}); zet tekst met spaties tussen aanhalingstekens.",
     ),
     (re.compile(r"^Invalid value for '?(.+?)'?: (.+)$"), "ongeldige waarde voor {0}: {1}"),
@@ -43,8 +43,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 _VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (
-        re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:integer|int)\.?$"),
+        re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:integer|int|int range)\.?$"),
         "'{0}' is geen geheel getal.",
+    ),
+    (
+        re.compile(r"^(\S+) is not in the range (\d+)<=x<=(\d+)\.?$"),
+        "{0} ligt niet tussen {1} en {2}.",
     ),
     (re.compile(r"^(.+?) is not in the range (.+?)\.?$"), "{0} ligt niet binnen {1}."),
     (

@@ -129,36 +129,43 @@ def format_moment(value: str | None) -> str:
 
 
 def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> None:
+    """Fits an 80-column terminal: codes instead of long labels, a legend for the marks."""
+    from rich import box
     from rich.table import Table
 
-    from mhtool.domain.enums import Conclusion, Form
-
-    table = Table(show_lines=False, header_style="bold")
-    for column in (
-        "Signaal",
-        "Ontvangen",
-        "Gemeente",
-        "Vorm",
-        "Acuut",
-        "Stap",
-        "Dagen in stap",
-        "Conclusie",
-    ):
-        table.add_column(column, justify="right" if column == "Dagen in stap" else "left")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    table.add_column("Signaal", no_wrap=True)
+    table.add_column("Ontvangen", no_wrap=True)
+    table.add_column("Gemeente")
+    table.add_column("Vorm")
+    table.add_column("Acuut", no_wrap=True)
+    table.add_column("Stap")
+    table.add_column("Dagen", justify="right", no_wrap=True)
+    waiting_for_avim = False
     for s in items:
-        forms = ", ".join(label_of(Form, f) for f in s.forms)
-        acute = ("ja, AVIM " + ("✓" if s.avim_informed_at else "nog niet")) if s.acute else "nee"
+        if s.acute and not s.avim_informed_at:
+            waiting_for_avim = True
+        acute = ("ja ✓" if s.avim_informed_at else "ja !") if s.acute else "nee"
+        step = f"5 {s.conclusion}" if s.step is Step.CLOSED and s.conclusion else s.step.short
         table.add_row(
             text(s.ref),
             text(format_date(s.received_on)),
             text(s.municipality),
-            text(forms),
-            text(acute, "red" if s.acute and not s.avim_informed_at else ""),
-            text(s.step.short),
+            text(", ".join(s.forms)),
+            text(acute, "bold red" if s.acute and not s.avim_informed_at else ""),
+            text(step),
             text("" if s.step is Step.CLOSED else str(s.days_in_step(today))),
-            text(label_of(Conclusion, s.conclusion)),
         )
     console().print(table)
+    console().print("Dagen = dagen in de huidige stap; ✓ = AVIM ingeschakeld.")
+    if waiting_for_avim:
+        console().print(text("! = acuut en AVIM nog niet ingeschakeld.", "bold red"))
 
 
 def signal_detail(d: SignalDetail) -> None:
@@ -262,16 +269,61 @@ def signal_detail(d: SignalDetail) -> None:
             t.add_row(text(format_date(n.on_date)), text(n.by_user), text(n.text))
         out.print(t)
     t = Table(title="Historie (alle wijzigingen)", title_justify="left", header_style="bold")
-    for c in ("Tijdstip", "Door", "Actie", "Object"):
+    for c in ("Tijdstip", "Door", "Actie", "Object", "Wijziging"):
         t.add_column(c)
     for h in d.history:
         t.add_row(
             text(format_moment(h.at)),
             text(h.by_user),
-            text(h.action),
+            text(_ACTION.get(h.action, h.action)),
             text(f"{_ENTITY.get(h.entity, h.entity)} {h.entity_id or ''}".strip()),
+            text(describe_changes(h.changes)),
         )
     out.print(t)
+
+
+_ACTION = {
+    "stap-stap": "naar volgende stap",
+    "stap-overslaan": "stap overgeslagen",
+    "stap-terug": "stap terug",
+}
+_FIELD = {
+    "step": "stap",
+    "step_since": "stap sinds",
+    "municipality": "gemeente",
+    "reporter": "melder",
+    "reporter_department": "afdeling",
+    "channel": "kanaal",
+    "description": "omschrijving",
+    "conclusion": "conclusie",
+    "feedback_given": "terugkoppeling",
+    "feedback_on": "terugkoppeling op",
+    "criminal_case": "strafrechtelijk opgepakt",
+    "shelter_arranged": "opvang",
+    "closed_on": "afgerond op",
+    "destroy_on": "vernietigingsdatum",
+}
+
+
+def describe_changes(changes: dict[str, Any]) -> str:
+    """'stap: 1 → 2; reden: typfout' for updates; created rows are described by their action."""
+    parts: list[str] = []
+    for key, value in changes.items():
+        if isinstance(value, dict) and set(value) == {"oud", "nieuw"}:
+            old, new = value["oud"], value["nieuw"]
+            parts.append(f"{_FIELD.get(key, key)}: {_short(old)} → {_short(new)}")
+        elif key in ("reden", "rol", "avim"):
+            parts.append(f"{key}: {_short(value)}")
+    return "; ".join(parts)
+
+
+def _short(value: object, limit: int = 40) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    shown = str(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 _ENTITY = {

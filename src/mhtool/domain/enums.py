@@ -38,8 +38,8 @@ _STEP_LABELS = {
 _STEP_SHORT = {
     Step.RECEIVED: "1 ontvangst",
     Step.RECORDED: "2 vastleggen",
-    Step.DISCUSSED_LOCAL: "3 politie/zorg",
-    Step.DISCUSSED_REGIONAL: "4 RIEC/Querido",
+    Step.DISCUSSED_LOCAL: "3 lokaal",
+    Step.DISCUSSED_REGIONAL: "4 regionaal",
     Step.CLOSED: "5 afgerond",
 }
 

@@ -114,6 +114,7 @@ class HistoryView:
     entity: str
     entity_id: int | None
     action: str
+    changes: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -122,6 +123,7 @@ class HistoryView:
             "object": self.entity,
             "object_id": self.entity_id,
             "actie": self.action,
+            "wijzigingen": self.changes,
         }
 
 

@@ -114,7 +114,14 @@ def _detail(store: Store, row: dict[str, Any]) -> SignalDetail:
             NoteView(n["id"], n["on_date"], n["by_user"], n["text"]) for n in children["notes"]
         ),
         history=tuple(
-            HistoryView(h["at"], h["by_user"], h["entity"], h["entity_id"], h["action"])
+            HistoryView(
+                h["at"],
+                h["by_user"],
+                h["entity"],
+                h["entity_id"],
+                h["action"],
+                json.loads(h["changes"]),
+            )
             for h in children["history"]
         ),
     )

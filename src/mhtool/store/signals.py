@@ -293,7 +293,7 @@ def signal_children(store: Store, signal_id: int) -> dict[str, list[dict[str, An
         ),
         "notes": store.rows("SELECT * FROM note WHERE signal_id = ? ORDER BY id", (signal_id,)),
         "history": store.rows(
-            "SELECT id, at, by_user, entity, entity_id, action FROM history "
+            "SELECT id, at, by_user, entity, entity_id, action, changes FROM history "
             "WHERE signal_id = ? ORDER BY id",
             (signal_id,),
         ),
@@ -360,3 +360,9 @@ def step_before_closing(store: Store, signal_id: int) -> int | None:
         (signal_id,),
     )
     return int(row["from_step"]) if row and row["from_step"] else None
+
+
+def replace_forms(store: Store, signal_id: int, forms: list[str]) -> None:
+    store.execute("DELETE FROM signal_form WHERE signal_id = ?", (signal_id,))
+    for form in forms:
+        store.execute("INSERT INTO signal_form (signal_id, form) VALUES (?, ?)", (signal_id, form))

@@ -1,0 +1,95 @@
+"""`mhtool signaal verrijk` and `mhtool signaal wijzig`: completing and correcting a signal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.app_options import JSON_OPTION
+
+
+def register(signal_app: typer.Typer) -> None:
+    signal_app.command("verrijk")(enrich)
+    signal_app.command("wijzig")(correct)
+
+
+def enrich(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Signaalnummer, bijvoorbeeld MH-2026-0001.")],
+    persoon: Annotated[
+        list[str] | None,
+        typer.Option(help="Persoon (herhaalbaar), zoals bij 'signaal nieuw': 'naam=...; rol=...'."),
+    ] = None,
+    adres: Annotated[
+        list[str] | None,
+        typer.Option(help="Adres (herhaalbaar): 'straat=...; nummer=...; postcode=...'."),
+    ] = None,
+    organisatie: Annotated[
+        list[str] | None,
+        typer.Option(help="Organisatie (herhaalbaar): 'naam=...; kvk=...; sector=...'."),
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Voeg personen, adressen of organisaties toe aan een signaal (verrijken)."""
+    from mhtool.cli import render
+    from mhtool.cli.app import state
+    from mhtool.domain.signal_input import parse_address, parse_organisation, parse_person
+    from mhtool.services.enrichment import enrich_signal
+
+    st = state(ctx)
+    detail = enrich_signal(
+        st.store(),
+        ref,
+        [parse_person(p) for p in persoon or []],
+        [parse_address(a) for a in adres or []],
+        [parse_organisation(o) for o in organisatie or []],
+        st.user,
+    )
+    if as_json:
+        render.print_json(detail.as_json())
+        return
+    render.console().print(
+        render.text(
+            f"Signaal {detail.summary.ref} verrijkt: nu {len(detail.persons)} persoon/personen, "
+            f"{len(detail.addresses)} adres(sen), {len(detail.organisations)} organisatie(s)."
+        )
+    )
+
+
+def correct(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Signaalnummer, bijvoorbeeld MH-2026-0001.")],
+    reden: Annotated[
+        str | None, typer.Option(help="Waarom het wordt gecorrigeerd (verplicht).")
+    ] = None,
+    gemeente: Annotated[str | None, typer.Option(help="Juiste gemeente.")] = None,
+    melder: Annotated[str | None, typer.Option(help="Juiste naam van de melder.")] = None,
+    afdeling: Annotated[str | None, typer.Option(help="Juiste afdeling van de melder.")] = None,
+    kanaal: Annotated[str | None, typer.Option(help="Juist kanaal.")] = None,
+    vorm: Annotated[
+        list[str] | None, typer.Option(help="Juiste vorm(en); vervangt alle vormen (herhaalbaar).")
+    ] = None,
+    omschrijving: Annotated[str | None, typer.Option(help="Juiste omschrijving.")] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Corrigeer een fout in een signaal; de oude waarde blijft in de historie staan."""
+    from mhtool.cli import render
+    from mhtool.cli.app import state
+    from mhtool.domain.signal_correction import build_correction
+    from mhtool.services.enrichment import correct_signal
+
+    st = state(ctx)
+    correction = build_correction(
+        municipality=gemeente,
+        reporter=melder,
+        reporter_department=afdeling,
+        channel=kanaal,
+        forms=vorm,
+        description=omschrijving,
+    )
+    detail = correct_signal(st.store(), ref, correction, reden or "", st.user)
+    if as_json:
+        render.print_json(detail.as_json())
+        return
+    render.console().print(render.text(f"Signaal {detail.summary.ref} gecorrigeerd."))

@@ -1,0 +1,103 @@
+"""`signaal verrijk` and `signaal wijzig`: completing and correcting a logged signal."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import Cli
+
+
+def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_enrich_adds_new_and_links_existing(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    first = new_signal("--adres", "straat=Kerkstraat; nummer=1; postcode=1700AA")
+    second = new_signal()
+    result = cli(
+        "signaal",
+        "verrijk",
+        second,
+        "--adres",
+        "id=1",
+        "--persoon",
+        "naam=Testpersoon Delta; rol=betrokkene",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [a["id"] for a in data["adressen"]] == [1]
+    assert [p["naam"] for p in data["personen"]] == ["Testpersoon Delta"]
+    # One address row, now shared by both signals.
+    assert rows(db_path, "SELECT count(*) FROM address") == [(1,)]
+    assert rows(db_path, "SELECT count(*) FROM signal_address") == [(2,)]
+    assert first != second
+
+
+def test_enrich_needs_something_and_refuses_closed(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    ref = new_signal()
+    empty = cli("signaal", "verrijk", ref)
+    assert empty.exit_code == 2 and "--persoon" in empty.stderr
+    cli(
+        "signaal",
+        "stap",
+        ref,
+        "--naar",
+        "5",
+        "--reden",
+        "r",
+        "--conclusie",
+        "geen",
+        "--geen-terugkoppeling",
+    )
+    closed = cli("signaal", "verrijk", ref, "--persoon", "naam=X; rol=dader")
+    assert closed.exit_code == 6
+
+
+def test_correct_keeps_the_old_value_in_history(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    no_reason = cli("signaal", "wijzig", ref, "--gemeente", "Texel")
+    assert no_reason.exit_code == 2 and "--reden" in no_reason.stderr
+    nothing = cli("signaal", "wijzig", ref, "--reden", "x")
+    assert nothing.exit_code == 2 and "wat er verandert" in nothing.stderr
+
+    result = cli(
+        "signaal",
+        "wijzig",
+        ref,
+        "--gemeente",
+        "Texel",
+        "--vorm",
+        "seksueel",
+        "--reden",
+        "verkeerde gemeente gekozen",
+    )
+    assert result.exit_code == 0, result.output
+    assert rows(db_path, "SELECT municipality FROM signal") == [("Texel",)]
+    assert rows(db_path, "SELECT form FROM signal_form") == [("seksueel",)]
+    changes = [
+        json.loads(str(c))
+        for (c,) in rows(
+            db_path, "SELECT changes FROM history WHERE action IN ('gecorrigeerd', 'correctie')"
+        )
+    ]
+    assert {
+        "reden": "verkeerde gemeente gekozen",
+        "vormen": {"oud": ["arbeid"], "nieuw": ["seksueel"]},
+    } in changes
+    assert {"municipality": {"oud": "Dijk en Waard", "nieuw": "Texel"}} in changes
+    shown = cli("signaal", "toon", ref)
+    assert "gemeente: Dijk en Waard → Texel" in shown.stdout
