@@ -55,6 +55,26 @@ def test_every_change_and_view_is_recorded_with_user_object_and_result(
     assert lijst == {"filters": "open", "aantal": 1}
 
 
+def test_enrichment_and_corrections_are_recorded_by_field_name_only(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    ref = new_signal()
+    enriched = cli("signaal", "verrijk", ref, "--persoon", "naam=Maria Ionescu; rol=slachtoffer")
+    assert enriched.exit_code == 0, enriched.output
+    corrected = cli(
+        "signaal", "wijzig", ref, "--omschrijving", "Maria Ionescu werkt er", "--reden", "typfout"
+    )
+    assert corrected.exit_code == 0, corrected.output
+    rows = query(db_path, "SELECT action, object_id, result, details FROM audit_log WHERE id > 1")
+    assert [(a, o, r) for a, o, r, _ in rows] == [
+        ("signaal.verrijk", ref, "gelukt"),
+        ("signaal.wijzig", ref, "gelukt"),
+    ]
+    assert json.loads(str(rows[0][3])) == {"personen": 1, "adressen": 0, "organisaties": 0}
+    assert json.loads(str(rows[1][3])) == {"velden": "description"}
+    assert "Maria" not in json.dumps(rows)
+
+
 def test_refused_and_not_found_actions_are_recorded_after_the_rollback(
     cli: Cli, new_signal: NewSignal, db_path: Path
 ) -> None:

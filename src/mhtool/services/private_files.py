@@ -15,14 +15,18 @@ from pathlib import Path
 from mhtool.errors import MhtoolError, ValidationError
 
 
+def _exists(path: Path) -> ValidationError:
+    return ValidationError(
+        f"{path} bestaat al; kies een ander pad of verwijder het oude bestand eerst."
+    )
+
+
 def write_private_file(path: Path, content: str) -> Path:
     path = path.expanduser()
     if path.is_dir():
         raise ValidationError(f"{path} is een map; geef een bestandsnaam op.")
     if path.exists():
-        raise ValidationError(
-            f"{path} bestaat al; kies een ander pad of verwijder het oude bestand eerst."
-        )
+        raise _exists(path)
     if not path.parent.is_dir():
         raise ValidationError(f"De map {path.parent} bestaat niet; maak hem eerst aan.")
     tmp_name = ""
@@ -33,13 +37,14 @@ def write_private_file(path: Path, content: str) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o600)
-        os.replace(tmp_name, path)
-        tmp_name = ""
+        _publish(tmp_name, path)
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+    except FileExistsError:
+        raise _exists(path) from None
     except OSError as error:
         raise MhtoolError(
             f"Kan {path} niet schrijven ({error.strerror or 'onbekende fout'}); er is geen "
@@ -50,3 +55,14 @@ def write_private_file(path: Path, content: str) -> Path:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
     return path
+
+
+def _publish(tmp_name: str, path: Path) -> None:
+    """A hard link never replaces an existing file (FileExistsError if one appeared meanwhile);
+    file systems without hard links get an atomic rename instead."""
+    try:
+        os.link(tmp_name, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        os.replace(tmp_name, path)
