@@ -50,20 +50,32 @@ def show(
     if not found:
         render.console().print("Geen regels in het auditlog met deze filters.")
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(header_style="bold")
-    for column in ("id", "Tijdstip", "Door", "Actie", "Object", "Resultaat"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("Gegevens")
+    # Fits 80 columns: the object type is in the action ("signaal.toon"), so only its id shows.
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("Tijdstip", no_wrap=True)
+    table.add_column("Door", overflow="fold")
+    table.add_column("Actie", no_wrap=True)
+    table.add_column("Object", no_wrap=True)
+    table.add_column("Resultaat", no_wrap=True)
+    table.add_column("Gegevens", overflow="fold")
     for e in found:
-        details = ", ".join(f"{k}={v}" for k, v in sorted(e.details.items()))
+        details = " ".join(f"{k}={v}" for k, v in sorted(e.details.items()))
         table.add_row(
             render.text(e.id),
             render.text(render.format_moment(e.at)),
             render.text(e.by_user),
             render.text(e.action),
-            render.text(f"{e.object_type} {e.object_id}".strip()),
+            render.text(e.object_id or "–"),
             render.text(e.result),
             render.text(details),
         )
