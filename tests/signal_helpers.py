@@ -3,6 +3,7 @@ closed through the real CLI."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -63,6 +64,28 @@ def file_bytes(path: Path) -> bytes:
     if wal.exists():
         data += wal.read_bytes()
     return data
+
+
+def log_signal(cli: Cli, *extra: str, datum: str, omschrijving: str) -> str:
+    """`signaal nieuw` with the required flags plus `extra`; returns the new reference."""
+    result = cli(
+        "signaal",
+        "nieuw",
+        "--datum",
+        datum,
+        "--gemeente",
+        "Dijk en Waard",
+        "--melder",
+        "P. Jansen",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        omschrijving,
+        *extra,
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    return str(json.loads(result.stdout)["id"])
 
 
 def close_signal(cli: Cli, ref: str, on: str, conclusie: str = "geen") -> None:

@@ -176,49 +176,41 @@ def _three_rows(cli: Cli, new_signal: NewSignal) -> str:
     return ref
 
 
-def test_controleer_finds_a_changed_row_even_without_triggers(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+TAMPERING = {
+    "changed row": (
+        ("UPDATE audit_log SET by_user = 'iemand' WHERE id = 2",),
+        "Het auditlog is aangetast vanaf regel 2: de inhoud van regel 2 is gewijzigd",
+    ),
+    "deleted middle row": (
+        ("DELETE FROM audit_log WHERE id = 2",),
+        "vanaf regel 2: regel 2 ontbreekt (verwijderd)",
+    ),
+    "deleted last row": (
+        ("DELETE FROM audit_log WHERE id = 3",),
+        "vanaf regel 3: regel 3 en later ontbreken",
+    ),
+    "renumbered row": (
+        ("DELETE FROM audit_log WHERE id = 2", "UPDATE audit_log SET id = 2 WHERE id = 3"),
+        "vanaf regel 2: regel 2 sluit niet aan",
+    ),
+    "changed hash": (
+        ("UPDATE audit_log SET hash = prev_hash WHERE id = 1",),
+        "vanaf regel 1: de inhoud van regel 1 is gewijzigd",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TAMPERING, ids=list(TAMPERING))
+def test_controleer_finds_tampering_even_without_triggers(
+    cli: Cli, new_signal: NewSignal, db_path: Path, case: str
 ) -> None:
+    statements, message = TAMPERING[case]
     _three_rows(cli, new_signal)
-    execute(db_path, *DROP_TRIGGERS, "UPDATE audit_log SET by_user = 'iemand' WHERE id = 2")
+    execute(db_path, *DROP_TRIGGERS, *statements)
     result = cli("audit", "controleer")
     assert result.exit_code == 4
-    assert "vanaf regel 2" in result.stderr
-    assert "inhoud van regel 2 is gewijzigd" in result.stderr
+    assert message in result.stderr
     assert "Traceback" not in result.output
-
-
-def test_controleer_finds_a_deleted_middle_row(
-    cli: Cli, new_signal: NewSignal, db_path: Path
-) -> None:
-    _three_rows(cli, new_signal)
-    execute(db_path, *DROP_TRIGGERS, "DELETE FROM audit_log WHERE id = 2")
-    result = cli("audit", "controleer")
-    assert result.exit_code == 4
-    assert "regel 2 ontbreekt" in result.stderr
-
-
-def test_controleer_finds_a_deleted_last_row(
-    cli: Cli, new_signal: NewSignal, db_path: Path
-) -> None:
-    _three_rows(cli, new_signal)
-    execute(db_path, *DROP_TRIGGERS, "DELETE FROM audit_log WHERE id = 3")
-    result = cli("audit", "controleer")
-    assert result.exit_code == 4
-    assert "regel 3" in result.stderr
-
-
-def test_controleer_finds_a_renumbered_row(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
-    _three_rows(cli, new_signal)
-    execute(
-        db_path,
-        *DROP_TRIGGERS,
-        "DELETE FROM audit_log WHERE id = 2",
-        "UPDATE audit_log SET id = 2 WHERE id = 3",
-    )
-    result = cli("audit", "controleer")
-    assert result.exit_code == 4
-    assert "regel 2" in result.stderr
 
 
 def test_controleer_reports_removed_triggers(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.signal_helpers import execute, file_bytes, query, scalar, table_counts
+from tests.signal_helpers import execute, file_bytes, log_signal, query, scalar, table_counts
 
 AUDIT = frozenset({"audit_log"})
 
@@ -19,24 +19,7 @@ AUDIT = frozenset({"audit_log"})
 def _signal(
     cli: Cli, *extra: str, omschrijving: str = "Maria Ionescu woont er met acht anderen."
 ) -> str:
-    result = cli(
-        "signaal",
-        "nieuw",
-        "--datum",
-        "01-11-2026",
-        "--gemeente",
-        "Dijk en Waard",
-        "--melder",
-        "P. Jansen",
-        "--kanaal",
-        "mail",
-        "--omschrijving",
-        omschrijving,
-        *extra,
-        "--json",
-    )
-    assert result.exit_code == 0, result.output
-    return str(json.loads(result.stdout)["id"])
+    return log_signal(cli, *extra, datum="01-11-2026", omschrijving=omschrijving)
 
 
 @pytest.fixture

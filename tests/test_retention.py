@@ -16,6 +16,7 @@ from tests.signal_helpers import (
     close_signal,
     execute,
     file_bytes,
+    log_signal,
     query,
     scalar,
     table_counts,
@@ -26,24 +27,9 @@ AUDIT = frozenset({"audit_log"})
 
 
 def _old_signal(cli: Cli, *extra: str, datum: str = "01-01-2020") -> str:
-    result = cli(
-        "signaal",
-        "nieuw",
-        "--datum",
-        datum,
-        "--gemeente",
-        "Dijk en Waard",
-        "--melder",
-        "P. Jansen",
-        "--kanaal",
-        "mail",
-        "--omschrijving",
-        "Xylofoonstraat: veel mensen op één adres.",
-        *extra,
-        "--json",
+    return log_signal(
+        cli, *extra, datum=datum, omschrijving="Xylofoonstraat: veel mensen op één adres."
     )
-    assert result.exit_code == 0, result.output
-    return str(json.loads(result.stdout)["id"])
 
 
 def _confirm_terms(cli: Cli) -> None:

@@ -50,17 +50,8 @@ def show(
     if not found:
         render.console().print("Geen regels in het auditlog met deze filters.")
         return
-    from rich import box
-    from rich.table import Table
-
     # Fits 80 columns: the object type is in the action ("signaal.toon"), so only its id shows.
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        header_style="bold",
-        show_edge=False,
-        pad_edge=False,
-        padding=(0, 1, 0, 0),
-    )
+    table = render.compact_table()
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("Tijdstip", no_wrap=True)
     table.add_column("Door", overflow="fold")

@@ -13,6 +13,7 @@ from mhtool.domain.enums import LabelledEnum, Step
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from mhtool.domain.views import SignalDetail, SignalSummary
 
@@ -128,18 +129,23 @@ def format_moment(value: str | None) -> str:
     return moment.strftime("%d-%m-%Y %H:%M")
 
 
-def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> None:
-    """Fits an 80-column terminal: codes instead of long labels, a legend for the marks."""
+def compact_table() -> Table:
+    """A table without side borders or padding, so listings fit an 80-column terminal."""
     from rich import box
     from rich.table import Table
 
-    table = Table(
+    return Table(
         box=box.SIMPLE_HEAD,
         header_style="bold",
         show_edge=False,
         pad_edge=False,
         padding=(0, 1, 0, 0),
     )
+
+
+def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> None:
+    """Fits an 80-column terminal: codes instead of long labels, a legend for the marks."""
+    table = compact_table()
     table.add_column("Signaal", no_wrap=True)
     table.add_column("Ontvangen", no_wrap=True)
     table.add_column("Gemeente")

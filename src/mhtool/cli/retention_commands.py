@@ -158,12 +158,10 @@ def _print_waiting(waiting: tuple[DueSignal, ...]) -> None:
 
 
 def _print_due(signals: tuple[DueSignal, ...]) -> None:
-    from rich.table import Table
-
     from mhtool.cli import render
     from mhtool.domain.dates import format_date
 
-    table = Table(header_style="bold")
+    table = render.compact_table()
     for column in ("Signaal", "Afgerond", "Vernietigingsdatum"):
         table.add_column(column)
     for s in signals:
