@@ -8,6 +8,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from tests.conftest import Cli
@@ -216,3 +217,15 @@ def test_verwijder_of_an_unknown_person_is_recorded_as_not_found(
     assert query(
         db_path, "SELECT object_id, result FROM audit_log WHERE action = 'persoon.verwijder'"
     ) == [("42", "niet-gevonden")]
+
+
+def test_verwijder_in_a_terminal_asks_first(db_path: Path, two_signals: tuple[str, str]) -> None:
+    from tests.test_interactive_form import answer, spawn
+
+    child = spawn(db_path, "persoon", "verwijder", "1", "--reden", "dubbel")
+    answer(child, "Persoon 1 definitief verwijderen", "j\r")
+    child.expect("Persoon 1 is verwijderd")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from tests.conftest import Cli
@@ -309,3 +310,28 @@ def test_a_database_closed_before_version_4_gets_its_dates_on_upgrade(
     assert cli("signaal", "lijst").exit_code == 0
     assert scalar(db_path, "PRAGMA user_version") == 4
     assert scalar(db_path, "SELECT destroy_on FROM signal") == "2025-01-04"
+
+
+def test_opschonen_in_a_terminal_asks_first(cli: Cli, db_path: Path) -> None:
+    from tests.test_interactive_form import answer, spawn
+
+    ref = _old_signal(cli)
+    close_signal(cli, ref, "04-01-2020")
+    _confirm_terms(cli)
+
+    child = spawn(db_path, "opschonen")
+    child.expect(ref)
+    answer(child, "definitief vernietigen", "n\r")
+    child.expect("er is niets verwijderd")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert query(db_path, "SELECT ref FROM signal") == [(ref,)]
+
+    child = spawn(db_path, "opschonen")
+    answer(child, "definitief vernietigen", "j\r")
+    child.expect(f"vernietigd: {ref}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert query(db_path, "SELECT ref FROM signal") == []
