@@ -314,3 +314,14 @@ def test_user_names_with_control_characters_are_refused(cli: Cli, db_path: Path)
     assert result.exit_code == 2
     assert "stuurteken" in result.stderr
     assert not db_path.exists() or scalar(db_path, "SELECT count(*) FROM audit_log") == 0
+
+
+def test_services_write_only_through_audited() -> None:
+    """A use case that writes must run in `audited()`, so no change escapes the audit log."""
+    services = Path(__file__).resolve().parents[1] / "src" / "mhtool" / "services"
+    offenders = [
+        path.name
+        for path in sorted(services.glob("*.py"))
+        if path.name != "audit.py" and "store.write()" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

@@ -23,12 +23,9 @@ from mhtool.domain.audit import (
     entry_hash,
 )
 from mhtool.store.connection import Store
+from mhtool.store.signals import now_iso
 
 TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
-
-
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _last_sequence(store: Store) -> int:
@@ -52,7 +49,7 @@ def append(
     head = store.row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
     prev_hash = head["hash"] if head else GENESIS_HASH
     entry_id = _last_sequence(store) + 1
-    at = _now()
+    at = now_iso()
     details_json = canonical_details(details)
     digest = entry_hash(
         prev_hash, entry_id, at, user, action, object_type, object_id, result, details_json
