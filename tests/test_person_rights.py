@@ -229,3 +229,20 @@ def test_verwijder_in_a_terminal_asks_first(db_path: Path, two_signals: tuple[st
     child.close()
     assert child.exitstatus == 0
     assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]
+
+
+def test_verwijder_finds_the_name_in_any_case_and_spacing(cli: Cli, db_path: Path) -> None:
+    ref = _signal(
+        cli,
+        "--persoon",
+        "naam=Łukasz Żak; rol=slachtoffer",
+        omschrijving="ŁUKASZ   ŻAK slaapt in de schuur; Łukaszewski niet.",
+    )
+    assert cli("signaal", "notitie", ref, "łukasz żak\nbelde terug").exit_code == 0
+    result = cli("persoon", "verwijder", "1", "--reden", "onjuist", "--ja")
+    assert result.exit_code == 0, result.output
+    assert query(db_path, "SELECT description FROM signal") == [
+        ("[persoon verwijderd] slaapt in de schuur; Łukaszewski niet.",)
+    ]
+    assert query(db_path, "SELECT text FROM note") == [("[persoon verwijderd]\nbelde terug",)]
+    assert "Żak".encode() not in file_bytes(db_path)

@@ -165,27 +165,34 @@ def _scrub_value(value: Any, pattern: re.Pattern[str]) -> Any:
     return value
 
 
+def name_pattern(name: str) -> re.Pattern[str] | None:
+    """The whole name as words, any case, any whitespace between the parts."""
+    words = name.split()
+    if not words or len("".join(words)) < 2:
+        return None
+    body = r"\s+".join(re.escape(word) for word in words)
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
+
+
 def scrub_name(store: Store, name: str) -> int:
-    """Replace the whole name (case-insensitive, as a word) in free text; returns rows changed.
-    JSON columns are rewritten value by value so they stay valid JSON."""
-    name = name.strip()
-    if len(name) < 2:
+    """Replace the person's name in free text; returns the number of rows changed.
+
+    Every row is checked in Python rather than narrowed with SQL, because SQLite's lower() and
+    LIKE only fold ASCII ("Łukasz" would escape). JSON columns are rewritten value by value so
+    they stay valid JSON."""
+    pattern = name_pattern(name)
+    if pattern is None:
         return 0
-    pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
     changed = 0
     for table, key, column, is_json in _FREE_TEXT:
-        # instr() on lower() narrows the scan; the regex decides.
-        rows = store.rows(
-            f"SELECT {key} AS id, {column} AS value FROM {table} "  # noqa: S608
-            f"WHERE instr(lower({column}), lower(?)) > 0",
-            (name,),
-        )
+        rows = store.rows(f"SELECT {key} AS id, {column} AS value FROM {table}")  # noqa: S608
         for row in rows:
             if is_json:
                 data = json.loads(row["value"])
-                new = json.dumps(
-                    _scrub_value(data, pattern), ensure_ascii=False, sort_keys=True, default=str
-                )
+                scrubbed = _scrub_value(data, pattern)
+                if scrubbed == data:
+                    continue
+                new = json.dumps(scrubbed, ensure_ascii=False, sort_keys=True, default=str)
             else:
                 new = pattern.sub(REDACTED, row["value"])
             if new != row["value"]:
