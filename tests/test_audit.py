@@ -325,3 +325,17 @@ def test_services_write_only_through_audited() -> None:
         if path.name != "audit.py" and "store.write()" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_audit_toon_per_signal_or_person(cli: Cli, new_signal: NewSignal) -> None:
+    first = new_signal("--persoon", "naam=A; rol=slachtoffer")
+    second = new_signal()
+    assert cli("signaal", "toon", first).exit_code == 0
+    assert cli("persoon", "inzage", "1", "--uitvoer", "/dev/null/x").exit_code != 0
+    about_first = json.loads(cli("audit", "toon", "--signaal", first.lower(), "--json").stdout)
+    assert [e["actie"] for e in about_first] == ["signaal.nieuw", "signaal.toon"]
+    assert second not in json.dumps(about_first)
+    about_person = json.loads(cli("audit", "toon", "--persoon", "1", "--json").stdout)
+    assert [(e["actie"], e["resultaat"]) for e in about_person] == [("persoon.inzage", "geweigerd")]
+    both = cli("audit", "toon", "--signaal", first, "--persoon", "1")
+    assert both.exit_code == 2

@@ -28,21 +28,43 @@ def show(
             "'persoon', 'opschonen'."
         ),
     ] = None,
+    signaal: Annotated[
+        str | None, typer.Option(help="Alleen regels over dit signaal, bijvoorbeeld MH-2026-0001.")
+    ] = None,
+    persoon: Annotated[
+        int | None, typer.Option(help="Alleen regels over de persoon met dit id.")
+    ] = None,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Toon het auditlog (bekijken wordt zelf ook gelogd)."""
     from mhtool.cli import render
     from mhtool.domain.dates import parse_date
+    from mhtool.domain.signal_ref import parse_ref
+    from mhtool.errors import ValidationError
     from mhtool.services.audit import AuditFilter, check_period, show_audit_log
 
     since = parse_date(van, "Datum bij --van") if van else None
     until = parse_date(tot, "Datum bij --tot") if tot else None
     check_period(since, until)
+    if signaal is not None and persoon is not None:
+        raise ValidationError("Kies --signaal of --persoon, niet allebei.")
+    object_type: str | None = None
+    object_ids: tuple[str, ...] = ()
+    if signaal is not None:
+        object_type, object_ids = "signaal", (parse_ref(signaal),)
+    elif persoon is not None:
+        object_type, object_ids = "persoon", (str(persoon),)
     st = state(ctx)
     found = show_audit_log(
         st.store(),
         st.user,
-        AuditFilter(since=since, until=until, action=actie.strip().lower() if actie else None),
+        AuditFilter(
+            since=since,
+            until=until,
+            action=actie.strip().lower() if actie else None,
+            object_type=object_type,
+            object_ids=object_ids,
+        ),
     )
     if as_json:
         render.print_json([e.as_json() for e in found])
