@@ -58,12 +58,13 @@ def audit_rows(path: Path) -> list[tuple[object, ...]]:
 
 
 def file_bytes(path: Path) -> bytes:
-    """The database file plus its WAL: everything a lost laptop would hand over."""
+    """The database file plus its WAL, lower-cased (full-text indexes store words in lower
+    case): everything a lost laptop would hand over. Compare with lower-case words."""
     data = path.read_bytes()
     wal = path.with_name(path.name + "-wal")
     if wal.exists():
         data += wal.read_bytes()
-    return data
+    return data.lower()
 
 
 def log_signal(cli: Cli, *extra: str, datum: str, omschrijving: str) -> str:

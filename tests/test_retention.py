@@ -206,6 +206,15 @@ def _search_index_like_the_search_branch(db_path: Path) -> None:
         "signal (id), remark TEXT)",
         "INSERT INTO signal_extra (signal_id, remark) SELECT id, 'Kwartelkoning' FROM signal WHERE id = 1",
     )
+    # What sqlite-utils' enable_fts makes (FTS4 here, without sync triggers).
+    import sqlite_utils
+
+    conn = sqlite3.connect(db_path)
+    try:
+        sqlite_utils.Database(conn)["organisation"].enable_fts(["name"], fts_version="FTS4")
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
@@ -259,7 +268,7 @@ def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
     # optimize, VACUUM, WAL checkpoint).
     raw = file_bytes(db_path)
     for word in (b"Zoltan", b"Weggooistraat", b"Verdwijnbedrijf", b"Kruisbes", b"Kwartelkoning"):
-        assert word not in raw, word
+        assert word.lower() not in raw, word
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -281,7 +290,7 @@ def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
     assert destroyed["vernietigingsdatum"] == "2022-01-04"
     assert destroyed["signal"] == 1 and destroyed["person"] == 1 and destroyed["note"] == 1
     summary = json.loads(str(audit[1][3]))
-    assert summary["signalen"] == 1 and summary["fts_indexen"] == 2
+    assert summary["signalen"] == 1 and summary["fts_indexen"] == 3
     log_text = json.dumps(query(db_path, "SELECT * FROM audit_log"))
     assert "Zoltan" not in log_text and "Weggooi" not in log_text
     assert cli("audit", "controleer").exit_code == 0

@@ -4,9 +4,9 @@ Design note for anyone adding a table (the search index, statistics caches, ...)
 by looking at the schema, not at a fixed list. A table's rows are removed with a signal when it
 either declares a foreign key to `signal(id)` or has a column named `signal_id`; with a person
 when it references `person(id)` or has a `person_id` column (the same for `address_id`,
-`organisation_id`). FTS5 tables are handled too: one that stores its own text is cleaned by
+`organisation_id`). FTS5 and FTS4 tables are handled too: one that stores its own text is cleaned by
 those columns like any table; one with external content (`content=...`) is rebuilt from its
-content table afterwards, and every FTS5 table is optimized, so no deleted word survives in an
+content table afterwards, and every one is optimized, so no deleted word survives in an
 index segment. A table that holds signal data in another shape must follow one of these
 conventions; the audit_log is deliberately never touched (it holds no personal data).
 """
@@ -22,7 +22,18 @@ from mhtool.store.connection import Store, translate_sqlite_errors
 
 # Never erased: the audit trail itself and the schema bookkeeping.
 PROTECTED = frozenset({"audit_log", "schema_migration", "signal_counter", "setting"})
-_FTS5_SHADOW = ("_data", "_idx", "_content", "_docsize", "_config")
+# Shadow tables of FTS5 and FTS4 indexes: SQLite maintains them, we never touch them directly.
+_FTS_SHADOW = (
+    "_data",
+    "_idx",
+    "_content",
+    "_docsize",
+    "_config",
+    "_segments",
+    "_segdir",
+    "_stat",
+)
+_EXTERNAL_CONTENT = re.compile(r"content\s*=\s*['\"\[`]?\s*[a-z_]")
 
 
 def _quote(name: str) -> str:
@@ -33,7 +44,7 @@ def _quote(name: str) -> str:
 @dataclass(frozen=True)
 class SchemaTable:
     name: str
-    fts5: bool
+    fts: bool  # an FTS5 or FTS4 full-text index
     external_content: bool
 
 
@@ -43,20 +54,20 @@ def _tables(store: Store) -> list[SchemaTable]:
         "AND name NOT LIKE 'sqlite_%' ORDER BY name"
     )
     virtual = {r["name"] for r in rows if r["sql"].upper().startswith("CREATE VIRTUAL TABLE")}
-    shadows = {v + suffix for v in virtual for suffix in _FTS5_SHADOW}
+    shadows = {v + suffix for v in virtual for suffix in _FTS_SHADOW}
     tables: list[SchemaTable] = []
     for r in rows:
         if r["name"] in shadows or r["name"] in PROTECTED:
             continue
         sql = r["sql"].lower()
-        fts5 = r["name"] in virtual and "using fts5" in sql
-        external = fts5 and re.search(r"content\s*=\s*'?[a-z_\"]", sql) is not None
-        tables.append(SchemaTable(r["name"], fts5, external))
+        fts = r["name"] in virtual and ("using fts5" in sql or "using fts4" in sql)
+        external = fts and _EXTERNAL_CONTENT.search(sql) is not None
+        tables.append(SchemaTable(r["name"], fts, external))
     return tables
 
 
-def fts5_tables(store: Store) -> list[SchemaTable]:
-    return [t for t in _tables(store) if t.fts5]
+def fts_tables(store: Store) -> list[SchemaTable]:
+    return [t for t in _tables(store) if t.fts]
 
 
 def referencing_columns(store: Store, target: str, hint: str) -> list[tuple[str, str]]:
@@ -206,8 +217,8 @@ def scrub_name(store: Store, name: str) -> int:
 
 def refresh_fts(store: Store) -> int:
     """Rebuild external-content indexes (they may still hold words of deleted rows) and merge
-    every FTS5 index into one segment, which drops deleted entries from the file."""
-    tables = fts5_tables(store)
+    every FTS5/FTS4 index into one segment, which drops deleted entries from the file."""
+    tables = fts_tables(store)
     for table in tables:
         name = _quote(table.name)
         if table.external_content:
