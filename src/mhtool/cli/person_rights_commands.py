@@ -12,6 +12,7 @@ import typer
 
 from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.confirmation import YES_OPTION, confirm_irreversible
 
 PERSON_ID = Annotated[int, typer.Argument(help="Id van de persoon (zie 'mhtool signaal toon').")]
 
@@ -69,33 +70,24 @@ def erase(
         str,
         typer.Option(help="Kenmerk van het verzoek of dossier, bijvoorbeeld AVG-2026-014."),
     ] = "",
-    ja: Annotated[
-        bool, typer.Option("--ja", help="Niet om bevestiging vragen (voor scripts).")
-    ] = False,
+    ja: YES_OPTION = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Verwijder een persoon volledig (art. 17 AVG): uit alle tabellen, de historie en de
     zoekindex; de naam wordt ook uit omschrijvingen en notities gehaald."""
     from mhtool.cli import render
-    from mhtool.cli.signal_commands import interactive
     from mhtool.domain.person_rights import check_dossier, parse_reason
-    from mhtool.errors import ExitCode, ValidationError
     from mhtool.services.person_rights import erase_person
 
     reason = parse_reason(reden)
     dossier = check_dossier(kenmerk)
     st = state(ctx)
-    if not ja:
-        if not interactive():
-            raise ValidationError(
-                "Verwijderen kan niet ongedaan worden gemaakt; bevestig met --ja, of start de "
-                "opdracht in een terminal."
-            )
-        from mhtool.cli.prompts import confirm
-
-        if not confirm(f"Persoon {persoon_id} definitief verwijderen?", default=False):
-            render.print_error("Afgebroken; er is niets verwijderd.")
-            raise typer.Exit(ExitCode.ABORTED)
+    confirm_irreversible(
+        ja,
+        f"Persoon {persoon_id} definitief verwijderen?",
+        "Verwijderen kan niet ongedaan worden gemaakt; bevestig met --ja, of start de opdracht "
+        "in een terminal.",
+    )
     report = erase_person(st.store(), persoon_id, reason, dossier, st.user)
     if as_json:
         render.print_json(report.as_json())

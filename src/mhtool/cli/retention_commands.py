@@ -9,6 +9,7 @@ import typer
 
 from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.confirmation import YES_OPTION, confirm_irreversible
 
 if TYPE_CHECKING:
     from mhtool.domain.retention import DueSignal
@@ -81,16 +82,12 @@ def purge(
     proef: Annotated[
         bool, typer.Option("--proef", help="Toon alleen wat zou verdwijnen; verwijder niets.")
     ] = False,
-    ja: Annotated[
-        bool, typer.Option("--ja", help="Niet om bevestiging vragen (voor scripts).")
-    ] = False,
+    ja: YES_OPTION = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Vernietig afgeronde signalen waarvan de bewaartermijn voorbij is, met alles wat alleen
     bij die signalen hoort."""
     from mhtool.cli import render
-    from mhtool.cli.signal_commands import interactive
-    from mhtool.errors import ExitCode, ValidationError
     from mhtool.services.retention import preview_purge
     from mhtool.services.retention import purge as destroy
 
@@ -112,21 +109,13 @@ def purge(
             out.print("Er zijn geen signalen die nu vernietigd kunnen worden.")
         _print_waiting(preview.waiting)
         return
-    if not ja:
-        if not interactive():
-            raise ValidationError(
-                f"{len(preview.signals)} signaal/signalen kunnen worden vernietigd; bevestig met "
-                "--ja, of start 'mhtool opschonen' in een terminal. Bekijk eerst de lijst met "
-                "--proef."
-            )
-        from mhtool.cli.prompts import confirm
-
-        _print_due(preview.signals)
-        if not confirm(
-            f"Deze {len(preview.signals)} signaal/signalen definitief vernietigen?", default=False
-        ):
-            render.print_error("Afgebroken; er is niets verwijderd.")
-            raise typer.Exit(ExitCode.ABORTED)
+    confirm_irreversible(
+        ja,
+        f"Deze {len(preview.signals)} signaal/signalen definitief vernietigen?",
+        f"{len(preview.signals)} signaal/signalen kunnen worden vernietigd; bevestig met --ja, "
+        "of start 'mhtool opschonen' in een terminal. Bekijk eerst de lijst met --proef.",
+        before_asking=lambda: _print_due(preview.signals),
+    )
     report = destroy(store, st.user, only=frozenset(s.ref for s in preview.signals))
     if as_json:
         render.print_json(report.as_json())
