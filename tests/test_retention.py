@@ -298,7 +298,7 @@ def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
     assert _old_signal(cli) == "MH-2020-0002"
 
 
-def test_a_database_closed_before_version_4_gets_its_dates_on_upgrade(
+def test_a_database_closed_before_version_3_gets_its_dates_on_upgrade(
     cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mhtool.store import migrations
@@ -317,7 +317,7 @@ def test_a_database_closed_before_version_4_gets_its_dates_on_upgrade(
     )
     assert scalar(db_path, "PRAGMA user_version") == 1
     assert cli("signaal", "lijst").exit_code == 0
-    assert scalar(db_path, "PRAGMA user_version") == 4
+    assert scalar(db_path, "PRAGMA user_version") == migrations.LATEST_VERSION
     assert scalar(db_path, "SELECT destroy_on FROM signal") == "2025-01-04"
 
 

@@ -511,7 +511,7 @@ def test_locked_database_gives_in_use_message(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"dit is een tekstbestand\n", "geen SQLite-database"),
+        (b"dit is een tekstbestand\n", "is een tekstbestand"),
         (b"", "leeg bestand"),
     ],
 )

@@ -38,8 +38,9 @@ def test_typer_usage_errors_are_translated(cli: Cli) -> None:
 
 def test_help_is_dutch(cli: Cli) -> None:
     helped = cli("signaal", "stap", "--help")
+    assert "verplicht" in cli("backup", "--help").stdout
     assert helped.exit_code == 0
-    for english in ("Usage:", "Show this message", "Options", "[default"):
+    for english in ("Usage:", "Show this message", "Options", "[default", "required"):
         assert english not in helped.stdout
     assert "Gebruik: mhtool signaal stap" in helped.stdout
     assert "Toon deze hulp en stop." in helped.stdout

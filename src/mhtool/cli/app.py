@@ -43,12 +43,13 @@ class AppState:
 
         return resolve_database_path(self.db_flag)
 
-    def store(self) -> Store:
+    def store(self, *, create: bool = True) -> Store:
         if self._store is None:
+            from mhtool.cli.passphrase import ask_passphrase
             from mhtool.services.database import open_database
 
             path, _ = self.database_path()
-            self._store = open_database(path)
+            self._store = open_database(path, create=create, passphrase=ask_passphrase)
         return self._store
 
     def close(self) -> None:
@@ -124,13 +125,19 @@ def _register() -> None:
         enrich_commands,
         general_commands,
         person_rights_commands,
+        report_commands,
         retention_commands,
         signal_commands,
+        statistics_commands,
+        storage_commands,
     )
 
     enrich_commands.register(signal_commands.app)
     app.add_typer(signal_commands.app, name="signaal")
     general_commands.register(app)
+    storage_commands.register(app)
+    statistics_commands.register(app)
+    report_commands.register(app)
     app.add_typer(audit_commands.app, name="audit")
     retention_commands.register(app)
     # At merge: attach to the search branch's `persoon` sub-app instead of this minimal one.
@@ -146,6 +153,8 @@ _register()
 
 def main() -> None:
     """Run the CLI; every error becomes one Dutch sentence and an exit code, never a traceback."""
+    # Everything this process creates (database, WAL/SHM, backups, exports) is for the owner only.
+    os.umask(0o077)
     dutch_click.install()
     from typer._click.exceptions import ClickException, UsageError
 

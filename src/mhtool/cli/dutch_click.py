@@ -66,7 +66,13 @@ _VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Input should be a valid integer.*$"), "de waarde moet een geheel getal zijn."),
     (re.compile(r"^Input should be a valid boolean.*$"), "de waarde moet ja of nee zijn."),
 ]
-_HEADINGS = {"Arguments": "Argumenten", "Options": "Opties", "Commands": "Opdrachten"}
+_HEADINGS = {
+    "Arguments": "Argumenten",
+    "Options": "Opties",
+    "Commands": "Opdrachten",
+    "required": "verplicht",
+    "default: {default}": "standaard: {default}",
+}
 
 
 def translate_message(message: str) -> str:

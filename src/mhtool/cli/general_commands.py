@@ -18,11 +18,12 @@ def register(app: typer.Typer) -> None:
 def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     """Toon welk databasebestand wordt gebruikt en wat erin staat."""
     from mhtool.cli.app import state
+    from mhtool.cli.passphrase import ask_passphrase
     from mhtool.cli.render import console, print_json, text
     from mhtool.services.database import database_info
 
     path, source = state(ctx).database_path()
-    found = database_info(path, source)
+    found = database_info(path, source, passphrase=ask_passphrase)
     if as_json:
         print_json(found.as_json())
         return
@@ -34,6 +35,7 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
         return
     out.print(f"Schemaversie: {found.schema_version}")
     out.print(f"Grootte: {found.size_bytes} bytes, rechten {found.file_mode}")
+    out.print(f"Versleuteld: {'ja' if found.encrypted else 'nee'}")
     out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
 
 

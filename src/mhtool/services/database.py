@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mhtool.store.connection import Store, open_store, schema_version
+from mhtool.errors import MhtoolError
+from mhtool.store.connection import PassphraseSource, Store, open_store, schema_version
 from mhtool.store.signals import count_signals
 
 ENV_VAR = "MHTOOL_DB"
@@ -30,8 +31,22 @@ def resolve_database_path(flag: str | None) -> tuple[Path, str]:
     return default_database_path(), "standaardlocatie"
 
 
-def open_database(path: Path, *, create: bool = True) -> Store:
-    return open_store(path, create=create)
+def open_database(
+    path: Path, *, create: bool = True, passphrase: PassphraseSource | None = None
+) -> Store:
+    return open_store(path, create=create, passphrase=passphrase)
+
+
+def create_database(
+    path: Path, *, encrypt: bool, passphrase: PassphraseSource | None = None
+) -> Store:
+    """`mhtool init`: a new file only; an existing one is never touched."""
+    if path.exists() or path.is_symlink():
+        raise MhtoolError(
+            f"{path} bestaat al; 'mhtool init' maakt alleen een nieuwe database. Kies een ander "
+            "pad met --db."
+        )
+    return open_store(path, create=True, encrypt=encrypt, passphrase=passphrase)
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class DatabaseInfo:
     file_mode: str | None
     signals: int | None
     open_signals: int | None
+    encrypted: bool | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -55,18 +71,22 @@ class DatabaseInfo:
             "bestandsrechten": self.file_mode,
             "signalen": self.signals,
             "open_signalen": self.open_signals,
+            "versleuteld": self.encrypted,
         }
 
 
-def database_info(path: Path, source: str) -> DatabaseInfo:
+def database_info(
+    path: Path, source: str, passphrase: PassphraseSource | None = None
+) -> DatabaseInfo:
     """Describe the file without creating it when it does not exist yet."""
     if not path.exists():
         return DatabaseInfo(str(path), source, False, 0, None, None, None, None)
-    store = open_store(path, create=False)
+    store = open_store(path, create=False, passphrase=passphrase)
     try:
         with store.read():
             version = schema_version(store)
             total, still_open = count_signals(store)
+        encrypted = store.encrypted
     finally:
         store.close()
     return DatabaseInfo(
@@ -78,4 +98,5 @@ def database_info(path: Path, source: str) -> DatabaseInfo:
         file_mode=oct(path.stat().st_mode & 0o777),
         signals=total,
         open_signals=still_open,
+        encrypted=encrypted,
     )

@@ -60,6 +60,9 @@ def _summary(row: dict[str, Any], forms: tuple[str, ...]) -> SignalSummary:
     )
 
 
+summary_from_row = _summary  # for other services that select signal rows (weekly report)
+
+
 def _detail(store: Store, row: dict[str, Any]) -> SignalDetail:
     children = q.signal_children(store, row["id"])
     forms = tuple(r["form"] for r in children["forms"])

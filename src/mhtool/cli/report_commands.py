@@ -1,0 +1,89 @@
+"""`mhtool rapport`: the weekly report for the driehoek and partners, as a file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.app_options import JSON_OPTION
+
+STDOUT = "-"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("rapport")(report_command)
+
+
+def report_command(
+    ctx: typer.Context,
+    week: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WEEK",
+            help="ISO-week, bijvoorbeeld 2026-W48. Standaard de laatste volledige week.",
+            show_default=False,
+        ),
+    ] = None,
+    formaat: Annotated[
+        str,
+        typer.Option(
+            metavar="FORMAAT",
+            help="md (Markdown, standaard), csv, xlsx (Excel) of html (één bestand met grafiek).",
+            show_default=False,
+        ),
+    ] = "md",
+    uitvoer: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PAD",
+            help="Bestand om naar te schrijven; standaard weekrapport-JJJJ-Www.<formaat> in de "
+            "huidige map. '-' schrijft md, csv of html naar het scherm.",
+            show_default=False,
+        ),
+    ] = None,
+    wachtdagen: Annotated[
+        int | None,
+        typer.Option(
+            metavar="DAGEN",
+            help="Toon signalen die langer dan dit aantal dagen in één stap staan. Standaard 30, "
+            "of de waarde van MHTOOL_WACHTDAGEN.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Maak het weekrapport: nieuwe signalen, stapwijzigingen, afgeronde en acute signalen, en
+    signalen die lang in één stap staan. Zonder namen, geboortedata of adressen."""
+    from mhtool.cli import render
+    from mhtool.cli.app import state
+    from mhtool.domain.periods import parse_week
+    from mhtool.errors import ValidationError
+    from mhtool.exporters import check_format, export, render_text
+    from mhtool.services.weekly_report import default_wait_days, weekly_report
+
+    fmt = check_format(formaat)
+    chosen = parse_week(week)
+    days = wachtdagen if wachtdagen is not None else default_wait_days()
+    if as_json and uitvoer is not None:
+        raise ValidationError("--json schrijft naar het scherm; laat --uitvoer weg.")
+    report = weekly_report(state(ctx).store(), chosen, days)
+    if as_json:
+        render.print_json(report.as_json())
+        return
+    document = report.document()
+    if uitvoer == STDOUT:
+        sys.stdout.write(render_text(document, fmt))
+        return
+    path = Path(uitvoer) if uitvoer else Path(f"weekrapport-{chosen.label}.{fmt}")
+    written = export(document, fmt, path)
+    render.console().print(
+        render.text(
+            f"Weekrapport {chosen.label} opgeslagen in {written} (alleen leesbaar voor u): "
+            f"{len(report.new_signals)} nieuw, {len(report.step_changes)} stapwijzigingen, "
+            f"{len(report.closed)} afgerond, {len(report.acute)} acuut, "
+            f"{len(report.waiting)} langer dan {days} dagen in één stap."
+        )
+    )

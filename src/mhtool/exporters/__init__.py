@@ -1,0 +1,84 @@
+"""Writing report documents to files: Markdown, CSV, XLSX and self-contained HTML.
+
+Exporters depend only on `mhtool.domain.reports` (no typer, rich or database). Each format module
+has `write(document, binary_file)`; `export()` renders into a temporary file next to the target
+and renames it into place, so a reader never sees half a report.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mhtool.errors import MhtoolError, ValidationError
+
+if TYPE_CHECKING:
+    from mhtool.domain.reports import Document
+
+# Format code -> module; modules are imported on use so xlsxwriter and tabulate load lazily.
+FORMATS: dict[str, str] = {
+    "md": "mhtool.exporters.markdown",
+    "csv": "mhtool.exporters.csv_export",
+    "xlsx": "mhtool.exporters.xlsx",
+    "html": "mhtool.exporters.html",
+}
+TEXT_FORMATS = ("md", "csv", "html")
+
+
+def check_format(fmt: str) -> str:
+    code = fmt.strip().lower().lstrip(".")
+    if code not in FORMATS:
+        raise ValidationError(
+            f"Formaat '{fmt.strip()}' is onbekend; kies uit: {', '.join(FORMATS)}."
+        )
+    return code
+
+
+def format_from_path(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ValidationError(
+            f"Aan de bestandsnaam {path.name} is het formaat niet te zien; eindig op "
+            + ", ".join(f".{f}" for f in FORMATS)
+            + "."
+        )
+    return suffix
+
+
+def render(document: Document, fmt: str) -> bytes:
+    """The whole export in memory (for stdout, or for tests)."""
+    import io
+
+    buffer = io.BytesIO()
+    importlib.import_module(FORMATS[check_format(fmt)]).write(document, buffer)
+    return buffer.getvalue()
+
+
+def render_text(document: Document, fmt: str) -> str:
+    """A text format as a string, for printing to the terminal or a pipe."""
+    code = check_format(fmt)
+    if code not in TEXT_FORMATS:
+        raise ValidationError(
+            f"Formaat {code} is binair en kan niet naar het scherm; geef --uitvoer een "
+            "bestandsnaam."
+        )
+    text: str = importlib.import_module(FORMATS[code]).text(document)
+    return text
+
+
+def export(document: Document, fmt: str, path: Path) -> Path:
+    """Write `document` to `path` atomically, readable only by its owner (mode 0600)."""
+    from mhtool.exporters.atomic import write_atomic
+
+    module = importlib.import_module(FORMATS[check_format(fmt)])
+    try:
+        return write_atomic(path, lambda handle: module.write(document, handle))
+    except MhtoolError:
+        raise
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise MhtoolError(
+            f"Het bestand {path} kon niet worden geschreven ({reason}); er is niets "
+            "weggeschreven en een bestaand bestand is ongewijzigd."
+        ) from None

@@ -1,0 +1,53 @@
+"""`mhtool backup`: a verified copy of the database, for the user to keep somewhere safe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mhtool.store.backup import backup_to, check_target
+from mhtool.store.connection import Store
+
+
+@dataclass(frozen=True)
+class BackupView:
+    path: str
+    size_bytes: int
+    schema_version: int
+    signals: int
+    encrypted: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "pad": self.path,
+            "grootte_bytes": self.size_bytes,
+            "schemaversie": self.schema_version,
+            "signalen": self.signals,
+            "versleuteld": self.encrypted,
+        }
+
+
+def make_backup(
+    store: Store,
+    target: Path,
+    *,
+    overwrite: bool,
+    new_passphrase: Callable[[], str] | None = None,
+) -> BackupView:
+    """`new_passphrase` is asked only for a plain database: its copy becomes encrypted."""
+    new_key = None
+    check_target(store, target.expanduser(), overwrite)  # before asking for a passphrase
+    if new_passphrase is not None and not store.encrypted:
+        from mhtool.store.cipher import key_material
+
+        new_key = key_material(new_passphrase())
+    done = backup_to(store, target, overwrite=overwrite, new_key=new_key)
+    return BackupView(
+        path=str(done.path),
+        size_bytes=done.size_bytes,
+        schema_version=done.schema_version,
+        signals=done.signals,
+        encrypted=done.encrypted,
+    )

@@ -1,0 +1,325 @@
+"""Export formats of `mhtool rapport` and `mhtool statistiek`: pseudonymised, injection-safe,
+self-contained, written atomically with mode 0600."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from mhtool.domain.reports import Document, Table
+from mhtool.exporters import render
+from mhtool.exporters.atomic import write_atomic
+from tests.conftest import Cli
+from tests.statistics_helpers import SECRETS, log, sql, week_45_data
+
+FORMATS = ("md", "csv", "xlsx", "html")
+
+
+def export(cli: Cli, path: Path, fmt: str, *extra: str) -> None:
+    result = cli("rapport", "--week", "2026-W45", "--formaat", fmt, "--uitvoer", str(path), *extra)
+    assert result.exit_code == 0, result.output
+    assert f"opgeslagen in {path}" in " ".join(result.stdout.split())
+
+
+def all_text(path: Path) -> str:
+    """Everything in the file as text; for xlsx every XML part inside the zip."""
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist())
+    return path.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_partner_export_holds_no_personal_details(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    week_45_data(cli)
+    path = tmp_path / f"rapport.{fmt}"
+    export(cli, path, fmt)
+    content = all_text(path)
+    for secret in SECRETS:
+        assert secret not in content, f"{secret!r} leaked into the {fmt} export"
+    # What partners do get: the signal, the age band, the postcode area, the sector.
+    assert "0-17 (minderjarig)" in content
+    assert "1701" in content
+    assert "duiding mensenhandel" in content
+
+
+def test_json_output_holds_no_personal_details_either(cli: Cli) -> None:
+    week_45_data(cli)
+    result = cli("rapport", "--week", "2026-W45", "--json")
+    for secret in SECRETS:
+        assert secret not in result.stdout
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_files_are_private_and_named_after_the_week(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    old_umask = os.umask(0)  # even a permissive umask must not widen the mode
+    try:
+        result = cli("rapport", "--week", "2026-W45", "--formaat", fmt)
+    finally:
+        os.umask(old_umask)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / f"weekrapport-2026-W45.{fmt}"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_an_existing_wider_file_is_replaced_by_a_private_one(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "rapport.md"
+    path.write_text("oud")
+    path.chmod(0o644)
+    export(cli, path, "md")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text().startswith("# Weekrapport")
+
+
+HOSTILE = (
+    '=HYPERLINK("http://voorbeeld.invalid","klik")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,2)",
+    "\tTAB",
+    "\rCR",
+    "\nLF",
+    "  =1+1",
+)
+
+
+@pytest.fixture
+def tampered(cli: Cli, db_path: Path) -> list[str]:
+    """Signals whose stored gemeente was changed behind mhtool's back (a damaged or edited
+    file): exports must stay harmless whatever is in the database."""
+    refs = [log(cli, datum="04-11-2026") for _ in HOSTILE]
+    for ref, value in zip(refs, HOSTILE, strict=True):
+        sql(db_path, "UPDATE signal SET municipality = ? WHERE ref = ?", (value, ref))
+    return refs
+
+
+def test_csv_cells_are_neutralised(cli: Cli, tmp_path: Path, tampered: list[str]) -> None:
+    path = tmp_path / "rapport.csv"
+    export(cli, path, "csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Dutch Excel reads UTF-8
+    cells = [
+        c for row in csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";") for c in row
+    ]
+    for value in HOSTILE:
+        assert "'" + value in cells
+    for cell in cells:
+        assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "\n")), cell
+
+
+def test_xlsx_has_no_formulas_and_text_cells(cli: Cli, tmp_path: Path, tampered: list[str]) -> None:
+    path = tmp_path / "rapport.xlsx"
+    export(cli, path, "xlsx")
+    with zipfile.ZipFile(path) as archive:
+        assert not any(
+            "<f>" in archive.read(n).decode() or "<f " in archive.read(n).decode()
+            for n in archive.namelist()
+        )
+    book = openpyxl.load_workbook(path)
+    found = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+                if isinstance(cell.value, str):
+                    assert not cell.value.lstrip(" ").startswith(("=", "+", "-", "@", "\t")), (
+                        cell.value
+                    )
+                    found.append(cell.value)
+    for value in HOSTILE:
+        assert "'" + value in found
+    chart_sheet = book[book.sheetnames[-1]]
+    numbers = [c.value for row in chart_sheet.iter_rows(min_row=4) for c in row[1:]]
+    assert all(isinstance(n, int) for n in numbers)  # counts stay numbers
+
+
+def test_html_is_one_self_contained_escaped_file(cli: Cli, tmp_path: Path, db_path: Path) -> None:
+    ref = log(cli, datum="04-11-2026")
+    sql(
+        db_path,
+        "UPDATE signal SET municipality = ? WHERE ref = ?",
+        ('<script>alert("x")</script><img src=x onerror=alert(1)>', ref),
+    )
+    path = tmp_path / "rapport.html"
+    export(cli, path, "html")
+    page = path.read_text()
+    tags = Tags()
+    tags.feed(page)
+    assert tags.names <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "dl",
+        "dt",
+        "dd",
+        "svg",
+        "line",
+        "text",
+        "rect",
+        "p",
+        "span",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }, tags.names
+    assert not {a for a in tags.attributes if a in ("src", "href") or a.startswith("on")}
+    lowered = page.lower()
+    for forbidden in ("http://", "https://", "url(", "@import"):
+        assert forbidden not in lowered, forbidden
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "<svg" in page and "<rect" in page  # the chart is drawn inline
+    assert "default-src 'none'" in page
+
+
+class Tags(HTMLParser):
+    """Every element and attribute name in a page: what a browser would act on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.names.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+
+
+def test_markdown_escapes_table_and_link_syntax(tmp_path: Path) -> None:
+    document = Document(
+        "Titel",
+        tables=(Table("t", "T", ("a", "b"), (("x | y", "[klik](javascript:alert(1))"),)),),
+    )
+    text = render(document, "md").decode()
+    assert "x \\| y" in text
+    assert "\\[klik\\](javascript:alert(1))" in text
+
+
+def test_failed_export_leaves_the_existing_file_intact(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "rapport.html"
+    path.write_text("het rapport van vorige week")
+
+    def broken(document: Document, out: io.BufferedWriter) -> None:
+        out.write(b"<!DOCTYPE html><html>half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("mhtool.exporters.html.write", broken)
+    result = cli("rapport", "--week", "2026-W45", "--formaat", "html", "--uitvoer", str(path))
+    assert result.exit_code == 1
+    assert "kon niet worden geschreven (No space left on device)" in result.stderr
+    assert "Traceback" not in result.output
+    assert path.read_text() == "het rapport van vorige week"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mhtool.db", "rapport.html"]
+
+
+def test_write_atomic_never_leaves_half_a_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "nieuw.csv"
+
+    def half(handle: object) -> None:
+        handle.write(b"begin")  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(path, half)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("geen-map/rapport.md", "bestaat niet; maak hem eerst aan"),
+        (".", "is een map; geef een bestandsnaam op"),
+    ],
+)
+def test_bad_output_paths(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("rapport", "--week", "2026-W45", "--uitvoer", target)
+    assert result.exit_code != 0
+    assert message in result.stderr
+
+
+def test_text_formats_to_the_screen_but_not_xlsx(cli: Cli) -> None:
+    shown = cli("rapport", "--week", "2026-W45", "--uitvoer", "-")
+    assert shown.exit_code == 0
+    assert shown.stdout.startswith("# Weekrapport signalen mensenhandel, week 2026-W45")
+    refused = cli("rapport", "--week", "2026-W45", "--formaat", "xlsx", "--uitvoer", "-")
+    assert refused.exit_code == 2
+    assert "xlsx is binair" in refused.stderr
+    unknown = cli("rapport", "--formaat", "pdf")
+    assert unknown.exit_code == 2
+    assert "Formaat 'pdf' is onbekend; kies uit: md, csv, xlsx, html." in unknown.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_statistics_export_files(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    for day in range(1, 4):
+        log(cli, datum=f"0{day}-02-2026")
+    log(cli, gemeente="Texel", datum="01-03-2026")
+    path = tmp_path / f"cijfers.{fmt}"
+    result = cli("statistiek", "--onderdruk", "3", "--uitvoer", str(path))
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    content = all_text(path)
+    assert "Dijk en Waard" in content and "Texel" in content
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(path).worksheets[1]
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+        assert rows == [
+            ["Gemeente", "2026", "Totaal"],
+            ["Dijk en Waard", 3, 3],
+            ["Texel", "<3", "x"],
+            ["Totaal", "x", "x"],
+        ]
+
+
+def test_installed_program_writes_the_report(tmp_path: Path, db_path: Path, cli: Cli) -> None:
+    """End to end in a fresh process, as the officer runs it."""
+    import subprocess
+    import sys
+
+    log(cli, datum="04-11-2026")
+    target = tmp_path / "rapport.xlsx"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mhtool",
+            "--db",
+            str(db_path),
+            "rapport",
+            "--week",
+            "2026-W45",
+            "--formaat",
+            "xlsx",
+            "--uitvoer",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Weekrapport 2026-W45 opgeslagen" in done.stdout
+    assert openpyxl.load_workbook(target)["Nieuwe signalen"]["A4"].value == "MH-2026-0001"
