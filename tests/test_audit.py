@@ -339,3 +339,40 @@ def test_audit_toon_per_signal_or_person(cli: Cli, new_signal: NewSignal) -> Non
     assert [(e["actie"], e["resultaat"]) for e in about_person] == [("persoon.inzage", "geweigerd")]
     both = cli("audit", "toon", "--signaal", first, "--persoon", "1")
     assert both.exit_code == 2
+
+
+def test_statistics_and_reports_are_recorded_without_their_figures(
+    cli: Cli, new_signal: NewSignal, db_path: Path, tmp_path: Path
+) -> None:
+    new_signal("--persoon", "naam=Maria Ionescu; rol=slachtoffer")
+    assert cli("statistiek", "--per", "vorm", "--json").exit_code == 0
+    assert cli("statistiek").exit_code == 0
+    target = tmp_path / "week.md"
+    made = cli("rapport", "--week", "2026-W44", "--formaat", "md", "--uitvoer", str(target))
+    assert made.exit_code == 0, made.output
+    rows = query(
+        db_path,
+        "SELECT action, object_type, result, details FROM audit_log "
+        "WHERE action IN ('statistiek', 'rapport') ORDER BY id",
+    )
+    assert [(a, o, r) for a, o, r, _ in rows] == [
+        ("statistiek", "signaal", "gelukt"),
+        ("statistiek", "signaal", "gelukt"),
+        ("rapport", "rapport", "gelukt"),
+    ]
+    assert json.loads(str(rows[0][3])) == {
+        "tabel": "gemeenten",
+        "per": "vorm",
+        "onderdruk": None,
+        "formaat": "json",
+        "bestand": False,
+    }
+    assert json.loads(str(rows[2][3])) == {
+        "week": "2026-w44",
+        "formaat": "md",
+        "nieuw": 1,
+        "afgerond": 0,
+        "acuut": 0,
+        "bestand": True,
+    }
+    assert "Maria" not in json.dumps(rows) and "Dijk" not in json.dumps(rows)

@@ -174,6 +174,8 @@ def _v2_statistics_index(store: Store) -> None:
         "conclusion, criminal_case, shelter_arranged)"
     )
     store.execute("DROP INDEX IF EXISTS signal_by_year")
+
+
 def _v3_accountability(store: Store) -> None:
     """Audit log (append-only, hash-chained), settings (bewaartermijnen) and vernietigingsdatum.
 
