@@ -110,7 +110,9 @@ def root(
         raise ValidationError("--db is leeg; geef het pad van het databasebestand op.")
     if gebruiker is not None and not gebruiker.strip():
         raise ValidationError("--gebruiker is leeg; geef een naam op of laat de optie weg.")
-    user = (gebruiker or "").strip() or _os_user()
+    from mhtool.domain.audit import check_user_name
+
+    user = check_user_name((gebruiker or "").strip() or _os_user())
     ctx.obj = AppState(db_flag=db, user=user)
     ctx.call_on_close(ctx.obj.close)
 
@@ -124,9 +126,12 @@ def _os_user() -> str:
 
 def _register() -> None:
     from mhtool.cli import (
+        audit_commands,
         enrich_commands,
         general_commands,
+        person_rights_commands,
         report_commands,
+        retention_commands,
         signal_commands,
         statistics_commands,
         storage_commands,
@@ -138,6 +143,14 @@ def _register() -> None:
     storage_commands.register(app)
     statistics_commands.register(app)
     report_commands.register(app)
+    app.add_typer(audit_commands.app, name="audit")
+    retention_commands.register(app)
+    # At merge: attach to the search branch's `persoon` sub-app instead of this minimal one.
+    person_app = typer.Typer(
+        help="Personen: inzage en verwijderen (AVG).", no_args_is_help=True, rich_markup_mode=None
+    )
+    person_rights_commands.register(person_app)
+    app.add_typer(person_app, name="persoon")
 
 
 _register()
@@ -150,7 +163,7 @@ def main() -> None:
     dutch_click.install()
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-    from mhtool.cli.render import print_error
+    from mhtool.cli.render import print_error, safe
 
     code: int = ExitCode.OK
     try:
@@ -171,7 +184,7 @@ def main() -> None:
     except UsageError as error:
         print_error(dutch_click.translate_message(error.format_message()))
         if error.ctx is not None:
-            sys.stderr.write(f"Zie '{error.ctx.command_path} --help' voor hulp.\n")
+            sys.stderr.write(f"Zie '{safe(error.ctx.command_path)} --help' voor hulp.\n")
         code = ExitCode.USAGE
     except ClickException as error:
         print_error(dutch_click.translate_message(error.format_message()))

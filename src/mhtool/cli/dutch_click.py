@@ -168,7 +168,9 @@ def install() -> None:
     for parameter_class in (typer.core.TyperOption, typer.core.TyperArgument):
         original_metavar = parameter_class.make_metavar
 
-        def make_metavar(self: Any, *args: Any, _original: Any = original_metavar, **kw: Any) -> str:
+        def make_metavar(
+            self: Any, *args: Any, _original: Any = original_metavar, **kw: Any
+        ) -> str:
             return dutch_metavar(_original(self, *args, **kw))
 
         parameter_class.make_metavar = make_metavar  # type: ignore[method-assign]

@@ -51,7 +51,9 @@ def _validator(check: Callable[[str], Any], optional: bool = False) -> Callable[
         try:
             check(answer)
         except MhtoolError as error:
-            return error.message
+            from mhtool.cli.render import safe
+
+            return safe(error.message)
         return True
 
     return validate
@@ -285,3 +287,8 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
             picked = _checkbox("Bestuurlijke maatregel(en) (niets = geen):", _choices(Measure))
             changes["measures"] = tuple(Measure(m) for m in picked)
     return dataclasses.replace(given, **changes)
+
+
+def confirm(message: str, default: bool = False) -> bool:
+    """A Dutch yes/no question for commands outside the forms (opschonen, verwijderen)."""
+    return _confirm(message, default=default)

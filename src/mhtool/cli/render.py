@@ -13,11 +13,26 @@ from mhtool.domain.enums import LabelledEnum, Step
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from mhtool.domain.views import SignalDetail, SignalSummary
 
-# Bidirectional overrides and isolates can make text read differently from what is stored.
+# Bidirectional overrides and isolates can make text read differently from what is stored;
+# line/paragraph separators and invisible marks can hide or fake line breaks.
 _BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
+_INVISIBLE = {0x061C, 0x200B, 0x2028, 0x2029, 0xFEFF}
+
+
+def _is_hidden(code: int) -> bool:
+    """C0/C1 controls (ESC starts every ANSI sequence), bidi controls, invisible separators and
+    lone surrogates (undecodable bytes from argv, which would also crash the output stream)."""
+    return (
+        code < 0x20
+        or 0x7F <= code < 0xA0
+        or code in _BIDI
+        or code in _INVISIBLE
+        or 0xD800 <= code <= 0xDFFF
+    )
 
 
 def safe(text: object) -> str:
@@ -27,11 +42,18 @@ def safe(text: object) -> str:
         code = ord(char)
         if char in "\n\t":
             out.append(char)
-        elif code < 0x20 or 0x7F <= code < 0xA0 or code in _BIDI:
+        elif _is_hidden(code):
             out.append(f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}")
         else:
             out.append(char)
     return "".join(out)
+
+
+def safe_json(data: Any) -> str:
+    """JSON already escapes C0 controls; escape the rest of the hidden characters the same way
+    (valid JSON: they can only occur inside strings), so a script printing it cannot be fooled."""
+    raw = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    return "".join(f"\\u{ord(c):04x}" if ord(c) >= 0x7F and _is_hidden(ord(c)) else c for c in raw)
 
 
 _console: Console | None = None
@@ -63,7 +85,7 @@ def print_error(message: str) -> None:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    sys.stdout.write(safe_json(data) + "\n")
 
 
 def text(value: object, style: str = "") -> Any:
@@ -107,18 +129,23 @@ def format_moment(value: str | None) -> str:
     return moment.strftime("%d-%m-%Y %H:%M")
 
 
-def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> None:
-    """Fits an 80-column terminal: codes instead of long labels, a legend for the marks."""
+def compact_table() -> Table:
+    """A table without side borders or padding, so listings fit an 80-column terminal."""
     from rich import box
     from rich.table import Table
 
-    table = Table(
+    return Table(
         box=box.SIMPLE_HEAD,
         header_style="bold",
         show_edge=False,
         pad_edge=False,
         padding=(0, 1, 0, 0),
     )
+
+
+def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> None:
+    """Fits an 80-column terminal: codes instead of long labels, a legend for the marks."""
+    table = compact_table()
     table.add_column("Signaal", no_wrap=True)
     table.add_column("Ontvangen", no_wrap=True)
     table.add_column("Gemeente")
@@ -134,12 +161,12 @@ def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> No
         step = f"5 {s.conclusion}" if s.step is Step.CLOSED and s.conclusion else s.step.short
         table.add_row(
             text(s.ref),
-            format_date(s.received_on),
+            text(format_date(s.received_on)),
             text(s.municipality),
             text(", ".join(s.forms)),
             text(acute, "bold red" if s.acute and not s.avim_informed_at else ""),
             text(step),
-            "" if s.step is Step.CLOSED else str(s.days_in_step(today)),
+            text("" if s.step is Step.CLOSED else str(s.days_in_step(today))),
         )
     console().print(table)
     console().print("Dagen = dagen in de huidige stap; ✓ = AVIM ingeschakeld.")
@@ -196,21 +223,27 @@ def signal_detail(d: SignalDetail) -> None:
             t.add_column(c)
         for p in d.persons:
             born = format_date(p.birth_date) if p.birth_date else (str(p.birth_year or ""))
-            t.add_row(str(p.id), text(p.name), label_of(Role, p.role), born, text(p.nationality))
+            t.add_row(
+                text(p.id),
+                text(p.name),
+                text(label_of(Role, p.role)),
+                text(born),
+                text(p.nationality),
+            )
         out.print(t)
     if d.addresses:
         t = Table(title="Adressen", title_justify="left", header_style="bold")
         t.add_column("id")
         t.add_column("Adres")
         for a in d.addresses:
-            t.add_row(str(a.id), text(a.one_line))
+            t.add_row(text(a.id), text(a.one_line))
         out.print(t)
     if d.organisations:
         t = Table(title="Organisaties", title_justify="left", header_style="bold")
         for c in ("id", "Naam", "KvK", "Sector"):
             t.add_column(c)
         for o in d.organisations:
-            t.add_row(str(o.id), text(o.name), o.kvk, label_of(Sector, o.sector))
+            t.add_row(text(o.id), text(o.name), text(o.kvk), text(label_of(Sector, o.sector)))
         out.print(t)
 
     t = Table(title="Verloop", title_justify="left", header_style="bold")
@@ -232,21 +265,21 @@ def signal_detail(d: SignalDetail) -> None:
             extra.append(f"conclusie: {label_of(Conclusion, details['conclusie'])}")
         if e.note:
             extra.append(e.note)
-        t.add_row(format_date(e.on_date), what, text(e.by_user), text("; ".join(extra)))
+        t.add_row(text(format_date(e.on_date)), text(what), text(e.by_user), text("; ".join(extra)))
     out.print(t)
     if d.notes:
         t = Table(title="Notities", title_justify="left", header_style="bold")
         for c in ("Datum", "Door", "Notitie"):
             t.add_column(c)
         for n in d.notes:
-            t.add_row(format_date(n.on_date), text(n.by_user), text(n.text))
+            t.add_row(text(format_date(n.on_date)), text(n.by_user), text(n.text))
         out.print(t)
     t = Table(title="Historie (alle wijzigingen)", title_justify="left", header_style="bold")
     for c in ("Tijdstip", "Door", "Actie", "Object", "Wijziging"):
         t.add_column(c)
     for h in d.history:
         t.add_row(
-            format_moment(h.at),
+            text(format_moment(h.at)),
             text(h.by_user),
             text(_ACTION.get(h.action, h.action)),
             text(f"{_ENTITY.get(h.entity, h.entity)} {h.entity_id or ''}".strip()),
@@ -274,6 +307,7 @@ _FIELD = {
     "criminal_case": "strafrechtelijk opgepakt",
     "shelter_arranged": "opvang",
     "closed_on": "afgerond op",
+    "destroy_on": "vernietigingsdatum",
 }
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mhtool.cli.app_options import JSON_OPTION
+
+if TYPE_CHECKING:
+    from mhtool.cli.app import AppState
 
 STDOUT = "-"
 
@@ -69,16 +72,25 @@ def report_command(
     days = wachtdagen if wachtdagen is not None else default_wait_days()
     if as_json and uitvoer is not None:
         raise ValidationError("--json schrijft naar het scherm; laat --uitvoer weg.")
-    report = weekly_report(state(ctx).store(), chosen, days)
+    st = state(ctx)
+    report = weekly_report(st.store(), chosen, days)
+    counts = {
+        "nieuw": len(report.new_signals),
+        "afgerond": len(report.closed),
+        "acuut": len(report.acute),
+    }
     if as_json:
         render.print_json(report.as_json())
+        _audit(st, chosen.label, "json", counts)
         return
     document = report.document()
     if uitvoer == STDOUT:
         sys.stdout.write(render_text(document, fmt))
+        _audit(st, chosen.label, fmt, counts)
         return
     path = Path(uitvoer) if uitvoer else Path(f"weekrapport-{chosen.label}.{fmt}")
     written = export(document, fmt, path)
+    _audit(st, chosen.label, fmt, {**counts, "bestand": True})
     render.console().print(
         render.text(
             f"Weekrapport {chosen.label} opgeslagen in {written} (alleen leesbaar voor u): "
@@ -86,4 +98,18 @@ def report_command(
             f"{len(report.closed)} afgerond, {len(report.acute)} acuut, "
             f"{len(report.waiting)} langer dan {days} dagen in één stap."
         )
+    )
+
+
+def _audit(st: AppState, week: str, fmt: str, counts: dict[str, int | bool]) -> None:
+    """An export of signal data is logged (BIO): which week, in what form, how many signals."""
+    from mhtool.services.audit import record
+
+    record(
+        st.store(),
+        st.user,
+        "rapport",
+        "rapport",
+        "",
+        details={"week": week.lower(), "formaat": fmt, **counts},
     )

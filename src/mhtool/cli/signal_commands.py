@@ -170,7 +170,8 @@ def show(ctx: typer.Context, ref: REF_ARG, as_json: JSON_OPTION = False) -> None
     from mhtool.cli import render
     from mhtool.services.signals import show_signal
 
-    detail = show_signal(state(ctx).store(), ref)
+    st = state(ctx)
+    detail = show_signal(st.store(), ref, st.user)
     if as_json:
         render.print_json(detail.as_json())
     else:
@@ -215,7 +216,8 @@ def list_(
         closed_only=afgerond,
         acute_only=acuut,
     )
-    items = list_signals(state(ctx).store(), filters)
+    st = state(ctx)
+    items = list_signals(st.store(), filters, st.user)
     if as_json:
         render.print_json([s.as_json() for s in items])
         return
@@ -328,7 +330,7 @@ def step(
     if interactive():
         from mhtool.cli.prompts import complete_step
 
-        current = show_signal(store, ref)
+        current = show_signal(store, ref, st.user)
         given = complete_step(current, given)
     detail = advance_signal(store, ref, given, st.user)
     if as_json:

@@ -111,6 +111,7 @@ def statistics_command(
             render.print_json(counts.as_json())
         else:
             _draw_chart(counts)
+        _audit(ctx, {"tabel": "grafiek", "formaat": "json" if as_json else "scherm"})
         return
     request = StatisticsRequest(
         table=parse_code(TableKind, tabel, "--tabel"),
@@ -130,6 +131,26 @@ def statistics_command(
         sys.stdout.write(render_text(report.document(), "csv"))
     else:
         _show(report)
+    output = "json" if as_json else "csv" if as_csv else "scherm"
+    _audit(
+        ctx,
+        {
+            "tabel": request.table.value,
+            "per": ",".join(d.value for d in request.per) or None,
+            "onderdruk": onderdruk,
+            "formaat": output,
+            "bestand": uitvoer is not None,
+        },
+    )
+
+
+def _audit(ctx: typer.Context, details: dict[str, str | int | bool | None]) -> None:
+    """Figures leave the file: logged (BIO) with the kind of table, never the figures."""
+    from mhtool.cli.app import state
+    from mhtool.services.audit import record
+
+    st = state(ctx)
+    record(st.store(), st.user, "statistiek", "signaal", "", details=details)
 
 
 def _write_file(report: StatisticsReport, path: Path, fmt: str | None) -> None:

@@ -105,6 +105,11 @@ def clean_text(value: str, what: str, *, required: bool, limit: int = MAX_FIELD)
         raise ValidationError(f"{what} is te lang (meer dan {limit} tekens); kort het in.")
     if "\x00" in cleaned:
         raise ValidationError(f"{what} bevat een ongeldig teken (NUL); verwijder het.")
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in cleaned):
+        # Bytes that are not UTF-8 arrive from the command line as lone surrogates.
+        raise ValidationError(
+            f"{what} bevat tekens die geen geldige tekst zijn (geen UTF-8); typ het opnieuw."
+        )
     return cleaned
 
 

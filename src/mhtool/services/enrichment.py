@@ -19,6 +19,7 @@ from mhtool.domain.signal_input import (
 from mhtool.domain.signal_ref import parse_ref
 from mhtool.domain.views import SignalDetail
 from mhtool.errors import NotAllowedError, ValidationError
+from mhtool.services.audit import audited
 from mhtool.services.signals import _detail as signal_detail
 from mhtool.store import signals as q
 from mhtool.store.connection import Store
@@ -40,7 +41,10 @@ def enrich_signal(
     ref = parse_ref(ref_text)
     if not (persons or addresses or organisations):
         raise ValidationError("Geef ten minste één --persoon, --adres of --organisatie op.")
-    with store.write():
+    with audited(store, user, "signaal.verrijk", "signaal", ref) as entry:
+        entry.details.update(
+            personen=len(persons), adressen=len(addresses), organisaties=len(organisations)
+        )
         row = q.find_signal(store, ref)
         if row["step"] == Step.CLOSED:
             raise NotAllowedError(CLOSED_MESSAGE)
@@ -58,7 +62,7 @@ def correct_signal(
     store: Store, ref_text: str, correction: SignalCorrection, reason: str, user: str
 ) -> SignalDetail:
     ref = parse_ref(ref_text)
-    with store.write():
+    with audited(store, user, "signaal.wijzig", "signaal", ref) as entry:
         row = q.find_signal(store, ref)
         if row["step"] == Step.CLOSED:
             raise NotAllowedError(CLOSED_MESSAGE)
@@ -82,6 +86,10 @@ def correct_signal(
             after = sorted(f.value for f in correction.forms)
             q.replace_forms(store, row["id"], after)
             noted["vormen"] = {"oud": before, "nieuw": after}
+        # Which fields, never their values: the audit log holds no personal data.
+        entry.details["velden"] = ",".join(
+            sorted([*changes, *(["forms"] if "vormen" in noted else [])])
+        )
         q.record_history(store, user, "correctie", "signal", row["id"], row["id"], noted)
         q.update_signal(store, row["id"], changes, user, "gecorrigeerd")
         return signal_detail(store, q.find_signal(store, ref))

@@ -8,6 +8,7 @@ from typing import Any
 
 from mhtool.domain.enums import Step
 from mhtool.domain.meldroute import Move, StepInput, plan_move, plan_reopen
+from mhtool.domain.retention import destruction_date
 from mhtool.domain.signal_input import NewSignal, clean_text
 from mhtool.domain.signal_ref import parse_ref
 from mhtool.domain.views import (
@@ -21,8 +22,10 @@ from mhtool.domain.views import (
     SignalSummary,
 )
 from mhtool.errors import NotAllowedError, ValidationError
+from mhtool.services.audit import audited
 from mhtool.store import signals as q
 from mhtool.store.connection import Store
+from mhtool.store.retention import term_years
 from mhtool.store.signals import SignalFilter
 
 __all__ = [
@@ -132,22 +135,44 @@ def _detail(store: Store, row: dict[str, Any]) -> SignalDetail:
 
 
 def log_signal(store: Store, new: NewSignal, user: str) -> SignalDetail:
-    with store.write():
+    with audited(store, user, "signaal.nieuw", "signaal") as entry:
         signal_id, ref = q.insert_signal(store, new, user)
+        entry.object_id = ref
+        entry.details.update(
+            personen=len(new.persons),
+            adressen=len(new.addresses),
+            organisaties=len(new.organisations),
+        )
         return _detail(store, q.find_signal(store, ref))
 
 
-def show_signal(store: Store, ref_text: str) -> SignalDetail:
+def show_signal(store: Store, ref_text: str, user: str) -> SignalDetail:
+    """Viewing a signal is logged (BIO): who saw which signal, and when."""
     ref = parse_ref(ref_text)
-    with store.read():
+    with audited(store, user, "signaal.toon", "signaal", ref):
         return _detail(store, q.find_signal(store, ref))
 
 
-def list_signals(store: Store, filters: SignalFilter) -> list[SignalSummary]:
+def _used_filters(filters: SignalFilter) -> str:
+    """Which filters were used, by name only: the values stay out of the audit log."""
+    names = {
+        "stap": filters.step is not None,
+        "gemeente": filters.municipality is not None,
+        "vorm": filters.form is not None,
+        "jaar": filters.year is not None,
+        "open": filters.open_only,
+        "afgerond": filters.closed_only,
+        "acuut": filters.acute_only,
+    }
+    return ",".join(name for name, used in names.items() if used)
+
+
+def list_signals(store: Store, filters: SignalFilter, user: str) -> list[SignalSummary]:
     if filters.open_only and filters.closed_only:
         raise ValidationError("Kies --open of --afgerond, niet allebei.")
-    with store.read():
+    with audited(store, user, "signaal.lijst", "signaal") as entry:
         rows = q.list_signals(store, filters)
+        entry.details.update(filters=_used_filters(filters), aantal=len(rows))
     return [_summary(r, tuple(r["forms"].split(",")) if r["forms"] else ()) for r in rows]
 
 
@@ -176,9 +201,13 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
     clean_text(given.note, "Notitie", required=False, limit=10_000)
     clean_text(given.reason, "Reden", required=False, limit=2_000)
     clean_text(given.check_outcome, "Controle", required=False, limit=10_000)
-    with store.write():
+    with audited(store, user, "signaal.stap", "signaal", ref) as entry:
         row = q.find_signal(store, ref)
+        entry.details["van"] = row["step"]
+        if given.target is not None:
+            entry.details["naar"] = int(given.target)
         move = plan_move(Step(row["step"]), given, dt.date.fromisoformat(row["step_since"]))
+        entry.details.update(naar=int(move.to_step or 0), soort=move.kind.value)
         details = _step_details(move, given)
         q.insert_event(store, row["id"], move, given, user, details)
         changes: dict[str, Any] = {
@@ -186,14 +215,18 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
             "step_since": given.on_date.isoformat(),
         }
         if move.to_step is Step.CLOSED:
+            conclusion = given.conclusion.value if given.conclusion else None
+            # The bewaartermijn starts at closing; `heropen` clears the date again.
+            destroy_on = destruction_date(given.on_date, conclusion, term_years(store))
             changes.update(
                 {
-                    "conclusion": given.conclusion.value if given.conclusion else None,
+                    "conclusion": conclusion,
                     "feedback_given": int(bool(given.feedback_given)),
                     "feedback_on": details.get("terugkoppeling_op"),
                     "criminal_case": _int_or_none(given.criminal_case),
                     "shelter_arranged": _int_or_none(given.shelter_arranged),
                     "closed_on": given.on_date.isoformat(),
+                    "destroy_on": destroy_on.isoformat(),
                 }
             )
             q.replace_measures(store, row["id"], [m.value for m in given.measures])
@@ -205,7 +238,7 @@ def reopen_signal(
     store: Store, ref_text: str, reason: str, on_date: dt.date, user: str
 ) -> SignalDetail:
     ref = parse_ref(ref_text)
-    with store.write():
+    with audited(store, user, "signaal.heropen", "signaal", ref):
         row = q.find_signal(store, ref)
         reason = clean_text(reason, "Reden", required=True, limit=2_000)
         previous = q.step_before_closing(store, row["id"])
@@ -225,6 +258,7 @@ def reopen_signal(
                 "criminal_case": None,
                 "shelter_arranged": None,
                 "closed_on": None,
+                "destroy_on": None,
             },
             user,
             "heropend",
@@ -236,7 +270,7 @@ def reopen_signal(
 def add_note(store: Store, ref_text: str, text: str, on_date: dt.date, user: str) -> SignalDetail:
     ref = parse_ref(ref_text)
     text = clean_text(text, "Notitie", required=True, limit=10_000)
-    with store.write():
+    with audited(store, user, "signaal.notitie", "signaal", ref):
         row = q.find_signal(store, ref)
         if row["step"] == Step.CLOSED:
             raise NotAllowedError(
@@ -249,7 +283,7 @@ def add_note(store: Store, ref_text: str, text: str, on_date: dt.date, user: str
 
 def record_avim(store: Store, ref_text: str, moment: dt.datetime, user: str) -> SignalDetail:
     ref = parse_ref(ref_text)
-    with store.write():
+    with audited(store, user, "signaal.avim", "signaal", ref):
         row = q.find_signal(store, ref)
         if not row["acute"]:
             raise ValidationError(

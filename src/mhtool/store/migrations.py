@@ -176,9 +176,61 @@ def _v2_statistics_index(store: Store) -> None:
     store.execute("DROP INDEX IF EXISTS signal_by_year")
 
 
+def _v3_accountability(store: Store) -> None:
+    """Audit log (append-only, hash-chained), settings (bewaartermijnen) and vernietigingsdatum.
+
+    Numbered 3 after the statistics index (2); the search index takes the next free number.
+    """
+    from mhtool.domain.retention import add_years
+
+    statements = [
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            by_user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_id TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX audit_log_by_at ON audit_log (at)",
+        "CREATE INDEX audit_log_by_object ON audit_log (object_type, object_id)",
+        """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+        """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+        """CREATE TABLE setting (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        ) STRICT""",
+        "ALTER TABLE signal ADD COLUMN destroy_on TEXT",
+        "CREATE INDEX signal_by_destroy_on ON signal (destroy_on) WHERE destroy_on IS NOT NULL",
+    ]
+    for statement in statements:
+        store.execute(statement)
+    # Signals closed before this version get a date from the terms as they stood at version 3
+    # (copied here on purpose: a shipped migration must not change when the defaults do).
+    terms_at_v3 = {"geen": 2, "verder-onderzoek": 5, "duiding": 5}
+    closed = store.rows(
+        "SELECT id, closed_on, conclusion FROM signal WHERE step = 5 AND closed_on IS NOT NULL"
+    )
+    for row in closed:
+        years = terms_at_v3.get(row["conclusion"] or "", max(terms_at_v3.values()))
+        destroy_on = add_years(dt.date.fromisoformat(row["closed_on"]), years)
+        store.execute(
+            "UPDATE signal SET destroy_on = ? WHERE id = ?", (destroy_on.isoformat(), row["id"])
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "foundation", _v1_foundation),
     (2, "statistics_index", _v2_statistics_index),
+    (3, "accountability", _v3_accountability),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

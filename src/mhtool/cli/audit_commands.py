@@ -1,0 +1,130 @@
+"""`mhtool audit ...`: read the audit log and verify that nobody changed or removed entries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.app import state
+from mhtool.cli.app_options import JSON_OPTION
+
+app = typer.Typer(
+    help="Het auditlog: wie deed wat, wanneer, met welk signaal of welke persoon.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@app.command("toon")
+def show(
+    ctx: typer.Context,
+    van: Annotated[str | None, typer.Option(help="Vanaf deze datum (dd-mm-jjjj).")] = None,
+    tot: Annotated[str | None, typer.Option(help="Tot en met deze datum (dd-mm-jjjj).")] = None,
+    actie: Annotated[
+        str | None,
+        typer.Option(
+            help="Alleen deze actie, bijvoorbeeld 'signaal.toon', of een groep: 'signaal', "
+            "'persoon', 'opschonen'."
+        ),
+    ] = None,
+    signaal: Annotated[
+        str | None, typer.Option(help="Alleen regels over dit signaal, bijvoorbeeld MH-2026-0001.")
+    ] = None,
+    persoon: Annotated[
+        int | None, typer.Option(help="Alleen regels over de persoon met dit id.")
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Toon het auditlog (bekijken wordt zelf ook gelogd)."""
+    from mhtool.cli import render
+    from mhtool.domain.dates import parse_date
+    from mhtool.domain.signal_ref import parse_ref
+    from mhtool.errors import ValidationError
+    from mhtool.services.audit import AuditFilter, check_period, show_audit_log
+
+    since = parse_date(van, "Datum bij --van") if van else None
+    until = parse_date(tot, "Datum bij --tot") if tot else None
+    check_period(since, until)
+    if signaal is not None and persoon is not None:
+        raise ValidationError("Kies --signaal of --persoon, niet allebei.")
+    object_type: str | None = None
+    object_ids: tuple[str, ...] = ()
+    if signaal is not None:
+        object_type, object_ids = "signaal", (parse_ref(signaal),)
+    elif persoon is not None:
+        object_type, object_ids = "persoon", (str(persoon),)
+    st = state(ctx)
+    found = show_audit_log(
+        st.store(),
+        st.user,
+        AuditFilter(
+            since=since,
+            until=until,
+            action=actie.strip().lower() if actie else None,
+            object_type=object_type,
+            object_ids=object_ids,
+        ),
+    )
+    if as_json:
+        render.print_json([e.as_json() for e in found])
+        return
+    if not found:
+        render.console().print("Geen regels in het auditlog met deze filters.")
+        return
+    # Fits 80 columns: the object type is in the action ("signaal.toon"), so only its id shows.
+    table = render.compact_table()
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("Tijdstip", no_wrap=True)
+    table.add_column("Door", overflow="fold")
+    table.add_column("Actie", no_wrap=True)
+    table.add_column("Object", no_wrap=True)
+    table.add_column("Resultaat", no_wrap=True)
+    table.add_column("Gegevens", overflow="fold")
+    for e in found:
+        details = " ".join(f"{k}={v}" for k, v in sorted(e.details.items()))
+        table.add_row(
+            render.text(e.id),
+            render.text(render.format_moment(e.at)),
+            render.text(e.by_user),
+            render.text(e.action),
+            render.text(e.object_id or "–"),
+            render.text(e.result),
+            render.text(details),
+        )
+    render.console().print(table)
+    render.console().print(f"{len(found)} regel(s).")
+
+
+@app.command("controleer")
+def verify(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
+    """Controleer de hashketen: is er een regel gewijzigd of verwijderd?"""
+    from mhtool.cli import render
+    from mhtool.errors import DatabaseError
+    from mhtool.services.audit import verify_audit_log
+
+    st = state(ctx)
+    check = verify_audit_log(st.store(), st.user)
+    if as_json:
+        render.print_json(check.as_json())
+    if check.first_broken_id is not None:
+        raise DatabaseError(
+            f"Het auditlog is aangetast vanaf regel {check.first_broken_id}: {check.problem}. "
+            "Bewaar dit bestand zoals het is en meld dit bij de informatiebeveiliging."
+        )
+    if not check.triggers_present:
+        raise DatabaseError(
+            "De beveiliging van het auditlog (alleen toevoegen) is uit het bestand verwijderd, "
+            "al is de keten zelf intact; meld dit bij de informatiebeveiliging."
+        )
+    if not as_json:
+        render.console().print(
+            render.text(
+                f"Het auditlog is in orde: {check.rows} regel(s), de keten is ongebroken.\n"
+                f"Laatste hash: {check.head_hash}"
+            )
+        )
+        render.console().print(
+            "Noteer de laatste hash af en toe buiten dit bestand; dan valt ook een volledig "
+            "herschreven keten op."
+        )

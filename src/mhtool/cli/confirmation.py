@@ -1,0 +1,40 @@
+"""Asking before something that cannot be undone (opschonen, persoon verwijder).
+
+Scripts say yes with `--ja`; without it and without a terminal the command refuses instead of
+hanging on a question nobody can answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+YES_OPTION = Annotated[
+    bool, typer.Option("--ja", help="Niet om bevestiging vragen (voor scripts).")
+]
+
+
+def confirm_irreversible(
+    yes: bool,
+    question: str,
+    refusal: str,
+    before_asking: Callable[[], None] | None = None,
+) -> None:
+    if yes:
+        return
+    from mhtool.cli.signal_commands import interactive
+    from mhtool.errors import ValidationError
+
+    if not interactive():
+        raise ValidationError(refusal)
+    if before_asking is not None:
+        before_asking()
+    from mhtool.cli.prompts import confirm
+    from mhtool.cli.render import print_error
+    from mhtool.errors import ExitCode
+
+    if not confirm(question, default=False):
+        print_error("Afgebroken; er is niets verwijderd.")
+        raise typer.Exit(ExitCode.ABORTED)

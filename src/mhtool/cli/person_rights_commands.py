@@ -1,0 +1,102 @@
+"""`mhtool persoon inzage` and `mhtool persoon verwijder`: the AVG rights of one person.
+
+`register()` adds both commands to whichever `persoon` sub-app the root uses, so they sit next
+to `persoon toon` from the search commands.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.app import state
+from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.confirmation import YES_OPTION, confirm_irreversible
+
+PERSON_ID = Annotated[int, typer.Argument(help="Id van de persoon (zie 'mhtool signaal toon').")]
+
+
+def register(person_app: typer.Typer) -> None:
+    person_app.command("inzage")(access)
+    person_app.command("verwijder")(erase)
+
+
+def access(
+    ctx: typer.Context,
+    persoon_id: PERSON_ID,
+    uitvoer: Annotated[
+        str | None,
+        typer.Option(
+            "--uitvoer",
+            help="Pad van het JSON-bestand; standaard inzage-persoon-ID-DATUM.json in de huidige map.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Maak een inzageoverzicht (art. 15 AVG): alles wat over deze persoon is vastgelegd, als
+    JSON-bestand dat alleen u kunt lezen."""
+    from pathlib import Path
+
+    from mhtool.cli import render
+    from mhtool.services.person_rights import export_person
+
+    st = state(ctx)
+    export = export_person(st.store(), persoon_id, Path(uitvoer) if uitvoer else None, st.user)
+    if as_json:
+        render.print_json(export.as_json())
+        return
+    render.console().print(
+        render.text(
+            f"Inzageoverzicht van persoon {export.person_id} ({len(export.signals)} signaal/"
+            f"signalen) geschreven naar {export.path}. Controleer het vóór verstrekking op "
+            "gegevens van anderen."
+        )
+    )
+
+
+def erase(
+    ctx: typer.Context,
+    persoon_id: PERSON_ID,
+    reden: Annotated[
+        str,
+        typer.Option(
+            help="Waarom: avg-verzoek, onjuist, dubbel of bezwaar. De toelichting hoort in het "
+            "dossier van het verzoek.",
+        ),
+    ],
+    kenmerk: Annotated[
+        str,
+        typer.Option(help="Kenmerk van het verzoek of dossier, bijvoorbeeld AVG-2026-014."),
+    ] = "",
+    ja: YES_OPTION = False,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Verwijder een persoon volledig (art. 17 AVG): uit alle tabellen, de historie en de
+    zoekindex; de naam wordt ook uit omschrijvingen en notities gehaald."""
+    from mhtool.cli import render
+    from mhtool.domain.person_rights import check_dossier, parse_reason
+    from mhtool.services.person_rights import erase_person
+
+    reason = parse_reason(reden)
+    dossier = check_dossier(kenmerk)
+    st = state(ctx)
+    confirm_irreversible(
+        ja,
+        f"Persoon {persoon_id} definitief verwijderen?",
+        "Verwijderen kan niet ongedaan worden gemaakt; bevestig met --ja, of start de opdracht "
+        "in een terminal.",
+    )
+    report = erase_person(st.store(), persoon_id, reason, dossier, st.user)
+    if as_json:
+        render.print_json(report.as_json())
+        return
+    render.console().print(
+        render.text(
+            f"Persoon {report.person_id} is verwijderd"
+            + (f" uit {', '.join(report.signals)}" if report.signals else "")
+            + f"; de naam is uit {report.scrubbed_texts} tekst(en) gehaald. "
+            f"Reden ({reason.label}) staat in het auditlog."
+        )
+    )

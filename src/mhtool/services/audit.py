@@ -1,0 +1,136 @@
+"""Accountability (BIO): every change, view, search and export leaves an entry in the audit log.
+
+Two ways in:
+
+* `audited(...)`: a use case's write transaction that ends with its audit entry, so the action
+  and the entry land together. If the use case is refused (a `MhtoolError`), its transaction is
+  rolled back and the refusal is written in a small transaction of its own.
+* `record(...)`: one entry in its own transaction, for actions that have no transaction of their
+  own (a search, an export). Services on other branches call this:
+
+      from mhtool.services.audit import record
+      record(store, user, "zoeken", "signaal", "", details={"soort": "persoon", "aantal": 3})
+      record(store, user, "export", "rapportage", "", details={"formaat": "xlsx", "jaar": 2026})
+
+Entries carry codes, ids and counts only (see `mhtool.domain.audit.check_entry`): never a name,
+a search query or a description.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from mhtool.domain.audit import AuditEntry, AuditResult, ChainCheck, DetailValue
+from mhtool.errors import (
+    DatabaseError,
+    DatabaseInUseError,
+    MhtoolError,
+    NotFoundError,
+    ValidationError,
+)
+from mhtool.store import audit as q
+from mhtool.store.audit import AuditFilter
+from mhtool.store.connection import Store, translate_sqlite_errors
+
+__all__ = [
+    "AuditFilter",
+    "Audited",
+    "audited",
+    "check_period",
+    "record",
+    "show_audit_log",
+    "verify_audit_log",
+]
+
+
+def record(
+    store: Store,
+    user: str,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    result: AuditResult | str = AuditResult.OK,
+    details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """Write one audit entry in a transaction of its own, after the caller's read is done.
+
+    Inside an open transaction this refuses (a programming error): a `store.read()` block is
+    always rolled back, which would silently drop the entry. Use `audited()` to log a write.
+    """
+    if store.conn.in_transaction:
+        raise RuntimeError("record() runs after the read transaction; use audited() for writes")
+    with store.write(), translate_sqlite_errors():
+        q.append(store, user, action, object_type, object_id, str(result), details or {})
+
+
+@dataclass
+class Audited:
+    """Filled in by the use case while it runs: the object it turned out to touch, and counts."""
+
+    object_id: str = ""
+    details: dict[str, DetailValue] = field(default_factory=dict)
+
+
+def _result_of(error: MhtoolError) -> AuditResult:
+    return AuditResult.NOT_FOUND if isinstance(error, NotFoundError) else AuditResult.REFUSED
+
+
+@contextlib.contextmanager
+def audited(
+    store: Store, user: str, action: str, object_type: str, object_id: str = ""
+) -> Iterator[Audited]:
+    """One write transaction for the use case and its audit entry; refusals are logged too."""
+    note = Audited(object_id=object_id)
+    try:
+        with store.write():
+            yield note
+            with translate_sqlite_errors():
+                q.append(
+                    store, user, action, object_type, note.object_id, AuditResult.OK, note.details
+                )
+    except (DatabaseError, DatabaseInUseError):
+        raise  # the file itself is the problem: logging the refusal would fail the same way
+    except MhtoolError as error:
+        # Only the kind of error is kept: its message may quote what the user typed.
+        with contextlib.suppress(MhtoolError):
+            record(
+                store,
+                user,
+                action,
+                object_type,
+                note.object_id,
+                _result_of(error),
+                {**note.details, "fout": type(error).__name__.lower()},
+            )
+        raise
+
+
+def show_audit_log(store: Store, user: str, filters: AuditFilter) -> list[AuditEntry]:
+    """Reading the log is itself logged: who looked at who did what is part of the trail."""
+    with audited(store, user, "audit.toon", "auditlog") as note:
+        found = q.entries(store, filters)
+        note.details["aantal"] = len(found)
+        return found
+
+
+def verify_audit_log(store: Store, user: str) -> ChainCheck:
+    with store.read(), translate_sqlite_errors():
+        check = q.verify_chain(store)
+    record(
+        store,
+        user,
+        "audit.controleer",
+        "auditlog",
+        "",
+        AuditResult.OK if check.ok else AuditResult.ANOMALY,
+        {"regels": check.rows, "in_orde": check.ok},
+    )
+    return check
+
+
+def check_period(since: dt.date | None, until: dt.date | None) -> None:
+    if since and until and since > until:
+        raise ValidationError("De datum bij --van ligt na de datum bij --tot; draai ze om.")

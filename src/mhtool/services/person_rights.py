@@ -1,0 +1,141 @@
+"""AVG rights: everything held about one person (inzage), and removing a person completely.
+
+Both are audited by person id only. Removal deletes the person row, every row that refers to
+it (found from the schema, see `mhtool.store.erasure`), the history rows about the person, and
+replaces the name wherever it was quoted in free text (descriptions, notes, step notes, history
+values), then rebuilds/optimizes full-text indexes and VACUUMs the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from mhtool.domain.person_rights import AccessExport, ErasureReason, ErasureReport
+from mhtool.services.audit import audited
+from mhtool.services.private_files import write_private_file
+from mhtool.services.signals import _detail
+from mhtool.store import audit as audit_store
+from mhtool.store import erasure
+from mhtool.store import person_rights as q
+from mhtool.store.audit import AuditFilter
+from mhtool.store.connection import Store
+from mhtool.store.signals import now_iso, record_history
+
+REVIEW_NOTE = (
+    "Controleer dit overzicht voordat u het verstrekt: gegevens over anderen (andere personen, "
+    "de melder) en informatie die de aanpak van mensenhandel kan schaden, mogen worden "
+    "weggelakt of weggelaten (art. 15 lid 4 en art. 23 AVG)."
+)
+
+
+def _signal_for_subject(store: Store, row: dict[str, Any], person_id: int) -> dict[str, Any]:
+    """The signal as `signaal toon --json` shows it, without other people's personal data."""
+    data = _detail(store, row).as_json()
+    others = [p for p in data["personen"] if p["id"] != person_id]
+    data["personen"] = [p for p in data["personen"] if p["id"] == person_id]
+    data["andere_personen"] = len(others)
+    # History rows about other people carry their names in the changes: leave them out.
+    other_ids = {p["id"] for p in others}
+    data["historie"] = [
+        h for h in data["historie"] if not (h["object"] == "person" and h["object_id"] in other_ids)
+    ]
+    data["rol_van_persoon"] = row["role"]
+    data["vernietigingsdatum"] = row["destroy_on"]
+    return data
+
+
+def access_report(store: Store, person_id: int, user: str) -> dict[str, Any]:
+    person = q.find_person(store, person_id)
+    signal_rows = q.signals_of_person(store, person_id)
+    refs = tuple(r["ref"] for r in signal_rows)
+    person_entries = audit_store.entries(
+        store, AuditFilter(object_type="persoon", object_ids=(str(person_id),))
+    )
+    signal_entries = (
+        audit_store.entries(store, AuditFilter(object_type="signaal", object_ids=refs))
+        if refs
+        else []
+    )
+    return {
+        "soort": "inzage persoonsgegevens (art. 15 AVG)",
+        "gemaakt_op": now_iso(),
+        "gemaakt_door": user,
+        "let_op": REVIEW_NOTE,
+        "persoon": {
+            "id": person["id"],
+            "naam": person["name"],
+            "geboortedatum": person["birth_date"],
+            "geboortejaar": person["birth_year"],
+            "nationaliteit": person["nationality"],
+            "vastgelegd_op": person["created_at"],
+        },
+        "signalen": [_signal_for_subject(store, r, person_id) for r in signal_rows],
+        "historie": [
+            {
+                "tijdstip": h["at"],
+                "door": h["by_user"],
+                "actie": h["action"],
+                "wijzigingen": json.loads(h["changes"]),
+            }
+            for h in q.person_history(store, person_id)
+        ],
+        "inzage_en_wijzigingen": [
+            {k: v for k, v in e.as_json().items() if k not in ("vorige_hash", "hash")}
+            for e in sorted([*person_entries, *signal_entries], key=lambda e: e.id)
+        ],
+    }
+
+
+def default_export_path(person_id: int, today: dt.date | None = None) -> Path:
+    day = (today or dt.date.today()).isoformat()
+    return Path(f"inzage-persoon-{person_id}-{day}.json")
+
+
+def export_person(store: Store, person_id: int, path: Path | None, user: str) -> AccessExport:
+    """Write the report (mode 0600, atomically) inside the audited transaction: the entry is
+    committed only when the file is complete."""
+    target = path or default_export_path(person_id)
+    written: Path | None = None
+    try:
+        with audited(store, user, "persoon.inzage", "persoon", str(person_id)) as entry:
+            report = access_report(store, person_id, user)
+            entry.details["signalen"] = len(report["signalen"])
+            written = write_private_file(
+                target, json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+            )
+    except BaseException:
+        # No export may exist without its audit entry.
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
+    return AccessExport(person_id, str(written), tuple(s["id"] for s in report["signalen"]))
+
+
+def erase_person(
+    store: Store, person_id: int, reason: ErasureReason, dossier: str, user: str
+) -> ErasureReport:
+    with audited(store, user, "persoon.verwijder", "persoon", str(person_id)) as entry:
+        entry.details.update(reden=reason.value, kenmerk=dossier or None)
+        person = q.find_person(store, person_id)
+        signal_rows = q.signals_of_person(store, person_id)
+        for row in signal_rows:
+            record_history(
+                store,
+                user,
+                "persoon-verwijderd",
+                "signal",
+                row["id"],
+                row["id"],
+                {"persoon_id": person_id, "reden": reason.value},
+            )
+        removed = erasure.delete_entity(store, "person", "person", person_id, "person_id")
+        scrubbed = erasure.scrub_name(store, person["name"])
+        erasure.refresh_fts(store)
+        entry.details.update(signalen=len(signal_rows), teksten_geschoond=scrubbed, **removed)
+    erasure.compact(store)
+    return ErasureReport(
+        person_id, reason, dossier, tuple(r["ref"] for r in signal_rows), removed, scrubbed
+    )

@@ -1,0 +1,236 @@
+"""Removing a signal or a person from every table, including ones added after this was written.
+
+Design note for anyone adding a table (the search index, statistics caches, ...): rows are found
+by looking at the schema, not at a fixed list. A table's rows are removed with a signal when it
+either declares a foreign key to `signal(id)` or has a column named `signal_id`; with a person
+when it references `person(id)` or has a `person_id` column (the same for `address_id`,
+`organisation_id`). FTS5 and FTS4 tables are handled too: one that stores its own text is cleaned by
+those columns like any table; one with external content (`content=...`) is rebuilt from its
+content table afterwards, and every one is optimized, so no deleted word survives in an
+index segment. A table that holds signal data in another shape must follow one of these
+conventions; the audit_log is deliberately never touched (it holds no personal data).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mhtool.store.connection import Store, translate_sqlite_errors
+
+# Never erased: the audit trail itself and the schema bookkeeping.
+PROTECTED = frozenset({"audit_log", "schema_migration", "signal_counter", "setting"})
+# Shadow tables of FTS5 and FTS4 indexes: SQLite maintains them, we never touch them directly.
+_FTS_SHADOW = (
+    "_data",
+    "_idx",
+    "_content",
+    "_docsize",
+    "_config",
+    "_segments",
+    "_segdir",
+    "_stat",
+)
+_EXTERNAL_CONTENT = re.compile(r"content\s*=\s*['\"\[`]?\s*[a-z_]")
+
+
+def _quote(name: str) -> str:
+    """Identifiers come from sqlite_master, never from user input; quoting keeps odd names safe."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class SchemaTable:
+    name: str
+    fts: bool  # an FTS5 or FTS4 full-text index
+    external_content: bool
+
+
+def _tables(store: Store) -> list[SchemaTable]:
+    rows = store.rows(
+        "SELECT name, coalesce(sql, '') AS sql FROM sqlite_master WHERE type = 'table' "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )
+    virtual = {r["name"] for r in rows if r["sql"].upper().startswith("CREATE VIRTUAL TABLE")}
+    shadows = {v + suffix for v in virtual for suffix in _FTS_SHADOW}
+    tables: list[SchemaTable] = []
+    for r in rows:
+        if r["name"] in shadows or r["name"] in PROTECTED:
+            continue
+        sql = r["sql"].lower()
+        fts = r["name"] in virtual and ("using fts5" in sql or "using fts4" in sql)
+        external = fts and _EXTERNAL_CONTENT.search(sql) is not None
+        tables.append(SchemaTable(r["name"], fts, external))
+    return tables
+
+
+def fts_tables(store: Store) -> list[SchemaTable]:
+    return [t for t in _tables(store) if t.fts]
+
+
+def referencing_columns(store: Store, target: str, hint: str) -> list[tuple[str, str]]:
+    """(table, column) pairs that point at rows of `target`: declared foreign keys, or a column
+    named `hint` (history, FTS tables and other tables that cannot declare a key)."""
+    found: list[tuple[str, str]] = []
+    for table in _tables(store):
+        if table.name == target or table.external_content:
+            continue
+        columns = {c["name"] for c in store.rows(f"PRAGMA table_info({_quote(table.name)})")}
+        keys = {
+            fk["from"]
+            for fk in store.rows(f"PRAGMA foreign_key_list({_quote(table.name)})")
+            if fk["table"] == target
+        }
+        if hint in columns:
+            keys.add(hint)
+        found += [(table.name, column) for column in sorted(keys)]
+    return found
+
+
+def delete_entity(
+    store: Store, target: str, history_entity: str, entity_id: int, hint: str
+) -> dict[str, int]:
+    """Delete one row of `target` and every row anywhere that refers to it; returns counts."""
+    counts: dict[str, int] = {}
+    for table, column in referencing_columns(store, target, hint):
+        cursor = store.execute(
+            f"DELETE FROM {_quote(table)} WHERE {_quote(column)} = ?",  # noqa: S608
+            (entity_id,),
+        )
+        if cursor.rowcount > 0:
+            counts[table] = counts.get(table, 0) + cursor.rowcount
+    cursor = store.execute(
+        "DELETE FROM history WHERE entity = ? AND entity_id = ?", (history_entity, entity_id)
+    )
+    if cursor.rowcount > 0:
+        counts["history"] = counts.get("history", 0) + cursor.rowcount
+    cursor = store.execute(f"DELETE FROM {_quote(target)} WHERE id = ?", (entity_id,))  # noqa: S608
+    if cursor.rowcount > 0:
+        counts[target] = counts.get(target, 0) + cursor.rowcount
+    return counts
+
+
+def _add(total: dict[str, int], more: dict[str, int]) -> None:
+    for key, value in more.items():
+        total[key] = total.get(key, 0) + value
+
+
+# (table, link table, link column, history entity) of what a signal may share with others.
+_SHARED = (
+    ("person", "signal_person", "person_id", "person"),
+    ("address", "signal_address", "address_id", "address"),
+    ("organisation", "signal_organisation", "organisation_id", "organisation"),
+)
+
+
+def destroy_signal(store: Store, signal_id: int) -> dict[str, int]:
+    """The signal, everything only it refers to, and every trace in history and indexes."""
+    linked: dict[str, list[int]] = {}
+    for table, link, column, _ in _SHARED:
+        rows = store.rows(
+            f"SELECT {column} AS id FROM {link} WHERE signal_id = ?",  # noqa: S608
+            (signal_id,),
+        )
+        linked[table] = [r["id"] for r in rows]
+    counts = delete_entity(store, "signal", "signal", signal_id, "signal_id")
+    for table, link, column, entity in _SHARED:
+        for entity_id in linked[table]:
+            still_used = store.row(
+                f"SELECT 1 AS used FROM {link} WHERE {column} = ? LIMIT 1",  # noqa: S608
+                (entity_id,),
+            )
+            if still_used is None:
+                _add(counts, delete_entity(store, table, entity, entity_id, column))
+    return counts
+
+
+def linked_signal_ids(store: Store, person_id: int) -> list[int]:
+    rows = store.rows(
+        "SELECT signal_id FROM signal_person WHERE person_id = ? ORDER BY signal_id", (person_id,)
+    )
+    return [r["signal_id"] for r in rows]
+
+
+REDACTED = "[persoon verwijderd]"
+
+# Free text that may quote a person's name: (table, id column, text column, holds JSON).
+_FREE_TEXT = (
+    ("signal", "id", "description", False),
+    ("note", "id", "text", False),
+    ("step_event", "id", "note", False),
+    ("step_event", "id", "reason", False),
+    ("step_event", "id", "details", True),
+    ("history", "id", "changes", True),
+)
+
+
+def _scrub_value(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(REDACTED, value)
+    if isinstance(value, list):
+        return [_scrub_value(v, pattern) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_value(v, pattern) for k, v in value.items()}
+    return value
+
+
+def name_pattern(name: str) -> re.Pattern[str] | None:
+    """The whole name as words, any case, any whitespace between the parts."""
+    words = name.split()
+    if not words or len("".join(words)) < 2:
+        return None
+    body = r"\s+".join(re.escape(word) for word in words)
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
+
+
+def scrub_name(store: Store, name: str) -> int:
+    """Replace the person's name in free text; returns the number of rows changed.
+
+    Every row is checked in Python rather than narrowed with SQL, because SQLite's lower() and
+    LIKE only fold ASCII ("Łukasz" would escape). JSON columns are rewritten value by value so
+    they stay valid JSON."""
+    pattern = name_pattern(name)
+    if pattern is None:
+        return 0
+    changed = 0
+    for table, key, column, is_json in _FREE_TEXT:
+        rows = store.rows(f"SELECT {key} AS id, {column} AS value FROM {table}")  # noqa: S608
+        for row in rows:
+            if is_json:
+                data = json.loads(row["value"])
+                scrubbed = _scrub_value(data, pattern)
+                if scrubbed == data:
+                    continue
+                new = json.dumps(scrubbed, ensure_ascii=False, sort_keys=True, default=str)
+            else:
+                new = pattern.sub(REDACTED, row["value"])
+            if new != row["value"]:
+                store.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE {key} = ?",  # noqa: S608
+                    (new, row["id"]),
+                )
+                changed += 1
+    return changed
+
+
+def refresh_fts(store: Store) -> int:
+    """Rebuild external-content indexes (they may still hold words of deleted rows) and merge
+    every FTS5/FTS4 index into one segment, which drops deleted entries from the file."""
+    tables = fts_tables(store)
+    for table in tables:
+        name = _quote(table.name)
+        if table.external_content:
+            store.execute(f"INSERT INTO {name} ({name}) VALUES ('rebuild')")  # noqa: S608
+        store.execute(f"INSERT INTO {name} ({name}) VALUES ('optimize')")  # noqa: S608
+    return len(tables)
+
+
+def compact(store: Store) -> None:
+    """VACUUM rewrites the file without the freed pages (secure_delete already zeroed them);
+    the checkpoint empties the WAL, which may still hold copies of the deleted rows. Runs
+    outside any transaction, after the deletion has been committed."""
+    with translate_sqlite_errors():
+        store.execute("VACUUM")
+        store.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,0 +1,248 @@
+"""AVG rights: `persoon inzage` exports everything about one person to a private file, and
+`persoon verwijder` removes the person from every table, history row and index."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.conftest import Cli
+from tests.signal_helpers import execute, file_bytes, log_signal, query, scalar, table_counts
+
+AUDIT = frozenset({"audit_log"})
+
+
+def _signal(
+    cli: Cli, *extra: str, omschrijving: str = "Maria Ionescu woont er met acht anderen."
+) -> str:
+    return log_signal(cli, *extra, datum="01-11-2026", omschrijving=omschrijving)
+
+
+@pytest.fixture
+def two_signals(cli: Cli, db_path: Path) -> tuple[str, str]:
+    """Maria in two signals, with Piet (another person) in the first one."""
+    first = _signal(
+        cli,
+        "--persoon",
+        "naam=Maria Ionescu; rol=slachtoffer; geboren=12-03-2004; nationaliteit=Roemeense",
+        "--persoon",
+        "naam=Piet Anderman; rol=dader",
+        "--adres",
+        "straat=Dorpsstraat; nummer=1; plaats=Wognum",
+    )
+    second = _signal(
+        cli, "--persoon", "id=1; rol=betrokkene", omschrijving="Opnieuw gezien: MARIA IONESCU."
+    )
+    assert cli("signaal", "notitie", second, "Gesprek met Maria Ionescu gehad").exit_code == 0
+    return first, second
+
+
+def test_inzage_writes_everything_about_the_person_to_a_private_file(
+    cli: Cli, db_path: Path, tmp_path: Path, two_signals: tuple[str, str]
+) -> None:
+    first, second = two_signals
+    target = tmp_path / "export" / "inzage.json"
+    target.parent.mkdir()
+    result = cli("--gebruiker", "aof", "persoon", "inzage", "1", "--uitvoer", str(target))
+    assert result.exit_code == 0, result.output
+    assert "geschreven naar" in result.stdout
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in target.parent.iterdir()] == ["inzage.json"]  # no temp file left
+
+    report = json.loads(target.read_text(encoding="utf-8"))
+    assert report["persoon"]["naam"] == "Maria Ionescu"
+    assert report["persoon"]["geboortedatum"] == "2004-03-12"
+    assert report["persoon"]["nationaliteit"] == "Roemeense"
+    assert [s["id"] for s in report["signalen"]] == [first, second]
+    assert [s["rol_van_persoon"] for s in report["signalen"]] == ["slachtoffer", "betrokkene"]
+    assert report["signalen"][0]["andere_personen"] == 1
+    assert report["signalen"][1]["notities"][0]["tekst"] == "Gesprek met Maria Ionescu gehad"
+    assert "Piet" not in target.read_text(encoding="utf-8")
+    assert [h["actie"] for h in report["historie"]] == ["aangemaakt", "gekoppeld", "gekoppeld"]
+    assert {e["actie"] for e in report["inzage_en_wijzigingen"]} >= {
+        "signaal.nieuw",
+        "signaal.notitie",
+    }
+    assert "art. 15" in report["let_op"]
+
+    audit = query(
+        db_path,
+        "SELECT by_user, object_type, object_id, result, details FROM audit_log "
+        "WHERE action = 'persoon.inzage'",
+    )
+    assert audit == [("aof", "persoon", "1", "gelukt", '{"signalen":2}')]
+
+
+def test_inzage_refuses_to_overwrite_and_unknown_ids(
+    cli: Cli, db_path: Path, tmp_path: Path, two_signals: tuple[str, str]
+) -> None:
+    target = tmp_path / "bestaat.json"
+    target.write_text("oud", encoding="utf-8")
+    clash = cli("persoon", "inzage", "1", "--uitvoer", str(target))
+    assert clash.exit_code == 2
+    assert "bestaat al" in clash.stderr
+    assert target.read_text(encoding="utf-8") == "oud"
+
+    missing = cli("persoon", "inzage", "99", "--uitvoer", str(tmp_path / "nieuw.json"))
+    assert missing.exit_code == 3
+    assert not (tmp_path / "nieuw.json").exists()
+    assert query(
+        db_path,
+        "SELECT object_id, result FROM audit_log WHERE action = 'persoon.inzage' ORDER BY id",
+    ) == [("1", "geweigerd"), ("99", "niet-gevonden")]
+
+
+def test_inzage_default_path_is_in_the_current_directory(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_signals: tuple[str, str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("persoon", "inzage", "1", "--json")
+    assert result.exit_code == 0, result.output
+    written = Path(json.loads(result.stdout)["bestand"])
+    assert written.name.startswith("inzage-persoon-1-")
+    assert (tmp_path / written).exists()
+
+
+def test_verwijder_removes_the_person_everywhere_and_keeps_the_rest(
+    cli: Cli, db_path: Path, two_signals: tuple[str, str]
+) -> None:
+    first, second = two_signals
+    execute(
+        db_path,
+        # Tables another branch may add: an index with its own copy of the name, and one
+        # pointing at persons by key.
+        "CREATE VIRTUAL TABLE person_fts USING fts5(person_id UNINDEXED, name)",
+        "INSERT INTO person_fts (person_id, name) SELECT id, name FROM person",
+        "CREATE TABLE person_alias (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL "
+        "REFERENCES person (id), alias TEXT)",
+        "INSERT INTO person_alias (person_id, alias) VALUES (1, 'Mariaalias')",
+    )
+    result = cli(
+        "--gebruiker",
+        "aof",
+        "persoon",
+        "verwijder",
+        "1",
+        "--reden",
+        "avg-verzoek",
+        "--kenmerk",
+        "AVG-2026-014",
+        "--ja",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"uit {first}, {second}" in result.stdout
+
+    assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]
+    assert query(db_path, "SELECT person_id FROM signal_person ORDER BY signal_id") == [(2,)]
+    assert scalar(db_path, "SELECT count(*) FROM person_alias") == 0
+    assert query(db_path, "SELECT person_id FROM person_fts") in ([("2",)], [(2,)])
+    assert query(db_path, "SELECT ref FROM signal ORDER BY id") == [(first,), (second,)]
+    assert query(db_path, "SELECT description FROM signal ORDER BY id") == [
+        ("[persoon verwijderd] woont er met acht anderen.",),
+        ("Opnieuw gezien: [persoon verwijderd].",),
+    ]
+    assert query(db_path, "SELECT text FROM note") == [("Gesprek met [persoon verwijderd] gehad",)]
+    # History about the person is gone; history of the signals is scrubbed but still valid JSON.
+    assert (
+        scalar(db_path, "SELECT count(*) FROM history WHERE entity = 'person' AND entity_id = 1")
+        == 0
+    )
+    for (changes,) in query(db_path, "SELECT changes FROM history"):
+        json.loads(str(changes))
+    assert query(
+        db_path,
+        "SELECT signal_id, changes FROM history WHERE action = 'persoon-verwijderd' ORDER BY id",
+    ) == [
+        (1, '{"persoon_id": 1, "reden": "avg-verzoek"}'),
+        (2, '{"persoon_id": 1, "reden": "avg-verzoek"}'),
+    ]
+    raw = file_bytes(db_path)
+    for word in (b"Ionescu", b"IONESCU", b"Mariaalias", b"Roemeense"):
+        assert word.lower() not in raw, word
+    assert b"piet anderman" in raw
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        conn.close()
+
+    audit = query(
+        db_path,
+        "SELECT by_user, object_id, result, details FROM audit_log "
+        "WHERE action = 'persoon.verwijder'",
+    )
+    assert len(audit) == 1
+    user, object_id, outcome, details = audit[0]
+    assert (user, object_id, outcome) == ("aof", "1", "gelukt")
+    recorded = json.loads(str(details))
+    assert recorded["reden"] == "avg-verzoek"
+    assert recorded["kenmerk"] == "AVG-2026-014"
+    assert recorded["signalen"] == 2
+    assert recorded["person"] == 1 and recorded["person_alias"] == 1
+    assert "Maria" not in json.dumps(query(db_path, "SELECT * FROM audit_log"))
+    assert cli("audit", "controleer").exit_code == 0
+    # The signals still show, without the person.
+    shown = cli("signaal", "toon", second, "--json")
+    assert json.loads(shown.stdout)["personen"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--reden", "zij vroeg het zelf"), "Reden 'zij vroeg het zelf' is onbekend"),
+        (("--reden", "avg-verzoek", "--kenmerk", "Maria Ionescu"), "geen namen of zinnen"),
+        (("--reden", "avg-verzoek"), "bevestig met --ja"),
+    ],
+)
+def test_verwijder_refuses_free_text_and_unconfirmed_runs(
+    cli: Cli, db_path: Path, two_signals: tuple[str, str], args: tuple[str, ...], message: str
+) -> None:
+    before = table_counts(db_path, skip=AUDIT)
+    result = cli("persoon", "verwijder", "1", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert table_counts(db_path, skip=AUDIT) == before
+
+
+def test_verwijder_of_an_unknown_person_is_recorded_as_not_found(
+    cli: Cli, db_path: Path, two_signals: tuple[str, str]
+) -> None:
+    result = cli("persoon", "verwijder", "42", "--reden", "onjuist", "--ja")
+    assert result.exit_code == 3
+    assert query(
+        db_path, "SELECT object_id, result FROM audit_log WHERE action = 'persoon.verwijder'"
+    ) == [("42", "niet-gevonden")]
+
+
+def test_verwijder_in_a_terminal_asks_first(db_path: Path, two_signals: tuple[str, str]) -> None:
+    from tests.test_interactive_form import answer, spawn
+
+    child = spawn(db_path, "persoon", "verwijder", "1", "--reden", "dubbel")
+    answer(child, "Persoon 1 definitief verwijderen", "j\r")
+    child.expect("Persoon 1 is verwijderd")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]
+
+
+def test_verwijder_finds_the_name_in_any_case_and_spacing(cli: Cli, db_path: Path) -> None:
+    ref = _signal(
+        cli,
+        "--persoon",
+        "naam=Łukasz Żak; rol=slachtoffer",
+        omschrijving="ŁUKASZ   ŻAK slaapt in de schuur; Łukaszewski niet.",
+    )
+    assert cli("signaal", "notitie", ref, "łukasz żak\nbelde terug").exit_code == 0
+    result = cli("persoon", "verwijder", "1", "--reden", "onjuist", "--ja")
+    assert result.exit_code == 0, result.output
+    assert query(db_path, "SELECT description FROM signal") == [
+        ("[persoon verwijderd] slaapt in de schuur; Łukaszewski niet.",)
+    ]
+    assert query(db_path, "SELECT text FROM note") == [("[persoon verwijderd]\nbelde terug",)]
+    assert "żak".encode() not in file_bytes(db_path)

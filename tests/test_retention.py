@@ -1,0 +1,346 @@
+"""Bewaartermijnen and opschonen: the date is set at closing, terms are the archivist's to set,
+and destruction removes the signal and everything only it refers to, from every table and
+index, down to the bytes of the file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.conftest import Cli
+from tests.signal_helpers import (
+    close_signal,
+    execute,
+    file_bytes,
+    log_signal,
+    query,
+    scalar,
+    table_counts,
+)
+
+NewSignal = Callable[..., str]
+AUDIT = frozenset({"audit_log"})
+
+
+def _old_signal(cli: Cli, *extra: str, datum: str = "01-01-2020") -> str:
+    return log_signal(
+        cli, *extra, datum=datum, omschrijving="Xylofoonstraat: veel mensen op één adres."
+    )
+
+
+def _confirm_terms(cli: Cli) -> None:
+    """The archivist's decision, here equal to the placeholders."""
+    for conclusie, jaren in (("geen", "2"), ("verder-onderzoek", "5"), ("duiding", "5")):
+        result = cli("bewaartermijn", "zet", "--conclusie", conclusie, "--jaren", jaren)
+        assert result.exit_code == 0, result.output
+
+
+def test_closing_sets_the_destruction_date_and_reopening_clears_it(cli: Cli, db_path: Path) -> None:
+    geen = _old_signal(cli)
+    duiding = _old_signal(cli)
+    close_signal(cli, geen, "29-02-2024", "geen")
+    close_signal(cli, duiding, "10-03-2024", "duiding")
+    rows = query(db_path, "SELECT ref, closed_on, destroy_on FROM signal ORDER BY id")
+    assert rows == [
+        (geen, "2024-02-29", "2026-02-28"),  # 2 years; 29 February has no twin in 2026
+        (duiding, "2024-03-10", "2029-03-10"),  # 5 years
+    ]
+    assert cli("signaal", "heropen", geen, "--reden", "nieuwe melding").exit_code == 0
+    assert scalar(db_path, "SELECT destroy_on FROM signal WHERE ref = ?", (geen,)) is None
+
+
+def test_terms_show_defaults_as_unconfirmed_until_the_archivist_sets_them(
+    cli: Cli, db_path: Path
+) -> None:
+    ref = _old_signal(cli)
+    close_signal(cli, ref, "04-01-2020", "geen")
+    shown = cli("bewaartermijn", "toon")
+    assert shown.exit_code == 0
+    assert "geen mensenhandel: 2 jaar" in shown.stdout
+    assert "nog niet vastgesteld" in shown.stdout
+    terms = json.loads(cli("bewaartermijn", "toon", "--json").stdout)
+    assert [(t["conclusie"], t["jaren"], t["vastgesteld"]) for t in terms] == [
+        ("geen", 2, False),
+        ("verder-onderzoek", 5, False),
+        ("duiding", 5, False),
+    ]
+
+    changed = cli(
+        "--gebruiker", "archivaris", "bewaartermijn", "zet", "--conclusie", "geen", "--jaren", "3"
+    )
+    assert changed.exit_code == 0, changed.output
+    assert "is nu 3 jaar" in changed.stdout
+    terms = json.loads(cli("bewaartermijn", "toon", "--json").stdout)
+    assert terms[0]["jaren"] == 3
+    assert terms[0]["vastgesteld"] is True
+    assert terms[0]["vastgesteld_door"] == "archivaris"
+    # The signal already closed follows the new term, and the change is in its history.
+    assert scalar(db_path, "SELECT destroy_on FROM signal") == "2023-01-04"
+    assert query(db_path, "SELECT action, changes FROM history WHERE action = 'bewaartermijn'") == [
+        (
+            "bewaartermijn",
+            '{"destroy_on": {"nieuw": "2023-01-04", "oud": "2022-01-04"}}',
+        )
+    ]
+    audit = query(
+        db_path, "SELECT by_user, details FROM audit_log WHERE action = 'bewaartermijn.zet'"
+    )
+    assert audit[0][0] == "archivaris"
+    assert json.loads(str(audit[0][1])) == {
+        "conclusie": "geen",
+        "herberekend": 1,
+        "jaren": 3,
+        "vorige": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--conclusie", "geen", "--jaren", "0"), "kies 1 tot 100 jaar"),
+        (("--conclusie", "geen", "--jaren", "101"), "kies 1 tot 100 jaar"),
+        (("--conclusie", "misschien", "--jaren", "3"), "Conclusie 'misschien' is onbekend"),
+        (("--conclusie", "geen", "--jaren", "drie"), "--jaren"),
+    ],
+)
+def test_bad_terms_are_refused(
+    cli: Cli, db_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = cli("bewaartermijn", "zet", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not db_path.exists() or scalar(db_path, "SELECT count(*) FROM setting") == 0
+
+
+def test_proef_lists_references_and_dates_only_and_changes_nothing(cli: Cli, db_path: Path) -> None:
+    old = _old_signal(cli, "--persoon", "naam=Maria Ionescu; rol=slachtoffer")
+    close_signal(cli, old, "04-01-2020")
+    recent = _old_signal(cli, datum="01-11-2026")
+    close_signal(cli, recent, "02-11-2026")
+    _old_signal(cli)  # still open: never due
+    _confirm_terms(cli)
+    before = table_counts(db_path, skip=AUDIT)
+
+    result = cli("opschonen", "--proef")
+    assert result.exit_code == 0, result.output
+    assert old in result.stdout
+    assert "04-01-2020" in result.stdout and "04-01-2022" in result.stdout
+    assert recent not in result.stdout
+    assert "Maria" not in result.output and "Xylofoon" not in result.output
+    assert "niets verwijderd" in result.stdout
+    as_json = json.loads(cli("opschonen", "--proef", "--json").stdout)
+    assert as_json == {
+        "proef": True,
+        "signalen": [
+            {
+                "id": old,
+                "afgerond_op": "2020-01-04",
+                "vernietigingsdatum": "2022-01-04",
+                "conclusie": "geen",
+            }
+        ],
+        "wacht_op_vaststelling": [],
+        "verwijderd": {},
+    }
+    assert table_counts(db_path, skip=AUDIT) == before
+
+
+def test_nothing_is_destroyed_on_a_term_the_archivist_has_not_confirmed(
+    cli: Cli, db_path: Path
+) -> None:
+    geen = _old_signal(cli)
+    close_signal(cli, geen, "04-01-2020", "geen")
+    duiding = _old_signal(cli)
+    close_signal(cli, duiding, "04-01-2020", "duiding")
+    assert cli("bewaartermijn", "zet", "--conclusie", "geen", "--jaren", "2").exit_code == 0
+
+    preview = json.loads(cli("opschonen", "--proef", "--json").stdout)
+    assert [s["id"] for s in preview["signalen"]] == [geen]
+    assert [s["id"] for s in preview["wacht_op_vaststelling"]] == [duiding]
+    result = cli("opschonen", "--ja")
+    assert result.exit_code == 0, result.output
+    assert f"vernietigd: {geen}" in result.stdout
+    assert f"({duiding}) zijn over een bewaartermijn die de archivaris nog niet" in result.stdout
+    assert query(db_path, "SELECT ref FROM signal") == [(duiding,)]
+
+
+def test_opschonen_without_confirmation_in_a_script_is_refused(cli: Cli, db_path: Path) -> None:
+    ref = _old_signal(cli)
+    close_signal(cli, ref, "04-01-2020")
+    _confirm_terms(cli)
+    before = table_counts(db_path, skip=AUDIT)
+    result = cli("opschonen")
+    assert result.exit_code == 2
+    assert "--ja" in result.stderr
+    assert table_counts(db_path, skip=AUDIT) == before
+
+
+def test_nothing_due_is_said_plainly(cli: Cli, new_signal: NewSignal) -> None:
+    new_signal()
+    result = cli("opschonen", "--ja")
+    assert result.exit_code == 0
+    assert "geen signalen die nu vernietigd kunnen worden" in result.stdout
+
+
+def _search_index_like_the_search_branch(db_path: Path) -> None:
+    """Two kinds of FTS5 table another branch may add: one with its own copy of the text and a
+    signal_id column, one over the signal table as external content (kept in sync by its owner's
+    triggers; here it is filled once with 'rebuild')."""
+    execute(
+        db_path,
+        "CREATE VIRTUAL TABLE search_text USING fts5(signal_id UNINDEXED, body)",
+        "INSERT INTO search_text (signal_id, body) "
+        "SELECT s.id, s.description || ' ' || coalesce(p.name, '') FROM signal s "
+        "LEFT JOIN signal_person sp ON sp.signal_id = s.id "
+        "LEFT JOIN person p ON p.id = sp.person_id",
+        "CREATE VIRTUAL TABLE signal_fts USING fts5(description, content='signal', "
+        "content_rowid='id')",
+        "INSERT INTO signal_fts (signal_fts) VALUES ('rebuild')",
+        # A table a later feature might add, with a plain reference and no cascade.
+        "CREATE TABLE signal_extra (id INTEGER PRIMARY KEY, signal_id INTEGER REFERENCES "
+        "signal (id), remark TEXT)",
+        "INSERT INTO signal_extra (signal_id, remark) SELECT id, 'Kwartelkoning' FROM signal WHERE id = 1",
+    )
+    # What sqlite-utils' enable_fts makes (FTS4 here, without sync triggers).
+    import sqlite_utils
+
+    conn = sqlite3.connect(db_path)
+    try:
+        sqlite_utils.Database(conn)["organisation"].enable_fts(["name"], fts_version="FTS4")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
+    cli: Cli, db_path: Path
+) -> None:
+    doomed = _old_signal(
+        cli,
+        "--persoon",
+        "naam=Zoltan Vernietigd; rol=dader",
+        "--persoon",
+        "naam=Gedeelde Persoon; rol=slachtoffer",
+        "--adres",
+        "straat=Weggooistraat; nummer=3; plaats=Wognum",
+        "--organisatie",
+        "naam=Verdwijnbedrijf BV; kvk=87654321",
+    )
+    assert (
+        cli("signaal", "notitie", doomed, "Kruisbes notitie", "--datum", "02-01-2020").exit_code
+        == 0
+    )
+    close_signal(cli, doomed, "04-01-2020")
+    shared_id = scalar(db_path, "SELECT id FROM person WHERE name = 'Gedeelde Persoon'")
+    kept = _old_signal(cli, "--persoon", f"id={shared_id}; rol=slachtoffer", datum="01-11-2026")
+    _search_index_like_the_search_branch(db_path)
+    _confirm_terms(cli)
+    counter_before = query(db_path, "SELECT year, last_seq FROM signal_counter")
+
+    result = cli("--gebruiker", "aof", "opschonen", "--ja")
+    assert result.exit_code == 0, result.output
+    assert f"1 signaal/signalen vernietigd: {doomed}" in result.stdout
+
+    assert query(db_path, "SELECT ref FROM signal") == [(kept,)]
+    assert query(db_path, "SELECT name FROM person") == [("Gedeelde Persoon",)]
+    for table in ("address", "organisation", "note", "signal_address", "signal_organisation"):
+        assert scalar(db_path, f"SELECT count(*) FROM {table}") == 0, table  # noqa: S608
+    doomed_id = 1
+    for table in ("step_event", "signal_form", "signal_person", "history", "signal_extra"):
+        assert (
+            scalar(db_path, f"SELECT count(*) FROM {table} WHERE signal_id = ?", (doomed_id,))  # noqa: S608
+            == 0
+        ), table
+    assert query(db_path, "SELECT signal_id FROM search_text") == [("2",)] or query(
+        db_path, "SELECT signal_id FROM search_text"
+    ) == [(2,)]
+    assert query(
+        db_path, "SELECT rowid FROM signal_fts WHERE signal_fts MATCH 'xylofoonstraat'"
+    ) == [(2,)]
+    # Numbers are never reused.
+    assert query(db_path, "SELECT year, last_seq FROM signal_counter") == counter_before
+    # The file itself no longer holds the destroyed words (secure_delete, FTS rebuild and
+    # optimize, VACUUM, WAL checkpoint).
+    raw = file_bytes(db_path)
+    for word in (b"Zoltan", b"Weggooistraat", b"Verdwijnbedrijf", b"Kruisbes", b"Kwartelkoning"):
+        assert word.lower() not in raw, word
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        conn.execute("INSERT INTO signal_fts (signal_fts) VALUES ('integrity-check')")
+    finally:
+        conn.close()
+
+    audit = query(
+        db_path,
+        "SELECT action, object_id, by_user, details FROM audit_log "
+        "WHERE action IN ('signaal.vernietigd', 'opschonen') ORDER BY id",
+    )
+    assert [(a, o, u) for a, o, u, _ in audit] == [
+        ("signaal.vernietigd", doomed, "aof"),
+        ("opschonen", "", "aof"),
+    ]
+    destroyed = json.loads(str(audit[0][3]))
+    assert destroyed["vernietigingsdatum"] == "2022-01-04"
+    assert destroyed["signal"] == 1 and destroyed["person"] == 1 and destroyed["note"] == 1
+    summary = json.loads(str(audit[1][3]))
+    assert summary["signalen"] == 1 and summary["fts_indexen"] == 3
+    log_text = json.dumps(query(db_path, "SELECT * FROM audit_log"))
+    assert "Zoltan" not in log_text and "Weggooi" not in log_text
+    assert cli("audit", "controleer").exit_code == 0
+    # A new signal continues the numbering.
+    assert _old_signal(cli) == "MH-2020-0002"
+
+
+def test_a_database_closed_before_version_3_gets_its_dates_on_upgrade(
+    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mhtool.store import migrations
+    from mhtool.store.connection import open_store
+
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+        patch.setattr(migrations, "LATEST_VERSION", 1)
+        open_store(db_path).close()
+    execute(
+        db_path,
+        "INSERT INTO signal (ref, year, seq, received_on, municipality, reporter, channel, acute, "
+        "step, step_since, conclusion, closed_on, created_at, created_by, updated_at) VALUES "
+        "('MH-2020-0001', 2020, 1, '2020-01-01', 'Dijk en Waard', 'x', 'mail', 0, 5, "
+        "'2020-01-04', 'duiding', '2020-01-04', 'nu', 'x', 'nu')",
+    )
+    assert scalar(db_path, "PRAGMA user_version") == 1
+    assert cli("signaal", "lijst").exit_code == 0
+    assert scalar(db_path, "PRAGMA user_version") == migrations.LATEST_VERSION
+    assert scalar(db_path, "SELECT destroy_on FROM signal") == "2025-01-04"
+
+
+def test_opschonen_in_a_terminal_asks_first(cli: Cli, db_path: Path) -> None:
+    from tests.test_interactive_form import answer, spawn
+
+    ref = _old_signal(cli)
+    close_signal(cli, ref, "04-01-2020")
+    _confirm_terms(cli)
+
+    child = spawn(db_path, "opschonen")
+    child.expect(ref)
+    answer(child, "definitief vernietigen", "n\r")
+    child.expect("er is niets verwijderd")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert query(db_path, "SELECT ref FROM signal") == [(ref,)]
+
+    child = spawn(db_path, "opschonen")
+    answer(child, "definitief vernietigen", "j\r")
+    child.expect(f"vernietigd: {ref}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert query(db_path, "SELECT ref FROM signal") == []
