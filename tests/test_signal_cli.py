@@ -591,3 +591,37 @@ def test_bare_command_shows_help_without_error(cli: Cli) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("Gebruik: mhtool")
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (("--persoon", "naam=A; naam=B"), "staat er twee keer in"),
+        (("--persoon", "naam=A rol=dader"), "scheid de velden met een ';'"),
+        (("--persoon", "id=1; naam=Ander"), "laat naam weg"),
+        (("--adres", "id=1; straat=X"), "laat straat weg"),
+        (("--persoon", "id=99999999999999999999999"), "geen geldig id"),
+        (("--organisatie", "id=0"), "geen geldig id"),
+    ],
+)
+def test_field_specs_never_lose_data_silently(
+    cli: Cli, new_signal: NewSignal, db_path: Path, spec: tuple[str, ...], message: str
+) -> None:
+    new_signal("--adres", "straat=Kerkstraat; nummer=1", "--persoon", "naam=X; rol=dader")
+    before = dump(db_path)
+    result = cli(
+        "signaal",
+        "nieuw",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        *spec,
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert dump(db_path) == before

@@ -138,8 +138,28 @@ def parse_fields(spec: str, what: str, allowed: Iterable[str]) -> dict[str, str]
             )
         if key not in allowed:
             raise ValidationError(f"{what}: onbekend veld '{key}'; gebruik {', '.join(allowed)}.")
+        if key in fields:
+            raise ValidationError(
+                f"{what}: het veld '{key}' staat er twee keer in; geef het één keer."
+            )
+        for other in allowed:
+            if f" {other}=" in f" {value.strip()}":
+                raise ValidationError(
+                    f"{what}: bij '{key}' staat ook '{other}='; scheid de velden met een ';'."
+                )
         fields[key] = value.strip()
     return fields
+
+
+def _only_role_with_id(fields: dict[str, str], what: str, extra: tuple[str, ...] = ()) -> None:
+    """With id=N the existing record is linked as it is; other fields would be silently lost."""
+    if fields.get("id"):
+        ignored = sorted(k for k in fields if k not in ("id", *extra))
+        if ignored:
+            raise ValidationError(
+                f"{what}: met id=... koppelt u een bestaand record; laat {', '.join(ignored)} weg "
+                "(wijzigen gaat niet via koppelen)."
+            )
 
 
 PERSON_FIELDS = ("naam", "rol", "geboren", "nationaliteit", "id")
@@ -150,8 +170,10 @@ ORGANISATION_FIELDS = ("naam", "kvk", "sector", "id")
 def _existing_id(value: str, what: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
-        raise ValidationError(f"{what}: id '{value}' moet een getal zijn.")
+    if not value.isdigit() or len(value) > 12 or int(value) == 0:
+        raise ValidationError(
+            f"{what}: id '{value}' is geen geldig id; gebruik het getal uit 'mhtool signaal toon'."
+        )
     return int(value)
 
 
@@ -176,6 +198,7 @@ def build_person(
 
 def parse_person(spec: str, today: dt.date | None = None) -> PersonInput:
     f = parse_fields(spec, "Persoon", PERSON_FIELDS)
+    _only_role_with_id(f, "Persoon", extra=("rol",))
     return build_person(
         f.get("naam", ""),
         f.get("rol", ""),
@@ -211,8 +234,9 @@ def build_address(
 
 def parse_address(spec: str) -> AddressInput:
     f = parse_fields(spec, "Adres", ADDRESS_FIELDS)
+    _only_role_with_id(f, "Adres")
     existing = _existing_id(f.get("id", ""), "Adres")
-    if existing is not None and not f.get("nummer"):
+    if existing is not None:
         return AddressInput("", 0, "", "", "", existing)
     return build_address(
         f.get("straat", ""),
@@ -237,6 +261,7 @@ def build_organisation(
 
 def parse_organisation(spec: str) -> OrganisationInput:
     f = parse_fields(spec, "Organisatie", ORGANISATION_FIELDS)
+    _only_role_with_id(f, "Organisatie")
     return build_organisation(
         f.get("naam", ""),
         f.get("kvk", ""),
