@@ -625,3 +625,15 @@ def test_field_specs_never_lose_data_silently(
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert dump(db_path) == before
+
+
+def test_history_in_json_speaks_dutch(cli: Cli, new_signal: NewSignal) -> None:
+    ref = new_signal("--persoon", "naam=Testpersoon; rol=dader")
+    cli("signaal", "stap", ref, "--controle", "niets")
+    history = json.loads(cli("signaal", "toon", ref, "--json").stdout)["historie"]
+    objects = {h["object"] for h in history}
+    assert objects <= {"signaal", "persoon", "adres", "organisatie", "notitie"}
+    moved = [h for h in history if h["actie"] == "naar volgende stap"]
+    assert moved and moved[0]["wijzigingen"]["stap"] == {"oud": 1, "nieuw": 2}
+    created = next(h for h in history if h["actie"] == "aangemaakt" and h["object"] == "signaal")
+    assert {"gemeente", "melder", "omschrijving", "ontvangen"} <= set(created["wijzigingen"])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.dates import format_date
 from mhtool.domain.enums import LabelledEnum, Step
+from mhtool.domain.views import HISTORY_ACTIONS, HISTORY_ENTITIES, HISTORY_FIELDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -281,34 +282,11 @@ def signal_detail(d: SignalDetail) -> None:
         t.add_row(
             text(format_moment(h.at)),
             text(h.by_user),
-            text(_ACTION.get(h.action, h.action)),
-            text(f"{_ENTITY.get(h.entity, h.entity)} {h.entity_id or ''}".strip()),
+            text(HISTORY_ACTIONS.get(h.action, h.action)),
+            text(f"{HISTORY_ENTITIES.get(h.entity, h.entity)} {h.entity_id or ''}".strip()),
             text(describe_changes(h.changes)),
         )
     out.print(t)
-
-
-_ACTION = {
-    "stap-stap": "naar volgende stap",
-    "stap-overslaan": "stap overgeslagen",
-    "stap-terug": "stap terug",
-}
-_FIELD = {
-    "step": "stap",
-    "step_since": "stap sinds",
-    "municipality": "gemeente",
-    "reporter": "melder",
-    "reporter_department": "afdeling",
-    "channel": "kanaal",
-    "description": "omschrijving",
-    "conclusion": "conclusie",
-    "feedback_given": "terugkoppeling",
-    "feedback_on": "terugkoppeling op",
-    "criminal_case": "strafrechtelijk opgepakt",
-    "shelter_arranged": "opvang",
-    "closed_on": "afgerond op",
-    "destroy_on": "vernietigingsdatum",
-}
 
 
 def describe_changes(changes: dict[str, Any]) -> str:
@@ -317,7 +295,7 @@ def describe_changes(changes: dict[str, Any]) -> str:
     for key, value in changes.items():
         if isinstance(value, dict) and set(value) == {"oud", "nieuw"}:
             old, new = value["oud"], value["nieuw"]
-            parts.append(f"{_FIELD.get(key, key)}: {_short(old)} → {_short(new)}")
+            parts.append(f"{HISTORY_FIELDS.get(key, key)}: {_short(old)} → {_short(new)}")
         elif key in ("reden", "rol", "avim"):
             parts.append(f"{key}: {_short(value)}")
     return "; ".join(parts)
@@ -330,15 +308,6 @@ def _short(value: object, limit: int = 40) -> str:
         value = ", ".join(str(v) for v in value)
     shown = str(value)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-_ENTITY = {
-    "signal": "signaal",
-    "person": "persoon",
-    "address": "adres",
-    "organisation": "organisatie",
-    "note": "notitie",
-}
 
 
 def _event_label(kind: str, from_step: int | None, to_step: int | None) -> str:

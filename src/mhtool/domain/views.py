@@ -107,6 +107,61 @@ class NoteView:
         return {"id": self.id, "datum": self.on_date, "door": self.by_user, "tekst": self.text}
 
 
+# Dutch names for what the history table stores in English (entity, field and action codes),
+# shared by the terminal view and --json so both speak the user's language.
+HISTORY_ENTITIES = {
+    "signal": "signaal",
+    "person": "persoon",
+    "address": "adres",
+    "organisation": "organisatie",
+    "note": "notitie",
+}
+
+HISTORY_FIELDS = {
+    "step": "stap",
+    "step_since": "stap sinds",
+    "municipality": "gemeente",
+    "reporter": "melder",
+    "reporter_department": "afdeling",
+    "channel": "kanaal",
+    "description": "omschrijving",
+    "conclusion": "conclusie",
+    "feedback_given": "terugkoppeling",
+    "feedback_on": "terugkoppeling op",
+    "criminal_case": "strafrechtelijk opgepakt",
+    "shelter_arranged": "opvang",
+    "closed_on": "afgerond op",
+    "destroy_on": "vernietigingsdatum",
+    "ref": "nummer",
+    "year": "jaar",
+    "seq": "volgnummer",
+    "received_on": "ontvangen",
+    "acute": "acuut",
+    "avim_informed_at": "avim geinformeerd",
+    "created_at": "aangemaakt",
+    "created_by": "aangemaakt door",
+    "updated_at": "bijgewerkt",
+    "name": "naam",
+    "name_key": "naamsleutel",
+    "birth_date": "geboortedatum",
+    "birth_year": "geboortejaar",
+    "nationality": "nationaliteit",
+    "street": "straat",
+    "street_key": "straatsleutel",
+    "house_number": "huisnummer",
+    "house_addition": "toevoeging",
+    "house_key": "huisnummersleutel",
+    "city": "plaats",
+    "on_date": "datum",
+}
+
+HISTORY_ACTIONS = {
+    "stap-stap": "naar volgende stap",
+    "stap-overslaan": "stap overgeslagen",
+    "stap-terug": "stap terug",
+}
+
+
 @dataclass(frozen=True)
 class HistoryView:
     at: str
@@ -120,10 +175,10 @@ class HistoryView:
         return {
             "tijdstip": self.at,
             "door": self.by_user,
-            "object": self.entity,
+            "object": HISTORY_ENTITIES.get(self.entity, self.entity),
             "object_id": self.entity_id,
-            "actie": self.action,
-            "wijzigingen": self.changes,
+            "actie": HISTORY_ACTIONS.get(self.action, self.action),
+            "wijzigingen": {HISTORY_FIELDS.get(k, k): v for k, v in self.changes.items()},
         }
 
 
