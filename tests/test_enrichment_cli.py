@@ -94,10 +94,24 @@ def test_correct_keeps_the_old_value_in_history(
             db_path, "SELECT changes FROM history WHERE action IN ('gecorrigeerd', 'correctie')"
         )
     ]
-    assert {
-        "reden": "verkeerde gemeente gekozen",
-        "vormen": {"oud": ["arbeid"], "nieuw": ["seksueel"]},
-    } in changes
-    assert {"municipality": {"oud": "Dijk en Waard", "nieuw": "Texel"}} in changes
+    assert changes == [
+        {
+            "municipality": {"oud": "Dijk en Waard", "nieuw": "Texel"},
+            "reden": "verkeerde gemeente gekozen",
+            "vormen": {"oud": ["arbeid"], "nieuw": ["seksueel"]},
+        }
+    ]
+    again = cli("signaal", "wijzig", ref, "--gemeente", "texel", "--reden", "nog eens")
+    assert again.exit_code == 2 and "Er verandert niets" in again.stderr
     shown = cli("signaal", "toon", ref)
     assert "gemeente: Dijk en Waard → Texel" in shown.stdout
+
+
+def test_acute_can_be_corrected_and_shows_the_avim_route(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    result = cli("signaal", "wijzig", ref, "--acuut", "--reden", "toch acuut gevaar")
+    assert result.exit_code == 0, result.output
+    assert "direct AVIM inschakelen" in result.stdout
+    assert rows(db_path, "SELECT acute FROM signal") == [(1,)]

@@ -71,6 +71,12 @@ def correct(
         list[str] | None, typer.Option(help="Juiste vorm(en); vervangt alle vormen (herhaalbaar).")
     ] = None,
     omschrijving: Annotated[str | None, typer.Option(help="Juiste omschrijving.")] = None,
+    acuut: Annotated[
+        bool | None,
+        typer.Option(
+            "--acuut/--niet-acuut", help="Was het signaal toch (niet) acuut?", show_default=False
+        ),
+    ] = None,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Corrigeer een fout in een signaal; de oude waarde blijft in de historie staan."""
@@ -87,9 +93,12 @@ def correct(
         channel=kanaal,
         forms=vorm,
         description=omschrijving,
+        acute=acuut,
     )
     detail = correct_signal(st.store(), ref, correction, reden or "", st.user)
     if as_json:
         render.print_json(detail.as_json())
         return
     render.console().print(render.text(f"Signaal {detail.summary.ref} gecorrigeerd."))
+    if detail.summary.acute and not detail.summary.avim_informed_at:
+        render.show_avim_route(detail)

@@ -34,7 +34,11 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
         out.print("Het bestand bestaat nog niet; het wordt aangemaakt bij het eerste signaal.")
         return
     out.print(f"Schemaversie: {found.schema_version}")
-    out.print(f"Grootte: {found.size_bytes} bytes, rechten {found.file_mode}")
+    private = found.file_mode == "0600"
+    out.print(
+        f"Grootte: {found.size_bytes} bytes; rechten {found.file_mode} "
+        + ("(alleen voor u leesbaar)" if private else "(ook voor anderen leesbaar: controleer dit)")
+    )
     out.print(f"Versleuteld: {'ja' if found.encrypted else 'nee'}")
     out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
 

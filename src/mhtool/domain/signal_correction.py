@@ -23,6 +23,7 @@ class SignalCorrection:
     channel: Channel | None = None
     forms: tuple[Form, ...] | None = None
     description: str | None = None
+    acute: bool | None = None
 
     def is_empty(self) -> bool:
         return all(value is None for value in vars(self).values())
@@ -36,6 +37,7 @@ def build_correction(
     channel: str | None = None,
     forms: Iterable[str] | None = None,
     description: str | None = None,
+    acute: bool | None = None,
 ) -> SignalCorrection:
     form_values: tuple[Form, ...] | None = None
     if forms is not None:
@@ -57,9 +59,10 @@ def build_correction(
             if description is not None
             else None
         ),
+        acute=acute,
     )
     if correction.is_empty():
         raise ValidationError(
-            "Geef op wat er verandert, bijvoorbeeld --omschrijving of --gemeente."
+            "Geef op wat er verandert, bijvoorbeeld --omschrijving, --gemeente of --acuut."
         )
     return correction

@@ -95,7 +95,7 @@ def database_info(
         exists=True,
         size_bytes=path.stat().st_size,
         schema_version=int(version),
-        file_mode=oct(path.stat().st_mode & 0o777),
+        file_mode=f"{path.stat().st_mode & 0o777:04o}",
         signals=total,
         open_signals=still_open,
         encrypted=encrypted,

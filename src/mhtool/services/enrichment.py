@@ -69,27 +69,29 @@ def correct_signal(
         if not reason.strip():
             raise ValidationError("Voor een correctie is een reden verplicht (--reden).")
         reason = clean_text(reason, "Reden", required=True, limit=2_000)
-        changes: dict[str, object] = {}
-        if correction.municipality is not None:
-            changes["municipality"] = correction.municipality
-        if correction.reporter is not None:
-            changes["reporter"] = correction.reporter
-        if correction.reporter_department is not None:
-            changes["reporter_department"] = correction.reporter_department
-        if correction.channel is not None:
-            changes["channel"] = correction.channel.value
-        if correction.description is not None:
-            changes["description"] = correction.description
+        wanted: dict[str, object] = {
+            "municipality": correction.municipality,
+            "reporter": correction.reporter,
+            "reporter_department": correction.reporter_department,
+            "channel": correction.channel.value if correction.channel else None,
+            "description": correction.description,
+            "acute": None if correction.acute is None else int(correction.acute),
+        }
+        changes = {k: v for k, v in wanted.items() if v is not None and row[k] != v}
         noted: dict[str, object] = {"reden": reason}
         if correction.forms is not None:
-            before = [r["form"] for r in q.signal_children(store, row["id"])["forms"]]
+            before = sorted(r["form"] for r in q.signal_children(store, row["id"])["forms"])
             after = sorted(f.value for f in correction.forms)
-            q.replace_forms(store, row["id"], after)
-            noted["vormen"] = {"oud": before, "nieuw": after}
+            if before != after:
+                q.replace_forms(store, row["id"], after)
+                noted["vormen"] = {"oud": before, "nieuw": after}
+        if not changes and "vormen" not in noted:
+            raise ValidationError(
+                f"Er verandert niets: signaal {ref} heeft deze gegevens al; controleer de opties."
+            )
         # Which fields, never their values: the audit log holds no personal data.
         entry.details["velden"] = ",".join(
             sorted([*changes, *(["forms"] if "vormen" in noted else [])])
         )
-        q.record_history(store, user, "correctie", "signal", row["id"], row["id"], noted)
-        q.update_signal(store, row["id"], changes, user, "gecorrigeerd")
+        q.update_signal(store, row["id"], changes, user, "gecorrigeerd", extra=noted)
         return signal_detail(store, q.find_signal(store, ref))

@@ -225,14 +225,20 @@ def record_avim(store: Store, signal_id: int, moment: dt.datetime, user: str) ->
 
 
 def update_signal(
-    store: Store, signal_id: int, changes: dict[str, Any], user: str, action: str
+    store: Store,
+    signal_id: int,
+    changes: dict[str, Any],
+    user: str,
+    action: str,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """Apply `changes` to the signal row and record old and new values in history."""
+    """Apply `changes` to the signal row and record old and new values (plus `extra`, such as
+    the reason) in one history row."""
     before = store.row("SELECT * FROM signal WHERE id = ?", (signal_id,)) or {}
     values = dict(changes, updated_at=now_iso())
     store.update("signal", signal_id, values)
     diff = {k: {"oud": before.get(k), "nieuw": v} for k, v in changes.items() if before.get(k) != v}
-    record_history(store, user, action, "signal", signal_id, signal_id, diff)
+    record_history(store, user, action, "signal", signal_id, signal_id, {**diff, **(extra or {})})
 
 
 def replace_measures(store: Store, signal_id: int, measures: list[str]) -> None:
