@@ -101,7 +101,7 @@ def test_encrypted_database_end_to_end(tmp_path: Path) -> None:
     assert shown.returncode == 0 and NAME in shown.stdout
     info = json.loads(run_mhtool("info", "--json", env=env).stdout)
     assert info["versleuteld"] is True and info["signalen"] == 1
-    assert info["bestandsrechten"] == "0o600"
+    assert info["bestandsrechten"] == "0600"
     assert not _contains_plaintext(db)
 
 
