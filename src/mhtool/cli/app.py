@@ -117,10 +117,14 @@ def _os_user() -> str:
 
 
 def _register() -> None:
-    from mhtool.cli import general_commands, signal_commands
+    from mhtool.cli import entity_commands, general_commands, search_commands, signal_commands
 
     app.add_typer(signal_commands.app, name="signaal")
     general_commands.register(app)
+    search_commands.register(app)
+    app.add_typer(entity_commands.person_app, name="persoon")
+    app.add_typer(entity_commands.address_app, name="adres")
+    app.add_typer(entity_commands.organisation_app, name="organisatie")
 
 
 _register()

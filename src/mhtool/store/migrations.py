@@ -160,8 +160,15 @@ def _v1_foundation(store: Store) -> None:
     store.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _v2_search(store: Store) -> None:
+    from mhtool.store.search_schema import create_search_schema
+
+    create_search_schema(store)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "foundation", _v1_foundation),
+    (2, "search", _v2_search),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
