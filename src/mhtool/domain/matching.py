@@ -30,7 +30,9 @@ EXACT = 100
 
 _POSTCODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{3})\s?([A-Za-z]{2})(?![A-Za-z])")
 _HOUSE_IN_TEXT = re.compile(
-    r"(?<![0-9A-Za-z])(\d{1,5})(?:\s*[-/]\s*([A-Za-z0-9]{1,4})|\s*([A-Za-z]{1,2}))?(?![A-Za-z0-9])"
+    r"(?<![0-9A-Za-z])(\d{1,5})"
+    r"(?:\s*[-/]\s*([A-Za-z0-9]{1,4})|\s*([A-Za-z]{1,2})|\s+(\d{1,3})(?=\s*(?:,|$)))?"
+    r"(?![A-Za-z0-9])"
 )
 _BIRTH_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
@@ -171,7 +173,7 @@ def address_query(
     if match:
         if number is None:
             number = int(match.group(1))
-            addition = (match.group(2) or match.group(3) or "").upper()
+            addition = (match.group(2) or match.group(3) or match.group(4) or "").upper()
             if number == 0:
                 raise ValidationError("Huisnummer 0 bestaat niet; controleer het huisnummer.")
         street_text = rest[: match.start()]
@@ -286,7 +288,8 @@ def score_person(
     birth_year: int | None,
 ) -> Match | None:
     reasons: list[str] = []
-    if q.name_key == name_key_:
+    same_name = sorted(q.name_key.split()) == sorted(name_key_.split())  # 'de Vries, Jan'
+    if same_name:
         name_score = 100.0
         reasons.append("zelfde naam")
     else:
@@ -314,7 +317,7 @@ def score_person(
         if q.birth_date == stored_date:
             bonus = 15
             reasons.append("zelfde geboortedatum")
-            exact = q.name_key == name_key_
+            exact = same_name
         elif q.birth_date.year == stored_date.year:
             bonus = -20
             reasons.append("andere geboortedatum in hetzelfde jaar")
@@ -342,16 +345,20 @@ def score_address(
     *,
     street_key_: str,
     house_number: int,
-    house_key_: str,
+    house_addition: str,
     postcode: str,
     city_key_: str,
 ) -> Match | None:
+    # Number and addition are compared apart: house key '892' is both 892 and 89-2.
+    same_house = q.house_number == house_number and (
+        q.house_addition.upper() == house_addition.upper()
+    )
     reasons: list[str] = []
     if q.postcode and q.postcode == postcode:
         if q.house_number is None:
             base = 70.0
             reasons.append("zelfde postcode")
-        elif q.house_key == house_key_:
+        elif same_house:
             return Match(EXACT, ("zelfde postcode en huisnummer",))
         elif q.house_number == house_number:
             base = 85.0
@@ -368,7 +375,7 @@ def score_address(
             reasons.append(spelled)
         elif q.house_number != house_number:
             return None
-        elif q.house_key == house_key_:
+        elif same_house:
             base = 0.95 * street
             reasons.append(f"{spelled} en zelfde huisnummer")
         else:
@@ -390,7 +397,7 @@ def score_address(
         return None
     exact_by_street = (
         q.street_key == street_key_
-        and q.house_key == house_key_
+        and same_house
         and bool(q.city_key)
         and q.city_key == city_key_
         and not (q.postcode and postcode and q.postcode != postcode)

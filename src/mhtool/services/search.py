@@ -188,7 +188,7 @@ def find_persons(
 ) -> list[SearchHit]:
     surnames = q.similar_terms(store, "achternaam", query.surname_key)
     scored: list[tuple[dict[str, Any], Match]] = []
-    for row in q.person_candidates(store, surnames, query.initial):
+    for row in q.person_candidates(store, surnames, query.initial, query.birth_year):
         match = score_person(
             query,
             name_key_=row["name_key"],
@@ -212,7 +212,7 @@ def find_addresses(
             query,
             street_key_=row["street_key"],
             house_number=row["house_number"],
-            house_key_=row["house_key"],
+            house_addition=row["house_addition"],
             postcode=row["postcode"],
             city_key_=row["city_key"],
         )

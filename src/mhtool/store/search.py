@@ -63,8 +63,10 @@ def similar_terms(store: Store, kind: str, key: str) -> list[str]:
 
 
 def person_candidates(
-    store: Store, surname_keys: Sequence[str], initial: str
+    store: Store, surname_keys: Sequence[str], initial: str, birth_year: int | None = None
 ) -> list[dict[str, Any]]:
+    """Persons with one of these surnames (and this initial, or none recorded). For a very
+    common surname the limit applies, so a known birth year puts those born then first."""
     if not surname_keys:
         return []
     params: list[Any] = list(surname_keys)
@@ -72,10 +74,15 @@ def person_candidates(
     if initial:
         clause = "AND initial IN (?, '')"
         params.append(initial)
+    order = ""
+    if birth_year is not None:
+        order = "ORDER BY coalesce(birth_year = ?, 1) DESC"
+        params.append(birth_year)
     params.append(CANDIDATE_LIMIT)
     sql = (
         "SELECT id, name, name_key, given_key, surname_key, birth_date, birth_year, "  # noqa: S608
-        f"nationality FROM person WHERE surname_key IN ({_marks(surname_keys)}) {clause} LIMIT ?"
+        f"nationality FROM person WHERE surname_key IN ({_marks(surname_keys)}) {clause} "
+        f"{order} LIMIT ?"
     )
     return store.rows(sql, tuple(params))
 
