@@ -197,15 +197,18 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
     hits = list(lookup(item))
     if not hits:
         return item
-    from mhtool.cli.render import console, text
+    from mhtool.cli.render import console, safe, text
     from mhtool.cli.search_render import hit_line
 
-    what = {PersonInput: "persoon", AddressInput: "adres"}.get(type(item), "organisatie")
-    console().print(text(f"  Eerdere registraties gevonden voor dit {what}:", "bold yellow"))
-    choices = [
-        questionary.Choice(title=f"Koppelen aan {hit_line(h)}", value=h.entity_id) for h in hits
+    what = {PersonInput: "deze persoon", AddressInput: "dit adres"}.get(
+        type(item), "deze organisatie"
+    )
+    console().print(text(f"  Eerdere registraties gevonden voor {what}:", "bold yellow"))
+    # Creating a new record is the default: a wrong link merges two people's histories.
+    choices = [questionary.Choice(title="Nee, nieuw vastleggen", value=0)]
+    choices += [
+        questionary.Choice(title=safe(f"Koppelen aan {hit_line(h)}"), value=h.entity_id) for h in hits
     ]
-    choices.append(questionary.Choice(title=f"Nee, als nieuw {what} vastleggen", value=0))
     picked = questionary.select(
         "  Koppelen aan een bestaande registratie?", choices=choices
     ).unsafe_ask()
