@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from mhtool.domain.normalise import (
     city_key,
@@ -84,6 +85,14 @@ class PersonQuery:
     surname_key: str
     birth_date: dt.date | None = None
     birth_year: int | None = None
+
+    @cached_property
+    def name_tokens(self) -> list[str]:
+        return sorted(self.name_key.split())
+
+    @cached_property
+    def birth_iso(self) -> str:
+        return self.birth_date.isoformat() if self.birth_date else ""
 
     def describe(self) -> str:
         born = ""
@@ -288,7 +297,9 @@ def score_person(
     birth_year: int | None,
 ) -> Match | None:
     reasons: list[str] = []
-    same_name = sorted(q.name_key.split()) == sorted(name_key_.split())  # 'de Vries, Jan'
+    same_name = name_key_ == q.name_key or (  # also 'de Vries, Jan' against 'Jan de Vries'
+        len(name_key_) == len(q.name_key) and sorted(name_key_.split()) == q.name_tokens
+    )
     if same_name:
         name_score = 100.0
         reasons.append("zelfde naam")
@@ -310,15 +321,14 @@ def score_person(
                 reasons.append("zelfde achternaam")
         if not reasons or reasons[0] == "andere voornaam of voorletter":
             reasons.insert(0, "vergelijkbare naam (spelling)")
-    stored_date = dt.date.fromisoformat(birth_date) if birth_date else None
     bonus = 0.0
     exact = False
-    if q.birth_date and stored_date:
-        if q.birth_date == stored_date:
+    if q.birth_date and birth_date:  # ISO strings compare as dates
+        if q.birth_iso == birth_date:
             bonus = 15
             reasons.append("zelfde geboortedatum")
             exact = same_name
-        elif q.birth_date.year == stored_date.year:
+        elif q.birth_date.year == birth_year:
             bonus = -20
             reasons.append("andere geboortedatum in hetzelfde jaar")
         else:

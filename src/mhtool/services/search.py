@@ -165,26 +165,42 @@ def _hits(
     scored: list[tuple[dict[str, Any], Match]],
     label: Callable[[dict[str, Any]], str],
     exclude_signal: int | None,
+    limit: int = DEFAULT_LIMIT,
 ) -> list[SearchHit]:
-    linked = q.signals_of(store, entity, (row["id"] for row, _ in scored))
+    """The best `limit` matches that belong to at least one (other) signal.
+
+    Signals are looked up for the best-scoring candidates only, in rounds, so a common name
+    with hundreds of candidates costs one small query, not hundreds of rows.
+    """
+    scored = sorted(scored, key=lambda pair: (-pair[1].score, pair[0]["id"]))
     hits: list[SearchHit] = []
-    for row, match in scored:
-        signals = _links(linked.get(row["id"], []), exclude_signal)
-        if not signals:
-            continue  # only its own signal, or orphaned: nothing earlier to report
-        hits.append(
-            SearchHit(
-                KIND_LABEL[entity], row["id"], label(row), match.score, match.reasons, signals
+    start = 0
+    while start < len(scored) and len(hits) < limit:
+        batch = scored[start : start + 2 * limit]
+        start += len(batch)
+        linked = q.signals_of(store, entity, (row["id"] for row, _ in batch))
+        for row, match in batch:
+            signals = _links(linked.get(row["id"], []), exclude_signal)
+            if not signals:
+                continue  # only its own signal, or orphaned: nothing earlier to report
+            hits.append(
+                SearchHit(
+                    KIND_LABEL[entity],
+                    row["id"],
+                    label(row),
+                    match.score,
+                    match.reasons,
+                    signals,
+                )
             )
-        )
-    return hits
+    return hits[:limit]
 
 
 # --- finding each kind -----------------------------------------------------------------------
 
 
 def find_persons(
-    store: Store, query: PersonQuery, exclude_signal: int | None = None
+    store: Store, query: PersonQuery, exclude_signal: int | None = None, limit: int = DEFAULT_LIMIT
 ) -> list[SearchHit]:
     surnames = q.similar_terms(store, "achternaam", query.surname_key)
     scored: list[tuple[dict[str, Any], Match]] = []
@@ -199,11 +215,11 @@ def find_persons(
         )
         if match is not None:
             scored.append((row, match))
-    return _hits(store, "person", scored, person_label, exclude_signal)
+    return _hits(store, "person", scored, person_label, exclude_signal, limit)
 
 
 def find_addresses(
-    store: Store, query: AddressQuery, exclude_signal: int | None = None
+    store: Store, query: AddressQuery, exclude_signal: int | None = None, limit: int = DEFAULT_LIMIT
 ) -> list[SearchHit]:
     streets = q.similar_terms(store, "straat", query.street_key)
     scored: list[tuple[dict[str, Any], Match]] = []
@@ -218,11 +234,14 @@ def find_addresses(
         )
         if match is not None:
             scored.append((row, match))
-    return _hits(store, "address", scored, address_label, exclude_signal)
+    return _hits(store, "address", scored, address_label, exclude_signal, limit)
 
 
 def find_organisations(
-    store: Store, query: OrganisationQuery, exclude_signal: int | None = None
+    store: Store,
+    query: OrganisationQuery,
+    exclude_signal: int | None = None,
+    limit: int = DEFAULT_LIMIT,
 ) -> list[SearchHit]:
     cores = q.similar_terms(store, "organisatie", query.core_key)
     scored: list[tuple[dict[str, Any], Match]] = []
@@ -232,7 +251,7 @@ def find_organisations(
         )
         if match is not None:
             scored.append((row, match))
-    return _hits(store, "organisation", scored, organisation_label, exclude_signal)
+    return _hits(store, "organisation", scored, organisation_label, exclude_signal, limit)
 
 
 def find_text(store: Store, words: tuple[str, ...], limit: int) -> list[SearchHit]:
@@ -282,27 +301,27 @@ def search(
         if person.strip() or (birth.strip() and not text.strip()):
             pq = person_query(person or text, birth_date, birth_year)
             searched.append(pq.describe())
-            hits += find_persons(store, pq)
+            hits += find_persons(store, pq, limit=limit)
         if address.strip() or postcode.strip() or house_number.strip():
             aq = address_query(address, postcode=postcode, house_number=house_number)
             searched.append(aq.describe())
-            hits += find_addresses(store, aq)
+            hits += find_addresses(store, aq, limit=limit)
         if organisation.strip() or kvk.strip():
             oq = organisation_query(organisation, kvk)
             searched.append(oq.describe())
-            hits += find_organisations(store, oq)
+            hits += find_organisations(store, oq, limit=limit)
         if text.strip() and not searched:
             fq = free_query(text)
             if fq.person is not None:
                 pq = dataclasses.replace(fq.person, birth_date=birth_date or fq.person.birth_date)
                 searched.append(pq.describe())
-                hits += find_persons(store, pq)
+                hits += find_persons(store, pq, limit=limit)
             if fq.address is not None:
                 searched.append(fq.address.describe())
-                hits += find_addresses(store, fq.address)
+                hits += find_addresses(store, fq.address, limit=limit)
             if fq.organisation is not None:
                 searched.append(fq.organisation.describe())
-                hits += find_organisations(store, fq.organisation)
+                hits += find_organisations(store, fq.organisation, limit=limit)
             if fq.words:
                 searched.append("tekst in omschrijvingen en notities")
                 hits += find_text(store, fq.words, limit)
