@@ -463,6 +463,11 @@ class Generator:
             self.postcodes[key] = f"{digits}{letters}"
         return self.postcodes[key]
 
+    def org_core(self) -> str:
+        """Business names are mostly unique: a made-up surname or place plus a trade word."""
+        owner = self.rng.choice(self.surnames[92:])
+        return f"{owner} {self.rng.choice(ORG_WORDS)}{self.rng.choice(ORG_WORDS).lower()}"
+
     def person_name(self) -> str:
         surname = self.rng.choices(self.surnames, cum_weights=self.surname_cum_weights)[0]
         return f"{self.rng.choice(FIRST_NAMES)} {surname}"
@@ -654,7 +659,7 @@ def generate(path: Path, signals: int, seed: int = 1) -> Truth:
                 name = ""
             else:
                 kind, sector = rng.choice(ORG_KINDS)
-                name = f"{kind} {rng.choice(ORG_WORDS)}{rng.choice(ORG_WORDS).lower()}"
+                name = f"{kind} {g.org_core()}"
                 name += rng.choice(("", " B.V.", " V.O.F."))
                 kvk = f"{rng.randrange(10_000_000, 99_999_999)}"
             if name:
@@ -811,7 +816,7 @@ def _plant_plan(g: Generator, signals: int) -> dict[int, PlanEntry]:
             plans[sid] = ["adres", record, None, [], [(v[0], original, v[1]) for v in variants]]
         else:
             kind_name, sector = rng.choice(ORG_KINDS)
-            core = f"{kind_name} {rng.choice(ORG_WORDS)}{rng.choice(ORG_WORDS).lower()}"
+            core = f"{kind_name} {g.org_core()}"
             name = f"{core} B.V."
             kvk = f"{rng.randrange(10_000_000, 99_999_999)}"
             variants = [

@@ -151,6 +151,8 @@ def test_step_2_records_the_automatic_check(
     assert check["gezocht"] == ["persoon 'Jan de Vris', geboren 12-03-1990"]
     assert [f["signalen"] for f in check["gevonden"]] == [[earlier]]
     assert check["gevonden"][0]["redenen"][0] == "vergelijkbare naam (spelling)"
+    shown_text = cli("signaal", "toon", ref).stdout
+    assert f"automatische controle: eerdere registraties in {earlier}" in shown_text
 
 
 def test_step_2_without_matches_fills_the_conclusion(

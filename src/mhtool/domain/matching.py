@@ -321,18 +321,19 @@ def score_person(
                 reasons.append("zelfde achternaam")
         if not reasons or reasons[0] == "andere voornaam of voorletter":
             reasons.insert(0, "vergelijkbare naam (spelling)")
+    # The name gives at most 88; agreeing birth data lifts a match above namesakes without it.
     bonus = 0.0
     exact = False
     if q.birth_date and birth_date:  # ISO strings compare as dates
         if q.birth_iso == birth_date:
-            bonus = 15
+            bonus = 12
             reasons.append("zelfde geboortedatum")
             exact = same_name
         elif q.birth_date.year == birth_year:
-            bonus = -20
+            bonus = -15
             reasons.append("andere geboortedatum in hetzelfde jaar")
         else:
-            bonus = -35
+            bonus = -30
             reasons.append("andere geboortedatum")
     elif q.birth_year and birth_year:
         if q.birth_year == birth_year:
@@ -341,13 +342,12 @@ def score_person(
                 "zelfde geboortejaar (volledige geboortedatum niet in beide registraties)"
             )
         else:
-            bonus = -35
+            bonus = -30
             reasons.append("ander geboortejaar")
-    score = _clamp(name_score + bonus)
+    score = _clamp(0.88 * name_score + bonus)
     if name_score < 70 or score < MIN_SCORE:
         return None
-    score = EXACT if exact else min(score, EXACT - 1)
-    return Match(score, tuple(reasons))
+    return Match(EXACT if exact else min(score, EXACT - 1), tuple(reasons))
 
 
 def score_address(
