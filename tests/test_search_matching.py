@@ -241,3 +241,8 @@ def test_free_query_parts() -> None:
         free_query("   ")
     with pytest.raises(ValidationError, match="te lang"):
         free_query("a" * 500)
+
+
+def test_stopwords_are_dropped_unless_nothing_else_is_left() -> None:
+    assert fts_words("de kassen van het bedrijf") == ("kassen", "bedrijf")
+    assert fts_words("de") == ("de",)

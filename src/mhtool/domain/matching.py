@@ -259,10 +259,19 @@ def free_query(text: str) -> FreeQuery:
     return FreeQuery(value, person, address, organisation, fts_words(value))
 
 
+# Words so common in Dutch text that requiring them only slows the search down.
+_STOPWORDS = frozenset(
+    ("de", "het", "een", "en", "van", "in", "op", "te", "met", "voor", "aan", "bij", "is")
+    + ("er", "of", "die", "dat", "door", "naar", "om", "uit", "als", "ook", "zijn", "wordt")
+)
+
+
 def fts_words(text: str, limit: int = 8) -> tuple[str, ...]:
-    """Plain words only: whatever the user typed, nothing reaches FTS5 as query syntax."""
-    words = [w.casefold() for w in _WORD.findall(text) if len(w) <= 50]
-    return tuple(dict.fromkeys(words))[:limit]
+    """Plain words only: whatever the user typed, nothing reaches FTS5 as query syntax.
+    Stopwords are dropped unless nothing else is left."""
+    words = list(dict.fromkeys(w.casefold() for w in _WORD.findall(text) if len(w) <= 50))
+    content = [w for w in words if w not in _STOPWORDS]
+    return tuple(content or words)[:limit]
 
 
 def fts_match_expression(words: tuple[str, ...]) -> str:

@@ -32,6 +32,7 @@ from mhtool.domain.matching import (
 from mhtool.domain.normalise import city_key, organisation_core_key, person_name_parts
 from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInput, PersonInput
 from mhtool.domain.signal_ref import parse_ref
+from mhtool.domain.views import AddressView
 from mhtool.errors import NotFoundError, ValidationError
 from mhtool.store import search as q
 from mhtool.store.connection import Store
@@ -135,9 +136,14 @@ def person_label(row: dict[str, Any]) -> str:
 
 
 def address_label(row: dict[str, Any]) -> str:
-    number = f"{row['house_number']}{str(row['house_addition']).lower()}"
-    parts = [f"{row['street']} {number}".strip(), f"{row['postcode']} {row['city']}".strip()]
-    return ", ".join(p for p in parts if p)
+    return AddressView(
+        row["id"],
+        row["street"],
+        row["house_number"],
+        row["house_addition"],
+        row["postcode"],
+        row["city"],
+    ).one_line
 
 
 def organisation_label(row: dict[str, Any]) -> str:
@@ -648,11 +654,11 @@ def entity_timeline(store: Store, entity: str, entity_id: int) -> EntityTimeline
         signal_ids = [r["signal_id"] for r in linked]
         entries = [
             TimelineEntry(e["on_date"], e["ref"], _event_text(e))
-            for e in q.events_of(store, signal_ids)
+            for e in q.rows_of_signals(store, "events", signal_ids)
         ]
         entries += [
             TimelineEntry(n["on_date"], n["ref"], f"notitie: {n['text']}")
-            for n in q.notes_of(store, signal_ids)
+            for n in q.rows_of_signals(store, "notes", signal_ids)
         ]
         related: dict[tuple[str, int], RelatedEntity] = {}
         for other in q.mentioned_with(store, signal_ids, entity, entity_id):

@@ -163,14 +163,18 @@ def signals_of(store: Store, entity: str, ids: Iterable[int]) -> dict[int, list[
 
 
 def text_matches(store: Store, expression: str, limit: int) -> list[dict[str, Any]]:
-    """Signals whose description or notes contain every word; `expression` is already a
-    sequence of quoted FTS5 strings (see domain.matching.fts_match_expression)."""
+    """Signals whose description or notes contain every word, newest first; `expression` is
+    already a sequence of quoted FTS5 strings (see domain.matching.fts_match_expression).
+
+    Newest first rather than by bm25 rank: FTS5 then reads only as far as the limit, where
+    ranking would score every matching document (100,000s for a common word at 1M signals).
+    """
     if not expression:
         return []
     with translate_sqlite_errors():
         hits = store.rows(
             "SELECT rowid AS doc, snippet(search_text, 0, '«', '»', '…', 12) AS excerpt "
-            "FROM search_text WHERE search_text MATCH ? ORDER BY rank LIMIT ?",
+            "FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?",
             (expression, limit),
         )
     result: list[dict[str, Any]] = []
@@ -222,22 +226,20 @@ def entity_row(store: Store, entity: str, entity_id: int) -> dict[str, Any] | No
     return store.row(f"SELECT * FROM {table} WHERE id = ?", (entity_id,))  # noqa: S608
 
 
-def events_of(store: Store, signal_ids: Sequence[int]) -> list[dict[str, Any]]:
+# What a timeline collects per signal: literal SQL only, keyed by a fixed name.
+_PER_SIGNAL = {
+    "events": "SELECT x.*, s.ref FROM step_event x JOIN signal s ON s.id = x.signal_id",
+    "notes": "SELECT x.*, s.ref FROM note x JOIN signal s ON s.id = x.signal_id",
+}
+
+
+def rows_of_signals(store: Store, what: str, signal_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Step events or notes of several signals, in date order."""
     if not signal_ids:
         return []
     sql = (
-        "SELECT e.*, s.ref FROM step_event e JOIN signal s ON s.id = e.signal_id "  # noqa: S608
-        f"WHERE e.signal_id IN ({_marks(signal_ids)}) ORDER BY e.on_date, e.id"
-    )
-    return store.rows(sql, tuple(signal_ids))
-
-
-def notes_of(store: Store, signal_ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not signal_ids:
-        return []
-    sql = (
-        "SELECT n.*, s.ref FROM note n JOIN signal s ON s.id = n.signal_id "  # noqa: S608
-        f"WHERE n.signal_id IN ({_marks(signal_ids)}) ORDER BY n.on_date, n.id"
+        f"{_PER_SIGNAL[what]} WHERE x.signal_id IN ({_marks(signal_ids)}) "  # noqa: S608
+        "ORDER BY x.on_date, x.id"
     )
     return store.rows(sql, tuple(signal_ids))
 
