@@ -264,3 +264,31 @@ def test_zoek_does_not_load_write_libraries(db_path: Path, earlier: str) -> None
     code = "import sys, mhtool.cli.app; print('rapidfuzz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_organisation_words_follow_updates_and_deletes(
+    cli: Cli, earlier: str, db_path: Path
+) -> None:
+    def words() -> set[str]:
+        with sqlite3.connect(db_path) as conn:
+            return {
+                r[0]
+                for r in conn.execute(
+                    "SELECT term FROM search_term WHERE kind = 'organisatiewoord'"
+                )
+            }
+
+    assert {"kwekerij", "tulp", "bouwbedrijf", "noord"} <= words()
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "UPDATE organisation SET name = 'Kwekerij De Roos', core_key = 'kwekerij de roos' "
+            "WHERE kvk = '12345678'"
+        )
+    assert "tulp" not in words() and "roos" in words()
+    assert _top(_search(cli, "--organisatie", "Kwekerij de Rooss"), "organisatie")["id"] == 1
+    with conn:
+        conn.execute("DELETE FROM organisation")
+    conn.close()
+    assert words() == set()
+    assert _search(cli, "--organisatie", "Kwekerij de Roos")["resultaten"] == []

@@ -246,3 +246,12 @@ def test_free_query_parts() -> None:
 def test_stopwords_are_dropped_unless_nothing_else_is_left() -> None:
     assert fts_words("de kassen van het bedrijf") == ("kassen", "bedrijf")
     assert fts_words("de") == ("de",)
+
+
+def test_all_of_any_expression() -> None:
+    from mhtool.domain.matching import fts_all_of_any
+
+    assert fts_all_of_any([["kwekerij"], ["tulp", "tulpe"], []]) == (
+        '("kwekerij") AND ("tulp" OR "tulpe")'
+    )
+    assert fts_all_of_any([['x"y']]) == ""

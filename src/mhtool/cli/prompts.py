@@ -207,7 +207,8 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
     # Creating a new record is the default: a wrong link merges two people's histories.
     choices = [questionary.Choice(title="Nee, nieuw vastleggen", value=0)]
     choices += [
-        questionary.Choice(title=safe(f"Koppelen aan {hit_line(h)}"), value=h.entity_id) for h in hits
+        questionary.Choice(title=safe(f"Koppelen aan {hit_line(h)}"), value=h.entity_id)
+        for h in hits
     ]
     picked = questionary.select(
         "  Koppelen aan een bestaande registratie?", choices=choices

@@ -193,8 +193,7 @@ def _earlier_records_notice(store: Store, new_signal: NewSignal, link: bool) -> 
             linked_checks.append(check)
             render.error_console().print(
                 render.text(
-                    f"Gekoppeld aan {EXISTING[check.kind]} {target} "
-                    f"({check.searched}).",
+                    f"Gekoppeld aan {EXISTING[check.kind]} {target} ({check.searched}).",
                     "bold",
                 )
             )

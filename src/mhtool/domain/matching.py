@@ -274,6 +274,17 @@ def fts_words(text: str, limit: int = 8) -> tuple[str, ...]:
     return tuple(content or words)[:limit]
 
 
+def fts_all_of_any(groups: list[list[str]]) -> str:
+    """'("kwekerij") AND ("tulpkas" OR "tulpkaas")': every group must match, any word in it.
+    Words hold no quotes (keys are letters, digits and spaces only); any that do are dropped."""
+    parts = []
+    for group in groups:
+        words = [f'"{w}"' for w in group if w and '"' not in w]
+        if words:
+            parts.append("(" + " OR ".join(words) + ")")
+    return " AND ".join(parts)
+
+
 def fts_match_expression(words: tuple[str, ...]) -> str:
     """Each word as a quoted FTS5 string (words hold no quotes), all required."""
     return " ".join(f'"{w}"' for w in words if '"' not in w)

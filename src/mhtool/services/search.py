@@ -22,6 +22,7 @@ from mhtool.domain.matching import (
     address_query,
     clean_query,
     free_query,
+    fts_all_of_any,
     fts_match_expression,
     organisation_query,
     person_query,
@@ -249,9 +250,15 @@ def find_organisations(
     exclude_signal: int | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[SearchHit]:
-    cores = q.similar_terms(store, "organisatie", query.core_key)
+    # Each word of the name, widened to its stored spelling variants; words never stored
+    # cannot narrow anything and are left to the scoring.
+    groups = []
+    for word in dict.fromkeys(query.core_key.split()):
+        variants = q.similar_terms(store, "organisatiewoord", word, stored_only=True)
+        if variants:
+            groups.append(variants)
     scored: list[tuple[dict[str, Any], Match]] = []
-    for row in q.organisation_candidates(store, cores, query.kvk):
+    for row in q.organisation_candidates(store, fts_all_of_any(groups), query.kvk):
         match = score_organisation(
             query, name_key_=row["name_key"], core_key=row["core_key"], kvk=row["kvk"]
         )

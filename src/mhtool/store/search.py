@@ -17,17 +17,17 @@ from mhtool.store.connection import Store, translate_sqlite_errors
 CANDIDATE_LIMIT = 500
 MAX_FUZZY_TERMS = 40
 
-_term_cache: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], dict[str, list[str]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_term_cache: weakref.WeakKeyDictionary[
+    Store, tuple[tuple[int, int], dict[str, tuple[list[str], frozenset[str]]]]
+] = weakref.WeakKeyDictionary()
 
 
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def terms(store: Store, kind: str) -> list[str]:
-    """The distinct keys of one kind, cached until this or another connection writes."""
+def terms(store: Store, kind: str) -> tuple[list[str], frozenset[str]]:
+    """The distinct keys of one kind (as list and set), cached until any connection writes."""
     version = (
         int(store.execute("PRAGMA data_version").fetchone()[0]),
         store.conn.total_changes,
@@ -38,28 +38,33 @@ def terms(store: Store, kind: str) -> list[str]:
         _term_cache[store] = cached
     found = cached[1].get(kind)
     if found is None:
-        found = [
-            r[0] for r in store.execute("SELECT term FROM search_term WHERE kind = ?", (kind,))
-        ]
+        keys = [r[0] for r in store.execute("SELECT term FROM search_term WHERE kind = ?", (kind,))]
+        found = (keys, frozenset(keys))
         cached[1][kind] = found
     return found
 
 
-def similar_terms(store: Store, kind: str, key: str) -> list[str]:
-    """`key` itself and every stored key within a few typing errors of it."""
+def similar_terms(store: Store, kind: str, key: str, *, stored_only: bool = False) -> list[str]:
+    """`key` itself and every stored key within a few typing errors of it (with `stored_only`,
+    `key` only if it is stored too)."""
     if not key:
         return []
+    keys, known = terms(store, kind)
     limit = allowed_typos(key)
-    if limit == 0:
-        return [key]
-    from rapidfuzz import process
-    from rapidfuzz.distance import OSA
+    found: list[str] = []
+    if limit > 0:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
 
-    found = process.extract(
-        key, terms(store, kind), scorer=OSA.distance, score_cutoff=limit, limit=MAX_FUZZY_TERMS
-    )
-    keys = [choice for choice, _distance, _index in found]
-    return keys if key in keys else [key, *keys]
+        found = [
+            choice
+            for choice, _distance, _index in process.extract(
+                key, keys, scorer=OSA.distance, score_cutoff=limit, limit=MAX_FUZZY_TERMS
+            )
+        ]
+    if key not in found and (key in known or not stored_only):
+        found.insert(0, key)
+    return found
 
 
 def person_candidates(
@@ -115,9 +120,9 @@ def address_candidates(
     return list(found.values())
 
 
-def organisation_candidates(
-    store: Store, core_keys: Sequence[str], kvk: str
-) -> list[dict[str, Any]]:
+def organisation_candidates(store: Store, word_expression: str, kvk: str) -> list[dict[str, Any]]:
+    """Organisations with this KvK-nummer, or whose name holds the words of
+    `word_expression` (quoted FTS5 strings of keys from search_term, never user text)."""
     found: dict[int, dict[str, Any]] = {}
     columns = "id, name, name_key, core_key, kvk, sector"
     if kvk:
@@ -126,13 +131,19 @@ def organisation_candidates(
             (kvk, CANDIDATE_LIMIT),
         ):
             found[row["id"]] = row
-    if core_keys:
-        sql = (
-            f"SELECT {columns} FROM organisation "  # noqa: S608
-            f"WHERE core_key IN ({_marks(core_keys)}) LIMIT ?"
-        )
-        for row in store.rows(sql, (*core_keys, CANDIDATE_LIMIT)):
-            found[row["id"]] = row
+    if word_expression:
+        with translate_sqlite_errors():
+            ids = [
+                r[0]
+                for r in store.execute(
+                    "SELECT rowid FROM organisation_text WHERE organisation_text MATCH ? LIMIT ?",
+                    (word_expression, CANDIDATE_LIMIT),
+                )
+            ]
+        if ids:
+            sql = f"SELECT {columns} FROM organisation WHERE id IN ({_marks(ids)})"  # noqa: S608
+            for row in store.rows(sql, tuple(ids)):
+                found[row["id"]] = row
     return list(found.values())
 
 

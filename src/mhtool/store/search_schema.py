@@ -2,12 +2,14 @@
 
 - Extra normalised keys (surname, first initial, city, organisation name without legal form)
   with indexes, so candidates come from an index lookup, never a table scan.
-- `search_term`: the small table of DISTINCT street, surname and organisation keys that
-  rapidfuzz scans for spelling variants. It is kept by triggers with a use count, so a key
+- `search_term`: the small table of DISTINCT street keys, surname keys and words of
+  organisation names that rapidfuzz scans for spelling variants. It is kept by triggers with a use count, so a key
   disappears as soon as the last record using it is deleted (nothing personal lingers in it).
 - `search_text`: an FTS5 (unicode61) index over signal descriptions and notes, also kept by
   triggers, so every write path (including deletes for retention) keeps it in sync.
   Row ids: a signal's description is 2*id, a note's text 2*id+1.
+- `organisation_text`: FTS5 over organisation name keys (external content, no copy), used only
+  to look up organisations by words that rapidfuzz has already matched in `search_term`.
 """
 
 from __future__ import annotations
@@ -25,8 +27,37 @@ from mhtool.store.connection import Store
 TERM_SOURCES = (
     ("straat", "address", "street_key"),
     ("achternaam", "person", "surname_key"),
-    ("organisatie", "organisation", "core_key"),
 )
+
+# Organisations: distinct *words* of the name (there are far fewer words than names), kept in
+# search_term as 'organisatiewoord', and an FTS5 index over the names (external content, no
+# copy) to find the organisations holding those words. core_key holds only [a-z0-9 ], so
+# turning it into a JSON array by replacing spaces is safe.
+_WORDS = "json_each('[\"' || replace({row}.core_key, ' ', '\",\"') || '\"]')"
+_ADD_WORDS = (
+    "INSERT INTO search_term (kind, term, n) SELECT DISTINCT 'organisatiewoord', value, 1 "  # noqa: S608
+    "FROM " + _WORDS.format(row="new") + " WHERE value <> '' "
+    "ON CONFLICT (kind, term) DO UPDATE SET n = n + 1; "
+    "INSERT INTO organisation_text (rowid, core_key) VALUES (new.id, new.core_key);"
+)
+_REMOVE_WORDS = (
+    "UPDATE search_term SET n = n - 1 WHERE kind = 'organisatiewoord' AND term IN "  # noqa: S608
+    "(SELECT value FROM " + _WORDS.format(row="old") + "); "
+    "DELETE FROM search_term WHERE kind = 'organisatiewoord' AND n <= 0 AND term IN "
+    "(SELECT value FROM " + _WORDS.format(row="old") + "); "
+    "INSERT INTO organisation_text (organisation_text, rowid, core_key) "
+    "VALUES ('delete', old.id, old.core_key);"
+)
+_ORGANISATION_TRIGGERS = [
+    "CREATE TRIGGER organisation_words_insert AFTER INSERT ON organisation "
+    f"WHEN new.core_key <> '' BEGIN {_ADD_WORDS} END",
+    "CREATE TRIGGER organisation_words_delete AFTER DELETE ON organisation "
+    f"WHEN old.core_key <> '' BEGIN {_REMOVE_WORDS} END",
+    # One trigger, remove before add: FTS5 'delete' takes out every old word, also those the
+    # new name shares, so the order of the two steps matters.
+    "CREATE TRIGGER organisation_words_update AFTER UPDATE OF core_key ON organisation "
+    f"WHEN old.core_key IS NOT new.core_key BEGIN {_REMOVE_WORDS} {_ADD_WORDS} END",
+]
 
 
 def _term_triggers(kind: str, table: str, column: str) -> list[str]:
@@ -112,6 +143,8 @@ def create_search_schema(store: Store) -> None:
         ) STRICT, WITHOUT ROWID""",
         "CREATE VIRTUAL TABLE search_text USING fts5 ("
         "body, tokenize = 'unicode61 remove_diacritics 2')",
+        "CREATE VIRTUAL TABLE organisation_text USING fts5 ("
+        "core_key, content = 'organisation', content_rowid = 'id', tokenize = 'unicode61')",
     ):
         store.execute(statement)
     for kind, table, column in TERM_SOURCES:
@@ -122,6 +155,15 @@ def create_search_schema(store: Store) -> None:
         )
         for trigger in _term_triggers(kind, table, column):
             store.execute(trigger)
+    for trigger in _ORGANISATION_TRIGGERS:
+        store.execute(trigger)
+    store.execute("INSERT INTO organisation_text (organisation_text) VALUES ('rebuild')")
+    store.execute(
+        "INSERT INTO search_term (kind, term, n) "
+        "SELECT 'organisatiewoord', w.value, count(DISTINCT o.id) "
+        "FROM organisation o, " + _WORDS.format(row="o") + " w "
+        "WHERE o.core_key <> '' AND w.value <> '' GROUP BY w.value"
+    )
     store.execute("INSERT INTO search_text (rowid, body) SELECT 2 * id, description FROM signal")
     store.execute("INSERT INTO search_text (rowid, body) SELECT 2 * id + 1, text FROM note")
     for trigger in _TEXT_TRIGGERS:
