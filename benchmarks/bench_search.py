@@ -150,7 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     zoek_address = _wall([*env_args, "zoek", "--adres", sample.query["address"]], args.herhaal)
     person = next(v for v in variants if v.kind == "persoon")
     zoek_person = _wall([*env_args, "zoek", person.query["person"]], args.herhaal)
+    other = _wall([*env_args, "signaal", "lijst", "--jaar", "1999"], args.herhaal)
     print(f"mhtool --help: {help_time * 1000:.0f} ms")
+    print(
+        f"mhtool signaal lijst (reference: any command that opens the database): "
+        f"{other * 1000:.0f} ms (+{(other - help_time) * 1000:.0f} ms over --help)"
+    )
     print(
         f"mhtool zoek --adres: {zoek_address * 1000:.0f} ms "
         f"(+{(zoek_address - help_time) * 1000:.0f} ms over --help)"

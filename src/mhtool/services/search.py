@@ -211,7 +211,9 @@ def find_persons(
 ) -> list[SearchHit]:
     surnames = q.similar_terms(store, "achternaam", query.surname_key)
     scored: list[tuple[dict[str, Any], Match]] = []
-    for row in q.person_candidates(store, surnames, query.initial, query.birth_year):
+    for row in q.person_candidates(
+        store, surnames, query.initial, query.given_key, query.birth_year
+    ):
         match = score_person(
             query,
             name_key_=row["name_key"],

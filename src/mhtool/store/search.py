@@ -14,7 +14,7 @@ from typing import Any
 from mhtool.domain.matching import allowed_typos
 from mhtool.store.connection import Store, translate_sqlite_errors
 
-CANDIDATE_LIMIT = 500
+CANDIDATE_LIMIT = 300
 MAX_FUZZY_TERMS = 40
 
 _term_cache: weakref.WeakKeyDictionary[
@@ -68,10 +68,17 @@ def similar_terms(store: Store, kind: str, key: str, *, stored_only: bool = Fals
 
 
 def person_candidates(
-    store: Store, surname_keys: Sequence[str], initial: str, birth_year: int | None = None
+    store: Store,
+    surname_keys: Sequence[str],
+    initial: str,
+    given_key: str = "",
+    birth_year: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Persons with one of these surnames (and this initial, or none recorded). For a very
-    common surname the limit applies, so a known birth year puts those born then first."""
+    """Persons with one of these surnames (and this initial, or none recorded).
+
+    For a very common surname the limit applies, so the same given name and a matching (or
+    unknown) birth year come first: those are the candidates that can score highest.
+    """
     if not surname_keys:
         return []
     params: list[Any] = list(surname_keys)
@@ -79,15 +86,19 @@ def person_candidates(
     if initial:
         clause = "AND initial IN (?, '')"
         params.append(initial)
-    order = ""
+    order = []
+    if len(given_key) > 1:
+        order.append("given_key = ? DESC")
+        params.append(given_key)
     if birth_year is not None:
-        order = "ORDER BY coalesce(birth_year = ?, 1) DESC"
+        order.append("coalesce(birth_year = ?, 1) DESC")
         params.append(birth_year)
     params.append(CANDIDATE_LIMIT)
     sql = (
         "SELECT id, name, name_key, given_key, surname_key, birth_date, birth_year, "  # noqa: S608
         f"nationality FROM person WHERE surname_key IN ({_marks(surname_keys)}) {clause} "
-        f"{order} LIMIT ?"
+        + (f"ORDER BY {', '.join(order)} " if order else "")
+        + "LIMIT ?"
     )
     return store.rows(sql, tuple(params))
 
