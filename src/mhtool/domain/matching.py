@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -62,15 +63,21 @@ def allowed_typos(term: str) -> int:
     return 2
 
 
+_ratio: Callable[[str, str], float] | None = None
+
+
 def similarity(a: str, b: str) -> float:
     """0-100: how alike two keys are (rapidfuzz's normalised Indel similarity)."""
+    global _ratio
     if a == b:
         return 100.0
     if not a or not b:
         return 0.0
-    from rapidfuzz import fuzz
+    if _ratio is None:  # imported on first use only: rapidfuzz is not needed to start up
+        from rapidfuzz.fuzz import ratio
 
-    return float(fuzz.ratio(a, b))
+        _ratio = ratio
+    return float(_ratio(a, b))
 
 
 # --- queries ---------------------------------------------------------------------------------

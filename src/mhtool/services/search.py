@@ -186,6 +186,9 @@ def _hits(
         batch = scored[start : start + 2 * limit]
         start += len(batch)
         linked = q.signals_of(store, entity, (row["id"] for row, _ in batch))
+        if entity == "person":
+            names = q.names_of(store, [row["id"] for row, _ in batch])
+            batch = [({**row, "name": names.get(row["id"], "")}, m) for row, m in batch]
         for row, match in batch:
             signals = _links(linked.get(row["id"], []), exclude_signal)
             if not signals:

@@ -14,7 +14,7 @@ from typing import Any
 from mhtool.domain.matching import allowed_typos
 from mhtool.store.connection import Store, translate_sqlite_errors
 
-CANDIDATE_LIMIT = 300
+CANDIDATE_LIMIT = 250
 MAX_FUZZY_TERMS = 40
 
 _term_cache: weakref.WeakKeyDictionary[
@@ -95,8 +95,8 @@ def person_candidates(
         params.append(birth_year)
     params.append(CANDIDATE_LIMIT)
     sql = (
-        "SELECT id, name, name_key, given_key, surname_key, birth_date, birth_year, "  # noqa: S608
-        f"nationality FROM person WHERE surname_key IN ({_marks(surname_keys)}) {clause} "
+        "SELECT id, name_key, given_key, surname_key, birth_date, birth_year "  # noqa: S608
+        f"FROM person WHERE surname_key IN ({_marks(surname_keys)}) {clause} "
         + (f"ORDER BY {', '.join(order)} " if order else "")
         + "LIMIT ?"
     )
@@ -284,6 +284,14 @@ def mentioned_with(
         )
         out.extend(store.rows(sql, (kind, *signal_ids, skip)))
     return out
+
+
+def names_of(store: Store, person_ids: Sequence[int]) -> dict[int, str]:
+    """Names for the few persons shown; candidates are scored without them (covering index)."""
+    if not person_ids:
+        return {}
+    sql = f"SELECT id, name FROM person WHERE id IN ({_marks(person_ids)})"  # noqa: S608
+    return {int(r[0]): str(r[1]) for r in store.execute(sql, tuple(person_ids))}
 
 
 def signal_id_of(store: Store, ref: str) -> int | None:
