@@ -31,7 +31,7 @@ ID_ARG = Annotated[int, typer.Argument(min=1, help="Het id, zoals 'mhtool zoek' 
 
 def _show(ctx: typer.Context, entity: str, entity_id: int, as_json: bool) -> None:
     from mhtool.cli import render, search_render
-    from mhtool.services.search import entity_timeline
+    from mhtool.services.timelines import entity_timeline
 
     timeline = entity_timeline(state(ctx).store(), entity, entity_id)
     if as_json:

@@ -10,7 +10,8 @@ from mhtool.cli import render
 from mhtool.domain.dates import format_date
 
 if TYPE_CHECKING:
-    from mhtool.services.search import EntityCheck, EntityTimeline, SearchHit, SignalLink
+    from mhtool.services.search import EntityCheck, SearchHit, SignalLink
+    from mhtool.services.timelines import EntityTimeline
 
 
 def signal_links(links: Sequence[SignalLink]) -> str:
