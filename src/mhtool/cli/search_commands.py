@@ -66,14 +66,10 @@ def zoek(
         if as_json:
             render.print_json([c.as_json() for c in checks])
         elif not checks:
-            render.console().print("Dit signaal heeft geen personen, adressen of organisaties.")
+            print("Dit signaal heeft geen personen, adressen of organisaties.")
         elif search_render.checks_notice(checks, stderr=False) == 0:
-            render.console().print(
-                render.text(
-                    "Geen eerdere registraties gevonden voor: "
-                    + "; ".join(c.searched for c in checks)
-                )
-            )
+            searched = "; ".join(c.searched for c in checks)
+            print(render.safe(f"Geen eerdere registraties gevonden voor: {searched}"))
         return ExitCode.OK if any(c.hits for c in checks) else ExitCode.NOT_FOUND
     from mhtool.services.search import search
 
@@ -92,14 +88,12 @@ def zoek(
     if as_json:
         render.print_json(result.as_json())
     elif not result.hits:
-        render.console().print(
-            render.text("Niets gevonden. Gezocht: " + "; ".join(result.searched) + ".")
-        )
+        print(render.safe("Niets gevonden. Gezocht: " + "; ".join(result.searched) + "."))
     else:
         from mhtool.cli import search_render
 
-        search_render.hits_table(result.hits)
-        render.console().print(f"{len(result.hits)} resultaat/resultaten, beste eerst.")
+        search_render.hits_list(result.hits)
+        print(f"{len(result.hits)} resultaat/resultaten, beste eerst (score 100 = exact).")
     return ExitCode.OK if result.hits else ExitCode.NOT_FOUND
 
 

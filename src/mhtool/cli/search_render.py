@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -22,22 +23,16 @@ def signal_links(links: Sequence[SignalLink]) -> str:
     return "; ".join(parts)
 
 
-def hits_table(hits: Sequence[SearchHit]) -> None:
-    from rich.table import Table
-
-    table = Table(header_style="bold", show_lines=True)
-    for column in ("Score", "Soort", "id", "Gevonden", "Waarom", "Signalen"):
-        table.add_column(column, justify="right" if column in ("Score", "id") else "left")
+def hits_list(hits: Sequence[SearchHit]) -> None:
+    """Plain text, one block per match, best first: readable at any terminal width, and
+    without building a rich table (which costs more than the search itself)."""
+    out: list[str] = []
     for h in hits:
-        table.add_row(
-            str(h.score),
-            h.kind,
-            "" if h.entity_id is None else str(h.entity_id),
-            render.text(h.label),
-            render.text("; ".join(h.reasons)),
-            render.text(signal_links(h.signals)),
-        )
-    render.console().print(table)
+        ident = f" {h.entity_id}" if h.entity_id is not None else ""
+        out.append(f"{h.score:>3}  {h.kind}{ident}: {render.safe(h.label)}\n")
+        out.append(f"     waarom: {render.safe('; '.join(h.reasons))}\n")
+        out.append(f"     signalen: {render.safe(signal_links(h.signals))}\n")
+    sys.stdout.write("".join(out))
 
 
 def hit_line(h: SearchHit) -> str:
@@ -51,15 +46,16 @@ def hit_line(h: SearchHit) -> str:
 
 def checks_notice(checks: Sequence[EntityCheck], *, stderr: bool) -> int:
     """Print the earlier matches per searched item; returns how many items had matches."""
-    out = render.error_console() if stderr else render.console()
+    stream = sys.stderr if stderr else sys.stdout
     shown = 0
     for check in checks:
         if not check.hits:
             continue
         shown += 1
-        out.print(render.text(f"Eerdere registraties voor {check.searched}:", "bold yellow"))
+        stream.write(render.safe(f"Eerdere registraties voor {check.searched}:") + "\n")
         for h in check.hits:
-            out.print(render.text(f"  - {hit_line(h)}"))
+            stream.write(render.safe(f"  - {hit_line(h)}") + "\n")
+    stream.flush()
     return shown
 
 
