@@ -325,9 +325,22 @@ def test_skip_and_back_need_a_reason_and_are_recorded(
 
 def test_missing_step_requirement_is_explained(cli: Cli, new_signal: NewSignal) -> None:
     ref = new_signal()
+    cli("signaal", "stap", ref, "--controle", "niets")
     result = cli("signaal", "stap", ref)
     assert result.exit_code == 2
-    assert "--controle" in result.stderr
+    assert "--partner" in result.stderr
+
+
+def test_step_two_check_is_automatic_and_asks_a_conclusion_when_it_finds_something(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    first = new_signal("--adres", "straat=Kerkstraat; nummer=1; postcode=1700AA")
+    nothing_earlier = cli("signaal", "stap", first)
+    assert nothing_earlier.exit_code == 0, nothing_earlier.output
+    second = new_signal("--adres", "straat=Kerkstraat; nummer=1; postcode=1700 aa")
+    found = cli("signaal", "stap", second)
+    assert found.exit_code == 2
+    assert first in found.stderr and "--controle" in found.stderr
 
 
 def test_list_filters_and_days_in_step(cli: Cli, new_signal: NewSignal) -> None:

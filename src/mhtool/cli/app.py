@@ -128,10 +128,12 @@ def _register() -> None:
     from mhtool.cli import (
         audit_commands,
         enrich_commands,
+        entity_commands,
         general_commands,
         person_rights_commands,
         report_commands,
         retention_commands,
+        search_commands,
         signal_commands,
         statistics_commands,
         storage_commands,
@@ -145,12 +147,11 @@ def _register() -> None:
     report_commands.register(app)
     app.add_typer(audit_commands.app, name="audit")
     retention_commands.register(app)
-    # At merge: attach to the search branch's `persoon` sub-app instead of this minimal one.
-    person_app = typer.Typer(
-        help="Personen: inzage en verwijderen (AVG).", no_args_is_help=True, rich_markup_mode=None
-    )
-    person_rights_commands.register(person_app)
-    app.add_typer(person_app, name="persoon")
+    search_commands.register(app)
+    person_rights_commands.register(entity_commands.person_app)
+    app.add_typer(entity_commands.person_app, name="persoon")
+    app.add_typer(entity_commands.address_app, name="adres")
+    app.add_typer(entity_commands.organisation_app, name="organisatie")
 
 
 _register()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import questionary
 import typer
@@ -42,6 +42,12 @@ from mhtool.domain.signal_input import (
 )
 from mhtool.domain.views import SignalDetail
 from mhtool.errors import MhtoolError
+
+if TYPE_CHECKING:
+    from mhtool.services.search import SearchHit
+
+Entity = PersonInput | AddressInput | OrganisationInput
+E = TypeVar("E", PersonInput, AddressInput, OrganisationInput)
 
 
 def _validator(check: Callable[[str], Any], optional: bool = False) -> Callable[[str], bool | str]:
@@ -121,8 +127,13 @@ def signal_form(
     persons: list[PersonInput],
     addresses: list[AddressInput],
     organisations: list[OrganisationInput],
+    lookup: Callable[[Entity], Sequence[SearchHit]] | None = None,
 ) -> NewSignal:
-    """Ask for every field not given as a flag, then confirm before anything is saved."""
+    """Ask for every field not given as a flag, then confirm before anything is saved.
+
+    With `lookup`, every person, address and organisation entered is searched at once; earlier
+    matches are shown and the officer may link to one instead of creating a duplicate.
+    """
     from mhtool.cli.render import console, text
 
     today = format_date(dt.date.today())
@@ -166,15 +177,15 @@ def signal_form(
 
     persons = list(persons)
     while _confirm("Een persoon toevoegen?" if not persons else "Nog een persoon toevoegen?"):
-        persons.append(_person_form())
+        persons.append(_offer_link(_person_form(), lookup))
     addresses = list(addresses)
     while _confirm("Een adres toevoegen?" if not addresses else "Nog een adres toevoegen?"):
-        addresses.append(_address_form())
+        addresses.append(_offer_link(_address_form(), lookup))
     organisations = list(organisations)
     while _confirm(
         "Een organisatie toevoegen?" if not organisations else "Nog een organisatie toevoegen?"
     ):
-        organisations.append(_organisation_form())
+        organisations.append(_offer_link(_organisation_form(), lookup))
 
     signal = build_signal(
         received_on=received_on or "vandaag",
@@ -200,6 +211,34 @@ def signal_form(
     if not _confirm("Opslaan?", default=True):
         raise typer.Abort()
     return signal
+
+
+def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None) -> E:
+    """Show earlier matches for what was just entered and let the officer link to one."""
+    if lookup is None:
+        return item
+    hits = list(lookup(item))
+    if not hits:
+        return item
+    from mhtool.cli.render import console, safe, text
+    from mhtool.cli.search_render import hit_line
+
+    what = {PersonInput: "deze persoon", AddressInput: "dit adres"}.get(
+        type(item), "deze organisatie"
+    )
+    console().print(text(f"  Eerdere registraties gevonden voor {what}:", "bold yellow"))
+    # Creating a new record is the default: a wrong link merges two people's histories.
+    choices = [questionary.Choice(title="Nee, nieuw vastleggen", value=0)]
+    choices += [
+        questionary.Choice(title=safe(f"Koppelen aan {hit_line(h)}"), value=h.entity_id)
+        for h in hits
+    ]
+    picked = questionary.select(
+        "  Koppelen aan een bestaande registratie?", choices=choices
+    ).unsafe_ask()
+    if not picked:
+        return item
+    return dataclasses.replace(item, existing_id=int(picked))
 
 
 def _person_form() -> PersonInput:

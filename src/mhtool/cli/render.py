@@ -258,6 +258,13 @@ def signal_detail(d: SignalDetail) -> None:
         details = e.details
         if "controle" in details:
             extra.append(f"controle: {details['controle']}")
+        if "automatische_controle" in details:
+            found = details["automatische_controle"].get("gevonden", [])
+            refs = sorted({r for f in found for r in f.get("signalen", [])})
+            extra.append(
+                "automatische controle: "
+                + (f"eerdere registraties in {', '.join(refs)}" if refs else "niets gevonden")
+            )
         if details.get("partners"):
             extra.append(
                 "besproken met: " + ", ".join(label_of(Partner, p) for p in details["partners"])

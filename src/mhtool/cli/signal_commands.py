@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
+
+if TYPE_CHECKING:
+    from mhtool.domain.enums import Step
+    from mhtool.domain.meldroute import StepInput
+    from mhtool.domain.signal_input import NewSignal
+    from mhtool.store.connection import Store
 
 app = typer.Typer(
     help="Signalen vastleggen, bekijken en door de meldroute bewegen.",
@@ -85,9 +91,22 @@ def new(
             help="Bij acuut: wanneer AVIM is ingeschakeld ('dd-mm-jjjj uu:mm' of 'nu').",
         ),
     ] = None,
+    koppel_bestaande: Annotated[
+        bool,
+        typer.Option(
+            "--koppel-bestaande",
+            help="Koppel personen, adressen en organisaties automatisch aan een exacte eerdere "
+            "registratie (zelfde postcode en huisnummer, zelfde KvK-nummer, zelfde naam en "
+            "geboortedatum) in plaats van een dubbele aan te maken.",
+        ),
+    ] = False,
     as_json: JSON_OPTION = False,
 ) -> None:
-    """Leg een nieuw signaal vast (stap 1). Zonder opties in een terminal: een formulier."""
+    """Leg een nieuw signaal vast (stap 1). Zonder opties in een terminal: een formulier.
+
+    Vóór het opslaan zoekt mhtool eerdere registraties van de opgegeven personen, adressen en
+    organisaties en meldt die (op stderr); in het formulier kunt u direct koppelen.
+    """
     from mhtool.cli import render
     from mhtool.domain.signal_input import (
         build_signal,
@@ -101,7 +120,9 @@ def new(
     st = state(ctx)
     required_missing = gemeente is None or melder is None or omschrijving is None or kanaal is None
     if required_missing and interactive():
+        store = st.store(create=True)  # the form looks up earlier records as you type
         from mhtool.cli.prompts import signal_form
+        from mhtool.services.search import check_input
 
         new_signal = signal_form(
             received_on=datum,
@@ -115,6 +136,7 @@ def new(
             persons=[parse_person(p) for p in persoon or []],
             addresses=[parse_address(a) for a in adres or []],
             organisations=[parse_organisation(o) for o in organisatie or []],
+            lookup=lambda item: check_input(store, item).hits,
         )
     else:
         _require_flags(
@@ -139,7 +161,10 @@ def new(
             organisations=[parse_organisation(o) for o in organisatie or []],
             avim_informed_at=parse_moment(avim, "AVIM geïnformeerd") if avim else None,
         )
-    detail = log_signal(st.store(create=True), new_signal, st.user)
+        # Only valid input opens (and on first use creates) the database.
+        store = st.store(create=True)
+        new_signal = _earlier_records_notice(store, new_signal, koppel_bestaande)
+    detail = log_signal(store, new_signal, st.user)
     if as_json:
         render.print_json(detail.as_json())
         return
@@ -151,6 +176,61 @@ def new(
     render.console().print(
         render.text(f"Volgende stap: mhtool signaal stap {detail.summary.ref} --controle '...'")
     )
+
+
+def _earlier_records_notice(store: Store, new_signal: NewSignal, link: bool) -> NewSignal:
+    """Show earlier matches on stderr (stdout stays clean for --json); with --koppel-bestaande
+    link each item to its single exact match."""
+    from mhtool.cli import render, search_render
+    from mhtool.services.search import check_new_signal, link_exact_matches
+
+    checks = check_new_signal(store, new_signal)
+    linked_checks = []
+    EXISTING = {
+        "person": "bestaande persoon",
+        "address": "bestaand adres",
+        "organisation": "bestaande organisatie",
+    }
+    if link:
+        new_signal, linked = link_exact_matches(new_signal, checks)
+        for check, target in linked:
+            linked_checks.append(check)
+            render.error_console().print(
+                render.text(
+                    f"Gekoppeld aan {EXISTING[check.kind]} {target} ({check.searched}).",
+                    "bold",
+                )
+            )
+    remaining = [c for c in checks if c not in linked_checks]
+    if search_render.checks_notice(remaining, stderr=True):
+        render.error_console().print(
+            render.text(
+                "Het signaal wordt opgeslagen met nieuwe registraties. Koppelen aan een eerdere "
+                "kan met 'id=N' in --persoon/--adres/--organisatie of, bij een exacte "
+                "overeenkomst, met --koppel-bestaande."
+            )
+        )
+    return new_signal
+
+
+def _show_step2_check(store: Store, current: Step, given: StepInput, ref: str) -> StepInput:
+    """Before the officer writes the step-2 conclusion, show what the automatic check finds;
+    with nothing found the conclusion is filled in and not asked."""
+    import dataclasses
+
+    from mhtool.cli import render, search_render
+    from mhtool.domain.enums import Step
+    from mhtool.services.search import NO_EARLIER_RECORDS, check_signal
+
+    target = given.target or (Step(current + 1) if current < Step.CLOSED else current)
+    if target is not Step.RECORDED or current >= Step.RECORDED:
+        return given
+    checks = check_signal(store, ref)
+    if search_render.checks_notice(checks, stderr=False) == 0:
+        render.console().print(render.text("Automatische controle: " + NO_EARLIER_RECORDS + "."))
+        if not given.check_outcome.strip():
+            return dataclasses.replace(given, check_outcome=NO_EARLIER_RECORDS)
+    return given
 
 
 def _require_flags(values: dict[str, str | None]) -> None:
@@ -331,6 +411,7 @@ def step(
         from mhtool.cli.prompts import complete_step
 
         current = show_signal(store, ref, st.user)
+        given = _show_step2_check(store, current.summary.step, given, ref)
         given = complete_step(current, given)
     detail = advance_signal(store, ref, given, st.user)
     if as_json:

@@ -19,11 +19,35 @@ _STREET_ABBREVIATIONS = (
     (re.compile(r"\bln\b\.?"), "laan"),
     (re.compile(r"\bpln\b\.?"), "plein"),
     (re.compile(r"\bwg\b\.?"), "weg"),
+    (re.compile(r"\bburg\b\.?"), "burgemeester"),
+    (re.compile(r"\bmr\b\.?"), "meester"),
+    (re.compile(r"\bdr\b\.?"), "dokter"),
+)
+
+
+# Letters that NFKD does not decompose into a base letter plus an accent.
+_TRANSLITERATE = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "þ": "th",
+        "ð": "d",
+    }
 )
 
 
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -80,3 +104,43 @@ def kvk_key(text: str) -> str:
     if not re.fullmatch(r"\d{8}", value):
         raise ValidationError(f"KvK-nummer '{text.strip()}' is ongeldig; het zijn acht cijfers.")
     return value
+
+
+# Dutch and common foreign name particles: left out of the surname key, because one record says
+# "van der Berg" and the next "v.d. Berg" or "Berg".
+TUSSENVOEGSELS = frozenset(
+    ("de", "der", "den", "van", "vd", "v", "d", "het", "t", "ter", "ten", "te", "op", "in")
+    + ("la", "le", "el", "al", "du", "da", "di", "von", "zu")
+)
+_LEGAL_FORMS = re.compile(r"\b(?:b ?v|n ?v|v ?o ?f|c ?v|holding|eenmanszaak)\b")
+
+
+def person_name_parts(name: str) -> tuple[str, str, str]:
+    """(given_key, initial, surname_key) of a person's name, for indexed fuzzy lookup.
+
+    'Jan de Vries', 'J. de Vries' and 'de Vries, Jan' all give surname 'vries' and initial 'j';
+    a lone word is taken as the surname, since that is what a searcher remembers.
+    """
+    head, comma, tail = name.partition(",")
+    if comma and tail.strip():
+        name = f"{tail} {head}"
+    tokens = name_key(name).split()
+    if not tokens:
+        return "", "", ""
+    core = [t for t in tokens if t not in TUSSENVOEGSELS] or tokens
+    surname = core[-1]
+    if len(core) == 1:
+        return "", "", surname
+    given = core[0]
+    return given, given[0], surname
+
+
+def city_key(text: str) -> str:
+    """'Den Helder ' and 'den-helder' -> 'denhelder'."""
+    return "".join(c for c in strip_accents(text).casefold() if c.isalnum())
+
+
+def organisation_core_key(name: str) -> str:
+    """Name key without the legal form: 'De Tulp B.V.' and 'de tulp' give 'de tulp'."""
+    value = _LEGAL_FORMS.sub(" ", name_key(name))
+    return re.sub(r"\s+", " ", value).strip() or name_key(name)

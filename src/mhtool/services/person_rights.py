@@ -40,7 +40,9 @@ def _signal_for_subject(store: Store, row: dict[str, Any], person_id: int) -> di
     # History rows about other people carry their names in the changes: leave them out.
     other_ids = {p["id"] for p in others}
     data["historie"] = [
-        h for h in data["historie"] if not (h["object"] == "persoon" and h["object_id"] in other_ids)
+        h
+        for h in data["historie"]
+        if not (h["object"] == "persoon" and h["object_id"] in other_ids)
     ]
     data["rol_van_persoon"] = row["role"]
     data["vernietigingsdatum"] = row["destroy_on"]

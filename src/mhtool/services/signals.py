@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -195,6 +196,34 @@ def _step_details(move: Move, given: StepInput) -> dict[str, Any]:
     return details
 
 
+def _automatic_check(
+    store: Store, row: dict[str, Any], given: StepInput
+) -> tuple[StepInput, dict[str, Any] | None]:
+    """Step 2 ('vastleggen en verrijken') runs the search for earlier records itself.
+
+    What was checked and found is stored with the step event. The officer's `--controle` stays
+    the conclusion; only when nothing was found and nothing was written is it filled in.
+    """
+    from mhtool.services.search import NO_EARLIER_RECORDS, check_details, check_signal_entities
+
+    current = Step(row["step"])
+    target = given.target if given.target is not None else Step(min(current + 1, Step.CLOSED))
+    if target is not Step.RECORDED or current >= Step.RECORDED:
+        return given, None
+    checks = check_signal_entities(store, row["id"])
+    details = check_details(checks)
+    if not given.check_outcome.strip():
+        if details["gevonden"]:
+            refs = sorted({r for f in details["gevonden"] for r in f["signalen"]})
+            raise ValidationError(
+                f"De automatische controle vond eerdere registraties in {', '.join(refs)}; "
+                f"bekijk ze met 'mhtool zoek --signaal {row['ref']}' en geef uw conclusie op "
+                "met --controle."
+            )
+        given = dataclasses.replace(given, check_outcome=NO_EARLIER_RECORDS)
+    return given, details
+
+
 def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> SignalDetail:
     """Move a signal to its next step (or, with a reason, to another one)."""
     ref = parse_ref(ref_text)
@@ -206,9 +235,12 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
         entry.details["van"] = row["step"]
         if given.target is not None:
             entry.details["naar"] = int(given.target)
+        given, check = _automatic_check(store, row, given)
         move = plan_move(Step(row["step"]), given, dt.date.fromisoformat(row["step_since"]))
         entry.details.update(naar=int(move.to_step or 0), soort=move.kind.value)
         details = _step_details(move, given)
+        if check is not None:
+            details["automatische_controle"] = check
         q.insert_event(store, row["id"], move, given, user, details)
         changes: dict[str, Any] = {
             "step": int(move.to_step or 0),

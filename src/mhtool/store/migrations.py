@@ -227,10 +227,17 @@ def _v3_accountability(store: Store) -> None:
         )
 
 
+def _v4_search(store: Store) -> None:
+    from mhtool.store.search_schema import create_search_schema
+
+    create_search_schema(store)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "foundation", _v1_foundation),
     (2, "statistics_index", _v2_statistics_index),
     (3, "accountability", _v3_accountability),
+    (4, "search", _v4_search),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

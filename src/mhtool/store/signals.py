@@ -9,6 +9,7 @@ from typing import Any
 
 from mhtool.domain.enums import Step
 from mhtool.domain.meldroute import Move, MoveKind, StepInput
+from mhtool.domain.normalise import city_key, organisation_core_key, person_name_parts
 from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInput, PersonInput
 from mhtool.domain.signal_ref import format_ref
 from mhtool.errors import NotFoundError
@@ -111,9 +112,13 @@ def link_person(store: Store, signal_id: int, person: PersonInput, user: str) ->
         _require(store, "person", person.existing_id, "Persoon")
         person_id = person.existing_id
     else:
+        given, initial, surname = person_name_parts(person.name)
         record = {
             "name": person.name,
             "name_key": person.name_key,
+            "given_key": given,
+            "initial": initial,
+            "surname_key": surname,
             "birth_date": person.birth_date.isoformat() if person.birth_date else None,
             "birth_year": person.birth_year,
             "nationality": person.nationality,
@@ -144,6 +149,7 @@ def link_address(store: Store, signal_id: int, address: AddressInput, user: str)
             "house_key": address.house_key,
             "postcode": address.postcode,
             "city": address.city,
+            "city_key": city_key(address.city),
             "created_at": now_iso(),
         }
         address_id = store.insert("address", record)
@@ -166,6 +172,7 @@ def link_organisation(
         record = {
             "name": organisation.name,
             "name_key": organisation.name_key,
+            "core_key": organisation_core_key(organisation.name),
             "kvk": organisation.kvk,
             "sector": organisation.sector.value if organisation.sector else "",
             "created_at": now_iso(),

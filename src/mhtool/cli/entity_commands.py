@@ -1,0 +1,58 @@
+"""`mhtool persoon|adres|organisatie toon ID`: one person, address or organisation across all
+signals. `person_app` is shared: other commands about persons (inzage, verwijder) join it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.app import state
+from mhtool.cli.app_options import JSON_OPTION
+
+person_app = typer.Typer(
+    help="Personen: alles wat over één persoon bekend is.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+address_app = typer.Typer(
+    help="Adressen: alles wat over één adres bekend is.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+organisation_app = typer.Typer(
+    help="Organisaties: alles wat over één organisatie bekend is.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+ID_ARG = Annotated[int, typer.Argument(min=1, help="Het id, zoals 'mhtool zoek' het toont.")]
+
+
+def _show(ctx: typer.Context, entity: str, entity_id: int, as_json: bool) -> None:
+    from mhtool.cli import render, search_render
+    from mhtool.services.timelines import entity_timeline
+
+    timeline = entity_timeline(state(ctx).store(), entity, entity_id)
+    if as_json:
+        render.print_json(timeline.as_json())
+    else:
+        search_render.timeline(timeline)
+
+
+@person_app.command("toon")
+def show_person(ctx: typer.Context, id_: ID_ARG, as_json: JSON_OPTION = False) -> None:
+    """Toon een persoon met alle signalen waarin die voorkomt, als tijdlijn."""
+    _show(ctx, "person", id_, as_json)
+
+
+@address_app.command("toon")
+def show_address(ctx: typer.Context, id_: ID_ARG, as_json: JSON_OPTION = False) -> None:
+    """Toon een adres met alle signalen waarin het voorkomt, als tijdlijn."""
+    _show(ctx, "address", id_, as_json)
+
+
+@organisation_app.command("toon")
+def show_organisation(ctx: typer.Context, id_: ID_ARG, as_json: JSON_OPTION = False) -> None:
+    """Toon een organisatie met alle signalen waarin die voorkomt, als tijdlijn."""
+    _show(ctx, "organisation", id_, as_json)

@@ -1,0 +1,100 @@
+"""Drawing search results, earlier matches and entity timelines. User text goes through
+`render.text()`, so names or notes can never act as rich markup or terminal escapes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from mhtool.cli import render
+from mhtool.domain.dates import format_date
+
+if TYPE_CHECKING:
+    from mhtool.services.search import EntityCheck, SearchHit, SignalLink
+    from mhtool.services.timelines import EntityTimeline
+
+
+def signal_links(links: Sequence[SignalLink]) -> str:
+    parts = []
+    for s in links:
+        role = f", {s.role}" if s.role else ""
+        parts.append(f"{s.ref} ({format_date(s.received_on)}, stap {int(s.step)}{role})")
+    return "; ".join(parts)
+
+
+def hits_list(hits: Sequence[SearchHit]) -> None:
+    """Plain text, one block per match, best first: readable at any terminal width, and
+    without building a rich table (which costs more than the search itself)."""
+    out: list[str] = []
+    for h in hits:
+        ident = f" {h.entity_id}" if h.entity_id is not None else ""
+        out.append(f"{h.score:>3}  {h.kind}{ident}: {render.safe(h.label)}\n")
+        out.append(f"     waarom: {render.safe('; '.join(h.reasons))}\n")
+        out.append(f"     signalen: {render.safe(signal_links(h.signals))}\n")
+    sys.stdout.write("".join(out))
+
+
+def hit_line(h: SearchHit) -> str:
+    """One plain line per match, for notices on stderr and choices in the form."""
+    ident = f" {h.entity_id}" if h.entity_id is not None else ""
+    return (
+        f"{h.kind}{ident}: {h.label} — score {h.score} ({'; '.join(h.reasons)}) — "
+        f"{signal_links(h.signals)}"
+    )
+
+
+def checks_notice(checks: Sequence[EntityCheck], *, stderr: bool) -> int:
+    """Print the earlier matches per searched item; returns how many items had matches."""
+    stream = sys.stderr if stderr else sys.stdout
+    shown = 0
+    for check in checks:
+        if not check.hits:
+            continue
+        shown += 1
+        stream.write(render.safe(f"Eerdere registraties voor {check.searched}:") + "\n")
+        for h in check.hits:
+            stream.write(render.safe(f"  - {hit_line(h)}") + "\n")
+    stream.flush()
+    return shown
+
+
+def timeline(t: EntityTimeline) -> None:
+    from rich.table import Table
+
+    out = render.console()
+    out.print(render.text(f"{t.kind.capitalize()} {t.entity_id}: {t.label}", "bold"))
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    for key, value in t.facts.items():
+        if value not in (None, ""):
+            shown = format_date(value) if key == "geboortedatum" else value
+            facts.add_row(key.capitalize(), render.text(shown))
+    out.print(facts)
+    signals = Table(title="Signalen", title_justify="left", header_style="bold")
+    for column in ("Signaal", "Ontvangen", "Gemeente", "Stap", "Rol", "Conclusie"):
+        signals.add_column(column)
+    for s in t.signals:
+        signals.add_row(
+            s.ref,
+            format_date(s.received_on),
+            render.text(s.municipality),
+            s.step.short,
+            render.text(s.role or ""),
+            render.text(s.conclusion or ""),
+        )
+    out.print(signals)
+    events = Table(title="Tijdlijn", title_justify="left", header_style="bold")
+    for column in ("Datum", "Signaal", "Wat"):
+        events.add_column(column)
+    for e in t.timeline:
+        events.add_row(format_date(e.on_date), e.ref, render.text(e.what))
+    out.print(events)
+    if t.related:
+        related = Table(title="Samen genoemd met", title_justify="left", header_style="bold")
+        for column in ("Soort", "id", "Omschrijving", "Signalen"):
+            related.add_column(column)
+        for r in t.related:
+            related.add_row(r.kind, str(r.entity_id), render.text(r.label), ", ".join(r.refs))
+        out.print(related)

@@ -1,0 +1,299 @@
+"""Candidate lookups for search: index probes on normalised keys, rapidfuzz over the small
+`search_term` table for spelling variants, and FTS5 for free text in descriptions and notes.
+
+The store only narrows; `domain.matching` scores. Every value is a bound parameter; the only
+text formatted into SQL is a run of '?' placeholders and literal table names from this module.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from mhtool.domain.matching import allowed_typos
+from mhtool.store.connection import Store, translate_sqlite_errors
+
+CANDIDATE_LIMIT = 250
+MAX_FUZZY_TERMS = 40
+
+_term_cache: weakref.WeakKeyDictionary[
+    Store, tuple[tuple[int, int], dict[str, tuple[list[str], frozenset[str]]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def terms(store: Store, kind: str) -> tuple[list[str], frozenset[str]]:
+    """The distinct keys of one kind (as list and set), cached until any connection writes."""
+    version = (
+        int(store.execute("PRAGMA data_version").fetchone()[0]),
+        store.conn.total_changes,
+    )
+    cached = _term_cache.get(store)
+    if cached is None or cached[0] != version:
+        cached = (version, {})
+        _term_cache[store] = cached
+    found = cached[1].get(kind)
+    if found is None:
+        keys = [r[0] for r in store.execute("SELECT term FROM search_term WHERE kind = ?", (kind,))]
+        found = (keys, frozenset(keys))
+        cached[1][kind] = found
+    return found
+
+
+def similar_terms(store: Store, kind: str, key: str, *, stored_only: bool = False) -> list[str]:
+    """`key` itself and every stored key within a few typing errors of it (with `stored_only`,
+    `key` only if it is stored too)."""
+    if not key:
+        return []
+    keys, known = terms(store, kind)
+    limit = allowed_typos(key)
+    found: list[str] = []
+    if limit > 0:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        found = [
+            choice
+            for choice, _distance, _index in process.extract(
+                key, keys, scorer=OSA.distance, score_cutoff=limit, limit=MAX_FUZZY_TERMS
+            )
+        ]
+    if key not in found and (key in known or not stored_only):
+        found.insert(0, key)
+    return found
+
+
+def person_candidates(
+    store: Store,
+    surname_keys: Sequence[str],
+    initial: str,
+    given_key: str = "",
+    birth_year: int | None = None,
+) -> list[dict[str, Any]]:
+    """Persons with one of these surnames (and this initial, or none recorded).
+
+    For a very common surname the limit applies, so the same given name and a matching (or
+    unknown) birth year come first: those are the candidates that can score highest.
+    """
+    if not surname_keys:
+        return []
+    params: list[Any] = list(surname_keys)
+    clause = ""
+    if initial:
+        clause = "AND initial IN (?, '')"
+        params.append(initial)
+    order = []
+    if len(given_key) > 1:
+        order.append("given_key = ? DESC")
+        params.append(given_key)
+    if birth_year is not None:
+        order.append("coalesce(birth_year = ?, 1) DESC")
+        params.append(birth_year)
+    params.append(CANDIDATE_LIMIT)
+    sql = (
+        "SELECT id, name_key, given_key, surname_key, birth_date, birth_year "  # noqa: S608
+        f"FROM person WHERE surname_key IN ({_marks(surname_keys)}) {clause} "
+        + (f"ORDER BY {', '.join(order)} " if order else "")
+        + "LIMIT ?"
+    )
+    return store.rows(sql, tuple(params))
+
+
+_ADDRESS_COLUMNS = (
+    "id, street, street_key, house_number, house_addition, house_key, postcode, city, city_key"
+)
+
+
+def address_candidates(
+    store: Store, postcode: str, house_number: int | None, street_keys: Sequence[str]
+) -> list[dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    number_clause = "AND house_number = ?" if house_number is not None else ""
+    number_param: tuple[Any, ...] = (house_number,) if house_number is not None else ()
+    if postcode:
+        sql = (
+            f"SELECT {_ADDRESS_COLUMNS} FROM address WHERE postcode = ? "  # noqa: S608
+            f"{number_clause} LIMIT ?"
+        )
+        for row in store.rows(sql, (postcode, *number_param, CANDIDATE_LIMIT)):
+            found[row["id"]] = row
+    if street_keys:
+        sql = (
+            f"SELECT {_ADDRESS_COLUMNS} FROM address "  # noqa: S608
+            f"WHERE street_key IN ({_marks(street_keys)}) {number_clause} LIMIT ?"
+        )
+        for row in store.rows(sql, (*street_keys, *number_param, CANDIDATE_LIMIT)):
+            found[row["id"]] = row
+    return list(found.values())
+
+
+def organisation_candidates(store: Store, word_expression: str, kvk: str) -> list[dict[str, Any]]:
+    """Organisations with this KvK-nummer, or whose name holds the words of
+    `word_expression` (quoted FTS5 strings of keys from search_term, never user text)."""
+    found: dict[int, dict[str, Any]] = {}
+    columns = "id, name, name_key, core_key, kvk, sector"
+    if kvk:
+        for row in store.rows(
+            f"SELECT {columns} FROM organisation WHERE kvk = ? LIMIT ?",  # noqa: S608
+            (kvk, CANDIDATE_LIMIT),
+        ):
+            found[row["id"]] = row
+    if word_expression:
+        with translate_sqlite_errors():
+            ids = [
+                r[0]
+                for r in store.execute(
+                    "SELECT rowid FROM organisation_text WHERE organisation_text MATCH ? LIMIT ?",
+                    (word_expression, CANDIDATE_LIMIT),
+                )
+            ]
+        if ids:
+            sql = f"SELECT {columns} FROM organisation WHERE id IN ({_marks(ids)})"  # noqa: S608
+            for row in store.rows(sql, tuple(ids)):
+                found[row["id"]] = row
+    return list(found.values())
+
+
+# Which link table joins each entity kind to its signals; literal names only.
+_LINKS = {
+    "person": ("signal_person", "person_id", "l.role"),
+    "address": ("signal_address", "address_id", "NULL"),
+    "organisation": ("signal_organisation", "organisation_id", "NULL"),
+}
+
+
+def signals_of(store: Store, entity: str, ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """For each entity id, the signals it is linked to (oldest first)."""
+    wanted = list(dict.fromkeys(ids))
+    result: dict[int, list[dict[str, Any]]] = {i: [] for i in wanted}
+    if not wanted:
+        return result
+    table, column, role = _LINKS[entity]
+    sql = (
+        f"SELECT l.{column} AS entity_id, s.id AS signal_id, s.ref, s.received_on, "  # noqa: S608
+        f"s.step, s.municipality, s.conclusion, {role} AS role FROM {table} l "
+        f"JOIN signal s ON s.id = l.signal_id WHERE l.{column} IN ({_marks(wanted)}) "
+        "ORDER BY s.received_on, s.year, s.seq"
+    )
+    for row in store.rows(sql, tuple(wanted)):
+        result[row["entity_id"]].append(row)
+    return result
+
+
+def text_matches(store: Store, expression: str, limit: int) -> list[dict[str, Any]]:
+    """Signals whose description or notes contain every word, newest first; `expression` is
+    already a sequence of quoted FTS5 strings (see domain.matching.fts_match_expression).
+
+    Newest first rather than by bm25 rank: FTS5 then reads only as far as the limit, where
+    ranking would score every matching document (100,000s for a common word at 1M signals).
+    """
+    if not expression:
+        return []
+    with translate_sqlite_errors():
+        hits = store.rows(
+            "SELECT rowid AS doc, snippet(search_text, 0, '«', '»', '…', 12) AS excerpt "
+            "FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (expression, limit),
+        )
+    result: list[dict[str, Any]] = []
+    for hit in hits:
+        doc = int(hit["doc"])
+        if doc % 2 == 0:
+            signal_id, source = doc // 2, "omschrijving"
+        else:
+            note = store.row("SELECT signal_id FROM note WHERE id = ?", (doc // 2,))
+            if note is None:
+                continue
+            signal_id, source = int(note["signal_id"]), "notitie"
+        signal = store.row(
+            "SELECT id AS signal_id, ref, received_on, step, municipality, conclusion "
+            "FROM signal WHERE id = ?",
+            (signal_id,),
+        )
+        if signal is not None:
+            result.append({**signal, "excerpt": hit["excerpt"], "source": source})
+    return result
+
+
+def signal_entities(store: Store, signal_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The persons, addresses and organisations of one signal, with their search keys."""
+    return {
+        "person": store.rows(
+            "SELECT p.* FROM signal_person l JOIN person p ON p.id = l.person_id "
+            "WHERE l.signal_id = ? ORDER BY p.id",
+            (signal_id,),
+        ),
+        "address": store.rows(
+            "SELECT a.* FROM signal_address l JOIN address a ON a.id = l.address_id "
+            "WHERE l.signal_id = ? ORDER BY a.id",
+            (signal_id,),
+        ),
+        "organisation": store.rows(
+            "SELECT o.* FROM signal_organisation l JOIN organisation o ON o.id = l.organisation_id "
+            "WHERE l.signal_id = ? ORDER BY o.id",
+            (signal_id,),
+        ),
+    }
+
+
+_ENTITY_TABLES = {"person": "person", "address": "address", "organisation": "organisation"}
+
+
+def entity_row(store: Store, entity: str, entity_id: int) -> dict[str, Any] | None:
+    table = _ENTITY_TABLES[entity]
+    return store.row(f"SELECT * FROM {table} WHERE id = ?", (entity_id,))  # noqa: S608
+
+
+# What a timeline collects per signal: literal SQL only, keyed by a fixed name.
+_PER_SIGNAL = {
+    "events": "SELECT x.*, s.ref FROM step_event x JOIN signal s ON s.id = x.signal_id",
+    "notes": "SELECT x.*, s.ref FROM note x JOIN signal s ON s.id = x.signal_id",
+}
+
+
+def rows_of_signals(store: Store, what: str, signal_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Step events or notes of several signals, in date order."""
+    if not signal_ids:
+        return []
+    sql = (
+        f"{_PER_SIGNAL[what]} WHERE x.signal_id IN ({_marks(signal_ids)}) "  # noqa: S608
+        "ORDER BY x.on_date, x.id"
+    )
+    return store.rows(sql, tuple(signal_ids))
+
+
+def mentioned_with(
+    store: Store, signal_ids: Sequence[int], entity: str, exclude_id: int
+) -> list[dict[str, Any]]:
+    """Other persons, addresses and organisations named in the same signals."""
+    if not signal_ids:
+        return []
+    out: list[dict[str, Any]] = []
+    marks = _marks(signal_ids)
+    for kind, (table, column, _role) in _LINKS.items():
+        target = _ENTITY_TABLES[kind]
+        skip = exclude_id if kind == entity else -1
+        sql = (
+            f"SELECT DISTINCT t.*, ? AS kind, s.ref FROM {table} l "  # noqa: S608
+            f"JOIN {target} t ON t.id = l.{column} JOIN signal s ON s.id = l.signal_id "
+            f"WHERE l.signal_id IN ({marks}) AND t.id <> ? ORDER BY t.id, s.ref"
+        )
+        out.extend(store.rows(sql, (kind, *signal_ids, skip)))
+    return out
+
+
+def names_of(store: Store, person_ids: Sequence[int]) -> dict[int, str]:
+    """Names for the few persons shown; candidates are scored without them (covering index)."""
+    if not person_ids:
+        return {}
+    sql = f"SELECT id, name FROM person WHERE id IN ({_marks(person_ids)})"  # noqa: S608
+    return {int(r[0]): str(r[1]) for r in store.execute(sql, tuple(person_ids))}
+
+
+def signal_id_of(store: Store, ref: str) -> int | None:
+    row = store.row("SELECT id FROM signal WHERE ref = ?", (ref,))
+    return int(row["id"]) if row else None

@@ -1,0 +1,172 @@
+"""Schema version 2: what makes earlier persons, addresses and organisations findable.
+
+- Extra normalised keys (surname, first initial, city, organisation name without legal form)
+  with indexes, so candidates come from an index lookup, never a table scan.
+- `search_term`: the small table of DISTINCT street keys, surname keys and words of
+  organisation names that rapidfuzz scans for spelling variants. It is kept by triggers with a use count, so a key
+  disappears as soon as the last record using it is deleted (nothing personal lingers in it).
+- `search_text`: an FTS5 (unicode61) index over signal descriptions and notes, also kept by
+  triggers, so every write path (including deletes for retention) keeps it in sync.
+  Row ids: a signal's description is 2*id, a note's text 2*id+1.
+- `organisation_text`: FTS5 over organisation name keys (external content, no copy), used only
+  to look up organisations by words that rapidfuzz has already matched in `search_term`.
+"""
+
+from __future__ import annotations
+
+from mhtool.domain.normalise import (
+    city_key,
+    name_key,
+    organisation_core_key,
+    person_name_parts,
+    street_key,
+)
+from mhtool.store.connection import Store
+
+# (term kind, table, key column): which keys feed the fuzzy term table.
+TERM_SOURCES = (
+    ("straat", "address", "street_key"),
+    ("achternaam", "person", "surname_key"),
+)
+
+# Organisations: distinct *words* of the name (there are far fewer words than names), kept in
+# search_term as 'organisatiewoord', and an FTS5 index over the names (external content, no
+# copy) to find the organisations holding those words. core_key holds only [a-z0-9 ], so
+# turning it into a JSON array by replacing spaces is safe.
+_WORDS = "json_each('[\"' || replace({row}.core_key, ' ', '\",\"') || '\"]')"
+_ADD_WORDS = (
+    "INSERT INTO search_term (kind, term, n) SELECT DISTINCT 'organisatiewoord', value, 1 "  # noqa: S608
+    "FROM " + _WORDS.format(row="new") + " WHERE value <> '' "
+    "ON CONFLICT (kind, term) DO UPDATE SET n = n + 1; "
+    "INSERT INTO organisation_text (rowid, core_key) VALUES (new.id, new.core_key);"
+)
+_REMOVE_WORDS = (
+    "UPDATE search_term SET n = n - 1 WHERE kind = 'organisatiewoord' AND term IN "  # noqa: S608
+    "(SELECT value FROM " + _WORDS.format(row="old") + "); "
+    "DELETE FROM search_term WHERE kind = 'organisatiewoord' AND n <= 0 AND term IN "
+    "(SELECT value FROM " + _WORDS.format(row="old") + "); "
+    "INSERT INTO organisation_text (organisation_text, rowid, core_key) "
+    "VALUES ('delete', old.id, old.core_key);"
+)
+_ORGANISATION_TRIGGERS = [
+    "CREATE TRIGGER organisation_words_insert AFTER INSERT ON organisation "
+    f"WHEN new.core_key <> '' BEGIN {_ADD_WORDS} END",
+    "CREATE TRIGGER organisation_words_delete AFTER DELETE ON organisation "
+    f"WHEN old.core_key <> '' BEGIN {_REMOVE_WORDS} END",
+    # One trigger, remove before add: FTS5 'delete' takes out every old word, also those the
+    # new name shares, so the order of the two steps matters.
+    "CREATE TRIGGER organisation_words_update AFTER UPDATE OF core_key ON organisation "
+    f"WHEN old.core_key IS NOT new.core_key BEGIN {_REMOVE_WORDS} {_ADD_WORDS} END",
+]
+
+
+def _term_triggers(kind: str, table: str, column: str) -> list[str]:
+    # Only literal names from TERM_SOURCES are formatted in; no user value is.
+    add = (
+        f"INSERT INTO search_term (kind, term, n) VALUES ('{kind}', new.{column}, 1) "  # noqa: S608
+        "ON CONFLICT (kind, term) DO UPDATE SET n = n + 1"
+    )
+    remove = (
+        f"UPDATE search_term SET n = n - 1 WHERE kind = '{kind}' AND term = old.{column}; "  # noqa: S608
+        f"DELETE FROM search_term WHERE kind = '{kind}' AND term = old.{column} AND n <= 0"
+    )
+    return [
+        f"CREATE TRIGGER {table}_term_insert AFTER INSERT ON {table} "
+        f"WHEN new.{column} <> '' BEGIN {add}; END",
+        f"CREATE TRIGGER {table}_term_delete AFTER DELETE ON {table} "
+        f"WHEN old.{column} <> '' BEGIN {remove}; END",
+        f"CREATE TRIGGER {table}_term_update_old AFTER UPDATE OF {column} ON {table} "
+        f"WHEN old.{column} <> '' AND old.{column} IS NOT new.{column} BEGIN {remove}; END",
+        f"CREATE TRIGGER {table}_term_update_new AFTER UPDATE OF {column} ON {table} "
+        f"WHEN new.{column} <> '' AND old.{column} IS NOT new.{column} BEGIN {add}; END",
+    ]
+
+
+_TEXT_TRIGGERS = [
+    "CREATE TRIGGER signal_text_insert AFTER INSERT ON signal "
+    "BEGIN INSERT INTO search_text (rowid, body) VALUES (2 * new.id, new.description); END",
+    "CREATE TRIGGER signal_text_update AFTER UPDATE OF description ON signal "
+    "BEGIN DELETE FROM search_text WHERE rowid = 2 * old.id; "
+    "INSERT INTO search_text (rowid, body) VALUES (2 * new.id, new.description); END",
+    "CREATE TRIGGER signal_text_delete AFTER DELETE ON signal "
+    "BEGIN DELETE FROM search_text WHERE rowid = 2 * old.id; END",
+    "CREATE TRIGGER note_text_insert AFTER INSERT ON note "
+    "BEGIN INSERT INTO search_text (rowid, body) VALUES (2 * new.id + 1, new.text); END",
+    "CREATE TRIGGER note_text_update AFTER UPDATE OF text ON note "
+    "BEGIN DELETE FROM search_text WHERE rowid = 2 * old.id + 1; "
+    "INSERT INTO search_text (rowid, body) VALUES (2 * new.id + 1, new.text); END",
+    "CREATE TRIGGER note_text_delete AFTER DELETE ON note "
+    "BEGIN DELETE FROM search_text WHERE rowid = 2 * old.id + 1; END",
+]
+
+
+def _backfill_keys(store: Store) -> None:
+    """Compute the new keys for rows written before version 2 (and refresh the old keys,
+    whose normalisation now also folds letters such as ø and ß)."""
+    persons = store.execute("SELECT id, name FROM person").fetchall()
+    store.conn.executemany(
+        "UPDATE person SET name_key = ?, given_key = ?, initial = ?, surname_key = ? WHERE id = ?",
+        [(name_key(name), *person_name_parts(name), pid) for pid, name in persons],
+    )
+    addresses = store.execute("SELECT id, street, city FROM address").fetchall()
+    store.conn.executemany(
+        "UPDATE address SET street_key = ?, city_key = ? WHERE id = ?",
+        [(street_key(street), city_key(city), aid) for aid, street, city in addresses],
+    )
+    organisations = store.execute("SELECT id, name FROM organisation").fetchall()
+    store.conn.executemany(
+        "UPDATE organisation SET name_key = ?, core_key = ? WHERE id = ?",
+        [(name_key(name), organisation_core_key(name), oid) for oid, name in organisations],
+    )
+
+
+def create_search_schema(store: Store) -> None:
+    for statement in (
+        "ALTER TABLE person ADD COLUMN given_key TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE person ADD COLUMN initial TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE person ADD COLUMN surname_key TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE address ADD COLUMN city_key TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE organisation ADD COLUMN core_key TEXT NOT NULL DEFAULT ''",
+    ):
+        store.execute(statement)
+    _backfill_keys(store)
+    for statement in (
+        # Covering: candidates are scored from the index alone, without touching the table.
+        "CREATE INDEX person_by_surname ON person "
+        "(surname_key, initial, given_key, birth_year, birth_date, name_key)",
+        "CREATE INDEX address_by_postcode_number ON address (postcode, house_number)",
+        "CREATE INDEX address_by_street_number ON address (street_key, house_number)",
+        "CREATE INDEX organisation_by_core ON organisation (core_key)",
+        """CREATE TABLE search_term (
+            kind TEXT NOT NULL,
+            term TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (kind, term)
+        ) STRICT, WITHOUT ROWID""",
+        "CREATE VIRTUAL TABLE search_text USING fts5 ("
+        "body, tokenize = 'unicode61 remove_diacritics 2')",
+        "CREATE VIRTUAL TABLE organisation_text USING fts5 ("
+        "core_key, content = 'organisation', content_rowid = 'id', tokenize = 'unicode61')",
+    ):
+        store.execute(statement)
+    for kind, table, column in TERM_SOURCES:
+        store.execute(
+            f"INSERT INTO search_term (kind, term, n) SELECT ?, {column}, count(*) "  # noqa: S608
+            f"FROM {table} WHERE {column} <> '' GROUP BY {column}",
+            (kind,),
+        )
+        for trigger in _term_triggers(kind, table, column):
+            store.execute(trigger)
+    for trigger in _ORGANISATION_TRIGGERS:
+        store.execute(trigger)
+    store.execute("INSERT INTO organisation_text (organisation_text) VALUES ('rebuild')")
+    store.execute(
+        "INSERT INTO search_term (kind, term, n) "
+        "SELECT 'organisatiewoord', w.value, count(DISTINCT o.id) "
+        "FROM organisation o, " + _WORDS.format(row="o") + " w "
+        "WHERE o.core_key <> '' AND w.value <> '' GROUP BY w.value"
+    )
+    store.execute("INSERT INTO search_text (rowid, body) SELECT 2 * id, description FROM signal")
+    store.execute("INSERT INTO search_text (rowid, body) SELECT 2 * id + 1, text FROM note")
+    for trigger in _TEXT_TRIGGERS:
+        store.execute(trigger)

@@ -1,0 +1,294 @@
+"""`mhtool zoek` and the entity timelines, driven as a user does, on real database files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli
+
+PERSON = "naam=Jan de Vries; rol=slachtoffer; geboren=12-03-1990"
+ADDRESS = "straat=Dorpsstraat; nummer=12a; postcode=1701 ab; plaats=Heerhugowaard"
+ORGANISATION = "naam=Kwekerij De Tulp B.V.; kvk=12345678; sector=agrarisch"
+
+
+@pytest.fixture
+def earlier(new_signal: Callable[..., str]) -> str:
+    """One earlier signal with a person, an address and an organisation, plus distractors."""
+    ref = new_signal(
+        "--persoon",
+        PERSON,
+        "--persoon",
+        "naam=Zoë Müller; rol=betrokkene; geboren=1985",
+        "--adres",
+        ADDRESS,
+        "--organisatie",
+        ORGANISATION,
+        datum="01-03-2025",
+    )
+    new_signal(
+        "--persoon",
+        "naam=Piet Jansen; rol=dader",
+        "--adres",
+        "straat=Kerkstraat; nummer=3; plaats=Hoorn",
+        "--organisatie",
+        "naam=Bouwbedrijf Noord; kvk=87654321",
+        datum="02-03-2025",
+    )
+    return ref
+
+
+def _search(cli: Cli, *args: str) -> dict[str, Any]:
+    result = cli("zoek", *args, "--json")
+    assert result.exit_code in (0, 3), result.output
+    data = json.loads(result.stdout)
+    assert isinstance(data, dict)
+    return data
+
+
+def _top(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    hits: list[dict[str, Any]] = [h for h in data["resultaten"] if h["soort"] == kind]
+    assert hits, data
+    return hits[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("Dorpsstraat 12a",),
+        ("Dorpstraat 12 A",),
+        ("dorpsstr. 12-a",),
+        ("1701 ab 12a",),
+        ("1701AB 12A",),
+        ("--postcode", "1701 ab", "--huisnummer", "12a"),
+        ("--adres", "DORPSSTRAAT 12-A, Heerhugowaard"),
+        ("--adres", "Dorpstraat 12a"),
+    ],
+)
+def test_address_spellings_find_the_earlier_address(
+    cli: Cli, earlier: str, args: tuple[str, ...]
+) -> None:
+    hit = _top(_search(cli, *args), "adres")
+    assert hit["omschrijving"] == "Dorpsstraat 12a, 1701AB Heerhugowaard"
+    assert [s["id"] for s in hit["signalen"]] == [earlier]
+    assert hit["redenen"]
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("Jan de Vries",), "zelfde naam"),
+        (("J. de Vries",), "zelfde achternaam, voorletter komt overeen"),
+        (("Jan de Vris",), "vergelijkbare naam (spelling)"),
+        (("Jan de Vreis",), "vergelijkbare naam (spelling)"),
+        (("--persoon", "jan DE VRIËS"), "zelfde naam"),
+        (("--persoon", "de Vries, Jan"), "zelfde naam"),
+        (("--persoon", "Jan de Vries", "--geboren", "12-03-1990"), "zelfde geboortedatum"),
+        (("--persoon", "Jan de Vries", "--geboren", "1990"), "zelfde geboortejaar"),
+    ],
+)
+def test_person_spellings_find_the_earlier_person(
+    cli: Cli, earlier: str, args: tuple[str, ...], reason: str
+) -> None:
+    hit = _top(_search(cli, *args), "persoon")
+    assert hit["omschrijving"] == "Jan de Vries (geb. 12-03-1990)"
+    assert any(r.startswith(reason) for r in hit["redenen"]), hit["redenen"]
+    assert hit["signalen"][0]["id"] == earlier
+    assert hit["signalen"][0]["rol"] == "slachtoffer"
+
+
+def test_diacritics_either_way_and_full_date_against_year(cli: Cli, earlier: str) -> None:
+    for query in ("Zoe Muller", "ZOË MÜLLER", "Zoe Mueller"):
+        hit = _top(_search(cli, "--persoon", query, "--geboren", "14-07-1985"), "persoon")
+        assert hit["omschrijving"] == "Zoë Müller (geb. 1985)"
+        assert any("zelfde geboortejaar" in r for r in hit["redenen"])
+
+
+def test_organisation_by_kvk_name_and_typo(cli: Cli, earlier: str) -> None:
+    assert _top(_search(cli, "--kvk", "12345678"), "organisatie")["redenen"] == [
+        "zelfde KvK-nummer"
+    ]
+    assert _top(_search(cli, "12345678"), "organisatie")["score"] == 100
+    hit = _top(_search(cli, "--organisatie", "kwekerij de tulp"), "organisatie")
+    assert hit["redenen"] == ["zelfde naam"]
+    hit = _top(_search(cli, "--organisatie", "Kwekrij de Tulp"), "organisatie")
+    assert hit["redenen"] == ["vergelijkbare naam (spelling)"]
+
+
+def test_ranked_output_shows_why(cli: Cli, earlier: str) -> None:
+    result = cli("zoek", "1701 ab 12a")
+    assert result.exit_code == 0
+    assert "zelfde postcode en huisnummer" in result.stdout
+    assert earlier in result.stdout
+    assert "stap 1" in result.stdout
+
+
+def test_text_in_descriptions_and_notes(cli: Cli, earlier: str) -> None:
+    assert cli("signaal", "notitie", earlier, "Busje met Roemeens kenteken gezien").exit_code == 0
+    data = _search(cli, "kenteken")
+    hit = _top(data, "tekst")
+    assert hit["signalen"][0]["id"] == earlier
+    assert hit["redenen"] == ["woorden in notitie"]
+    assert "«kenteken»" in hit["omschrijving"]
+    assert _top(_search(cli, "kassen"), "tekst")["redenen"] == ["woorden in omschrijving"]
+
+
+def test_nothing_found_exit_code_and_message(cli: Cli, earlier: str) -> None:
+    result = cli("zoek", "--persoon", "Xerxes Zwartkop")
+    assert result.exit_code == 3
+    assert "Niets gevonden" in result.stdout
+    data = json.loads(cli("zoek", "--persoon", "Xerxes Zwartkop", "--json").stdout)
+    assert data["resultaten"] == [] and data["aantal"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "O'Brien",
+        'jan"',
+        "AND",
+        "OR NOT",
+        "*",
+        '"',
+        "NEAR(",
+        "NEAR(jan vries)",
+        "a:b",
+        "^x",
+        "12345",
+        "x" * 199,
+        "Dorpsstraat 0",
+        "\u202e evil",
+    ],
+)
+def test_odd_input_never_crashes(cli: Cli, earlier: str, query: str) -> None:
+    result = cli("zoek", query)
+    assert result.exit_code in (0, 2, 3), result.output
+    assert "onverwachts" not in result.stderr
+    if result.exit_code == 2:
+        assert result.stderr.startswith("Fout: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("",), "leeg"),
+        (("   ",), "leeg"),
+        (("x" * 300,), "te lang"),
+        (("--persoon", "   "), "leeg"),
+        (("--postcode", "17011AB"), "Postcode"),
+        (("--kvk", "123"), "KvK-nummer"),
+        (("--persoon", "Jan", "--geboren", "31-02-1990"), "bestaat niet"),
+    ],
+)
+def test_bad_input_is_a_dutch_error(
+    cli: Cli, earlier: str, args: tuple[str, ...], message: str
+) -> None:
+    result = cli("zoek", *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Fout: ") and message in result.stderr
+
+
+def test_person_timeline(cli: Cli, earlier: str, new_signal: Callable[..., str]) -> None:
+    person_id = _top(_search(cli, "Jan de Vries"), "persoon")["id"]
+    later = new_signal("--persoon", f"id={person_id}; rol=betrokkene", datum="05-05-2025")
+    assert cli("signaal", "stap", later, "--controle", "bekend").exit_code == 0
+    data = json.loads(cli("persoon", "toon", str(person_id), "--json").stdout)
+    assert data["gegevens"]["naam"] == "Jan de Vries"
+    assert [s["id"] for s in data["signalen"]] == [earlier, later]
+    assert [s["rol"] for s in data["signalen"]] == ["slachtoffer", "betrokkene"]
+    assert [(t["signaal"], t["wat"]) for t in data["tijdlijn"]][:2] == [
+        (earlier, "signaal ontvangen"),
+        (later, "signaal ontvangen"),
+    ]
+    assert "stap 2" in data["tijdlijn"][-1]["wat"]
+    related = {(r["soort"], r["omschrijving"]) for r in data["samen_genoemd"]}
+    assert ("adres", "Dorpsstraat 12a, 1701AB Heerhugowaard") in related
+    shown = cli("persoon", "toon", str(person_id))
+    assert shown.exit_code == 0 and "Jan de Vries" in shown.stdout and later in shown.stdout
+
+
+def test_address_and_organisation_timelines(cli: Cli, earlier: str) -> None:
+    address_id = _top(_search(cli, "1701AB 12a"), "adres")["id"]
+    data = json.loads(cli("adres", "toon", str(address_id), "--json").stdout)
+    assert data["gegevens"]["postcode"] == "1701AB"
+    assert data["signalen"][0]["id"] == earlier
+    org_id = _top(_search(cli, "--kvk", "12345678"), "organisatie")["id"]
+    data = json.loads(cli("organisatie", "toon", str(org_id), "--json").stdout)
+    assert data["gegevens"]["kvk"] == "12345678"
+
+
+def test_unknown_entity_id(cli: Cli, earlier: str) -> None:
+    result = cli("persoon", "toon", "999")
+    assert result.exit_code == 3
+    assert "Persoon met id 999 bestaat niet" in result.stderr
+    assert cli("adres", "toon", "0").exit_code == 2
+
+
+def test_search_keys_follow_deletes(cli: Cli, earlier: str, db_path: Path) -> None:
+    """The fuzzy term table and the text index hold nothing once the records are gone."""
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA foreign_keys = ON")
+    assert conn.execute(
+        "SELECT n FROM search_term WHERE kind = 'achternaam' AND term = 'muller'"
+    ).fetchone() == (1,)
+    with conn:
+        conn.execute("DELETE FROM person WHERE name = 'Zoë Müller'")
+        conn.execute("DELETE FROM signal WHERE ref = ?", (earlier,))
+    assert conn.execute("SELECT count(*) FROM search_term WHERE term = 'muller'").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM search_text").fetchone() == (1,)
+    assert conn.execute(
+        "SELECT count(*) FROM search_text WHERE search_text MATCH '\"kassen\"'"
+    ).fetchone() == (1,)  # the second signal's description remains
+    conn.close()
+    assert _search(cli, "--persoon", "Zoe Muller")["resultaten"] == []
+
+
+def test_zoek_does_not_load_write_libraries(db_path: Path, earlier: str) -> None:
+    """The read path stays light: no sqlite-utils, no questionary (start-up time)."""
+    code = (
+        "import sys\n"
+        "from mhtool.cli.app import main\n"
+        f"sys.argv = ['mhtool', '--db', {str(db_path)!r}, 'zoek', 'Jan de Vries']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlite_utils', 'questionary', 'rapidfuzz') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['rapidfuzz']"
+    code = "import sys, mhtool.cli.app; print('rapidfuzz' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_organisation_words_follow_updates_and_deletes(
+    cli: Cli, earlier: str, db_path: Path
+) -> None:
+    def words() -> set[str]:
+        with sqlite3.connect(db_path) as conn:
+            return {
+                r[0]
+                for r in conn.execute(
+                    "SELECT term FROM search_term WHERE kind = 'organisatiewoord'"
+                )
+            }
+
+    assert {"kwekerij", "tulp", "bouwbedrijf", "noord"} <= words()
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "UPDATE organisation SET name = 'Kwekerij De Roos', core_key = 'kwekerij de roos' "
+            "WHERE kvk = '12345678'"
+        )
+    assert "tulp" not in words() and "roos" in words()
+    assert _top(_search(cli, "--organisatie", "Kwekerij de Rooss"), "organisatie")["id"] == 1
+    with conn:
+        conn.execute("DELETE FROM organisation")
+    conn.close()
+    assert words() == set()
+    assert _search(cli, "--organisatie", "Kwekerij de Roos")["resultaten"] == []
