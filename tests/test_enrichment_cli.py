@@ -115,3 +115,33 @@ def test_acute_can_be_corrected_and_shows_the_avim_route(
     assert result.exit_code == 0, result.output
     assert "direct AVIM inschakelen" in result.stdout
     assert rows(db_path, "SELECT acute FROM signal") == [(1,)]
+
+
+def test_linking_twice_is_refused_and_keeps_the_role(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal(
+        "--persoon", "naam=Testpersoon; rol=slachtoffer", "--adres", "straat=A; nummer=1"
+    )
+    for spec in (("--persoon", "id=1; rol=dader"), ("--adres", "id=1")):
+        result = cli("signaal", "verrijk", ref, *spec)
+        assert result.exit_code == 2, result.output
+        assert "al gekoppeld" in result.stderr
+    assert rows(db_path, "SELECT role FROM signal_person") == [("slachtoffer",)]
+    twice = cli(
+        "signaal",
+        "nieuw",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        "--adres",
+        "id=1",
+        "--adres",
+        "id=1",
+    )
+    assert twice.exit_code == 2 and "al gekoppeld" in twice.stderr

@@ -12,7 +12,7 @@ from mhtool.domain.meldroute import Move, MoveKind, StepInput
 from mhtool.domain.normalise import city_key, organisation_core_key, person_name_parts
 from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInput, PersonInput
 from mhtool.domain.signal_ref import format_ref
-from mhtool.errors import NotFoundError
+from mhtool.errors import NotFoundError, ValidationError
 from mhtool.store.connection import Store
 
 
@@ -107,6 +107,22 @@ def _require(store: Store, table: str, entity_id: int, what: str) -> None:
         raise NotFoundError(f"{what} met id {entity_id} bestaat niet; controleer het id.")
 
 
+def _refuse_double_link(
+    store: Store, table: str, column: str, signal_id: int, entity_id: int, what: str
+) -> None:
+    """Linking twice would silently change a role or do nothing; say so instead."""
+    # `table` and `column` are literals from this module, never user text.
+    found = store.row(
+        f"SELECT 1 AS found FROM {table} WHERE signal_id = ? AND {column} = ?",  # noqa: S608
+        (signal_id, entity_id),
+    )
+    if found is not None:
+        raise ValidationError(
+            f"{what} {entity_id} is al gekoppeld aan dit signaal; een rol wijzigen kan niet via "
+            "koppelen."
+        )
+
+
 def link_person(store: Store, signal_id: int, person: PersonInput, user: str) -> int:
     if person.existing_id is not None:
         _require(store, "person", person.existing_id, "Persoon")
@@ -126,8 +142,9 @@ def link_person(store: Store, signal_id: int, person: PersonInput, user: str) ->
         }
         person_id = store.insert("person", record)
         record_history(store, user, "aangemaakt", "person", person_id, signal_id, record)
+    _refuse_double_link(store, "signal_person", "person_id", signal_id, person_id, "Persoon")
     store.execute(
-        "INSERT OR REPLACE INTO signal_person (signal_id, person_id, role) VALUES (?, ?, ?)",
+        "INSERT INTO signal_person (signal_id, person_id, role) VALUES (?, ?, ?)",
         (signal_id, person_id, person.role.value),
     )
     record_history(
@@ -154,8 +171,9 @@ def link_address(store: Store, signal_id: int, address: AddressInput, user: str)
         }
         address_id = store.insert("address", record)
         record_history(store, user, "aangemaakt", "address", address_id, signal_id, record)
+    _refuse_double_link(store, "signal_address", "address_id", signal_id, address_id, "Adres")
     store.execute(
-        "INSERT OR IGNORE INTO signal_address (signal_id, address_id) VALUES (?, ?)",
+        "INSERT INTO signal_address (signal_id, address_id) VALUES (?, ?)",
         (signal_id, address_id),
     )
     record_history(store, user, "gekoppeld", "address", address_id, signal_id, {})
@@ -181,8 +199,11 @@ def link_organisation(
         record_history(
             store, user, "aangemaakt", "organisation", organisation_id, signal_id, record
         )
+    _refuse_double_link(
+        store, "signal_organisation", "organisation_id", signal_id, organisation_id, "Organisatie"
+    )
     store.execute(
-        "INSERT OR IGNORE INTO signal_organisation (signal_id, organisation_id) VALUES (?, ?)",
+        "INSERT INTO signal_organisation (signal_id, organisation_id) VALUES (?, ?)",
         (signal_id, organisation_id),
     )
     record_history(store, user, "gekoppeld", "organisation", organisation_id, signal_id, {})
