@@ -650,3 +650,63 @@ def test_history_in_json_speaks_dutch(cli: Cli, new_signal: NewSignal) -> None:
     assert moved and moved[0]["wijzigingen"]["stap"] == {"oud": 1, "nieuw": 2}
     created = next(h for h in history if h["actie"] == "aangemaakt" and h["object"] == "signaal")
     assert {"gemeente", "melder", "omschrijving", "ontvangen"} <= set(created["wijzigingen"])
+
+
+def test_dates_before_receipt_are_refused(cli: Cli, new_signal: NewSignal) -> None:
+    ref = new_signal(datum="01-11-2026")
+    note = cli("signaal", "notitie", ref, "te vroeg", "--datum", "31-10-2026")
+    assert note.exit_code == 2 and "vóór de ontvangstdatum" in note.stderr
+    cli("signaal", "stap", ref, "--controle", "x", "--datum", "02-11-2026")
+    cli("signaal", "stap", ref, "--partner", "oe-wijk", "--datum", "03-11-2026")
+    closing = cli(
+        "signaal",
+        "stap",
+        ref,
+        "--naar",
+        "5",
+        "--reden",
+        "r",
+        "--conclusie",
+        "geen",
+        "--terugkoppeling",
+        "--terugkoppeling-datum",
+        "31-10-2026",
+        "--datum",
+        "04-11-2026",
+    )
+    assert closing.exit_code == 2 and "--terugkoppeling-datum" in closing.stderr
+
+
+def test_avim_time_is_not_overwritten_without_reason(cli: Cli, db_path: Path) -> None:
+    created = cli(
+        "signaal",
+        "nieuw",
+        "--datum",
+        "01-11-2026",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        "--acuut",
+    )
+    assert created.exit_code == 0
+    no_time = cli("signaal", "avim", "MH-2026-0001", "--op", "01-11-2026")
+    assert no_time.exit_code == 2 and "geef ook de tijd" in no_time.stderr
+    assert cli("signaal", "avim", "MH-2026-0001", "--op", "01-11-2026 22:10").exit_code == 0
+    again = cli("signaal", "avim", "MH-2026-0001", "--op", "01-11-2026 23:00")
+    assert again.exit_code == 2 and "--reden" in again.stderr
+    fixed = cli(
+        "signaal",
+        "avim",
+        "MH-2026-0001",
+        "--op",
+        "01-11-2026 21:50",
+        "--reden",
+        "tikfout",
+    )
+    assert fixed.exit_code == 0, fixed.output
+    assert query(db_path, "SELECT avim_informed_at FROM signal") == [("2026-11-01T21:50",)]

@@ -498,6 +498,9 @@ def avim_informed(
         str | None,
         typer.Option(help="Wanneer AVIM is ingeschakeld: 'dd-mm-jjjj uu:mm'; standaard nu."),
     ] = None,
+    reden: Annotated[
+        str | None, typer.Option(help="Alleen om een eerder vastgelegd tijdstip te corrigeren.")
+    ] = None,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Leg vast wanneer AVIM (politie) is ingeschakeld bij een acuut signaal."""
@@ -507,7 +510,7 @@ def avim_informed(
 
     st = state(ctx)
     moment = parse_moment(op or "nu", "AVIM ingeschakeld")
-    detail = record_avim(st.store(), ref, moment, st.user)
+    detail = record_avim(st.store(), ref, moment, st.user, reden or "")
     if as_json:
         render.print_json(detail.as_json())
         return

@@ -337,7 +337,7 @@ def parse_moment(text: str, what: str, today: dt.date | None = None) -> dt.datet
             ) from None
         hour, minute = parsed.hour, parsed.minute
     elif day != now.date():
-        hour, minute = 0, 0
+        raise ValidationError(f"{what}: geef ook de tijd, bijvoorbeeld '{format_date(day)} 14:30'.")
     moment = dt.datetime(day.year, day.month, day.day, hour, minute)
     if moment > now + dt.timedelta(minutes=1):
         raise ValidationError(f"{what}: {value} ligt in de toekomst.")

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from mhtool.domain.dates import format_date
 from mhtool.domain.enums import Step
 from mhtool.domain.meldroute import Move, StepInput, plan_move, plan_reopen
 from mhtool.domain.retention import destruction_date
@@ -232,6 +233,10 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
     clean_text(given.check_outcome, "Controle", required=False, limit=10_000)
     with audited(store, user, "signaal.stap", "signaal", ref) as entry:
         row = q.find_signal(store, ref)
+        if given.feedback_on is not None:
+            _not_before_receipt(
+                given.feedback_on, row, "De datum van de terugkoppeling", "--terugkoppeling-datum"
+            )
         entry.details["van"] = row["step"]
         if given.target is not None:
             entry.details["naar"] = int(given.target)
@@ -309,11 +314,23 @@ def add_note(store: Store, ref_text: str, text: str, on_date: dt.date, user: str
                 "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal "
                 "heropen' met een reden."
             )
+        _not_before_receipt(on_date, row, "De datum van de notitie", "--datum")
         q.insert_note(store, row["id"], on_date, text, user)
         return _detail(store, q.find_signal(store, ref))
 
 
-def record_avim(store: Store, ref_text: str, moment: dt.datetime, user: str) -> SignalDetail:
+def _not_before_receipt(day: dt.date, row: dict[str, Any], what: str, option: str) -> None:
+    received = dt.date.fromisoformat(row["received_on"])
+    if day < received:
+        raise ValidationError(
+            f"{what} ({format_date(day)}) ligt vóór de ontvangstdatum van het signaal "
+            f"({format_date(received)}); controleer {option}."
+        )
+
+
+def record_avim(
+    store: Store, ref_text: str, moment: dt.datetime, user: str, reason: str = ""
+) -> SignalDetail:
     ref = parse_ref(ref_text)
     with audited(store, user, "signaal.avim", "signaal", ref):
         row = q.find_signal(store, ref)
@@ -327,7 +344,25 @@ def record_avim(store: Store, ref_text: str, moment: dt.datetime, user: str) -> 
                 "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal "
                 "heropen' met een reden."
             )
-        if moment.date() < dt.date.fromisoformat(row["received_on"]):
-            raise ValidationError("Het tijdstip van de AVIM-melding ligt vóór de ontvangstdatum.")
+        _not_before_receipt(moment.date(), row, "Het tijdstip van de AVIM-melding", "--op")
+        earlier = row["avim_informed_at"]
+        if earlier and not reason.strip():
+            raise ValidationError(
+                f"AVIM is al ingeschakeld vastgelegd ({earlier.replace('T', ' ')}); geef --reden "
+                "om dat tijdstip te corrigeren."
+            )
         q.record_avim(store, row["id"], moment, user)
+        if earlier:
+            q.record_history(
+                store,
+                user,
+                "avim-gecorrigeerd",
+                "signal",
+                row["id"],
+                row["id"],
+                {
+                    "avim": {"oud": earlier, "nieuw": moment.isoformat(timespec="minutes")},
+                    "reden": clean_text(reason, "Reden", required=True, limit=2_000),
+                },
+            )
         return _detail(store, q.find_signal(store, ref))
