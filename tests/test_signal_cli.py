@@ -710,3 +710,51 @@ def test_avim_time_is_not_overwritten_without_reason(cli: Cli, db_path: Path) ->
     )
     assert fixed.exit_code == 0, fixed.output
     assert query(db_path, "SELECT avim_informed_at FROM signal") == [("2026-11-01T21:50",)]
+
+
+@pytest.mark.parametrize(
+    ("number", "stored"),
+    [
+        ("12a", (12, "A", "12a")),
+        ("12 - a", (12, "A", "12a")),
+        ("12/1", (12, "1", "12-1")),
+        ("121", (121, "", "121")),
+    ],
+)
+def test_house_numbers_keep_additions_apart(
+    cli: Cli, db_path: Path, number: str, stored: tuple[object, ...]
+) -> None:
+    result = cli(
+        "signaal",
+        "nieuw",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        "--adres",
+        f"straat=Dorpsstraat; nummer={number}",
+    )
+    assert result.exit_code == 0, result.output
+    assert query(db_path, "SELECT house_number, house_addition, house_key FROM address") == [stored]
+
+
+def test_six_digit_house_number_is_refused(cli: Cli) -> None:
+    result = cli(
+        "signaal",
+        "nieuw",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        "--adres",
+        "straat=Dorpsstraat; nummer=123456",
+    )
+    assert result.exit_code == 2 and "hoogstens vijf cijfers" in result.stderr

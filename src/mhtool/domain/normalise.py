@@ -12,7 +12,6 @@ import unicodedata
 from mhtool.errors import ValidationError
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})([A-Z]{2})$")
-_HOUSE = re.compile(r"^(\d{1,5})\s*[-/]?\s*([A-Z0-9]{0,6})$")
 _STREET_ABBREVIATIONS = (
     (re.compile(r"str\.?$"), "straat"),
     (re.compile(r"\bstr\b\.?"), "straat"),
@@ -63,23 +62,30 @@ def postcode_key(text: str) -> str:
 
 
 def split_house_number(number: str, addition: str = "") -> tuple[int, str]:
-    """'12a', '12-A', '12 a' (or '12' plus addition 'a') -> (12, 'A')."""
-    raw = f"{number.strip()}{addition.strip()}".upper()
-    raw = re.sub(r"\s+", "", raw) if addition.strip() else raw
-    match = _HOUSE.match(raw.replace(" ", "")) if raw else None
+    """'12a', '12-A', '12 a' (or '12' plus addition 'a') -> (12, 'A'); '12/1' -> (12, '1')."""
+    shown = f"{number.strip()} {addition.strip()}".strip()
+    match = re.fullmatch(r"(\d+)\s*[-/]?\s*([A-Z0-9]{0,6})", shown.upper())
     if not match:
         raise ValidationError(
-            f"Huisnummer '{(number + ' ' + addition).strip()}' is ongeldig; "
-            "gebruik een getal met eventueel een toevoeging, bijvoorbeeld 12a."
+            f"Huisnummer '{shown}' is ongeldig; gebruik een getal met eventueel een toevoeging, "
+            "bijvoorbeeld 12a of 12-1."
         )
-    value = int(match.group(1))
+    digits, extra = match.groups()
+    if len(digits) > 5:
+        raise ValidationError(
+            f"Huisnummer '{shown}' is te lang; een huisnummer heeft hoogstens vijf cijfers. "
+            "Schrijf een toevoeging met een streepje, bijvoorbeeld 12-1."
+        )
+    value = int(digits)
     if value == 0:
         raise ValidationError("Huisnummer 0 bestaat niet; controleer het huisnummer.")
-    return value, match.group(2)
+    return value, extra
 
 
 def house_key(number: int, addition: str) -> str:
-    """(12, 'A') -> '12a': the form stored and compared."""
+    """(12, 'A') -> '12a'; (12, '1') -> '12-1', so it never equals house number 121."""
+    if addition[:1].isdigit():
+        return f"{number}-{addition.lower()}"
     return f"{number}{addition.lower()}"
 
 
