@@ -120,7 +120,9 @@ def test_answering_no_to_save_stores_nothing(tmp_path: Path) -> None:
     answer(child, "Melder", "x\r")
     answer(child, "Afdeling", "\r")
     answer(child, "Hoe kwam", "\r")
+    # Nothing chosen is refused and the question stays: the next keys still answer it.
     answer(child, "Vorm", "\r")
+    child.send(DOWN * 4 + " \r")  # onbekend
     answer(child, "acuut gevaar", "\r")
     answer(child, "Omschrijving", "y\r")
     for question in ("Een persoon", "Een adres", "Een organisatie"):

@@ -244,7 +244,7 @@ def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
 
     result = cli("--gebruiker", "aof", "opschonen", "--ja")
     assert result.exit_code == 0, result.output
-    assert f"1 signaal/signalen vernietigd: {doomed}" in result.stdout
+    assert f"1 signaal vernietigd: {doomed}" in result.stdout
 
     assert query(db_path, "SELECT ref FROM signal") == [(kept,)]
     assert query(db_path, "SELECT name FROM person") == [("Gedeelde Persoon",)]

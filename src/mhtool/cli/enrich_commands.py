@@ -51,8 +51,9 @@ def enrich(
         return
     render.console().print(
         render.text(
-            f"Signaal {detail.summary.ref} verrijkt: nu {len(detail.persons)} persoon/personen, "
-            f"{len(detail.addresses)} adres(sen), {len(detail.organisations)} organisatie(s)."
+            f"Signaal {detail.summary.ref} verrijkt: nu {render.count(len(detail.persons), 'persoon')}, "
+            f"{render.count(len(detail.addresses), 'adres')}, "
+            f"{render.count(len(detail.organisations), 'organisatie')}."
         )
     )
 

@@ -134,7 +134,7 @@ def signal_form(
     With `lookup`, every person, address and organisation entered is searched at once; earlier
     matches are shown and the officer may link to one instead of creating a duplicate.
     """
-    from mhtool.cli.render import console, text
+    from mhtool.cli.render import console, count, text
 
     today = format_date(dt.date.today())
     if received_on is None:
@@ -157,7 +157,11 @@ def signal_form(
     if channel is None:
         channel = _select("Hoe kwam het signaal binnen?", _choices(Channel))
     if forms is None:
-        forms = _checkbox("Vorm(en) van uitbuiting (niets = onbekend):", _choices(Form))
+        forms = _checkbox(
+            "Vorm(en) van uitbuiting:",
+            _choices(Form),
+            validate=lambda chosen: True if chosen else "Kies ten minste één vorm, of 'onbekend'.",
+        )
     if acute is None:
         acute = _confirm("Is er acuut gevaar?", default=False)
     avim_at: dt.datetime | None = None
@@ -204,8 +208,8 @@ def signal_form(
     console().print(
         text(
             f"Signaal uit {signal.municipality}, ontvangen {format_date(signal.received_on)}, "
-            f"{len(signal.persons)} persoon/personen, {len(signal.addresses)} adres(sen), "
-            f"{len(signal.organisations)} organisatie(s)."
+            f"{count(len(signal.persons), 'persoon')}, {count(len(signal.addresses), 'adres')}, "
+            f"{count(len(signal.organisations), 'organisatie')}."
         )
     )
     if not _confirm("Opslaan?", default=True):
@@ -323,7 +327,16 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
                 "Opvang voor slachtoffer geregeld?", default=False
             )
         if not given.measures:
-            picked = _checkbox("Bestuurlijke maatregel(en) (niets = geen):", _choices(Measure))
+            picked = _checkbox(
+                "Bestuurlijke maatregel(en):",
+                [questionary.Choice("geen", ""), *_choices(Measure)],
+                validate=lambda chosen: (
+                    True
+                    if chosen and not ("" in chosen and len(chosen) > 1)
+                    else "Kies 'geen' of een of meer maatregelen."
+                ),
+            )
+            picked = [m for m in picked if m]
             changes["measures"] = tuple(Measure(m) for m in picked)
     return dataclasses.replace(given, **changes)
 

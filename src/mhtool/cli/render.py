@@ -124,10 +124,26 @@ def show_avim_route(detail: SignalDetail) -> None:
 
 
 def format_moment(value: str | None) -> str:
+    """Stored moments carry the offset of the machine that wrote them; show them in local time."""
     if not value:
         return ""
     moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
     return moment.strftime("%d-%m-%Y %H:%M")
+
+
+_PLURALS = {
+    "signaal": "signalen",
+    "persoon": "personen",
+    "adres": "adressen",
+    "organisatie": "organisaties",
+}
+
+
+def count(n: int, noun: str) -> str:
+    """'1 signaal', '3 signalen': Dutch plurals instead of 'signaal/signalen'."""
+    return f"{n} {noun if n == 1 else _PLURALS.get(noun, noun)}"
 
 
 def compact_table() -> Table:

@@ -104,7 +104,7 @@ def purge(
         if preview.signals:
             _print_due(preview.signals)
             out.print(
-                f"{len(preview.signals)} signaal/signalen zou(den) worden vernietigd. "
+                f"{render.count(len(preview.signals), 'signaal')} zou worden vernietigd. "
                 "Er is niets verwijderd (--proef)."
             )
         else:
@@ -113,8 +113,8 @@ def purge(
         return
     confirm_irreversible(
         ja,
-        f"Deze {len(preview.signals)} signaal/signalen definitief vernietigen?",
-        f"{len(preview.signals)} signaal/signalen kunnen worden vernietigd; bevestig met --ja, "
+        f"Deze {render.count(len(preview.signals), 'signaal')} definitief vernietigen?",
+        f"{render.count(len(preview.signals), 'signaal')} kunnen worden vernietigd; bevestig met --ja, "
         "of start 'mhtool opschonen' in een terminal. Bekijk eerst de lijst met --proef.",
         before_asking=lambda: _print_due(preview.signals),
     )
@@ -124,7 +124,7 @@ def purge(
         return
     out.print(
         render.text(
-            f"{len(report.signals)} signaal/signalen vernietigd: "
+            f"{render.count(len(report.signals), 'signaal')} vernietigd: "
             + ", ".join(s.ref for s in report.signals)
             + ". Vastgelegd in het auditlog."
         )
@@ -140,7 +140,7 @@ def _print_waiting(waiting: tuple[DueSignal, ...]) -> None:
 
     render.console().print(
         render.text(
-            f"{len(waiting)} signaal/signalen ("
+            f"{render.count(len(waiting), 'signaal')} ("
             + ", ".join(s.ref for s in waiting)
             + ") zijn over een bewaartermijn die de archivaris nog niet heeft vastgesteld; "
             "die blijven bewaard. Zie 'mhtool bewaartermijn toon'."

@@ -305,7 +305,7 @@ def list_(
         render.console().print("Geen signalen gevonden met deze filters.")
         return
     render.signal_table(items)
-    render.console().print(f"{len(items)} signaal/signalen.")
+    render.console().print(f"{render.count(len(items), 'signaal')}.")
 
 
 @app.command("stap")
