@@ -145,3 +145,37 @@ def test_linking_twice_is_refused_and_keeps_the_role(
         "id=1",
     )
     assert twice.exit_code == 2 and "al gekoppeld" in twice.stderr
+
+
+def test_json_output_is_only_json_even_for_acute_signals(cli: Cli) -> None:
+    created = cli(
+        "signaal",
+        "nieuw",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        "--acuut",
+        "--json",
+    )
+    assert json.loads(created.stdout)["acuut"] is True
+    made_acute = cli(
+        "signaal",
+        "nieuw",
+        "--gemeente",
+        "Texel",
+        "--melder",
+        "x",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "y",
+        "--json",
+    )
+    ref = json.loads(made_acute.stdout)["id"]
+    corrected = cli("signaal", "wijzig", ref, "--acuut", "--reden", "r", "--json")
+    assert json.loads(corrected.stdout)["acuut"] is True

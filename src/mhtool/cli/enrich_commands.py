@@ -46,15 +46,12 @@ def enrich(
         [parse_organisation(o) for o in organisatie or []],
         st.user,
     )
-    if as_json:
-        render.print_json(detail.as_json())
-        return
-    render.console().print(
-        render.text(
-            f"Signaal {detail.summary.ref} verrijkt: nu {render.count(len(detail.persons), 'persoon')}, "
-            f"{render.count(len(detail.addresses), 'adres')}, "
-            f"{render.count(len(detail.organisations), 'organisatie')}."
-        )
+    render.signal_outcome(
+        detail,
+        as_json,
+        f"Signaal {detail.summary.ref} verrijkt: nu {render.count(len(detail.persons), 'persoon')}, "
+        f"{render.count(len(detail.addresses), 'adres')}, "
+        f"{render.count(len(detail.organisations), 'organisatie')}.",
     )
 
 
@@ -97,9 +94,6 @@ def correct(
         acute=acuut,
     )
     detail = correct_signal(st.store(), ref, correction, reden or "", st.user)
-    if as_json:
-        render.print_json(detail.as_json())
-        return
-    render.console().print(render.text(f"Signaal {detail.summary.ref} gecorrigeerd."))
-    if detail.summary.acute and not detail.summary.avim_informed_at:
+    render.signal_outcome(detail, as_json, f"Signaal {detail.summary.ref} gecorrigeerd.")
+    if not as_json and detail.summary.acute and not detail.summary.avim_informed_at:
         render.show_avim_route(detail)

@@ -89,6 +89,14 @@ def print_json(data: Any) -> None:
     sys.stdout.write(safe_json(data) + "\n")
 
 
+def signal_outcome(detail: SignalDetail, as_json: bool, message: str, style: str = "") -> None:
+    """What every signal command ends with: the signal as JSON for scripts, or one line."""
+    if as_json:
+        print_json(detail.as_json())
+    else:
+        console().print(text(message, style))
+
+
 def text(value: object, style: str = "") -> Any:
     from rich.text import Text
 

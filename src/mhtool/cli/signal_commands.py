@@ -165,12 +165,14 @@ def new(
         store = st.store(create=True)
         new_signal = _earlier_records_notice(store, new_signal, koppel_bestaande)
     detail = log_signal(store, new_signal, st.user)
-    if as_json:
-        render.print_json(detail.as_json())
-        return
-    render.console().print(
-        render.text(f"Signaal {detail.summary.ref} vastgelegd (stap 1 ontvangst).", "bold green")
+    render.signal_outcome(
+        detail,
+        as_json,
+        f"Signaal {detail.summary.ref} vastgelegd (stap 1 ontvangst).",
+        "bold green",
     )
+    if as_json:
+        return
     if detail.summary.acute:
         render.show_avim_route(detail)
     render.console().print(
@@ -414,13 +416,11 @@ def step(
         given = _show_step2_check(store, current.summary.step, given, ref)
         given = complete_step(current, given)
     detail = advance_signal(store, ref, given, st.user)
-    if as_json:
-        render.print_json(detail.as_json())
-        return
-    render.console().print(
-        render.text(
-            f"Signaal {detail.summary.ref} staat nu in {detail.summary.step.label}.", "bold green"
-        )
+    render.signal_outcome(
+        detail,
+        as_json,
+        f"Signaal {detail.summary.ref} staat nu in {detail.summary.step.label}.",
+        "bold green",
     )
 
 
@@ -449,13 +449,10 @@ def reopen(
     detail = reopen_signal(
         st.store(), ref, reden or "", parse_past_date(datum or "vandaag", "Datum"), st.user
     )
-    if as_json:
-        render.print_json(detail.as_json())
-        return
-    render.console().print(
-        render.text(
-            f"Signaal {detail.summary.ref} is heropend en staat in {detail.summary.step.label}."
-        )
+    render.signal_outcome(
+        detail,
+        as_json,
+        f"Signaal {detail.summary.ref} is heropend en staat in {detail.summary.step.label}.",
     )
 
 
@@ -484,10 +481,7 @@ def note(
     detail = add_note(
         st.store(), ref, tekst or "", parse_past_date(datum or "vandaag", "Datum"), st.user
     )
-    if as_json:
-        render.print_json(detail.as_json())
-        return
-    render.console().print(render.text(f"Notitie toegevoegd aan {detail.summary.ref}."))
+    render.signal_outcome(detail, as_json, f"Notitie toegevoegd aan {detail.summary.ref}.")
 
 
 @app.command("avim")
@@ -511,12 +505,9 @@ def avim_informed(
     st = state(ctx)
     moment = parse_moment(op or "nu", "AVIM ingeschakeld")
     detail = record_avim(st.store(), ref, moment, st.user, reden or "")
-    if as_json:
-        render.print_json(detail.as_json())
-        return
-    render.console().print(
-        render.text(
-            f"AVIM ingeschakeld vastgelegd voor {detail.summary.ref} "
-            f"({render.format_moment(detail.summary.avim_informed_at)})."
-        )
+    render.signal_outcome(
+        detail,
+        as_json,
+        f"AVIM ingeschakeld vastgelegd voor {detail.summary.ref} "
+        f"({render.format_moment(detail.summary.avim_informed_at)}).",
     )
