@@ -1,4 +1,4 @@
-"""Schema version 2: what makes earlier persons, addresses and organisations findable.
+"""Schema version 4 (migration "search"): what makes earlier persons, addresses and organisations findable.
 
 - Extra normalised keys (surname, first initial, city, organisation name without legal form)
   with indexes, so candidates come from an index lookup, never a table scan.
@@ -101,7 +101,7 @@ _TEXT_TRIGGERS = [
 
 
 def _backfill_keys(store: Store) -> None:
-    """Compute the new keys for rows written before version 2 (and refresh the old keys,
+    """Compute the new keys for rows written before version 4 (and refresh the old keys,
     whose normalisation now also folds letters such as ø and ß)."""
     persons = store.execute("SELECT id, name FROM person").fetchall()
     store.conn.executemany(
