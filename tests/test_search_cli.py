@@ -292,3 +292,22 @@ def test_organisation_words_follow_updates_and_deletes(
     conn.close()
     assert words() == set()
     assert _search(cli, "--organisatie", "Kwekerij de Roos")["resultaten"] == []
+
+
+def test_searching_and_viewing_are_logged_without_the_query(
+    cli: Cli, earlier: str, db_path: Path
+) -> None:
+    assert cli("zoek", "Jan de Vries").exit_code == 0
+    assert cli("persoon", "toon", "1").exit_code == 0
+    assert cli("zoek", "--signaal", earlier).exit_code == 3
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT action, object_type, object_id, details FROM audit_log "
+            "WHERE action IN ('zoek', 'persoon.toon', 'zoek.signaal') ORDER BY id"
+        ).fetchall()
+    assert [r[:3] for r in rows] == [
+        ("zoek", "zoekopdracht", ""),
+        ("persoon.toon", "persoon", "1"),
+        ("zoek.signaal", "signaal", earlier),
+    ]
+    assert "Vries" not in rows[0][3] and "persoon" in rows[0][3]

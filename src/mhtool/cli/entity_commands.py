@@ -33,7 +33,8 @@ def _show(ctx: typer.Context, entity: str, entity_id: int, as_json: bool) -> Non
     from mhtool.cli import render, search_render
     from mhtool.services.timelines import entity_timeline
 
-    timeline = entity_timeline(state(ctx).store(), entity, entity_id)
+    st = state(ctx)
+    timeline = entity_timeline(st.store(), entity, entity_id, st.user)
     if as_json:
         render.print_json(timeline.as_json())
     else:

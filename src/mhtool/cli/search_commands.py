@@ -57,12 +57,13 @@ def zoek(
     """
     from mhtool.cli import render
 
-    store = state(ctx).store()
+    st = state(ctx)
+    store = st.store()
     if signaal is not None:
         from mhtool.cli import search_render
         from mhtool.services.search import check_signal
 
-        checks = check_signal(store, signaal)
+        checks = check_signal(store, signaal, st.user)
         if as_json:
             render.print_json([c.as_json() for c in checks])
         elif not checks:
@@ -84,6 +85,7 @@ def zoek(
         organisation=organisatie or "",
         kvk=kvk or "",
         limit=max_,
+        user=st.user,
     )
     if as_json:
         render.print_json(result.as_json())

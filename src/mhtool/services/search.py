@@ -6,9 +6,10 @@ by the step to 2 "vastleggen en verrijken" (the automatic check stored with the 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from mhtool.domain.normalise import city_key, organisation_core_key, person_name
 from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInput, PersonInput
 from mhtool.domain.signal_ref import parse_ref
 from mhtool.errors import NotFoundError, ValidationError
+from mhtool.services.audit import Audited, audited
 from mhtool.store import search as q
 from mhtool.store.connection import Store
 
@@ -287,6 +289,20 @@ def _ranked(hits: list[SearchHit], limit: int) -> tuple[SearchHit, ...]:
     return tuple(hits[:limit])
 
 
+@contextlib.contextmanager
+def session(
+    store: Store, user: str | None, action: str, object_type: str, object_id: str = ""
+) -> Iterator[Audited]:
+    """An audited transaction when a person asks (CLI), a plain read snapshot when the search
+    runs inside another use case or a benchmark."""
+    if user is None:
+        with store.read():
+            yield Audited(object_id=object_id)
+        return
+    with audited(store, user, action, object_type, object_id) as note:
+        yield note
+
+
 def search(
     store: Store,
     *,
@@ -299,8 +315,12 @@ def search(
     organisation: str = "",
     kvk: str = "",
     limit: int = DEFAULT_LIMIT,
+    user: str | None = None,
 ) -> SearchResult:
-    """One search over whatever the user gave; results ranked by score, best first."""
+    """One search over whatever the user gave; results ranked by score, best first.
+
+    With `user` the search is logged (BIO, as viewing a signal is): which kinds were searched
+    and how many results, never the query itself."""
     from mhtool.domain.dates import parse_birth
 
     if limit < 1:
@@ -308,7 +328,7 @@ def search(
     birth_date, birth_year = parse_birth(birth) if birth.strip() else (None, None)
     searched: list[str] = []
     hits: list[SearchHit] = []
-    with store.read():
+    with session(store, user, "zoek", "zoekopdracht") as note:
         if person.strip() or (birth.strip() and not text.strip()):
             pq = person_query(person or text, birth_date, birth_year)
             searched.append(pq.describe())
@@ -340,6 +360,9 @@ def search(
             raise ValidationError(
                 "Geef een zoektekst óf --persoon/--adres/--organisatie/--postcode op, niet beide."
             )
+        note.details.update(
+            soorten=",".join(sorted({h.kind for h in hits})), aantal=min(len(hits), limit)
+        )
     if not searched:
         clean_query("")  # raises the Dutch 'empty query' message
     return SearchResult(
@@ -527,14 +550,16 @@ def check_signal_entities(store: Store, signal_id: int) -> list[EntityCheck]:
     return checks
 
 
-def check_signal(store: Store, ref_text: str) -> list[EntityCheck]:
+def check_signal(store: Store, ref_text: str, user: str | None = None) -> list[EntityCheck]:
     """`mhtool zoek --signaal REF`: the step-2 check, shown without moving the signal."""
     ref = parse_ref(ref_text)
-    with store.read():
+    with session(store, user, "zoek.signaal", "signaal", ref) as note:
         signal_id = q.signal_id_of(store, ref)
         if signal_id is None:
             raise NotFoundError(f"Signaal {ref} bestaat niet; zie 'mhtool signaal lijst'.")
-        return check_signal_entities(store, signal_id)
+        checks = check_signal_entities(store, signal_id)
+        note.details["aantal"] = sum(len(c.hits) for c in checks)
+        return checks
 
 
 def check_details(checks: Sequence[EntityCheck]) -> dict[str, Any]:

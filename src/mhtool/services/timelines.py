@@ -19,6 +19,7 @@ from mhtool.services.search import (
     links,
     organisation_label,
     person_label,
+    session,
 )
 from mhtool.store import search as q
 from mhtool.store.connection import Store
@@ -112,10 +113,14 @@ def _event_text(event: dict[str, Any]) -> str:
     return str(text)
 
 
-def entity_timeline(store: Store, entity: str, entity_id: int) -> EntityTimeline:
-    """Everything known about one person, address or organisation, across all signals."""
+def entity_timeline(
+    store: Store, entity: str, entity_id: int, user: str | None = None
+) -> EntityTimeline:
+    """Everything known about one person, address or organisation, across all signals.
+    With `user`, the viewing is logged (BIO), as for a signal."""
     what = KIND_LABEL[entity].capitalize()
-    with store.read():
+    kind = KIND_LABEL[entity]
+    with session(store, user, f"{kind}.toon", kind, str(entity_id)):
         row = q.entity_row(store, entity, entity_id)
         if row is None:
             raise NotFoundError(
