@@ -758,3 +758,26 @@ def test_six_digit_house_number_is_refused(cli: Cli) -> None:
         "straat=Dorpsstraat; nummer=123456",
     )
     assert result.exit_code == 2 and "hoogstens vijf cijfers" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("birth", "shown", "stored"),
+    [
+        ("02-11-2008", "(minderjarig)", True),  # 17 on the day of receipt (01-11-2026)
+        ("01-11-2008", "", False),  # 18th birthday on the day of receipt
+        ("2009", "(minderjarig)", True),  # 16 or 17 whatever the day
+        ("2008", "(mogelijk minderjarig)", None),  # 17 or 18: the year alone cannot tell
+        ("1980", "", False),
+    ],
+)
+def test_a_minor_is_marked_at_the_date_of_receipt(
+    cli: Cli, new_signal: NewSignal, birth: str, shown: str, stored: bool | None
+) -> None:
+    """Minors need no proof of coercion (plan §1.1): the officer must see it at a glance."""
+    ref = new_signal("--persoon", f"naam=Eva Jansen; rol=slachtoffer; geboren={birth}")
+    screen = cli("signaal", "toon", ref).stdout
+    assert ("minderjarig" in screen) == bool(shown)
+    if shown:
+        assert shown in " ".join(screen.split())
+    person = json.loads(cli("signaal", "toon", ref, "--json").stdout)["personen"][0]
+    assert person["minderjarig_bij_ontvangst"] is stored

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from mhtool.domain.dates import format_date
+from mhtool.domain.dates import format_date, minor_on
 from mhtool.domain.enums import LabelledEnum, Step
 from mhtool.domain.views import HISTORY_ACTIONS, HISTORY_ENTITIES, HISTORY_FIELDS
 
@@ -245,9 +245,14 @@ def signal_detail(d: SignalDetail) -> None:
     if d.persons:
         t = Table(title="Personen", title_justify="left", header_style="bold")
         for c in ("id", "Naam", "Rol", "Geboren", "Nationaliteit"):
-            t.add_column(c)
+            t.add_column(c, no_wrap=c == "Geboren")
         for p in d.persons:
             born = format_date(p.birth_date) if p.birth_date else (str(p.birth_year or ""))
+            minor = minor_on(p.birth_date, p.birth_year, s.received_on)
+            if minor is None and p.birth_year is not None:
+                born += " (mogelijk minderjarig)"
+            elif minor:
+                born += " (minderjarig)"
             t.add_row(
                 text(p.id),
                 text(p.name),

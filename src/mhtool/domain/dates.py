@@ -66,6 +66,26 @@ def parse_birth(text: str, today: dt.date | None = None) -> tuple[dt.date | None
     return born, born.year
 
 
+def minor_on(birth_date: str | None, birth_year: int | None, on: str) -> bool | None:
+    """Was the person under 18 on the given ISO date? None when it cannot be told.
+
+    For minors coercion need not be proven (plan §1.1), so the officer must see it at a glance;
+    with only a birth year the answer is given only when every day of that year agrees."""
+    day = dt.date.fromisoformat(on[:10])
+    if birth_date:
+        born = dt.date.fromisoformat(birth_date[:10])
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age < 18
+    if birth_year is None:
+        return None
+    youngest, oldest = day.year - birth_year - 1, day.year - birth_year
+    if oldest < 18:
+        return True
+    if youngest >= 18:
+        return False
+    return None
+
+
 def format_date(value: dt.date | str | None) -> str:
     """Dutch display format dd-mm-jjjj; accepts ISO strings from the store."""
     if value is None or value == "":

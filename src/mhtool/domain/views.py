@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from mhtool.domain.dates import minor_on
 from mhtool.domain.enums import Step
 
 
@@ -252,7 +253,15 @@ class SignalDetail:
                 "bestuurlijke_maatregelen": list(self.measures),
                 "aangemaakt": self.created_at,
                 "aangemaakt_door": self.created_by,
-                "personen": [p.as_json() for p in self.persons],
+                "personen": [
+                    {
+                        **p.as_json(),
+                        "minderjarig_bij_ontvangst": minor_on(
+                            p.birth_date, p.birth_year, self.summary.received_on
+                        ),
+                    }
+                    for p in self.persons
+                ],
                 "adressen": [a.as_json() for a in self.addresses],
                 "organisaties": [o.as_json() for o in self.organisations],
                 "verloop": [e.as_json() for e in self.events],
