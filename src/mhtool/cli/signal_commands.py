@@ -26,10 +26,21 @@ REF_ARG = Annotated[
     str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
 ]
 
+DATE_OPTION = Annotated[str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")]
+
 
 def interactive() -> bool:
     """Forms only where a person sits at a real terminal; scripts and CI get flag errors."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def asked(value: str | None, question: str) -> str:
+    """A missing required text is asked for at a terminal; a script gets the service's error."""
+    if value is None and interactive():
+        from mhtool.cli.prompts import ask_text
+
+        return ask_text(question, required=True)
+    return value or ""
 
 
 @app.command("nieuw")
@@ -431,9 +442,7 @@ def reopen(
     reden: Annotated[
         str | None, typer.Option(help="Waarom het signaal weer open gaat (verplicht).")
     ] = None,
-    datum: Annotated[
-        str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")
-    ] = None,
+    datum: DATE_OPTION = None,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Heropen een afgerond signaal; het gaat terug naar de stap vóór afronding."""
@@ -442,12 +451,9 @@ def reopen(
     from mhtool.services.signals import reopen_signal
 
     st = state(ctx)
-    if reden is None and interactive():
-        from mhtool.cli.prompts import ask_text
-
-        reden = ask_text("Reden voor heropenen:", required=True)
+    reason = asked(reden, "Reden voor heropenen:")
     detail = reopen_signal(
-        st.store(), ref, reden or "", parse_past_date(datum or "vandaag", "Datum"), st.user
+        st.store(), ref, reason, parse_past_date(datum or "vandaag", "Datum"), st.user
     )
     render.signal_outcome(
         detail,
@@ -463,9 +469,7 @@ def note(
     tekst: Annotated[
         str | None, typer.Argument(help="De notitie; zonder tekst vraagt mhtool erom.")
     ] = None,
-    datum: Annotated[
-        str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")
-    ] = None,
+    datum: DATE_OPTION = None,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Voeg een gedateerde notitie toe aan een signaal."""
@@ -474,12 +478,12 @@ def note(
     from mhtool.services.signals import add_note
 
     st = state(ctx)
-    if tekst is None and interactive():
-        from mhtool.cli.prompts import ask_text
-
-        tekst = ask_text("Notitie:", required=True)
     detail = add_note(
-        st.store(), ref, tekst or "", parse_past_date(datum or "vandaag", "Datum"), st.user
+        st.store(),
+        ref,
+        asked(tekst, "Notitie:"),
+        parse_past_date(datum or "vandaag", "Datum"),
+        st.user,
     )
     render.signal_outcome(detail, as_json, f"Notitie toegevoegd aan {detail.summary.ref}.")
 
