@@ -296,6 +296,8 @@ def test_record_is_the_one_call_for_searches_and_exports(db_path: Path) -> None:
         with pytest.raises(ValueError):
             record(store, "aof", "zoeken", "persoon", "Jan de Vries")
         with pytest.raises(ValueError):
+            record(store, "aof", "zoeken", "persoon", "", details={"kenmerk": "Ionescu"})
+        with pytest.raises(ValueError):
             record(store, "aof", "Zoeken naar Jan", "persoon")
         # Inside a read transaction the entry would be rolled back with it: refused loudly.
         with store.read(), pytest.raises(RuntimeError):

@@ -27,8 +27,9 @@ GENESIS_HASH = "0" * 64
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.,:-]{0,79}$")
 # Object ids: a signal reference (MH-2026-0001), a number, or empty when there is no one object.
 _OBJECT_ID = re.compile(r"^(|MH-\d{4}-\d{4,}|\d{1,18})$")
-# A reference number of a request dossier (e.g. "AVG-2026-014"): traceable, not personal.
-_DOSSIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/._-]{0,39}$")
+# A reference number of a request dossier (e.g. "AVG-2026-014"): traceable, not personal. It
+# must hold a digit, so a single word (a surname such as "Ionescu") is never taken for one.
+_DOSSIER = re.compile(r"^(?=[^0-9]*[0-9])[A-Za-z0-9][A-Za-z0-9/._-]{0,39}$")
 
 DetailValue = int | bool | str | None
 

@@ -50,8 +50,8 @@ def check_dossier(value: str) -> str:
     cleaned = value.strip()
     if cleaned and not is_dossier_number(cleaned):
         raise ValidationError(
-            "Het kenmerk mag alleen letters, cijfers en - / . _ bevatten (bijvoorbeeld "
-            "AVG-2026-014), geen namen of zinnen."
+            "Het kenmerk moet een dossiernummer zijn met minstens één cijfer en alleen letters, "
+            "cijfers en - / . _ (bijvoorbeeld AVG-2026-014), geen naam of zin."
         )
     return cleaned
 
