@@ -249,3 +249,25 @@ def test_verwijder_finds_the_name_in_any_case_and_spacing(cli: Cli, db_path: Pat
     ]
     assert query(db_path, "SELECT text FROM note") == [("[persoon verwijderd]\nbelde terug",)]
     assert "żak".encode() not in file_bytes(db_path)
+
+
+def test_verwijder_leaves_no_copy_in_another_signals_step_2_check(
+    cli: Cli, db_path: Path, two_signals: tuple[str, str]
+) -> None:
+    """The automatic step-2 check of a later signal found Maria; after her erasure nothing of
+    her (not even the birth date) may remain in that check."""
+    later = _signal(
+        cli, "--persoon", "naam=M. Ionescu; rol=slachtoffer; geboren=2004", omschrijving="Tip."
+    )
+    moved = cli("signaal", "stap", later, "--controle", "Waarschijnlijk dezelfde vrouw.")
+    assert moved.exit_code == 0, moved.output
+    check = json.loads(str(scalar(db_path, "SELECT details FROM step_event WHERE to_step = 2")))
+    assert [hit["id"] for hit in check["automatische_controle"]["gevonden"]] == [1]
+
+    erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
+    assert erased.exit_code == 0, erased.output
+    raw = file_bytes(db_path)
+    for trace in (b"12-03-2004", b"2004-03-12", b"Maria", b"Roemeense"):
+        assert trace not in raw, trace
+    shown = cli("signaal", "toon", later)
+    assert shown.exit_code == 0 and "automatische controle: eerdere registraties in" in shown.stdout

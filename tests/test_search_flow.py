@@ -11,6 +11,7 @@ from typing import Any
 
 from mhtool.store.migrations import LATEST_VERSION
 from tests.conftest import Cli
+from tests.signal_helpers import query
 
 PERSON = "naam=Jan de Vries; rol=slachtoffer; geboren=12-03-1990"
 ADDRESS = "straat=Dorpsstraat; nummer=12a; postcode=1701AB; plaats=Heerhugowaard"
@@ -149,9 +150,16 @@ def test_step_2_records_the_automatic_check(
     assert step["naar_stap"] == 2
     assert step["gegevens"]["controle"] == "Zelfde persoon als in " + earlier
     check = step["gegevens"]["automatische_controle"]
-    assert check["gezocht"] == ["persoon 'Jan de Vris', geboren 12-03-1990"]
+    new_person = json.loads(cli("signaal", "toon", ref, "--json").stdout)["personen"][0]["id"]
+    assert check["gezocht"] == [{"soort": "persoon", "id": new_person}]
     assert [f["signalen"] for f in check["gevonden"]] == [[earlier]]
-    assert check["gevonden"][0]["redenen"][0] == "vergelijkbare naam (spelling)"
+    found = check["gevonden"][0]
+    assert (found["soort"], found["gezocht_id"], found["id"]) == ("persoon", new_person, 1)
+    assert found["redenen"][0] == "vergelijkbare naam (spelling)"
+    # Ids and reasons only: no copy of a name or birth date that would outlive erasure.
+    stored = str(query(db_path, "SELECT details FROM step_event WHERE to_step = 2")[0][0])
+    for personal in ("Vri", "1990", "Dorps", "1701"):
+        assert personal not in stored
     shown_text = cli("signaal", "toon", ref).stdout
     assert f"automatische controle: eerdere registraties in {earlier}" in shown_text
 
@@ -166,8 +174,9 @@ def test_step_2_without_matches_fills_the_conclusion(
     assert step["gegevens"]["controle"] == (
         "geen eerdere registraties gevonden (automatische controle)"
     )
+    own = json.loads(cli("signaal", "toon", data["id"], "--json").stdout)["personen"][0]["id"]
     assert step["gegevens"]["automatische_controle"] == {
-        "gezocht": ["persoon 'Piet Pietersen'"],
+        "gezocht": [{"soort": "persoon", "id": own}],
         "gevonden": [],
     }
 

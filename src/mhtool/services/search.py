@@ -115,6 +115,7 @@ class EntityCheck:
     position: int  # index in the signal's list of that kind
     searched: str
     hits: tuple[SearchHit, ...]
+    entity_id: int | None = None  # the signal's own entity, once it is stored
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -547,7 +548,8 @@ def check_signal_entities(store: Store, signal_id: int) -> list[EntityCheck]:
         )
     for i, o in enumerate(entities["organisation"]):
         checks.append(organisation_check(store, o["name"], o["kvk"], i, signal_id))
-    return checks
+    own = [e["id"] for kind in ("person", "address", "organisation") for e in entities[kind]]
+    return [dataclasses.replace(c, entity_id=i) for c, i in zip(checks, own, strict=True)]
 
 
 def check_signal(store: Store, ref_text: str, user: str | None = None) -> list[EntityCheck]:
@@ -563,13 +565,17 @@ def check_signal(store: Store, ref_text: str, user: str | None = None) -> list[E
 
 
 def check_details(checks: Sequence[EntityCheck]) -> dict[str, Any]:
-    """What the step-2 event stores: what was checked, and the earlier signals found."""
+    """What the step-2 event stores: which of the signal's entities were checked, and the
+    earlier entities and signals found.
+
+    Ids, reasons and signal numbers only, never names, birth dates or addresses: a copy of
+    them here would outlive `persoon verwijder` and the bewaartermijn of the other signal.
+    `mhtool persoon/adres/organisatie toon ID` shows what an id stands for."""
     found = [
         {
             "soort": KIND_LABEL[c.kind],
-            "gezocht": c.searched,
+            "gezocht_id": c.entity_id,
             "id": h.entity_id,
-            "omschrijving": h.label,
             "score": h.score,
             "redenen": list(h.reasons),
             "signalen": [s.ref for s in h.signals],
@@ -577,4 +583,5 @@ def check_details(checks: Sequence[EntityCheck]) -> dict[str, Any]:
         for c in checks
         for h in c.hits
     ]
-    return {"gezocht": [c.searched for c in checks], "gevonden": found}
+    searched = [{"soort": KIND_LABEL[c.kind], "id": c.entity_id} for c in checks]
+    return {"gezocht": searched, "gevonden": found}

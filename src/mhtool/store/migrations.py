@@ -233,11 +233,47 @@ def _v4_search(store: Store) -> None:
     create_search_schema(store)
 
 
+def _v5_step2_check_without_copies(store: Store) -> None:
+    """Version 4 stored names, birth dates and addresses in the step-2 check of step_event
+    ("gezocht" texts, "omschrijving" of each hit): copies that `persoon verwijder` and the
+    bewaartermijn of the other signal could not reach. Keep the kinds, ids, reasons and signal
+    numbers; drop the texts. Which of the signal's own entities a text stood for cannot be told
+    afterwards, so those ids stay empty (null)."""
+    import json
+
+    rows = store.rows(
+        "SELECT id, details FROM step_event WHERE json_type(details, '$.automatische_controle') "
+        "= 'object'"
+    )
+    for row in rows:
+        details = json.loads(row["details"])
+        check = details["automatische_controle"]
+        check["gezocht"] = [
+            {"soort": str(text).split(" ", 1)[0], "id": None} for text in check.get("gezocht", [])
+        ]
+        check["gevonden"] = [
+            {
+                "soort": hit.get("soort"),
+                "gezocht_id": None,
+                "id": hit.get("id"),
+                "score": hit.get("score"),
+                "redenen": hit.get("redenen", []),
+                "signalen": hit.get("signalen", []),
+            }
+            for hit in check.get("gevonden", [])
+        ]
+        store.execute(
+            "UPDATE step_event SET details = ? WHERE id = ?",
+            (json.dumps(details, ensure_ascii=False, sort_keys=True), row["id"]),
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "foundation", _v1_foundation),
     (2, "statistics_index", _v2_statistics_index),
     (3, "accountability", _v3_accountability),
     (4, "search", _v4_search),
+    (5, "step2_check_without_copies", _v5_step2_check_without_copies),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 
