@@ -271,3 +271,43 @@ def test_verwijder_leaves_no_copy_in_another_signals_step_2_check(
         assert trace not in raw, trace
     shown = cli("signaal", "toon", later)
     assert shown.exit_code == 0 and "automatische controle: eerdere registraties in" in shown.stdout
+
+
+def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
+    cli: Cli, db_path: Path, two_signals: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deletion is committed before VACUUM runs; if VACUUM then fails (file in use), the
+    user must not read 'nothing was changed', and `mhtool opschonen` finishes the job."""
+    from mhtool.store.connection import Store
+
+    real_execute = Store.execute
+
+    def busy_vacuum(self: Store, sql: str, params: tuple[object, ...] = ()) -> object:
+        if sql == "VACUUM":
+            raise sqlite3.OperationalError("database is locked")
+        return real_execute(self, sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "execute", busy_vacuum)
+    result = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
+    assert result.exit_code == 7
+    assert "Persoon 1 is verwijderd, maar het bestand kon daarna niet worden opgeschoond" in (
+        result.stderr
+    )
+    assert "het bestand is in gebruik" in result.stderr and "mhtool opschonen" in result.stderr
+    assert "niets" not in result.stderr
+    assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]
+
+    monkeypatch.setattr(Store, "execute", real_execute)
+    vacuums: list[str] = []
+
+    def counting(self: Store, sql: str, params: tuple[object, ...] = ()) -> object:
+        if sql == "VACUUM":
+            vacuums.append(sql)
+        return real_execute(self, sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "execute", counting)
+    finished = cli("opschonen", "--ja")
+    assert finished.exit_code == 0, finished.output
+    assert "geen signalen die nu vernietigd kunnen worden" in finished.stdout
+    assert vacuums == ["VACUUM"]
+    assert b"ionescu" not in file_bytes(db_path).lower()

@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     DATABASE = 4  # not an mhtool database, damaged, newer schema
     IN_USE = 5  # locked by another process
     READ_ONLY = 6  # the action is not allowed in the current state (closed signal)
+    NOT_COMPACTED = 7  # deleted and committed, but the file still needs `mhtool opschonen`
     INTERNAL = 70  # a bug: reported without details
     ABORTED = 130  # Ctrl-C
 
@@ -50,3 +51,10 @@ class DatabaseInUseError(MhtoolError):
 
 class NotAllowedError(MhtoolError):
     exit_code = ExitCode.READ_ONLY
+
+
+class NotCompactedError(MhtoolError):
+    """The deletion is committed; only rewriting the file (VACUUM, WAL checkpoint) failed, so
+    the user must hear that it happened and what still has to be done, not 'nothing saved'."""
+
+    exit_code = ExitCode.NOT_COMPACTED

@@ -90,13 +90,15 @@ def purge(
     """Vernietig afgeronde signalen waarvan de bewaartermijn voorbij is, met alles wat alleen
     bij die signalen hoort."""
     from mhtool.cli import render
-    from mhtool.services.retention import preview_purge
+    from mhtool.services.retention import finish_compaction, preview_purge
     from mhtool.services.retention import purge as destroy
 
     st = state(ctx)
     store = st.store()
     preview = preview_purge(store, st.user)
     out = render.console()
+    if not proef and not preview.signals:
+        finish_compaction(store)
     if proef or not preview.signals:
         if as_json:
             render.print_json(preview.as_json())

@@ -137,7 +137,7 @@ def erase_person(
         scrubbed = erasure.scrub_name(store, person["name"])
         erasure.refresh_fts(store)
         entry.details.update(signalen=len(signal_rows), teksten_geschoond=scrubbed, **removed)
-    erasure.compact(store)
+    erasure.compact(store, f"Persoon {person_id} is verwijderd")
     return ErasureReport(
         person_id, reason, dossier, tuple(r["ref"] for r in signal_rows), removed, scrubbed
     )

@@ -98,6 +98,13 @@ def purge(
         if due:
             entry.details["fts_indexen"] = erasure.refresh_fts(store)
         entry.details.update(signalen=len(due), wacht_op_vaststelling=len(waiting), **totals)
-    if due:
-        erasure.compact(store)
+    # Always, not only when something was due: a compaction that failed after an earlier
+    # deletion is finished by running `mhtool opschonen` again.
+    erasure.compact(store, f"{len(due)} {'signaal' if len(due) == 1 else 'signalen'} vernietigd")
     return PurgeReport(False, tuple(s for _, s in due), tuple(waiting), totals)
+
+
+def finish_compaction(store: Store) -> None:
+    """`mhtool opschonen` with nothing due still rewrites the file, so a compaction that failed
+    after an earlier deletion (file in use, disk full) is completed here."""
+    erasure.compact(store, "Er was niets te vernietigen")

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from mhtool.errors import DatabaseInUseError, MhtoolError, NotCompactedError
 from mhtool.store.connection import Store, translate_sqlite_errors
 
 # Never erased: the audit trail itself and the schema bookkeeping.
@@ -227,10 +228,23 @@ def refresh_fts(store: Store) -> int:
     return len(tables)
 
 
-def compact(store: Store) -> None:
+def compact(store: Store, done: str) -> None:
     """VACUUM rewrites the file without the freed pages (secure_delete already zeroed them);
     the checkpoint empties the WAL, which may still hold copies of the deleted rows. Runs
-    outside any transaction, after the deletion has been committed."""
-    with translate_sqlite_errors():
-        store.execute("VACUUM")
-        store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    outside any transaction, after the deletion has been committed: `done` says what was
+    committed, because a failure here must not read as 'nothing was changed'."""
+    try:
+        with translate_sqlite_errors():
+            store.execute("VACUUM")
+            store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except MhtoolError as failed:
+        cause = (
+            "het bestand is in gebruik"
+            if isinstance(failed, DatabaseInUseError)
+            else "te weinig schijfruimte of een schijffout"
+        )
+        raise NotCompactedError(
+            f"{done}, maar het bestand kon daarna niet worden opgeschoond ({cause}); oude "
+            "gegevens kunnen nog in het bestand staan. Sluit andere programma's die het bestand "
+            "gebruiken, zorg voor vrije schijfruimte en voer 'mhtool opschonen' uit."
+        ) from None
