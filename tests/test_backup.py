@@ -3,7 +3,6 @@ the owner-only modes of the database, its WAL and SHM files."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -238,13 +237,21 @@ def test_cli_process_creates_owner_only_files(tmp_path: Path) -> None:
     assert _mode(tmp_path / "b.db") == 0o600
 
 
-def test_unchanged_database_after_backup(
+def test_backup_changes_nothing_but_is_in_the_audit_log(
     cli: Cli, new_signal: Callable[..., str], db_path: Path, tmp_path: Path
 ) -> None:
+    """A backup copies every person in the file: who made one, and when, is logged (BIO)."""
+    from tests.signal_helpers import audit_rows
+    from tests.test_signal_cli import dump
+
     new_signal()
-    digest = hashlib.sha256(db_path.read_bytes()).hexdigest()
-    assert cli("backup", str(tmp_path / "kopie.db")).exit_code == 0
-    assert hashlib.sha256(db_path.read_bytes()).hexdigest() == digest
+    before = dump(db_path)
+    assert cli("--gebruiker", "aof", "backup", str(tmp_path / "kopie.db")).exit_code == 0
+    assert dump(db_path) == before
+    assert audit_rows(db_path)[-1] == ("backup", "database", "", "gelukt", "aof")
+    refused = cli("backup", str(tmp_path / "kopie.db"))  # exists: refused, not logged as made
+    assert refused.exit_code != 0
+    assert [r[0] for r in audit_rows(db_path)].count("backup") == 1
 
 
 def test_files_any_command_writes_are_owner_only(tmp_path: Path) -> None:

@@ -104,10 +104,12 @@ def backup(
     from mhtool.cli.render import console, print_json, text
     from mhtool.services.backup import make_backup
 
-    store = state(ctx).store(create=False)
+    st = state(ctx)
+    store = st.store(create=False)
     done = make_backup(
         store,
         pad,
+        st.user,
         overwrite=overschrijf,
         new_passphrase=(lambda: ask_passphrase(pad, True)) if versleuteld else None,
     )

@@ -32,11 +32,18 @@ class BackupView:
 def make_backup(
     store: Store,
     target: Path,
+    user: str,
     *,
     overwrite: bool,
     new_passphrase: Callable[[], str] | None = None,
 ) -> BackupView:
-    """`new_passphrase` is asked only for a plain database: its copy becomes encrypted."""
+    """`new_passphrase` is asked only for a plain database: its copy becomes encrypted.
+
+    A backup is a full copy of every person in the file, so it goes into the audit log (BIO)
+    once it is made and verified; if that entry cannot be written, the copy is removed again
+    rather than left behind unaccounted for."""
+    from mhtool.services.audit import record
+
     new_key = None
     check_target(store, target.expanduser(), overwrite)  # before asking for a passphrase
     if new_passphrase is not None and not store.encrypted:
@@ -44,6 +51,17 @@ def make_backup(
 
         new_key = key_material(new_passphrase())
     done = backup_to(store, target, overwrite=overwrite, new_key=new_key)
+    try:
+        record(
+            store,
+            user,
+            "backup",
+            "database",
+            details={"versleuteld": done.encrypted, "signalen": done.signals},
+        )
+    except BaseException:
+        done.path.unlink(missing_ok=True)
+        raise
     return BackupView(
         path=str(done.path),
         size_bytes=done.size_bytes,
