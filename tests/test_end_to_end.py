@@ -121,6 +121,25 @@ def test_cli_import_stays_light() -> None:
     assert result.stdout.strip() == ""
 
 
+@pytest.mark.parametrize("args", [("--help",), ("signaal", "nieuw", "--help"), ("signaal",)])
+def test_help_loads_no_rich_at_all(args: tuple[str, ...]) -> None:
+    """Help is click's plain formatter in Dutch; typer.rich_utils would pull rich.markdown,
+    markdown_it and pygments into every start (≈ 70 ms)."""
+    code = (
+        "import sys; sys.argv = ['mhtool', *sys.argv[1:]]\n"
+        "from mhtool.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('rich', 'typer.rich_utils', 'markdown_it', 'pygments', "
+        "'sqlite_utils', 'questionary') if m in sys.modules]\n"
+        "print('geladen:' + ','.join(heavy), file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60
+    )
+    assert "Gebruik: mhtool" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "geladen:"
+
+
 @pytest.mark.parametrize("args", [("signaal", "lijst"), ("info",)])
 def test_commands_do_not_need_questionary(tmp_path: Path, args: tuple[str, ...]) -> None:
     code = (

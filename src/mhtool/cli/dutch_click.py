@@ -128,21 +128,12 @@ def _heading(message: str) -> str:
 def install() -> None:
     """Patch typer's help texts once; safe to call more than once."""
     import typer.core
-    import typer.rich_utils as ru
     from typer._click import core, formatting
 
+    # typer.rich_utils is not touched: every Typer here sets rich_markup_mode=None, so help and
+    # errors go through click's plain formatter patched below, and importing rich_utils would
+    # pull rich.markdown, markdown_it and pygments into every start (≈ 70 ms).
     setattr(typer.core, "_", _heading)  # noqa: B010 - typer.core does not export `_`
-
-    ru.ARGUMENTS_PANEL_TITLE = "Argumenten"
-    ru.OPTIONS_PANEL_TITLE = "Opties"
-    ru.COMMANDS_PANEL_TITLE = "Opdrachten"
-    ru.ERRORS_PANEL_TITLE = "Fout"
-    ru.ABORTED_TEXT = "Afgebroken."
-    ru.DEFAULT_STRING = "[standaard: {}]"
-    ru.REQUIRED_LONG_STRING = "[verplicht]"
-    ru.ENVVAR_STRING = "[omgevingsvariabele: {}]"
-    ru.DEPRECATED_STRING = "(verouderd) "
-    ru.RICH_HELP = "Zie '{command_path} {help_option}' voor hulp."
 
     if getattr(formatting.HelpFormatter, "_mhtool_dutch", False):
         return

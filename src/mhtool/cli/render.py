@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.dates import format_date, minor_on
 from mhtool.domain.enums import LabelledEnum, Step
-from mhtool.domain.views import HISTORY_ACTIONS, HISTORY_ENTITIES, HISTORY_FIELDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -311,6 +310,8 @@ def signal_detail(d: SignalDetail) -> None:
         for n in d.notes:
             t.add_row(text(format_date(n.on_date)), text(n.by_user), text(n.text))
         out.print(t)
+    from mhtool.domain.views import HISTORY_ACTIONS, HISTORY_ENTITIES
+
     t = Table(title="Historie (alle wijzigingen)", title_justify="left", header_style="bold")
     for c in ("Tijdstip", "Door", "Actie", "Object", "Wijziging"):
         t.add_column(c)
@@ -327,6 +328,8 @@ def signal_detail(d: SignalDetail) -> None:
 
 def describe_changes(changes: dict[str, Any]) -> str:
     """'stap: 1 → 2; reden: typfout' for updates; created rows are described by their action."""
+    from mhtool.domain.views import HISTORY_FIELDS
+
     parts: list[str] = []
     for key, value in changes.items():
         if isinstance(value, dict) and set(value) == {"oud", "nieuw"}:
