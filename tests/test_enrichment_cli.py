@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import Cli
+from tests.signal_helpers import log_signal, query
 
 
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -179,3 +180,11 @@ def test_json_output_is_only_json_even_for_acute_signals(cli: Cli) -> None:
     ref = json.loads(made_acute.stdout)["id"]
     corrected = cli("signaal", "wijzig", ref, "--acuut", "--reden", "r", "--json")
     assert json.loads(corrected.stdout)["acuut"] is True
+
+
+def test_enrich_refuses_a_person_born_after_receipt(cli: Cli, db_path: Path) -> None:
+    ref = log_signal(cli, datum="01-01-2025", omschrijving="Tip.")
+    result = cli("signaal", "verrijk", ref, "--persoon", "naam=Z; rol=betrokkene; geboren=2026")
+    assert result.exit_code == 2
+    assert "ligt na de ontvangstdatum (01-01-2025)" in result.stderr
+    assert query(db_path, "SELECT count(*) FROM person") == [(0,)]

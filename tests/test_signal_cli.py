@@ -382,6 +382,14 @@ def test_note_is_dated_and_kept(cli: Cli, new_signal: NewSignal, db_path: Path) 
         (("--datum", "morgen"), "geen datum"),
         (("--datum", "01-01-2999"), "in de toekomst"),
         (("--persoon", "naam=X; rol=slachtoffer; geboren=01-01-2100"), "in de toekomst"),
+        (
+            ("--datum", "01-01-2026", "--persoon", "naam=X; rol=slachtoffer; geboren=05-05-2026"),
+            "ligt na de ontvangstdatum (01-01-2026)",
+        ),
+        (
+            ("--datum", "01-01-2025", "--persoon", "naam=X; rol=slachtoffer; geboren=2026"),
+            "ligt na de ontvangstdatum",
+        ),
         (("--persoon", "naam=X; rol=baas"), "Rol 'baas' is onbekend"),
         (("--persoon", "rol=dader"), "Naam van de persoon is verplicht"),
         (("--persoon", "naam X"), "mist een '='"),
@@ -781,3 +789,22 @@ def test_a_minor_is_marked_at_the_date_of_receipt(
         assert shown in " ".join(screen.split())
     person = json.loads(cli("signaal", "toon", ref, "--json").stdout)["personen"][0]
     assert person["minderjarig_bij_ontvangst"] is stored
+
+
+def test_repeated_or_contradictory_closing_options(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    """A measure given twice is one measure (not a 'damaged database'); a feedback date with
+    --geen-terugkoppeling is refused instead of silently dropped."""
+    ref = new_signal()
+    close = ("signaal", "stap", ref, "--naar", "5", "--reden", "kort", "--conclusie", "geen")
+    before = dump(db_path)
+    clash = cli(*close, "--geen-terugkoppeling", "--terugkoppeling-datum", "02-11-2026")
+    assert clash.exit_code == 2
+    assert "past niet bij --geen-terugkoppeling" in clash.stderr
+    assert dump(db_path) == before
+    twice = cli(*close, "--geen-terugkoppeling", "--maatregel", "bibob", "--maatregel", "bibob")
+    assert twice.exit_code == 0, twice.output
+    assert json.loads(cli("signaal", "toon", ref, "--json").stdout)["bestuurlijke_maatregelen"] == [
+        "bibob"
+    ]

@@ -75,6 +75,15 @@ class StepInput:
     shelter_arranged: bool | None = None
     measures: tuple[Measure, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        # `--maatregel apv --maatregel apv` means apv once, as a repeated --vorm does.
+        object.__setattr__(self, "partners", tuple(dict.fromkeys(self.partners)))
+        object.__setattr__(self, "measures", tuple(dict.fromkeys(self.measures)))
+        if self.feedback_given is False and self.feedback_on is not None:
+            raise ValidationError(
+                "--terugkoppeling-datum past niet bij --geen-terugkoppeling; laat een van beide weg."
+            )
+
 
 @dataclass(frozen=True)
 class Move:

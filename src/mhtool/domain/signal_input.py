@@ -301,6 +301,8 @@ def build_signal(
                 f"AVIM geïnformeerd ({format_date(avim_informed_at.date())}) ligt vóór de "
                 f"ontvangstdatum ({format_date(received)})."
             )
+    person_list = tuple(persons)
+    check_born_before(person_list, received)
     return NewSignal(
         received_on=received,
         municipality=resolve_municipality(municipality),
@@ -312,11 +314,24 @@ def build_signal(
         forms=form_values,
         acute=acute,
         description=clean_text(description, "Omschrijving", required=True, limit=MAX_TEXT),
-        persons=tuple(persons),
+        persons=person_list,
         addresses=tuple(addresses),
         organisations=tuple(organisations),
         avim_informed_at=avim_informed_at,
     )
+
+
+def check_born_before(persons: Iterable[PersonInput], received: dt.date) -> None:
+    """Nobody in a signal can be born after it was received (a typo in one of the dates)."""
+    for person in persons:
+        born_year = person.birth_date.year if person.birth_date else person.birth_year
+        if (person.birth_date and person.birth_date > received) or (
+            born_year is not None and born_year > received.year
+        ):
+            raise ValidationError(
+                f"De geboortedatum van {person.name} ligt na de ontvangstdatum "
+                f"({format_date(received)}); controleer beide datums."
+            )
 
 
 def parse_moment(text: str, what: str, today: dt.date | None = None) -> dt.datetime:

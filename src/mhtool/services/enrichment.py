@@ -6,6 +6,7 @@ Both are refused on a closed signal, like every other change, and both leave a h
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from mhtool.domain.enums import Step
@@ -14,6 +15,7 @@ from mhtool.domain.signal_input import (
     AddressInput,
     OrganisationInput,
     PersonInput,
+    check_born_before,
     clean_text,
 )
 from mhtool.domain.signal_ref import parse_ref
@@ -48,6 +50,7 @@ def enrich_signal(
         row = q.find_signal(store, ref)
         if row["step"] == Step.CLOSED:
             raise NotAllowedError(CLOSED_MESSAGE)
+        check_born_before(persons, dt.date.fromisoformat(row["received_on"]))
         for person in persons:
             q.link_person(store, row["id"], person, user)
         for address in addresses:

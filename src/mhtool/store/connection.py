@@ -191,6 +191,13 @@ def translated_error(error: Exception) -> MhtoolError:
         )
     if code == SQLITE_CANTOPEN or "unable to open" in text:
         return DatabaseError("Het databasebestand kan niet worden geopend; controleer het pad.")
+    if type(error).__name__ == "IntegrityError":
+        # A constraint (UNIQUE, CHECK, foreign key) refused a write: the file is fine, the
+        # input clashed with what is stored. Saying 'beschadigd' would send people to a backup.
+        return MhtoolError(
+            "Deze gegevens botsen met wat er al is vastgelegd (dubbel of niet passend); er is "
+            "niets gewijzigd. Controleer de invoer met 'mhtool signaal toon'."
+        )
     if type(error).__name__ == "OperationalError":
         return DatabaseError(
             "De database gaf een fout; er is niets gewijzigd. Controleer het bestand met "
