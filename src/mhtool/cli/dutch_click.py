@@ -51,8 +51,16 @@ _VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "'{0}' is geen geheel getal.",
     ),
     (
-        re.compile(r"^(\S+) is not in the range (\d+)<=x<=(\d+)\.?$"),
+        re.compile(r"^(\S+) is not in the range (\d+) t/m (\d+)\.?$"),
         "{0} ligt niet tussen {1} en {2}.",
+    ),
+    (
+        re.compile(r"^(\S+) is not in the range minstens (\S+?)\.?$"),
+        "{0} is te klein; minstens {1}.",
+    ),
+    (
+        re.compile(r"^(\S+) is not in the range hoogstens (\S+?)\.?$"),
+        "{0} is te groot; hoogstens {1}.",
     ),
     (re.compile(r"^(.+?) is not in the range (.+?)\.?$"), "{0} ligt niet binnen {1}."),
     (
@@ -125,15 +133,27 @@ def _heading(message: str) -> str:
     return _HEADINGS.get(message, message)
 
 
+def _describe_range(self: Any) -> str:
+    """'[1 t/m 5]' instead of click's '[1<=x<=5]' in help and range errors."""
+    low = None if self.min is None else self.min + (1 if self.min_open else 0)
+    high = None if self.max is None else self.max - (1 if self.max_open else 0)
+    if low is None:
+        return f"hoogstens {high}"
+    if high is None:
+        return f"minstens {low}"
+    return f"{low} t/m {high}"
+
+
 def install() -> None:
     """Patch typer's help texts once; safe to call more than once."""
     import typer.core
-    from typer._click import core, formatting
+    from typer._click import core, formatting, types
 
     # typer.rich_utils is not touched: every Typer here sets rich_markup_mode=None, so help and
     # errors go through click's plain formatter patched below, and importing rich_utils would
     # pull rich.markdown, markdown_it and pygments into every start (≈ 70 ms).
     setattr(typer.core, "_", _heading)  # noqa: B010 - typer.core does not export `_`
+    setattr(types._NumberRangeBase, "_describe_range", _describe_range)  # noqa: B010
 
     if getattr(formatting.HelpFormatter, "_mhtool_dutch", False):
         return

@@ -26,15 +26,18 @@ organisation_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-ID_ARG = Annotated[int, typer.Argument(min=1, help="Het id, zoals 'mhtool zoek' het toont.")]
+ID_ARG = Annotated[str, typer.Argument(metavar="ID", help="Het id, zoals 'mhtool zoek' het toont.")]
 
 
-def _show(ctx: typer.Context, entity: str, entity_id: int, as_json: bool) -> None:
+def _show(ctx: typer.Context, entity: str, entity_id: str, as_json: bool) -> None:
     from mhtool.cli import render, search_render
+    from mhtool.domain.signal_input import parse_id
     from mhtool.services.timelines import entity_timeline
 
     st = state(ctx)
-    timeline = entity_timeline(st.store(), entity, entity_id, st.user)
+    what = {"person": "Persoon", "address": "Adres", "organisation": "Organisatie"}[entity]
+    number = parse_id(entity_id, what)
+    timeline = entity_timeline(st.store(), entity, number, st.user)
     if as_json:
         render.print_json(timeline.as_json())
     else:

@@ -14,7 +14,9 @@ from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
 from mhtool.cli.confirmation import YES_OPTION, confirm_irreversible
 
-PERSON_ID = Annotated[int, typer.Argument(help="Id van de persoon (zie 'mhtool signaal toon').")]
+PERSON_ID = Annotated[
+    str, typer.Argument(metavar="ID", help="Id van de persoon (zie 'mhtool signaal toon').")
+]
 
 
 def register(person_app: typer.Typer) -> None:
@@ -40,17 +42,19 @@ def access(
     from pathlib import Path
 
     from mhtool.cli import render
+    from mhtool.domain.signal_input import parse_id
     from mhtool.services.person_rights import export_person
 
+    person = parse_id(persoon_id, "Persoon")
     st = state(ctx)
-    export = export_person(st.store(), persoon_id, Path(uitvoer) if uitvoer else None, st.user)
+    export = export_person(st.store(), person, Path(uitvoer) if uitvoer else None, st.user)
     if as_json:
         render.print_json(export.as_json())
         return
     render.console().print(
         render.text(
-            f"Inzageoverzicht van persoon {export.person_id} ({len(export.signals)} signaal/"
-            f"signalen) geschreven naar {export.path}. Controleer het vóór verstrekking op "
+            f"Inzageoverzicht van persoon {export.person_id} "
+            f"({render.count(len(export.signals), 'signaal')}) geschreven naar {export.path}. Controleer het vóór verstrekking op "
             "gegevens van anderen."
         )
     )
@@ -77,18 +81,20 @@ def erase(
     zoekindex; de naam wordt ook uit omschrijvingen en notities gehaald."""
     from mhtool.cli import render
     from mhtool.domain.person_rights import check_dossier, parse_reason
+    from mhtool.domain.signal_input import parse_id
     from mhtool.services.person_rights import erase_person
 
+    person = parse_id(persoon_id, "Persoon")
     reason = parse_reason(reden)
     dossier = check_dossier(kenmerk)
     st = state(ctx)
     confirm_irreversible(
         ja,
-        f"Persoon {persoon_id} definitief verwijderen?",
+        f"Persoon {person} definitief verwijderen?",
         "Verwijderen kan niet ongedaan worden gemaakt; bevestig met --ja, of start de opdracht "
         "in een terminal.",
     )
-    report = erase_person(st.store(), persoon_id, reason, dossier, st.user)
+    report = erase_person(st.store(), person, reason, dossier, st.user)
     if as_json:
         render.print_json(report.as_json())
         return
@@ -96,7 +102,7 @@ def erase(
         render.text(
             f"Persoon {report.person_id} is verwijderd"
             + (f" uit {', '.join(report.signals)}" if report.signals else "")
-            + f"; de naam is uit {report.scrubbed_texts} tekst(en) gehaald. "
+            + f"; de naam is uit {render.count(report.scrubbed_texts, 'tekst')} gehaald. "
             f"Reden ({reason.label}) staat in het auditlog."
         )
     )

@@ -38,10 +38,11 @@ from mhtool.domain.signal_input import (
     build_organisation,
     build_person,
     build_signal,
+    check_born_before,
     parse_moment,
 )
 from mhtool.domain.views import SignalDetail
-from mhtool.errors import MhtoolError
+from mhtool.errors import MhtoolError, ValidationError
 
 if TYPE_CHECKING:
     from mhtool.services.search import SearchHit
@@ -143,6 +144,7 @@ def signal_form(
             default=today,
             validate=_validator(lambda a: parse_past_date(a, "Ontvangstdatum")),
         ).unsafe_ask()
+    received = parse_past_date(received_on or "vandaag", "Ontvangstdatum")
     if municipality is None:
         municipality = questionary.autocomplete(
             "Gemeente:",
@@ -181,15 +183,15 @@ def signal_form(
 
     persons = list(persons)
     while _confirm("Een persoon toevoegen?" if not persons else "Nog een persoon toevoegen?"):
-        persons.append(_offer_link(_person_form(), lookup))
+        persons.append(_offer_link(_until_valid(lambda: _person_form(received)), lookup))
     addresses = list(addresses)
     while _confirm("Een adres toevoegen?" if not addresses else "Nog een adres toevoegen?"):
-        addresses.append(_offer_link(_address_form(), lookup))
+        addresses.append(_offer_link(_until_valid(_address_form), lookup))
     organisations = list(organisations)
     while _confirm(
         "Een organisatie toevoegen?" if not organisations else "Nog een organisatie toevoegen?"
     ):
-        organisations.append(_offer_link(_organisation_form(), lookup))
+        organisations.append(_offer_link(_until_valid(_organisation_form), lookup))
 
     signal = build_signal(
         received_on=received_on or "vandaag",
@@ -238,14 +240,27 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
         for h in hits
     ]
     picked = questionary.select(
-        "  Koppelen aan een bestaande registratie?", choices=choices
+        "  Koppelen aan een bestaande registratie?", choices=choices, instruction=SELECT_HINT
     ).unsafe_ask()
     if not picked:
         return item
     return dataclasses.replace(item, existing_id=int(picked))
 
 
-def _person_form() -> PersonInput:
+def _until_valid(form: Callable[[], E]) -> E:
+    """Each field is checked as it is typed, but some checks need several fields (an address
+    needs a street or a postcode): then say what is wrong and ask that part again, instead of
+    throwing away the whole form."""
+    from mhtool.cli.render import console, text
+
+    while True:
+        try:
+            return form()
+        except ValidationError as error:
+            console().print(text(f"  {error.message} Vul het opnieuw in.", "bold red"))
+
+
+def _person_form(received: dt.date) -> PersonInput:
     name = ask_text("  Naam:", required=True)
     born = questionary.text(
         "  Geboortedatum (dd-mm-jjjj) of alleen jaar (mag leeg):",
@@ -253,7 +268,9 @@ def _person_form() -> PersonInput:
     ).unsafe_ask()
     role = _select("  Rol:", _choices(Role))
     nationality = ask_text("  Nationaliteit (mag leeg):")
-    return build_person(name, role, born, nationality)
+    person = build_person(name, role, born, nationality)
+    check_born_before([person], received)
+    return person
 
 
 def _address_form() -> AddressInput:

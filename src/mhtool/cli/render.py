@@ -145,6 +145,9 @@ _PLURALS = {
     "persoon": "personen",
     "adres": "adressen",
     "organisatie": "organisaties",
+    "tekst": "teksten",
+    "resultaat": "resultaten",
+    "treffer": "treffers",
 }
 
 

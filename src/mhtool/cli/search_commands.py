@@ -95,7 +95,7 @@ def zoek(
         from mhtool.cli import search_render
 
         search_render.hits_list(result.hits)
-        print(f"{len(result.hits)} resultaat/resultaten, beste eerst (score 100 = exact).")
+        print(f"{render.count(len(result.hits), 'resultaat')}, beste eerst (score 100 = exact).")
     return ExitCode.OK if result.hits else ExitCode.NOT_FOUND
 
 

@@ -167,14 +167,19 @@ ADDRESS_FIELDS = ("straat", "nummer", "toevoeging", "postcode", "plaats", "id")
 ORGANISATION_FIELDS = ("naam", "kvk", "sector", "id")
 
 
-def _existing_id(value: str, what: str) -> int | None:
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 12 or int(value) == 0:
+def parse_id(value: str, what: str) -> int:
+    """A row id as typed: digits only, at least 1, and small enough for SQLite (no overflow)."""
+    cleaned = value.strip()
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 12 or int(cleaned) == 0:
         raise ValidationError(
-            f"{what}: id '{value}' is geen geldig id; gebruik het getal uit 'mhtool signaal toon'."
+            f"{what}: id '{cleaned[:20]}' is geen geldig id; gebruik het getal uit "
+            "'mhtool signaal toon' of 'mhtool zoek'."
         )
-    return int(value)
+    return int(cleaned)
+
+
+def _existing_id(value: str, what: str) -> int | None:
+    return parse_id(value, what) if value else None
 
 
 def build_person(
