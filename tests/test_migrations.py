@@ -265,3 +265,28 @@ def test_version_5_drops_copies_from_the_step_2_check(tmp_path: Path, cli: Cli) 
     }
     for personal in ("Vries", "Vris", "1990", "Dorps"):
         assert personal not in stored
+
+
+def test_version_6_recomputes_name_keys(tmp_path: Path, cli: Cli) -> None:
+    """Keys written by version 5 read the O of O'Brien as an initial; after the upgrade the
+    stored person is found under the spelling a searcher types."""
+    db = _copy(FIXTURES / "schema-5.db", tmp_path)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "UPDATE person SET name = 'Seán O''Brien', name_key = 'sean o brien', "
+            "given_key = 'sean', initial = 's', surname_key = 'brien' WHERE id = 1"
+        )
+    conn.close()
+    found = cli("--db", str(db), "zoek", "--persoon", "O'Brien", "--json")
+    assert found.exit_code == 0, found.output
+    assert [h["id"] for h in json.loads(found.stdout)["resultaten"]][:1] == [1]
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT surname_key FROM person WHERE id = 1").fetchone() == ("obrien",)
+        terms = {
+            r[0] for r in conn.execute("SELECT term FROM search_term WHERE kind = 'achternaam'")
+        }
+        assert "obrien" in terms and "brien" not in terms
+    finally:
+        conn.close()

@@ -311,3 +311,38 @@ def test_searching_and_viewing_are_logged_without_the_query(
         ("zoek.signaal", "signaal", earlier),
     ]
     assert "Vries" not in rows[0][3] and "persoon" in rows[0][3]
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (("--organisatie", "Tulp"), "organisatie"),
+        (("--organisatie", "De Tulp"), "organisatie"),
+        (("Tulp",), "organisatie"),
+        (("Dorpsstraat",), "adres"),
+        (("--adres", "Dorpsstraat, Heerhugowaard"), "adres"),
+    ],
+)
+def test_part_of_a_name_or_a_street_alone_is_found(
+    cli: Cli, earlier: str, args: tuple[str, ...], kind: str
+) -> None:
+    """A step-2 check often starts from a trade-name fragment or a street without a number."""
+    top = _top(_search(cli, *args), kind)
+    assert [s["id"] for s in top["signalen"]] == [earlier]
+    if kind == "organisatie":
+        assert top["redenen"] == ["deel van de naam"]
+        assert 60 <= top["score"] < 100
+
+
+def test_a_fragment_does_not_match_on_particles_or_other_names(cli: Cli, earlier: str) -> None:
+    data = _search(cli, "--organisatie", "De")
+    assert [h for h in data["resultaten"] if h["soort"] == "organisatie"] == []
+    data = _search(cli, "--organisatie", "Bouwbedrijf Zuid")
+    assert [h["omschrijving"] for h in data["resultaten"]] != ["Kwekerij De Tulp B.V."]
+
+
+def test_a_name_with_an_apostrophe_is_found(cli: Cli, new_signal: Callable[..., str]) -> None:
+    ref = new_signal("--persoon", "naam=Seán O'Brien; rol=betrokkene")
+    for query in (("O'Brien",), ("--persoon", "O'Brien"), ("OBrien",), ("S. O’Brien",)):
+        top = _top(_search(cli, *query), "persoon")
+        assert [s["id"] for s in top["signalen"]] == [ref], query

@@ -75,6 +75,10 @@ def test_address_query_needs_a_street_or_postcode() -> None:
         ("JAN DE VRIËS", ("jan", "j", "vries")),
         ("Søren Øberg", ("soren", "s", "oberg")),
         ("Vries", ("", "", "vries")),
+        # An apostrophe inside a word joins it: the O of O'Brien is no first initial.
+        ("Seán O'Brien", ("sean", "s", "obrien")),
+        ("O’Brien", ("", "", "obrien")),
+        ("Lucas d'Ancona", ("lucas", "l", "dancona")),
     ],
 )
 def test_person_name_parts(name: str, parts: tuple[str, str, str]) -> None:
@@ -86,6 +90,7 @@ def test_keys_fold_spelling() -> None:
     assert name_key("Jürgen Müller") == "jurgen muller"
     assert name_key("Łukasz Straße") == "lukasz strasse"
     assert city_key("Den-Helder") == city_key("den helder")
+    assert name_key("Kwekerij 't Hof") == "kwekerij t hof"  # a leading apostrophe separates
     assert organisation_core_key("Kwekerij De Tulp B.V.") == organisation_core_key(
         "kwekerij de tulp"
     )
@@ -237,6 +242,10 @@ def test_free_query_parts() -> None:
     assert q.person is None
     q = free_query("J. de Vries")
     assert q.person is not None and q.person.surname_key == "vries"
+    q = free_query("Dorpsstraat")  # a street alone, without a number
+    assert q.address is not None and q.address.street_key == "dorpsstraat"
+    assert address_query("Dorpsstraat, Heerhugowaard").city_key == "heerhugowaard"
+    assert address_query("Dorpsstraat, Heerhugowaard").street_key == "dorpsstraat"
     with pytest.raises(ValidationError, match="leeg"):
         free_query("   ")
     with pytest.raises(ValidationError, match="te lang"):

@@ -195,6 +195,8 @@ def address_query(
         street_text = rest[: match.start()]
         if not city_text:
             city_text = rest[match.end() :]
+    if not match and not city_text and "," in street_text:
+        street_text, _, city_text = street_text.partition(",")  # 'Dorpsstraat, Heerhugowaard'
     street_text = street_text.strip(" ,")
     city_text = city_text.strip(" ,")
     if not street_text and not found_postcode:
@@ -246,7 +248,8 @@ class FreeQuery:
 def free_query(text: str) -> FreeQuery:
     value = clean_query(text)
     address: AddressQuery | None = None
-    if any(c.isdigit() for c in value) and not _KVK_IN_TEXT.fullmatch(value.replace(" ", "")):
+    # Also without a digit: 'zoek Dorpsstraat' is how a step-2 check on a street starts.
+    if not _KVK_IN_TEXT.fullmatch(value.replace(" ", "")):
         try:
             address = address_query(value)
         except ValidationError:
@@ -442,6 +445,22 @@ def score_address(
     return Match(EXACT if exact_by_street else min(score, EXACT - 1), tuple(reasons))
 
 
+def _part_of_name(query_key: str, core_key: str) -> float | None:
+    """'Tulp' or 'de tulp' in 'Kwekerij De Tulp B.V.': every meaningful word of the query (not
+    a particle, three letters or more) stands, perhaps misspelt, in the name. Scores 60-85, by
+    how much of the name the query covers, so a fuller name ranks above a fragment."""
+    from mhtool.domain.normalise import TUSSENVOEGSELS
+
+    words = [w for w in query_key.split() if len(w) >= 3 and w not in TUSSENVOEGSELS]
+    stored = core_key.split()
+    if not words or not stored:
+        return None
+    if any(max(similarity(w, s) for s in stored) < 85 for w in words):
+        return None
+    covered = sum(len(w) for w in words) / max(1, sum(len(s) for s in stored))
+    return MIN_SCORE + 25 * min(1.0, covered)
+
+
 def score_organisation(
     q: OrganisationQuery, *, name_key_: str, core_key: str, kvk: str
 ) -> Match | None:
@@ -453,10 +472,14 @@ def score_organisation(
     if not q.core_key:
         return None
     name = similarity(q.core_key, core_key)
-    if name < 75:
-        return None
-    reasons = ["zelfde naam" if name == 100 else "vergelijkbare naam (spelling)"]
-    base = 0.9 * name
+    if name >= 75:
+        reasons = ["zelfde naam" if name == 100 else "vergelijkbare naam (spelling)"]
+        base = 0.9 * name
+    else:
+        part = _part_of_name(q.core_key, core_key)
+        if part is None:
+            return None
+        reasons, base = ["deel van de naam"], part
     if q.kvk and kvk:
         base -= 40
         reasons.append("ander KvK-nummer")

@@ -98,8 +98,11 @@ def street_key(text: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """'  Jan  de Vriés' -> 'jan de vries': letters and single spaces only."""
+    """'  Jan  de Vriés' -> 'jan de vries': letters and single spaces only. An apostrophe inside
+    a word joins it ("O'Brien", "d'Ancona" -> 'obrien', 'dancona'), so the 'O' is not taken for
+    a first initial; a leading one ("'t Hof") stays a separator."""
     value = strip_accents(text).casefold()
+    value = re.sub(r"(?<=[a-z0-9])['’`´](?=[a-z0-9])", "", value)
     value = re.sub(r"[^a-z0-9 ]+", " ", value)
     return re.sub(r"\s+", " ", value).strip()
 

@@ -268,12 +268,21 @@ def _v5_step2_check_without_copies(store: Store) -> None:
         )
 
 
+def _v6_name_keys(store: Store) -> None:
+    """Name keys join an apostrophe inside a word ("O'Brien" -> 'obrien'); before, the 'O' was
+    read as a first initial and 'O'Brien' did not find 'Seán O'Brien'."""
+    from mhtool.store.search_schema import refresh_keys
+
+    refresh_keys(store)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "foundation", _v1_foundation),
     (2, "statistics_index", _v2_statistics_index),
     (3, "accountability", _v3_accountability),
     (4, "search", _v4_search),
     (5, "step2_check_without_copies", _v5_step2_check_without_copies),
+    (6, "name_keys", _v6_name_keys),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -100,9 +100,10 @@ _TEXT_TRIGGERS = [
 ]
 
 
-def _backfill_keys(store: Store) -> None:
-    """Compute the new keys for rows written before version 4 (and refresh the old keys,
-    whose normalisation now also folds letters such as ø and ß)."""
+def refresh_keys(store: Store) -> None:
+    """Recompute every normalised key from the stored text with today's normalisation: for
+    rows written before version 4, and again whenever the normalisation changes (version 6:
+    an apostrophe inside a name joins it). The search_term triggers follow the updates."""
     persons = store.execute("SELECT id, name FROM person").fetchall()
     store.conn.executemany(
         "UPDATE person SET name_key = ?, given_key = ?, initial = ?, surname_key = ? WHERE id = ?",
@@ -129,7 +130,7 @@ def create_search_schema(store: Store) -> None:
         "ALTER TABLE organisation ADD COLUMN core_key TEXT NOT NULL DEFAULT ''",
     ):
         store.execute(statement)
-    _backfill_keys(store)
+    refresh_keys(store)
     for statement in (
         # Covering: candidates are scored from the index alone, without touching the table.
         "CREATE INDEX person_by_surname ON person "
