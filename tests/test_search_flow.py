@@ -102,17 +102,6 @@ def test_koppel_bestaande_links_exact_matches_only(
     assert len(shown["signalen"]) == 2
 
 
-def test_koppel_bestaande_never_guesses_between_two_exact_matches(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
-) -> None:
-    new_signal("--adres", ADDRESS, datum="01-03-2025")
-    new_signal("--adres", ADDRESS, datum="02-03-2025")  # a duplicate made earlier
-    result, data = _log(cli, "--adres", ADDRESS, "--koppel-bestaande")
-    assert "Gekoppeld" not in result.stderr
-    assert "Eerdere registraties voor adres" in result.stderr
-    assert data["adressen"][0]["id"] == 3
-
-
 def test_json_stdout_stays_clean_when_matches_are_shown(
     cli: Cli, new_signal: Callable[..., str]
 ) -> None:
@@ -232,3 +221,23 @@ def test_a_version_1_file_is_upgraded_and_searchable(tmp_path: Path, cli: Cli) -
         assert check.execute(
             "SELECT name_key, given_key, initial, surname_key FROM person"
         ).fetchone() == ("soren oberg", "soren", "s", "oberg")
+
+
+def test_koppel_bestaande_refuses_to_guess_between_duplicates(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    """Two earlier exact records of the same person: linking to one at random would merge
+    histories, and adding a third makes it worse; the officer must choose with id=N."""
+    new_signal("--persoon", PERSON, datum="01-03-2025")
+    new_signal("--persoon", PERSON, datum="02-03-2025")  # a duplicate, made without the flag
+    before = (_count(db_path, "person"), _count(db_path, "signal"))
+    result = cli(
+        "signaal", "nieuw", "--gemeente", "Koggenland", "--melder", "A", "--kanaal", "mail",
+        "--omschrijving", "x", "--persoon", PERSON, "--koppel-bestaande",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "meer dan één eerdere registratie (id 1, 2)" in result.stderr
+    assert "id=N" in result.stderr and "niets opgeslagen" in result.stderr
+    assert (_count(db_path, "person"), _count(db_path, "signal")) == before
+    chosen = _log(cli, "--persoon", "id=2; rol=slachtoffer")[1]
+    assert [p["id"] for p in chosen["personen"]] == [2]

@@ -482,9 +482,18 @@ def check_new_signal(store: Store, new: NewSignal) -> list[EntityCheck]:
 
 
 def _single_exact(check: EntityCheck) -> int | None:
-    """The id to link to: exactly one distinct entity matched exactly, else none."""
-    ids = {h.entity_id for h in check.hits if h.exact}
-    return ids.pop() if len(ids) == 1 else None
+    """The id to link to: exactly one distinct entity matched exactly, none if none did.
+
+    Two or more exact matches (earlier duplicates) are refused: linking to one at random
+    merges histories, and quietly adding another record makes the duplicates worse."""
+    ids = sorted({h.entity_id for h in check.hits if h.exact and h.entity_id is not None})
+    if len(ids) > 1:
+        raise ValidationError(
+            f"De {check.searched} komt exact overeen met meer dan één eerdere registratie "
+            f"(id {', '.join(map(str, ids))}); kies er zelf een met 'id=N' in --persoon, "
+            "--adres of --organisatie. Er is niets opgeslagen."
+        )
+    return ids[0] if ids else None
 
 
 def link_exact_matches(
