@@ -164,6 +164,9 @@ def test_json_output_is_only_json_even_for_acute_signals(cli: Cli) -> None:
         "--json",
     )
     assert json.loads(created.stdout)["acuut"] is True
+    # The AVIM route still reaches the person running the script, on stderr.
+    assert "ACUUT: schakel direct AVIM" in created.stderr
+    assert f"mhtool signaal avim {json.loads(created.stdout)['id']}" in created.stderr
     made_acute = cli(
         "signaal",
         "nieuw",

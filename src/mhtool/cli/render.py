@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.dates import format_date, minor_on
-from mhtool.domain.enums import LabelledEnum, Step
+from mhtool.domain.enums import Step
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -106,15 +106,6 @@ def yes_no(value: bool | None, unknown: str = "onbekend") -> str:
     return unknown if value is None else ("ja" if value else "nee")
 
 
-def label_of(enum: type[LabelledEnum], code: str | None) -> str:
-    if not code:
-        return ""
-    try:
-        return enum(code).label
-    except ValueError:
-        return code
-
-
 def show_avim_route(detail: SignalDetail) -> None:
     """The plan's flowchart: an acute signal means AVIM (police) is engaged at once."""
     from rich.panel import Panel
@@ -170,6 +161,17 @@ def compact_table() -> Table:
     )
 
 
+# Closed signals show their conclusion in narrow columns; the full label is in `signaal toon`.
+_CONCLUSION_SHORT = {"geen": "geen mh", "verder-onderzoek": "onderzoek", "duiding": "duiding"}
+
+
+def step_short(step: Step, conclusion: str | None) -> str:
+    """'2 vastleggen' for open signals, '5 onderzoek' for a closed one, fitting 80 columns."""
+    if step is Step.CLOSED and conclusion:
+        return f"5 {_CONCLUSION_SHORT.get(conclusion, conclusion)}"
+    return step.short
+
+
 def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> None:
     """Fits an 80-column terminal: codes instead of long labels, a legend for the marks."""
     table = compact_table()
@@ -178,14 +180,14 @@ def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> No
     table.add_column("Gemeente")
     table.add_column("Vorm")
     table.add_column("Acuut", no_wrap=True)
-    table.add_column("Stap")
+    table.add_column("Stap", no_wrap=True)
     table.add_column("Dagen", justify="right", no_wrap=True)
     waiting_for_avim = False
     for s in items:
         if s.acute and not s.avim_informed_at:
             waiting_for_avim = True
         acute = ("ja ✓" if s.avim_informed_at else "ja !") if s.acute else "nee"
-        step = f"5 {s.conclusion}" if s.step is Step.CLOSED and s.conclusion else s.step.short
+        step = step_short(s.step, s.conclusion)
         table.add_row(
             text(s.ref),
             text(format_date(s.received_on)),
@@ -216,8 +218,8 @@ def signal_detail(d: SignalDetail) -> None:
         ("Ontvangen", format_date(s.received_on)),
         ("Gemeente", s.municipality),
         ("Melder", d.reporter + (f" ({d.reporter_department})" if d.reporter_department else "")),
-        ("Kanaal", label_of(Channel, s.channel)),
-        ("Vorm", ", ".join(label_of(Form, f) for f in s.forms)),
+        ("Kanaal", Channel.label_of(s.channel)),
+        ("Vorm", ", ".join(Form.label_of(f) for f in s.forms)),
         ("Acuut", yes_no(s.acute)),
     ]
     if s.acute:
@@ -225,7 +227,7 @@ def signal_detail(d: SignalDetail) -> None:
     rows.append(("Stap", f"{s.step.label} (sinds {format_date(s.step_since)})"))
     if s.step is Step.CLOSED:
         rows += [
-            ("Conclusie", label_of(Conclusion, s.conclusion)),
+            ("Conclusie", Conclusion.label_of(s.conclusion)),
             (
                 "Terugkoppeling",
                 yes_no(d.feedback_given)
@@ -235,7 +237,7 @@ def signal_detail(d: SignalDetail) -> None:
             ("Opvang geregeld", yes_no(d.shelter_arranged, unknown="niet vastgelegd")),
             (
                 "Bestuurlijke maatregel",
-                ", ".join(label_of(Measure, m) for m in d.measures) or "geen",
+                ", ".join(Measure.label_of(m) for m in d.measures) or "geen",
             ),
         ]
     for key, value in rows:
@@ -258,7 +260,7 @@ def signal_detail(d: SignalDetail) -> None:
             t.add_row(
                 text(p.id),
                 text(p.name),
-                text(label_of(Role, p.role)),
+                text(Role.label_of(p.role)),
                 text(born),
                 text(p.nationality),
             )
@@ -275,7 +277,7 @@ def signal_detail(d: SignalDetail) -> None:
         for c in ("id", "Naam", "KvK", "Sector"):
             t.add_column(c)
         for o in d.organisations:
-            t.add_row(text(o.id), text(o.name), text(o.kvk), text(label_of(Sector, o.sector)))
+            t.add_row(text(o.id), text(o.name), text(o.kvk), text(Sector.label_of(o.sector)))
         out.print(t)
 
     t = Table(title="Verloop", title_justify="left", header_style="bold")
@@ -298,10 +300,10 @@ def signal_detail(d: SignalDetail) -> None:
             )
         if details.get("partners"):
             extra.append(
-                "besproken met: " + ", ".join(label_of(Partner, p) for p in details["partners"])
+                "besproken met: " + ", ".join(Partner.label_of(p) for p in details["partners"])
             )
         if details.get("conclusie"):
-            extra.append(f"conclusie: {label_of(Conclusion, details['conclusie'])}")
+            extra.append(f"conclusie: {Conclusion.label_of(details['conclusie'])}")
         if e.note:
             extra.append(e.note)
         t.add_row(text(format_date(e.on_date)), text(what), text(e.by_user), text("; ".join(extra)))

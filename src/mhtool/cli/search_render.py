@@ -72,22 +72,23 @@ def timeline(t: EntityTimeline) -> None:
             shown = format_date(value) if key == "geboortedatum" else value
             facts.add_row(key.capitalize(), render.text(shown))
     out.print(facts)
-    signals = Table(title="Signalen", title_justify="left", header_style="bold")
-    for column in ("Signaal", "Ontvangen", "Gemeente", "Stap", "Rol", "Conclusie"):
-        signals.add_column(column)
+    out.print(render.text("Signalen", "bold"))
+    signals = render.compact_table()
+    for column in ("Signaal", "Ontvangen", "Gemeente", "Stap", "Rol"):
+        signals.add_column(column, no_wrap=column != "Gemeente")
     for s in t.signals:
         signals.add_row(
             s.ref,
             format_date(s.received_on),
             render.text(s.municipality),
-            s.step.short,
+            render.step_short(s.step, s.conclusion),
             render.text(s.role or ""),
-            render.text(s.conclusion or ""),
         )
     out.print(signals)
-    events = Table(title="Tijdlijn", title_justify="left", header_style="bold")
+    out.print(render.text("Tijdlijn", "bold"))
+    events = render.compact_table()
     for column in ("Datum", "Signaal", "Wat"):
-        events.add_column(column)
+        events.add_column(column, no_wrap=column != "Wat")
     for e in t.timeline:
         events.add_row(format_date(e.on_date), e.ref, render.text(e.what))
     out.print(events)

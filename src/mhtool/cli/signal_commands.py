@@ -183,6 +183,15 @@ def new(
         "bold green",
     )
     if as_json:
+        if detail.summary.acute and not detail.summary.avim_informed_at:
+            # A script's stdout is JSON only; the person running it still sees the route.
+            render.error_console().print(
+                render.text(
+                    f"ACUUT: schakel direct AVIM (politie) in en leg het vast met "
+                    f"'mhtool signaal avim {detail.summary.ref}'.",
+                    "bold red",
+                )
+            )
         return
     if detail.summary.acute:
         render.show_avim_route(detail)

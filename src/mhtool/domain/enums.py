@@ -55,6 +55,16 @@ class LabelledEnum(StrEnum):
     def codes(cls) -> list[str]:
         return [m.value for m in cls]
 
+    @classmethod
+    def label_of(cls, code: str | None) -> str:
+        """The label of a stored code; an unknown code (from a newer version) as it is."""
+        if not code:
+            return ""
+        try:
+            return cls(code).label
+        except ValueError:
+            return code
+
 
 class Form(LabelledEnum):
     """Vorm van uitbuiting (plan bijlage 1)."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mhtool.domain.enums import Step
+from mhtool.domain.enums import Conclusion, Step
 from mhtool.errors import NotFoundError
 from mhtool.services.search import (
     KIND_LABEL,
@@ -109,7 +109,7 @@ def _event_text(event: dict[str, Any]) -> str:
     }.get(kind, kind)
     details = json.loads(event["details"] or "{}")
     if details.get("conclusie"):
-        text += f" (conclusie: {details['conclusie']})"
+        text += f" (conclusie: {Conclusion.label_of(details['conclusie'])})"
     return str(text)
 
 
