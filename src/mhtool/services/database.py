@@ -9,7 +9,6 @@ from typing import Any
 
 from mhtool.errors import MhtoolError
 from mhtool.store.connection import PassphraseSource, Store, open_store, schema_version
-from mhtool.store.signals import count_signals
 
 ENV_VAR = "MHTOOL_DB"
 DEFAULT_NAME = "mhtool.db"
@@ -85,6 +84,8 @@ def database_info(
     try:
         with store.read():
             version = schema_version(store)
+            from mhtool.store.signals import count_signals
+
             total, still_open = count_signals(store)
         encrypted = store.encrypted
     finally:

@@ -21,8 +21,8 @@ from mhtool.store import audit as audit_store
 from mhtool.store import erasure
 from mhtool.store import person_rights as q
 from mhtool.store.audit import AuditFilter
-from mhtool.store.connection import Store
-from mhtool.store.signals import now_iso, record_history
+from mhtool.store.connection import Store, now_iso
+from mhtool.store.signals import record_history
 
 REVIEW_NOTE = (
     "Controleer dit overzicht voordat u het verstrekt: gegevens over anderen (andere personen, "

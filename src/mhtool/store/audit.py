@@ -22,8 +22,7 @@ from mhtool.domain.audit import (
     check_entry,
     entry_hash,
 )
-from mhtool.store.connection import Store
-from mhtool.store.signals import now_iso
+from mhtool.store.connection import Store, now_iso
 
 TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
 

@@ -11,6 +11,7 @@ in autocommit mode; `Store.write()` wraps a use case in BEGIN IMMEDIATE so two w
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 import sys
@@ -28,6 +29,11 @@ BUSY_TIMEOUT_MS = 5000
 
 # Gives the passphrase for a file; the bool says whether the file is being created (confirm it).
 PassphraseSource = Callable[[Path, bool], str]
+
+
+def now_iso() -> str:
+    """The local time with its UTC offset, as every stored timestamp is written."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 class Store:

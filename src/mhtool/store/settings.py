@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mhtool.store.connection import Store
-from mhtool.store.signals import now_iso
+from mhtool.store.connection import Store, now_iso
 
 
 def settings_with_prefix(store: Store, prefix: str) -> dict[str, dict[str, Any]]:

@@ -13,11 +13,7 @@ from mhtool.domain.normalise import city_key, organisation_core_key, person_name
 from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInput, PersonInput
 from mhtool.domain.signal_ref import format_ref
 from mhtool.errors import NotFoundError, ValidationError
-from mhtool.store.connection import Store
-
-
-def now_iso() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+from mhtool.store.connection import Store, now_iso
 
 
 def record_history(
