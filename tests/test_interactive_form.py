@@ -180,3 +180,9 @@ def test_step_form_asks_only_what_the_step_needs(tmp_path: Path, use_flags: bool
     assert rows(db, "SELECT details FROM step_event WHERE to_step = 3") == [
         ('{"partners": ["zorgcoordinator"]}',)
     ]
+    # The form reads the signal before asking, but only the steps are logged: no 'view'.
+    assert rows(db, "SELECT action FROM audit_log WHERE object_id = 'MH-2026-0001'") == [
+        ("signaal.nieuw",),
+        ("signaal.stap",),
+        ("signaal.stap",),
+    ]

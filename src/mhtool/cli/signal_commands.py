@@ -11,9 +11,9 @@ from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
 
 if TYPE_CHECKING:
-    from mhtool.domain.enums import Step
     from mhtool.domain.meldroute import StepInput
     from mhtool.domain.signal_input import NewSignal
+    from mhtool.services.search import EntityCheck
     from mhtool.store.connection import Store
 
 app = typer.Typer(
@@ -235,19 +235,16 @@ def _earlier_records_notice(store: Store, new_signal: NewSignal, link: bool) -> 
     return new_signal
 
 
-def _show_step2_check(store: Store, current: Step, given: StepInput, ref: str) -> StepInput:
+def _show_step2_check(checks: list[EntityCheck] | None, given: StepInput) -> StepInput:
     """Before the officer writes the step-2 conclusion, show what the automatic check finds;
     with nothing found the conclusion is filled in and not asked."""
     import dataclasses
 
     from mhtool.cli import render, search_render
-    from mhtool.domain.enums import Step
-    from mhtool.services.search import NO_EARLIER_RECORDS, check_signal
+    from mhtool.services.search import NO_EARLIER_RECORDS
 
-    target = given.target or (Step(current + 1) if current < Step.CLOSED else current)
-    if target is not Step.RECORDED or current >= Step.RECORDED:
+    if checks is None:
         return given
-    checks = check_signal(store, ref)
     if search_render.checks_notice(checks, stderr=False) == 0:
         render.console().print(render.text("Automatische controle: " + NO_EARLIER_RECORDS + "."))
         if not given.check_outcome.strip():
@@ -406,7 +403,7 @@ def step(
     from mhtool.domain.enums import Conclusion, Measure, Partner, Step
     from mhtool.domain.meldroute import StepInput
     from mhtool.domain.signal_input import parse_choice
-    from mhtool.services.signals import advance_signal, show_signal
+    from mhtool.services.signals import advance_signal, prepare_step
 
     st = state(ctx)
     store = st.store()
@@ -432,9 +429,9 @@ def step(
     if interactive():
         from mhtool.cli.prompts import complete_step
 
-        current = show_signal(store, ref, st.user)
-        given = _show_step2_check(store, current.summary.step, given, ref)
-        given = complete_step(current, given)
+        prepared = prepare_step(store, ref, given)
+        given = _show_step2_check(prepared.checks, given)
+        given = complete_step(prepared.current, given)
     detail = advance_signal(store, ref, given, st.user)
     render.signal_outcome(
         detail,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.dates import format_date
 from mhtool.domain.enums import Step
@@ -29,6 +30,9 @@ from mhtool.store import signals as q
 from mhtool.store.connection import Store
 from mhtool.store.retention import term_years
 from mhtool.store.signals import SignalFilter
+
+if TYPE_CHECKING:
+    from mhtool.services.search import EntityCheck
 
 __all__ = [
     "SignalFilter",
@@ -197,6 +201,36 @@ def _step_details(move: Move, given: StepInput) -> dict[str, Any]:
     return details
 
 
+def _enters_step_2(current: Step, given: StepInput) -> bool:
+    """Only a move into step 2 from step 1 runs the automatic check for earlier records."""
+    target = given.target if given.target is not None else Step(min(current + 1, Step.CLOSED))
+    return target is Step.RECORDED and current < Step.RECORDED
+
+
+@dataclass(frozen=True)
+class StepPreparation:
+    """What the step form needs before asking: the signal as it is, and, for a move into
+    step 2, the automatic check's findings (None when the move does not run it)."""
+
+    current: SignalDetail
+    checks: list[EntityCheck] | None
+
+
+def prepare_step(store: Store, ref_text: str, given: StepInput) -> StepPreparation:
+    """One read for the interactive step form. Not logged as a view: the step that follows
+    is logged, refused or done, and a form that is cancelled changes and shows nothing new."""
+    from mhtool.services.search import check_signal_entities
+
+    ref = parse_ref(ref_text)
+    with store.read():
+        row = q.find_signal(store, ref)
+        current = _detail(store, row)
+        checks = None
+        if _enters_step_2(current.summary.step, given):
+            checks = check_signal_entities(store, row["id"])
+    return StepPreparation(current, checks)
+
+
 def _automatic_check(
     store: Store, row: dict[str, Any], given: StepInput
 ) -> tuple[StepInput, dict[str, Any] | None]:
@@ -207,9 +241,7 @@ def _automatic_check(
     """
     from mhtool.services.search import NO_EARLIER_RECORDS, check_details, check_signal_entities
 
-    current = Step(row["step"])
-    target = given.target if given.target is not None else Step(min(current + 1, Step.CLOSED))
-    if target is not Step.RECORDED or current >= Step.RECORDED:
+    if not _enters_step_2(Step(row["step"]), given):
         return given, None
     checks = check_signal_entities(store, row["id"])
     details = check_details(checks)
