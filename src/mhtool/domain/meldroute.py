@@ -92,13 +92,18 @@ class Move:
     to_step: Step | None
 
 
-def plan_move(current: Step, given: StepInput, step_since: dt.date | None = None) -> Move:
-    """Decide the move from `current` for `given`, or raise a Dutch error saying what is missing."""
-    if current is Step.CLOSED:
+def refuse_if_closed(step: int) -> None:
+    """A closed signal is read-only: every change goes through `heropen` with a reason."""
+    if step == Step.CLOSED:
         raise NotAllowedError(
             "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal heropen' "
             "met een reden."
         )
+
+
+def plan_move(current: Step, given: StepInput, step_since: dt.date | None = None) -> Move:
+    """Decide the move from `current` for `given`, or raise a Dutch error saying what is missing."""
+    refuse_if_closed(current)
     target = given.target if given.target is not None else Step(current + 1)
     if target == current:
         raise ValidationError(f"Het signaal staat al in {current.label}.")

@@ -174,10 +174,6 @@ class StatisticsReport:
         hide_all = any(self._small(v) for row in self.rows for v in row.counts)
         return per_year, self._shown(sum(self.year_totals), hide_all)
 
-    @property
-    def anything_hidden(self) -> bool:
-        return any(self._small(v) for row in self.rows for v in row.counts)
-
     # -- output ----------------------------------------------------------------------------
     def as_json(self) -> dict[str, Any]:
         rows: list[dict[str, Any]] = []

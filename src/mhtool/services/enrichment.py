@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from mhtool.domain.enums import Step
+from mhtool.domain.meldroute import refuse_if_closed
 from mhtool.domain.signal_correction import SignalCorrection
 from mhtool.domain.signal_input import (
     AddressInput,
@@ -20,16 +20,11 @@ from mhtool.domain.signal_input import (
 )
 from mhtool.domain.signal_ref import parse_ref
 from mhtool.domain.views import SignalDetail
-from mhtool.errors import NotAllowedError, ValidationError
+from mhtool.errors import ValidationError
 from mhtool.services.audit import audited
 from mhtool.services.signals import _detail as signal_detail
 from mhtool.store import signals as q
 from mhtool.store.connection import Store
-
-CLOSED_MESSAGE = (
-    "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal heropen' met een "
-    "reden."
-)
 
 
 def enrich_signal(
@@ -48,8 +43,7 @@ def enrich_signal(
             personen=len(persons), adressen=len(addresses), organisaties=len(organisations)
         )
         row = q.find_signal(store, ref)
-        if row["step"] == Step.CLOSED:
-            raise NotAllowedError(CLOSED_MESSAGE)
+        refuse_if_closed(row["step"])
         check_born_before(persons, dt.date.fromisoformat(row["received_on"]))
         for person in persons:
             q.link_person(store, row["id"], person, user)
@@ -67,8 +61,7 @@ def correct_signal(
     ref = parse_ref(ref_text)
     with audited(store, user, "signaal.wijzig", "signaal", ref) as entry:
         row = q.find_signal(store, ref)
-        if row["step"] == Step.CLOSED:
-            raise NotAllowedError(CLOSED_MESSAGE)
+        refuse_if_closed(row["step"])
         if not reason.strip():
             raise ValidationError("Voor een correctie is een reden verplicht (--reden).")
         reason = clean_text(reason, "Reden", required=True, limit=2_000)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.dates import format_date
 from mhtool.domain.enums import Step
-from mhtool.domain.meldroute import Move, StepInput, plan_move, plan_reopen
+from mhtool.domain.meldroute import Move, StepInput, plan_move, plan_reopen, refuse_if_closed
 from mhtool.domain.retention import destruction_date
 from mhtool.domain.signal_input import NewSignal, clean_text
 from mhtool.domain.signal_ref import parse_ref
@@ -24,7 +24,7 @@ from mhtool.domain.views import (
     SignalDetail,
     SignalSummary,
 )
-from mhtool.errors import NotAllowedError, ValidationError
+from mhtool.errors import ValidationError
 from mhtool.services.audit import audited
 from mhtool.store import signals as q
 from mhtool.store.connection import Store
@@ -341,11 +341,7 @@ def add_note(store: Store, ref_text: str, text: str, on_date: dt.date, user: str
     text = clean_text(text, "Notitie", required=True, limit=10_000)
     with audited(store, user, "signaal.notitie", "signaal", ref):
         row = q.find_signal(store, ref)
-        if row["step"] == Step.CLOSED:
-            raise NotAllowedError(
-                "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal "
-                "heropen' met een reden."
-            )
+        refuse_if_closed(row["step"])
         _not_before_receipt(on_date, row, "De datum van de notitie", "--datum")
         q.insert_note(store, row["id"], on_date, text, user)
         return _detail(store, q.find_signal(store, ref))
@@ -371,11 +367,7 @@ def record_avim(
                 f"Signaal {ref} is niet als acuut vastgelegd; AVIM-melding hoort bij een acuut "
                 "signaal."
             )
-        if row["step"] == Step.CLOSED:
-            raise NotAllowedError(
-                "Dit signaal is afgerond en kan niet meer wijzigen; gebruik 'mhtool signaal "
-                "heropen' met een reden."
-            )
+        refuse_if_closed(row["step"])
         _not_before_receipt(moment.date(), row, "Het tijdstip van de AVIM-melding", "--op")
         earlier = row["avim_informed_at"]
         if earlier and not reason.strip():

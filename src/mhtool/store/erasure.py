@@ -147,13 +147,6 @@ def destroy_signal(store: Store, signal_id: int) -> dict[str, int]:
     return counts
 
 
-def linked_signal_ids(store: Store, person_id: int) -> list[int]:
-    rows = store.rows(
-        "SELECT signal_id FROM signal_person WHERE person_id = ? ORDER BY signal_id", (person_id,)
-    )
-    return [r["signal_id"] for r in rows]
-
-
 REDACTED = "[persoon verwijderd]"
 
 # Free text that may quote a person's name: (table, id column, text column, holds JSON).
