@@ -85,9 +85,58 @@ def test_an_existing_wider_file_is_replaced_by_a_private_one(cli: Cli, tmp_path:
     path = tmp_path / "rapport.md"
     path.write_text("oud")
     path.chmod(0o644)
-    export(cli, path, "md")
+    refused = cli("rapport", "--week", "2026-W45", "--uitvoer", str(path))
+    assert refused.exit_code == 2 and "--overschrijf" in refused.stderr
+    assert path.read_text() == "oud"
+    export(cli, path, "md", "--overschrijf")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text().startswith("# Weekrapport")
+
+
+def test_an_export_never_replaces_a_database_or_a_device(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    """Found in review: '--uitvoer mhtool.db' replaced the live database with a report."""
+    from tests.test_signal_cli import dump
+
+    cli("signaal", "nieuw", "--gemeente", "Texel", "--melder", "x", "--kanaal", "mail",
+        "--omschrijving", "y")  # fmt: skip
+    before = dump(db_path)
+    other = tmp_path / "kopie.md"  # a database under an export's name
+    assert cli("backup", str(other)).exit_code == 0
+    copy_bytes = other.read_bytes()
+    attempts = [
+        ("rapport", "--uitvoer", str(db_path), "--formaat", "md"),
+        ("rapport", "--uitvoer", str(db_path) + "-wal", "--overschrijf"),
+        ("statistiek", "--uitvoer", str(db_path), "--csv", "--overschrijf"),
+        ("statistiek", "--uitvoer", str(tmp_path / "cijfers.csv"), "--csv"),  # fine: a new file
+        ("rapport", "--uitvoer", str(other), "--overschrijf"),
+        ("statistiek", "--csv", "--uitvoer", str(other), "--overschrijf"),
+        ("rapport", "--uitvoer", "/dev/null", "--formaat", "md", "--overschrijf"),
+        ("rapport", "--formaat", "csv", "--uitvoer", str(tmp_path / "r.md")),
+        ("rapport", "--uitvoer", str(tmp_path / "geen-map" / "r.md")),
+        ("statistiek", "--uitvoer", str(tmp_path)),
+    ]
+    outcomes = [cli(*args) for args in attempts]
+    assert [r.exit_code for r in outcomes] == [2, 2, 2, 0, 2, 2, 2, 2, 2, 2]
+    messages = [r.stderr for r in outcomes]
+    assert "past niet bij formaat md" in messages[0]
+    assert "is een database" in messages[4]
+    assert "geen gewoon bestand" in messages[6]
+    assert "past niet bij formaat csv" in messages[7]
+    assert "bestaat niet" in messages[8]
+    assert "is een map" in messages[9]
+    assert dump(db_path)[: len(before)] == before
+    assert other.read_bytes() == copy_bytes
+    assert Path("/dev/null").is_char_device()
+    # Even a database whose name looks like an export is never replaced by one.
+    odd = tmp_path / "gegevens.csv"
+    made = cli("--db", str(odd), "signaal", "nieuw", "--gemeente", "Texel", "--melder", "x",
+               "--kanaal", "mail", "--omschrijving", "y")  # fmt: skip
+    assert made.exit_code == 0
+    own = cli("--db", str(odd), "statistiek", "--csv", "--uitvoer", str(odd), "--overschrijf")
+    assert own.exit_code == 2 and "het databasebestand van mhtool zelf" in own.stderr
+    assert odd.read_bytes().startswith(b"SQLite format 3")
 
 
 HOSTILE = (
@@ -232,7 +281,10 @@ def test_failed_export_leaves_the_existing_file_intact(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("mhtool.exporters.html.write", broken)
-    result = cli("rapport", "--week", "2026-W45", "--formaat", "html", "--uitvoer", str(path))
+    result = cli(
+        "rapport", "--week", "2026-W45", "--formaat", "html", "--uitvoer", str(path),
+        "--overschrijf",
+    )  # fmt: skip
     assert result.exit_code == 1
     assert "kon niet worden geschreven (No space left on device)" in result.stderr
     assert "Traceback" not in result.output

@@ -9,3 +9,7 @@ import typer
 JSON_OPTION = Annotated[
     bool, typer.Option("--json", help="Uitvoer als JSON (vaste sleutels) voor scripts.")
 ]
+
+OVERWRITE_OPTION = Annotated[
+    bool, typer.Option("--overschrijf", help="Vervang een bestaand bestand met die naam.")
+]

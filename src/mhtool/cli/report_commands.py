@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import JSON_OPTION, OVERWRITE_OPTION
 
 if TYPE_CHECKING:
     from mhtool.cli.app import AppState
@@ -31,13 +31,14 @@ def report_command(
         ),
     ] = None,
     formaat: Annotated[
-        str,
+        str | None,
         typer.Option(
             metavar="FORMAAT",
-            help="md (Markdown, standaard), csv, xlsx (Excel) of html (één bestand met grafiek).",
+            help="md (Markdown, standaard), csv, xlsx (Excel) of html (één bestand met grafiek). "
+            "Zonder --formaat volgt het uit de naam bij --uitvoer.",
             show_default=False,
         ),
-    ] = "md",
+    ] = None,
     uitvoer: Annotated[
         str | None,
         typer.Option(
@@ -56,6 +57,7 @@ def report_command(
             show_default=False,
         ),
     ] = None,
+    overschrijf: OVERWRITE_OPTION = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Maak het weekrapport: nieuwe signalen, stapwijzigingen, afgeronde en acute signalen, en
@@ -64,10 +66,11 @@ def report_command(
     from mhtool.cli.app import state
     from mhtool.domain.periods import parse_week
     from mhtool.errors import ValidationError
-    from mhtool.exporters import check_format, export, render_text
+    from mhtool.exporters import choose_format, export, render_text
     from mhtool.services.weekly_report import default_wait_days, weekly_report
 
-    fmt = check_format(formaat)
+    to_file = Path(uitvoer) if uitvoer not in (None, STDOUT) else None
+    fmt = choose_format(formaat, to_file)
     chosen = parse_week(week)
     days = wachtdagen if wachtdagen is not None else default_wait_days()
     if as_json and uitvoer is not None:
@@ -88,8 +91,8 @@ def report_command(
         sys.stdout.write(render_text(document, fmt))
         _audit(st, chosen.label, fmt, counts)
         return
-    path = Path(uitvoer) if uitvoer else Path(f"weekrapport-{chosen.label}.{fmt}")
-    written = export(document, fmt, path)
+    path = to_file or Path(f"weekrapport-{chosen.label}.{fmt}")
+    written = export(document, fmt, path, overwrite=overschrijf, protected=st.database_files())
     _audit(st, chosen.label, fmt, {**counts, "bestand": True})
     render.console().print(
         render.text(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import JSON_OPTION, OVERWRITE_OPTION
 
 if TYPE_CHECKING:
     from mhtool.domain.statistics_report import MonthlyCounts, StatisticsReport
@@ -82,6 +82,7 @@ def statistics_command(
             show_default=False,
         ),
     ] = None,
+    overschrijf: OVERWRITE_OPTION = False,
 ) -> None:
     """Tel signalen per gemeente en jaar, of toon de tabellen uit het beleidsplan (§1.5)."""
     from mhtool.cli import render
@@ -124,7 +125,9 @@ def statistics_command(
     if as_json:
         render.print_json(report.as_json())
     elif uitvoer is not None:
-        _write_file(report, uitvoer, "csv" if as_csv else None)
+        _write_file(
+            report, uitvoer, "csv" if as_csv else None, overschrijf, state(ctx).database_files()
+        )
     elif as_csv:
         from mhtool.exporters import render_text
 
@@ -153,11 +156,23 @@ def _audit(ctx: typer.Context, details: dict[str, str | int | bool | None]) -> N
     record(st.store(), st.user, "statistiek", "signaal", "", details=details)
 
 
-def _write_file(report: StatisticsReport, path: Path, fmt: str | None) -> None:
+def _write_file(
+    report: StatisticsReport,
+    path: Path,
+    fmt: str | None,
+    overwrite: bool,
+    protected: tuple[Path, ...],
+) -> None:
     from mhtool.cli import render
-    from mhtool.exporters import export, format_from_path
+    from mhtool.exporters import choose_format, export
 
-    written = export(report.document(), fmt or format_from_path(path), path)
+    written = export(
+        report.document(),
+        choose_format(fmt, path),
+        path,
+        overwrite=overwrite,
+        protected=protected,
+    )
     render.console().print(render.text(f"Opgeslagen in {written} (alleen leesbaar voor u)."))
 
 

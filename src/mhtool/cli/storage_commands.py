@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import JSON_OPTION, OVERWRITE_OPTION
 
 
 def register(app: typer.Typer) -> None:
@@ -80,10 +80,7 @@ def backup(
             help="Bestand voor de back-up, bijvoorbeeld mhtool-2026-11-29.db.", show_default=False
         ),
     ],
-    overschrijf: Annotated[
-        bool,
-        typer.Option("--overschrijf", help="Vervang een bestaand bestand met die naam."),
-    ] = False,
+    overschrijf: OVERWRITE_OPTION = False,
     versleuteld: Annotated[
         bool,
         typer.Option(

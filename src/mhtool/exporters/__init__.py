@@ -8,6 +8,7 @@ and renames it into place, so a reader never sees half a report.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,13 +68,44 @@ def render_text(document: Document, fmt: str) -> str:
     return text
 
 
-def export(document: Document, fmt: str, path: Path) -> Path:
-    """Write `document` to `path` atomically, readable only by its owner (mode 0600)."""
+def choose_format(given: str | None, path: Path | None, default: str = "md") -> str:
+    """The format from the option, else from the file name, else the default; an option and a
+    file name that disagree (`--csv --uitvoer x.db`, `--formaat csv --uitvoer r.md`) are
+    refused rather than writing one format under another's name; a name without extension
+    takes the option's format."""
+    if path is not None and path.expanduser().is_dir():
+        raise ValidationError(f"{path} is een map; geef een bestandsnaam op.")
+    if given is None:
+        return format_from_path(path) if path is not None else check_format(default)
+    code = check_format(given)
+    if path is not None and path.suffix and path.suffix.lower().lstrip(".") != code:
+        raise ValidationError(
+            f"De bestandsnaam {path.name} past niet bij formaat {code}; laat de naam op .{code} "
+            "eindigen."
+        )
+    return code
+
+
+def export(
+    document: Document,
+    fmt: str,
+    path: Path,
+    *,
+    overwrite: bool = False,
+    protected: Sequence[Path] = (),
+) -> Path:
+    """Write `document` to `path` atomically, readable only by its owner (mode 0600); an
+    existing file only with `overwrite`, and never one of `protected` (the database)."""
     from mhtool.exporters.atomic import write_atomic
 
     module = importlib.import_module(FORMATS[check_format(fmt)])
     try:
-        return write_atomic(path, lambda handle: module.write(document, handle))
+        return write_atomic(
+            path,
+            lambda handle: module.write(document, handle),
+            overwrite=overwrite,
+            protected=protected,
+        )
     except MhtoolError:
         raise
     except OSError as error:

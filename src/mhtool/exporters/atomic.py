@@ -10,20 +10,32 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from mhtool.errors import MhtoolError
+from mhtool.errors import ValidationError
 
 
-def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> Path:
+def write_atomic(
+    path: Path,
+    write: Callable[[BinaryIO], None],
+    *,
+    overwrite: bool = False,
+    protected: Sequence[Path] = (),
+) -> Path:
+    """`protected` are files an export may never replace, not even with `overwrite`: the
+    database in use and its WAL/SHM. Any SQLite file and anything that is not a regular file
+    (a device such as /dev/null, a pipe) is refused too; other existing files only with
+    `overwrite`, as `mhtool backup` does."""
     target = path.expanduser()
     if target.is_dir():
-        raise MhtoolError(f"{target} is een map; geef een bestandsnaam op.")
+        raise ValidationError(f"{target} is een map; geef een bestandsnaam op.")
+    if target.exists() or target.is_symlink():
+        _check_replaceable(target, overwrite, protected)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise MhtoolError(
+        raise ValidationError(
             f"De map {folder} bestaat niet; maak hem eerst aan of kies een ander pad."
         )
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -40,6 +52,27 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> Path:
         raise
     _sync_folder(folder)
     return target
+
+
+def _check_replaceable(target: Path, overwrite: bool, protected: Sequence[Path]) -> None:
+    real = target.resolve()
+    if any(real == p.expanduser().resolve() for p in protected):
+        raise ValidationError(
+            f"{target} is het databasebestand van mhtool zelf; een export mag dat nooit "
+            "vervangen. Kies een ander pad."
+        )
+    if not real.is_file():
+        raise ValidationError(f"{target} is geen gewoon bestand; kies een ander pad.")
+    with contextlib.suppress(OSError), open(real, "rb") as handle:
+        if handle.read(16) == b"SQLite format 3\x00":
+            raise ValidationError(
+                f"{target} is een database; mhtool vervangt die nooit door een export. Kies "
+                "een ander pad."
+            )
+    if not overwrite:
+        raise ValidationError(
+            f"{target} bestaat al; kies een ander pad of vervang het met --overschrijf."
+        )
 
 
 def _sync_folder(folder: Path) -> None:
