@@ -311,3 +311,30 @@ def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
     assert "geen signalen die nu vernietigd kunnen worden" in finished.stdout
     assert vacuums == ["VACUUM"]
     assert b"ionescu" not in file_bytes(db_path).lower()
+
+
+def test_verwijder_removes_the_name_in_every_form_search_would_match(
+    cli: Cli, db_path: Path
+) -> None:
+    """Review finding: only the exact spelling was removed; 'jose muller-smit', the surname
+    alone and 'P. Puk' stayed, and `mhtool zoek` still found the signal."""
+    ref = _signal(
+        cli,
+        "--persoon",
+        "naam=José Müller-Smit; rol=slachtoffer; geboren=03-04-1995",
+        omschrijving="José Müller-Smit werkt daar; jose muller-smit ook gezien; Müller-Smit bang",
+    )
+    other = _signal(cli, omschrijving="José van de bakker zag J. Müller-Smit.")
+    assert (
+        cli("signaal", "notitie", ref, "Gebeld: JOSÉ MÜLLER-SMIT, José belde terug").exit_code == 0
+    )
+    result = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
+    assert result.exit_code == 0, result.output
+    raw = file_bytes(db_path).lower()
+    for trace in ("müller".encode(), b"muller", b"smit"):
+        assert trace not in raw, trace
+    # The first name alone may be someone else's: reported with the signals, not removed.
+    assert f"de voornaam alleen staat nog in teksten van {ref}, {other}" in " ".join(
+        result.stdout.split()
+    )
+    assert cli("zoek", "Müller-Smit").exit_code == 3

@@ -106,3 +106,12 @@ def erase(
             f"Reden ({reason.label}) staat in het auditlog."
         )
     )
+    if report.first_name_left_in:
+        render.console().print(
+            render.text(
+                "Let op: de voornaam alleen staat nog in teksten van "
+                f"{', '.join(report.first_name_left_in)} (die kan ook van iemand anders zijn); "
+                "controleer ze met 'mhtool signaal toon' en corrigeer waar nodig.",
+                "bold yellow",
+            )
+        )

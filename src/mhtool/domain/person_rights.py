@@ -64,6 +64,7 @@ class ErasureReport:
     signals: tuple[str, ...]
     removed: dict[str, int]
     scrubbed_texts: int
+    first_name_left_in: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +74,7 @@ class ErasureReport:
             "signalen": list(self.signals),
             "verwijderd": self.removed,
             "teksten_geschoond": self.scrubbed_texts,
+            "voornaam_nog_in": list(self.first_name_left_in),
         }
 
 

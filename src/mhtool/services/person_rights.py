@@ -136,8 +136,14 @@ def erase_person(
         removed = erasure.delete_entity(store, "person", "person", person_id, "person_id")
         scrubbed = erasure.scrub_name(store, person["name"])
         erasure.refresh_fts(store)
-        entry.details.update(signalen=len(signal_rows), teksten_geschoond=scrubbed, **removed)
+        entry.details.update(signalen=len(signal_rows), teksten_geschoond=scrubbed.texts, **removed)
     erasure.compact(store, f"Persoon {person_id} is verwijderd")
     return ErasureReport(
-        person_id, reason, dossier, tuple(r["ref"] for r in signal_rows), removed, scrubbed
+        person_id,
+        reason,
+        dossier,
+        tuple(r["ref"] for r in signal_rows),
+        removed,
+        scrubbed.texts,
+        scrubbed.first_name_left_in,
     )

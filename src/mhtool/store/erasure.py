@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mhtool.domain.name_redaction import redaction_for
 from mhtool.errors import DatabaseInUseError, MhtoolError, NotCompactedError
 from mhtool.store.connection import Store, translate_sqlite_errors
 
@@ -147,66 +149,76 @@ def destroy_signal(store: Store, signal_id: int) -> dict[str, int]:
     return counts
 
 
-REDACTED = "[persoon verwijderd]"
-
-# Free text that may quote a person's name: (table, id column, text column, holds JSON).
+# Free text that may quote a person's name: (table, id column, text column, holds JSON,
+# the column naming the signal it belongs to).
 _FREE_TEXT = (
-    ("signal", "id", "description", False),
-    ("note", "id", "text", False),
-    ("step_event", "id", "note", False),
-    ("step_event", "id", "reason", False),
-    ("step_event", "id", "details", True),
-    ("history", "id", "changes", True),
+    ("signal", "id", "description", False, "id"),
+    ("note", "id", "text", False, "signal_id"),
+    ("step_event", "id", "note", False, "signal_id"),
+    ("step_event", "id", "reason", False, "signal_id"),
+    ("step_event", "id", "details", True, "signal_id"),
+    ("history", "id", "changes", True, "signal_id"),
 )
 
 
-def _scrub_value(value: Any, pattern: re.Pattern[str]) -> Any:
+def _each_string(value: Any, change: Callable[[str], str]) -> Any:
     if isinstance(value, str):
-        return pattern.sub(REDACTED, value)
+        return change(value)
     if isinstance(value, list):
-        return [_scrub_value(v, pattern) for v in value]
+        return [_each_string(v, change) for v in value]
     if isinstance(value, dict):
-        return {k: _scrub_value(v, pattern) for k, v in value.items()}
+        return {k: _each_string(v, change) for k, v in value.items()}
     return value
 
 
-def name_pattern(name: str) -> re.Pattern[str] | None:
-    """The whole name as words, any case, any whitespace between the parts."""
-    words = name.split()
-    if not words or len("".join(words)) < 2:
-        return None
-    body = r"\s+".join(re.escape(word) for word in words)
-    return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
+@dataclass(frozen=True)
+class Scrubbed:
+    texts: int  # rows whose text changed
+    first_name_left_in: tuple[str, ...]  # signal refs whose texts still hold the first name
 
 
-def scrub_name(store: Store, name: str) -> int:
-    """Replace the person's name in free text; returns the number of rows changed.
+def scrub_name(store: Store, name: str) -> Scrubbed:
+    """Take the person's name out of free text, in every form search would match it
+    (domain/name_redaction.py).
 
     Every row is checked in Python rather than narrowed with SQL, because SQLite's lower() and
     LIKE only fold ASCII ("Łukasz" would escape). JSON columns are rewritten value by value so
     they stay valid JSON."""
-    pattern = name_pattern(name)
-    if pattern is None:
-        return 0
+    redaction = redaction_for(name)
+    if redaction is None:
+        return Scrubbed(0, ())
     changed = 0
-    for table, key, column, is_json in _FREE_TEXT:
-        rows = store.rows(f"SELECT {key} AS id, {column} AS value FROM {table}")  # noqa: S608
+    left: set[int] = set()
+    for table, key, column, is_json, signal in _FREE_TEXT:
+        rows = store.rows(
+            f"SELECT {key} AS id, {column} AS value, {signal} AS signal_id FROM {table}"  # noqa: S608
+        )
         for row in rows:
+            if row["value"] is None:
+                continue
             if is_json:
                 data = json.loads(row["value"])
-                scrubbed = _scrub_value(data, pattern)
-                if scrubbed == data:
-                    continue
-                new = json.dumps(scrubbed, ensure_ascii=False, sort_keys=True, default=str)
+                scrubbed = _each_string(data, redaction.apply)
+                new = (
+                    row["value"]
+                    if scrubbed == data
+                    else json.dumps(scrubbed, ensure_ascii=False, sort_keys=True, default=str)
+                )
             else:
-                new = pattern.sub(REDACTED, row["value"])
+                new = redaction.apply(row["value"])
             if new != row["value"]:
                 store.execute(
                     f"UPDATE {table} SET {column} = ? WHERE {key} = ?",  # noqa: S608
                     (new, row["id"]),
                 )
                 changed += 1
-    return changed
+            if redaction.first_name_left(new) and row["signal_id"] is not None:
+                left.add(row["signal_id"])
+    refs = store.rows(
+        "SELECT ref FROM signal WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (json.dumps(sorted(left)),),
+    )
+    return Scrubbed(changed, tuple(r["ref"] for r in refs))
 
 
 def refresh_fts(store: Store) -> int:

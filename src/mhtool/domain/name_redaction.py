@@ -1,0 +1,83 @@
+"""Taking an erased person's name out of free text (AVG art. 17), as search would find it.
+
+Search matches names without regard to case or accents, by initial and surname, and by surname
+alone; erasure must remove the name in the same forms, or `mhtool zoek` still finds the person
+afterwards. Text is compared in a folded copy (accents stripped, case folded) whose positions
+map back to the original, so the rest of the text keeps its own spelling.
+
+A first name on its own is not removed: it is too often someone else's. The texts that still
+hold it are reported, so the officer can check them by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mhtool.domain.normalise import TUSSENVOEGSELS, strip_accents
+
+REDACTED = "[persoon verwijderd]"
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """The folded text, and for each folded character the index of its original character."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        for folded in strip_accents(char).casefold():
+            chars.append(folded)
+            origin.append(i)
+    return "".join(chars), origin
+
+
+def _words(name: str) -> list[str]:
+    head, comma, tail = name.partition(",")
+    if comma and tail.strip():
+        name = f"{tail} {head}"  # "de Vries, Jan" -> "Jan de Vries"
+    return [w for w in _fold(name)[0].replace(".", " ").split() if w]
+
+
+def _phrase(words: list[str]) -> str:
+    return r"\s+".join(re.escape(w) for w in words)
+
+
+def _bounded(body: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
+
+
+@dataclass(frozen=True)
+class NameRedaction:
+    patterns: tuple[re.Pattern[str], ...]  # longest form first
+    first_name: re.Pattern[str] | None
+
+    def apply(self, text: str) -> str:
+        for pattern in self.patterns:
+            folded, origin = _fold(text)
+            spans = [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
+            for start, end in reversed(spans):
+                text = text[:start] + REDACTED + text[end:]
+        return text
+
+    def first_name_left(self, text: str) -> bool:
+        return self.first_name is not None and bool(self.first_name.search(_fold(text)[0]))
+
+
+def redaction_for(name: str) -> NameRedaction | None:
+    """The forms of `name` to remove: the whole name, initial + surname, the surname (with or
+    without its particles) when it has three letters or more. None for an empty name."""
+    words = _words(name)
+    if not words or len("".join(words)) < 2:
+        return None
+    forms = [_phrase(words)]
+    first_name = None
+    if len(words) > 1:
+        given, rest = words[0], words[1:]
+        particles = [w for w in rest[:-1] if w in TUSSENVOEGSELS]
+        optional = "".join(rf"(?:{re.escape(p)}\s+)?" for p in particles)
+        surname = optional + _phrase([w for w in rest if w not in particles])
+        forms.append(rf"{re.escape(given[0])}\.?\s*{surname}")
+        if len(rest[-1]) >= 3:
+            forms.append(surname)
+        if len(given) >= 3 and given not in TUSSENVOEGSELS:
+            first_name = _bounded(re.escape(given))
+    return NameRedaction(tuple(_bounded(f) for f in forms), first_name)
