@@ -71,7 +71,7 @@ def test_backup_refuses_to_overwrite_without_permission(
     target = tmp_path / "bestaat.db"
     target.write_bytes(b"oude inhoud")
     refused = cli("backup", str(target))
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2
     assert "bestaat al" in refused.stderr and "--overschrijf" in refused.stderr
     assert target.read_bytes() == b"oude inhoud"
     replaced = cli("backup", str(target), "--overschrijf")
@@ -95,7 +95,7 @@ def test_backup_to_an_impossible_place_is_refused(
     new_signal()
     before = sorted(p.name for p in tmp_path.iterdir())
     result = cli("backup", str(tmp_path / target), "--overschrijf")
-    assert result.exit_code == 4, result
+    assert result.exit_code == 2, result
     assert message in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
@@ -202,7 +202,7 @@ def test_encrypted_copy_asks_nothing_when_the_target_exists(
     target = tmp_path / "bestaat.db"
     target.write_text("oud")
     result = cli("backup", str(target), "--versleuteld")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "bestaat al" in result.stderr and "wachtwoord" not in result.stderr
     assert target.read_text() == "oud"
 

@@ -204,7 +204,7 @@ def test_no_command_takes_a_passphrase_argument() -> None:
 def test_init_refuses_an_existing_file(cli: Cli, db_path: Path) -> None:
     db_path.write_text("iets\n")
     result = cli("init")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "bestaat al" in result.stderr
     assert db_path.read_text() == "iets\n"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mhtool.errors import MhtoolError
+from mhtool.errors import ValidationError
 from mhtool.store.connection import PassphraseSource, Store, open_store, schema_version
 
 ENV_VAR = "MHTOOL_DB"
@@ -41,7 +41,7 @@ def create_database(
 ) -> Store:
     """`mhtool init`: a new file only; an existing one is never touched."""
     if path.exists() or path.is_symlink():
-        raise MhtoolError(
+        raise ValidationError(
             f"{path} bestaat al; 'mhtool init' maakt alleen een nieuwe database. Kies een ander "
             "pad met --db."
         )

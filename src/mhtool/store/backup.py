@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from mhtool.errors import DatabaseError, MhtoolError
+from mhtool.errors import DatabaseError, MhtoolError, ValidationError
 from mhtool.store.connection import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
@@ -110,17 +110,20 @@ def _export_encrypted(source: Path, temp: Path, key: str) -> None:
 
 
 def check_target(store: Store, target: Path, overwrite: bool) -> None:
+    """Wrong paths are wrong input (exit 2), not a damaged database."""
     if target.is_dir():
-        raise DatabaseError(f"{target} is een map; geef een bestandsnaam voor de back-up op.")
+        raise ValidationError(f"{target} is een map; geef een bestandsnaam voor de back-up op.")
     if not target.parent.is_dir():
-        raise DatabaseError(f"De map {target.parent} bestaat niet; maak die eerst aan.")
+        raise ValidationError(f"De map {target.parent} bestaat niet; maak die eerst aan.")
     if target.exists():
         if target.resolve() == store.path.resolve():
-            raise DatabaseError("De back-up kan niet over de database zelf worden geschreven.")
+            raise ValidationError("De back-up kan niet over de database zelf worden geschreven.")
         if not overwrite:
-            raise MhtoolError(
-                f"{target} bestaat al; kies een andere naam of gebruik --overschrijf."
-            )
+            raise _exists(target)
+
+
+def _exists(target: Path) -> ValidationError:
+    return ValidationError(f"{target} bestaat al; kies een andere naam of gebruik --overschrijf.")
 
 
 def _verify(path: Path, key: str | None) -> tuple[int, int]:
@@ -161,15 +164,11 @@ def _place(temp: Path, target: Path, overwrite: bool) -> None:
         # link() fails when the target exists, so a file created meanwhile is never replaced.
         os.link(temp, target)
     except FileExistsError:
-        raise MhtoolError(
-            f"{target} bestaat al; kies een andere naam of gebruik --overschrijf."
-        ) from None
+        raise _exists(target) from None
     except OSError:
         # File systems without hard links (FAT on a USB stick): check, then rename.
         if target.exists():
-            raise MhtoolError(
-                f"{target} bestaat al; kies een andere naam of gebruik --overschrijf."
-            ) from None
+            raise _exists(target) from None
         os.replace(temp, target)
         return
     temp.unlink()
