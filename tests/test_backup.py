@@ -283,3 +283,17 @@ def test_files_any_command_writes_are_owner_only(tmp_path: Path) -> None:
         os.umask(old)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "0o600"
+
+
+def test_a_database_readable_for_others_is_made_private_and_the_user_told(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    """A file copied by another tool can arrive 0644; mhtool closes it again, out loud."""
+    new_signal()
+    db_path.chmod(0o644)
+    listed = cli("signaal", "lijst", "--json")
+    assert listed.exit_code == 0
+    assert "was ook voor anderen toegankelijk (0644)" in listed.stderr
+    assert json.loads(listed.stdout)  # stdout stays pure JSON
+    assert _mode(db_path) == 0o600
+    assert cli("signaal", "lijst").stderr == ""

@@ -116,6 +116,11 @@ def test_every_fixture_upgrades_with_nothing_lost(
     info = run_mhtool("info", "--json", env=env)
     assert info.returncode == 0, info.stderr
     assert json.loads(info.stdout)["schemaversie"] == migrations.LATEST_VERSION
+    if _version(fixture) < migrations.LATEST_VERSION:  # never silent, never on stdout
+        assert f"bijgewerkt van schemaversie {_version(fixture)}" in info.stderr
+        assert f"mhtool.db.voor-migratie-{_version(fixture) + 1}.bak" in info.stderr
+    else:
+        assert info.stderr == ""
     after = _dump(db, key)
     _assert_nothing_lost(before, after, _version(fixture))
     assert {r["version"] for r in after["schema_migration"]} == set(

@@ -56,12 +56,33 @@ class AppState:
 
             path, _ = self.database_path()
             self._store = open_database(path, create=create, passphrase=ask_passphrase)
+            tell_opened(path, self._store.upgraded, self._store.tightened_from)
         return self._store
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def tell_opened(
+    path: Path, upgraded: tuple[int, int, Path] | None, tightened_from: int | None
+) -> None:
+    """What opening changed on its own is never silent (on stderr, so --json stays clean)."""
+    from mhtool.cli.render import safe
+
+    if tightened_from is not None:
+        sys.stderr.write(
+            f"Let op: {safe(path)} was ook voor anderen toegankelijk ({tightened_from:04o}); "
+            "mhtool heeft de rechten op 0600 (alleen u) gezet.\n"
+        )
+    if upgraded is not None:
+        old_version, new_version, copy = upgraded
+        sys.stderr.write(
+            f"De database is bijgewerkt van schemaversie {old_version} naar {new_version}. "
+            f"Een kopie van vóór het bijwerken staat in {safe(copy)} (alleen voor u leesbaar); "
+            "verwijder die veilig zodra alles werkt.\n"
+        )
 
 
 def state(ctx: typer.Context) -> AppState:

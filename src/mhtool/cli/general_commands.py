@@ -24,6 +24,9 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
 
     path, source = state(ctx).database_path()
     found = database_info(path, source, passphrase=ask_passphrase)
+    from mhtool.cli.app import tell_opened
+
+    tell_opened(path, found.upgraded, found.tightened_from)
     if as_json:
         print_json(found.as_json())
         return

@@ -59,6 +59,8 @@ class DatabaseInfo:
     signals: int | None
     open_signals: int | None
     encrypted: bool | None = None
+    upgraded: tuple[int, int, Path] | None = None  # opening upgraded it: (from, to, copy)
+    tightened_from: int | None = None  # opening made it 0600; its mode before
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +90,7 @@ def database_info(
 
             total, still_open = count_signals(store)
         encrypted = store.encrypted
+        upgraded, tightened_from = store.upgraded, store.tightened_from
     finally:
         store.close()
     return DatabaseInfo(
@@ -100,4 +103,6 @@ def database_info(
         signals=total,
         open_signals=still_open,
         encrypted=encrypted,
+        upgraded=upgraded,
+        tightened_from=tightened_from,
     )

@@ -48,6 +48,10 @@ class Store:
         self.path = path
         self.key = key
         self._db: Database | None = None
+        # Set when opening upgraded the schema: (old version, new version, copy made before).
+        self.upgraded: tuple[int, int, Path] | None = None
+        # Set when the file was readable or writable for others and mhtool made it 0600.
+        self.tightened_from: int | None = None
 
     @property
     def encrypted(self) -> bool:
@@ -262,6 +266,18 @@ def _key_for(path: Path, new: bool, passphrase: PassphraseSource | None) -> str:
     return key_material(passphrase(path, new))
 
 
+def _owner_only(path: Path) -> int | None:
+    """A file copied or unpacked by another tool may be readable for everyone: make the
+    database and its WAL/SHM 0600 again. Returns the old mode when it was wider."""
+    mode = path.stat().st_mode & 0o777
+    if not mode & 0o077:
+        return None
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):  # not ours to change: `mhtool info` still warns
+            os.chmod(file, 0o600)
+    return mode if not path.stat().st_mode & 0o077 else None
+
+
 def open_store(
     path: Path,
     *,
@@ -316,11 +332,13 @@ def open_store(
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
         store = Store(conn, path, key)
+        store.tightened_from = _owner_only(path)
         if version < LATEST_VERSION:
             if version > 0:
                 from mhtool.store.backup import backup_before_migration
 
-                backup_before_migration(store, version)
+                copy = backup_before_migration(store, version)
+                store.upgraded = (version, LATEST_VERSION, copy)
             apply_migrations(store)
         return store
     except BaseException:
