@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.signal_helpers import audit_rows, close_signal, execute, query, scalar
+from tests.signal_helpers import audit_rows, close_signal, execute, file_bytes, query, scalar
 
 NewSignal = Callable[..., str]
 
@@ -207,10 +207,13 @@ def test_controleer_finds_tampering_even_without_triggers(
     statements, message = TAMPERING[case]
     _three_rows(cli, new_signal)
     execute(db_path, *DROP_TRIGGERS, *statements)
+    evidence = file_bytes(db_path)
     result = cli("audit", "controleer")
     assert result.exit_code == 4
     assert message in result.stderr
     assert "Traceback" not in result.output
+    # The user is told to keep the file as it is: the check itself writes nothing to it.
+    assert file_bytes(db_path) == evidence
 
 
 def test_controleer_reports_removed_triggers(
