@@ -162,7 +162,7 @@ def test_controleer_reports_an_intact_chain(cli: Cli, new_signal: NewSignal) -> 
     new_signal()
     result = cli("audit", "controleer")
     assert result.exit_code == 0, result.output
-    assert "in orde: 1 regel(s)" in result.stdout
+    assert "in orde: 1 regel," in result.stdout
     as_json = json.loads(cli("audit", "controleer", "--json").stdout)
     assert as_json["in_orde"] is True
     assert as_json["regels"] == 2  # the first check was logged too
@@ -381,3 +381,23 @@ def test_statistics_and_reports_are_recorded_without_their_figures(
         "bestand": True,
     }
     assert "Maria" not in json.dumps(rows) and "Dijk" not in json.dumps(rows)
+
+
+def test_audit_toon_speaks_dutch_and_json_keeps_the_stored_codes(
+    cli: Cli, new_signal: NewSignal
+) -> None:
+    new_signal()
+    assert cli("signaal", "toon", "MH-2026-0099").exit_code == 3
+    assert cli("audit", "controleer").exit_code == 0
+    shown = " ".join(cli("audit", "toon").stdout.split())
+    assert "fout=niet-gevonden" in shown and "in_orde=ja" in shown
+    for raw in ("notfounderror", "True", "False", "None"):
+        assert raw not in shown
+    stored = json.loads(cli("audit", "toon", "--json").stdout)
+    assert {"fout": "notfounderror"} in [e["gegevens"] for e in stored]
+
+
+def test_an_empty_database_says_so_rather_than_blaming_filters(cli: Cli, db_path: Path) -> None:
+    assert cli("init").exit_code == 0
+    assert "Er zijn nog geen signalen" in cli("signaal", "lijst").stdout
+    assert "met deze filters" in cli("signaal", "lijst", "--stap", "2").stdout

@@ -82,7 +82,9 @@ def show(
     table.add_column("Resultaat", no_wrap=True)
     table.add_column("Gegevens", overflow="fold")
     for e in found:
-        details = " ".join(f"{k}={v}" for k, v in sorted(e.details.items()))
+        details = " ".join(
+            f"{_DETAIL_NAMES.get(k, k)}={_detail_value(v)}" for k, v in sorted(e.details.items())
+        )
         table.add_row(
             render.text(e.id),
             render.text(render.format_moment(e.at)),
@@ -93,7 +95,40 @@ def show(
             render.text(details),
         )
     render.console().print(table)
-    render.console().print(f"{len(found)} regel(s).")
+    render.console().print(f"{render.count(len(found), 'regel')}.")
+
+
+# The table shows the stored codes in Dutch; `--json` keeps them exactly as stored. Erasure
+# counts are keyed by table name, errors by their class.
+_DETAIL_NAMES = {
+    "person": "personen",
+    "address": "adressen",
+    "organisation": "organisaties",
+    "signal": "signalen",
+    "signal_person": "persoonkoppelingen",
+    "signal_address": "adreskoppelingen",
+    "signal_organisation": "organisatiekoppelingen",
+    "signal_form": "vormen",
+    "signal_measure": "maatregelen",
+    "step_event": "stappen",
+    "note": "notities",
+    "history": "historie",
+}
+_DETAIL_VALUES = {
+    "validationerror": "ongeldige-invoer",
+    "notfounderror": "niet-gevonden",
+    "notallowederror": "niet-toegestaan",
+    "notcompactederror": "niet-opgeschoond",
+    "mhtoolerror": "fout",
+}
+
+
+def _detail_value(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return _DETAIL_VALUES.get(str(value), str(value))
 
 
 @app.command("controleer")
@@ -120,7 +155,8 @@ def verify(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     if not as_json:
         render.console().print(
             render.text(
-                f"Het auditlog is in orde: {check.rows} regel(s), de keten is ongebroken.\n"
+                f"Het auditlog is in orde: {render.count(check.rows, 'regel')}, de keten is "
+                "ongebroken.\n"
                 f"Laatste hash: {check.head_hash}"
             )
         )

@@ -139,6 +139,7 @@ _PLURALS = {
     "tekst": "teksten",
     "resultaat": "resultaten",
     "treffer": "treffers",
+    "regel": "regels",
 }
 
 

@@ -106,7 +106,8 @@ def purge(
         if preview.signals:
             _print_due(preview.signals)
             out.print(
-                f"{render.count(len(preview.signals), 'signaal')} zou worden vernietigd. "
+                f"{render.count(len(preview.signals), 'signaal')} "
+                f"{'zou' if len(preview.signals) == 1 else 'zouden'} worden vernietigd. "
                 "Er is niets verwijderd (--proef)."
             )
         else:
@@ -116,7 +117,8 @@ def purge(
     confirm_irreversible(
         ja,
         f"Deze {render.count(len(preview.signals), 'signaal')} definitief vernietigen?",
-        f"{render.count(len(preview.signals), 'signaal')} kunnen worden vernietigd; bevestig met --ja, "
+        f"{render.count(len(preview.signals), 'signaal')} "
+        f"{'kan' if len(preview.signals) == 1 else 'kunnen'} worden vernietigd; bevestig met --ja, "
         "of start 'mhtool opschonen' in een terminal. Bekijk eerst de lijst met --proef.",
         before_asking=lambda: _print_due(preview.signals),
     )

@@ -321,7 +321,11 @@ def list_(
         render.print_json([s.as_json() for s in items])
         return
     if not items:
-        render.console().print("Geen signalen gevonden met deze filters.")
+        render.console().print(
+            "Geen signalen gevonden met deze filters."
+            if filters.used()
+            else "Er zijn nog geen signalen; leg er een vast met 'mhtool signaal nieuw'."
+        )
         return
     render.signal_table(items)
     render.console().print(f"{render.count(len(items), 'signaal')}.")

@@ -98,7 +98,7 @@ def backup(
     """
     from mhtool.cli.app import state
     from mhtool.cli.passphrase import ask_passphrase
-    from mhtool.cli.render import console, print_json, text
+    from mhtool.cli.render import console, count, print_json, text
     from mhtool.services.backup import make_backup
 
     st = state(ctx)
@@ -116,7 +116,7 @@ def backup(
     out = console()
     out.print(text(f"Back-up gemaakt en gecontroleerd: {done.path}"))
     encrypted = ", versleuteld" if done.encrypted else ""
-    out.print(f"{done.signals} signalen, schemaversie {done.schema_version}{encrypted}.")
+    out.print(f"{count(done.signals, 'signaal')}, schemaversie {done.schema_version}{encrypted}.")
     if not done.encrypted:
         out.print(
             "Let op: deze back-up is niet versleuteld. Bewaar hem alleen op een beveiligde plek."

@@ -340,6 +340,9 @@ class SignalFilter:
     closed_only: bool = False
     acute_only: bool = False
 
+    def used(self) -> bool:
+        return self != SignalFilter()
+
 
 def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
     clauses: list[str] = []
