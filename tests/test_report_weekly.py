@@ -150,7 +150,9 @@ def test_a_week_that_has_not_started_is_refused(cli: Cli) -> None:
 
 def test_week_parsing_rules() -> None:
     sunday = dt.date(2026, 11, 29)
-    assert parse_week("", sunday) == IsoWeek(2026, 47)  # the week of the 29th is not over yet
+    assert parse_week(None, sunday) == IsoWeek(2026, 47)  # the week of the 29th is not over yet
+    with pytest.raises(ValidationError, match="leeg"):
+        parse_week("", sunday)
     assert parse_week(None, dt.date(2026, 11, 30)) == IsoWeek(2026, 48)
     assert parse_week("2026w48", sunday) == IsoWeek(2026, 48)
     assert parse_week(" 2026-W8 ", sunday) == IsoWeek(2026, 8)

@@ -808,3 +808,25 @@ def test_repeated_or_contradictory_closing_options(
     assert json.loads(cli("signaal", "toon", ref, "--json").stdout)["bestuurlijke_maatregelen"] == [
         "bibob"
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("statistiek", "--jaar", ""), "--jaar is leeg"),
+        (("statistiek", "--gemeente", " "), "--gemeente is leeg"),
+        (("rapport", "--week", ""), "--week is leeg"),
+        (("signaal", "notitie", "MH-2026-0001", "x", "--datum", ""), "Datum is leeg"),
+        (("signaal", "stap", "MH-2026-0001", "--controle", "x", "--datum", " "), "Datum is leeg"),
+    ],
+)
+def test_an_empty_option_value_is_an_error_not_the_default(
+    cli: Cli, new_signal: NewSignal, db_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    """'--datum ""' silently meant today, '--jaar ""' all years: a script bug hidden."""
+    new_signal()
+    before = dump(db_path)
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert dump(db_path) == before

@@ -144,7 +144,7 @@ def signal_form(
             default=today,
             validate=_validator(lambda a: parse_past_date(a, "Ontvangstdatum")),
         ).unsafe_ask()
-    received = parse_past_date(received_on or "vandaag", "Ontvangstdatum")
+    received = parse_past_date("vandaag" if received_on is None else received_on, "Ontvangstdatum")
     if municipality is None:
         municipality = questionary.autocomplete(
             "Gemeente:",
@@ -194,7 +194,7 @@ def signal_form(
         organisations.append(_offer_link(_until_valid(_organisation_form), lookup))
 
     signal = build_signal(
-        received_on=received_on or "vandaag",
+        received_on="vandaag" if received_on is None else received_on,
         municipality=municipality or "",
         reporter=reporter or "",
         reporter_department=department or "",

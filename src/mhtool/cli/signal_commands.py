@@ -159,7 +159,7 @@ def new(
             }
         )
         new_signal = build_signal(
-            received_on=datum or "vandaag",
+            received_on="vandaag" if datum is None else datum,
             municipality=gemeente or "",
             reporter=melder or "",
             reporter_department=afdeling or "",
@@ -411,7 +411,7 @@ def step(
 
     st = state(ctx)
     store = st.store()
-    on_date = parse_past_date(datum or "vandaag", "Datum")
+    on_date = parse_past_date("vandaag" if datum is None else datum, "Datum")
     given = StepInput(
         on_date=on_date,
         target=Step(naar) if naar is not None else None,
@@ -463,7 +463,11 @@ def reopen(
     st = state(ctx)
     reason = asked(reden, "Reden voor heropenen:")
     detail = reopen_signal(
-        st.store(), ref, reason, parse_past_date(datum or "vandaag", "Datum"), st.user
+        st.store(),
+        ref,
+        reason,
+        parse_past_date("vandaag" if datum is None else datum, "Datum"),
+        st.user,
     )
     render.signal_outcome(
         detail,
@@ -492,7 +496,7 @@ def note(
         st.store(),
         ref,
         asked(tekst, "Notitie:"),
-        parse_past_date(datum or "vandaag", "Datum"),
+        parse_past_date("vandaag" if datum is None else datum, "Datum"),
         st.user,
     )
     render.signal_outcome(detail, as_json, f"Notitie toegevoegd aan {detail.summary.ref}.")

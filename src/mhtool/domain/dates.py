@@ -19,6 +19,8 @@ def parse_date(text: str, what: str, today: dt.date | None = None) -> dt.date:
     """Accept dd-mm-jjjj (also with / or .), jjjj-mm-dd, 'vandaag' and 'gisteren'."""
     today = today or dt.date.today()
     value = text.strip().lower()
+    if not value:
+        raise ValidationError(f"{what} is leeg; gebruik dd-mm-jjjj of laat de optie weg.")
     if value in ("vandaag", "nu"):
         return today
     if value == "gisteren":

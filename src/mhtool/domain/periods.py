@@ -33,6 +33,8 @@ def parse_years(values: Iterable[str]) -> tuple[int, ...]:
     """'2022', '2023' or '2022-2023' (repeatable, mixed) -> sorted distinct years."""
     years: set[int] = set()
     for raw in values:
+        if not raw.strip():
+            raise ValidationError("--jaar is leeg; geef een jaar, bijvoorbeeld --jaar 2023.")
         for part in raw.split(","):
             text = part.strip()
             if not text:
@@ -102,9 +104,13 @@ def parse_week(text: str | None, today: dt.date | None = None) -> IsoWeek:
     A week that has not started yet is refused: there is nothing to report about it.
     """
     today = today or dt.date.today()
-    value = (text or "").strip()
-    if not value:
+    if text is None:
         return last_complete_week(today)
+    value = text.strip()
+    if not value:
+        raise ValidationError(
+            "--week is leeg; geef een week zoals 2026-W48, of laat --week weg voor de vorige week."
+        )
     match = _WEEK.match(value)
     if not match:
         raise ValidationError(

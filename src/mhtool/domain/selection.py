@@ -14,6 +14,7 @@ from mhtool.domain.municipalities import (
     NOORD_HOLLAND_NOORD,
     resolve_municipality,
 )
+from mhtool.errors import ValidationError
 
 REGIONS: dict[str, tuple[str, ...]] = {
     "driehoek": DRIEHOEK_HEERHUGOWAARD,
@@ -26,7 +27,13 @@ ALL = "alle"
 
 def parse_municipalities(values: Iterable[str] | None) -> tuple[str, ...] | None:
     """None when nothing was typed, () for 'alle', else the sorted official names."""
-    typed = [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
+    given = list(values or [])
+    if any(not raw.strip() for raw in given):
+        raise ValidationError(
+            "--gemeente is leeg; geef een gemeente, 'driehoek', 'nhn' of 'alle', of laat de optie "
+            "weg."
+        )
+    typed = [v.strip() for raw in given for v in raw.split(",") if v.strip()]
     if not typed:
         return None
     found: set[str] = set()

@@ -292,7 +292,9 @@ def build_signal(
     today: dt.date | None = None,
 ) -> NewSignal:
     """Validate every field of a new signal; the first problem raises a Dutch ValidationError."""
-    received = parse_past_date(received_on or "vandaag", "Ontvangstdatum", today)
+    received = parse_past_date(
+        "vandaag" if received_on is None else received_on, "Ontvangstdatum", today
+    )
     form_values = tuple(dict.fromkeys(parse_choice(Form, f, "Vorm") for f in forms if f.strip()))
     if not form_values:
         form_values = (Form.UNKNOWN,)
