@@ -830,3 +830,17 @@ def test_an_empty_option_value_is_an_error_not_the_default(
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert dump(db_path) == before
+
+
+def test_history_keys_are_stable_and_values_readable(cli: Cli, new_signal: NewSignal) -> None:
+    ref = new_signal()
+    moved = cli("signaal", "stap", ref, "--naar", "5", "--reden", "kort", "--conclusie", "geen",
+                "--geen-terugkoppeling", "--datum", "02-11-2026")  # fmt: skip
+    assert moved.exit_code == 0, moved.output
+    history = json.loads(cli("signaal", "toon", ref, "--json").stdout)["historie"]
+    keys = {k for h in history for k in h["wijzigingen"]}
+    assert not [k for k in keys if " " in k or not k.isascii()], keys
+    assert {"stap_sinds", "aangemaakt_door"} <= keys
+    shown = " ".join(cli("signaal", "toon", ref).stdout.split())
+    for readable in ("terugkoppeling: – → nee", "stap sinds: 01-11-2026 → 02-11-2026"):
+        assert readable in shown.replace("│ ", "").replace(" │", "")

@@ -202,6 +202,8 @@ def main() -> None:
         print_error(error.message)
         code = error.exit_code
     except (typer.Abort, KeyboardInterrupt, EOFError):
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")  # the cursor may still stand after a prompt
         print_error("Afgebroken; er is niets opgeslagen.")
         code = ExitCode.ABORTED
     except NoArgsIsHelpError as error:

@@ -339,11 +339,28 @@ def describe_changes(changes: dict[str, Any]) -> str:
     parts: list[str] = []
     for key, value in changes.items():
         if isinstance(value, dict) and set(value) == {"oud", "nieuw"}:
-            old, new = value["oud"], value["nieuw"]
-            parts.append(f"{HISTORY_FIELDS.get(key, key)}: {_short(old)} → {_short(new)}")
+            old, new = _field_value(key, value["oud"]), _field_value(key, value["nieuw"])
+            label = HISTORY_FIELDS.get(key, key).replace("_", " ")
+            parts.append(f"{label}: {_short(old)} → {_short(new)}")
         elif key in ("reden", "rol", "avim"):
             parts.append(f"{key}: {_short(value)}")
     return "; ".join(parts)
+
+
+def _field_value(key: str, value: object) -> object:
+    """ja/nee for 0/1 flags, dd-mm-jjjj for dates, labels for conclusions, as elsewhere."""
+    from mhtool.domain.enums import Conclusion
+    from mhtool.domain.views import HISTORY_DATES, HISTORY_YES_NO
+
+    if value is None:
+        return None
+    if key in HISTORY_YES_NO:
+        return yes_no(bool(value))
+    if key in HISTORY_DATES and isinstance(value, str):
+        return format_date(value)
+    if key == "conclusion" and isinstance(value, str):
+        return Conclusion.label_of(value)
+    return value
 
 
 def _short(value: object, limit: int = 40) -> str:

@@ -120,7 +120,7 @@ HISTORY_ENTITIES = {
 
 HISTORY_FIELDS = {
     "step": "stap",
-    "step_since": "stap sinds",
+    "step_since": "stap_sinds",
     "municipality": "gemeente",
     "reporter": "melder",
     "reporter_department": "afdeling",
@@ -128,19 +128,19 @@ HISTORY_FIELDS = {
     "description": "omschrijving",
     "conclusion": "conclusie",
     "feedback_given": "terugkoppeling",
-    "feedback_on": "terugkoppeling op",
-    "criminal_case": "strafrechtelijk opgepakt",
+    "feedback_on": "terugkoppeling_op",
+    "criminal_case": "strafrechtelijk_opgepakt",
     "shelter_arranged": "opvang",
-    "closed_on": "afgerond op",
+    "closed_on": "afgerond_op",
     "destroy_on": "vernietigingsdatum",
     "ref": "nummer",
     "year": "jaar",
     "seq": "volgnummer",
     "received_on": "ontvangen",
     "acute": "acuut",
-    "avim_informed_at": "avim geinformeerd",
+    "avim_informed_at": "avim_geinformeerd",
     "created_at": "aangemaakt",
-    "created_by": "aangemaakt door",
+    "created_by": "aangemaakt_door",
     "updated_at": "bijgewerkt",
     "name": "naam",
     "name_key": "naamsleutel",
@@ -153,8 +153,21 @@ HISTORY_FIELDS = {
     "house_addition": "toevoeging",
     "house_key": "huisnummersleutel",
     "city": "plaats",
+    "city_key": "plaatssleutel",
+    "postcode": "postcode",
+    "kvk": "kvk",
+    "sector": "sector",
+    "core_key": "naamkernsleutel",
+    "given_key": "voornaamsleutel",
+    "initial": "voorletter",
+    "surname_key": "achternaamsleutel",
     "on_date": "datum",
 }
+# Stored as 0/1 or ISO dates; shown as ja/nee and dd-mm-jjjj in `signaal toon`.
+HISTORY_YES_NO = frozenset({"acute", "feedback_given", "criminal_case", "shelter_arranged"})
+HISTORY_DATES = frozenset(
+    {"step_since", "feedback_on", "closed_on", "destroy_on", "received_on", "on_date", "birth_date"}
+)
 
 HISTORY_ACTIONS = {
     "stap-stap": "naar volgende stap",
