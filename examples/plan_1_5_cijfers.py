@@ -181,10 +181,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="databasebestand (anders MHTOOL_DB of de standaardlocatie)")
     args = parser.parse_args(argv)
-    path, _ = resolve_database_path(args.db)
+    path, source = resolve_database_path(args.db)
     if Path(path).exists():
         raise SystemExit(f"{path} bestaat al; kies een nieuw bestand voor de voorbeelddata.")
-    store = open_database(path)
+    store = open_database(path, source)
     try:
         made = fill(store)
     finally:

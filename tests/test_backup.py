@@ -227,14 +227,28 @@ def test_database_wal_and_shm_are_owner_only_even_with_a_lax_umask(tmp_path: Pat
 
 
 def test_cli_process_creates_owner_only_files(tmp_path: Path) -> None:
-    db = tmp_path / "sub" / "mhtool.db"
-    made = run_mhtool(*SIGNAL_ARGS, "--omschrijving", "x", env=child_env(db))
+    """The per-user default folder is made on first use, for the owner only."""
+    env = child_env(tmp_path / "ongebruikt.db", XDG_DATA_HOME=str(tmp_path / "data"))
+    del env["MHTOOL_DB"]
+    made = run_mhtool(*SIGNAL_ARGS, "--omschrijving", "x", env=env)
     assert made.returncode == 0, made.stderr
+    db = tmp_path / "data" / "mhtool" / "mhtool.db"
     assert _mode(db) == 0o600
     assert _mode(db.parent) == 0o700
-    backed = run_mhtool("backup", str(tmp_path / "b.db"), env=child_env(db))
+    backed = run_mhtool("backup", str(tmp_path / "b.db"), env=env)
     assert backed.returncode == 0
     assert _mode(tmp_path / "b.db") == 0o600
+
+
+def test_a_mistyped_folder_in_db_creates_nothing(tmp_path: Path) -> None:
+    """A missing folder in --db or MHTOOL_DB is a typo, not a wish for a new database."""
+    db = tmp_path / "tikfout" / "mhtool.db"
+    made = run_mhtool(*SIGNAL_ARGS, "--omschrijving", "x", env=child_env(db))
+    assert made.returncode == 2
+    assert "De map" in made.stderr and "bestaat niet" in made.stderr
+    init = run_mhtool("--db", str(db), "init", env=child_env(tmp_path / "x.db"))
+    assert init.returncode == 2
+    assert not (tmp_path / "tikfout").exists()
 
 
 def test_backup_changes_nothing_but_is_in_the_audit_log(

@@ -176,3 +176,13 @@ def test_signaal_nieuw_never_crashes_and_never_half_writes(
 ) -> None:
     # One file for all examples: later examples run against whatever earlier ones stored.
     _check_run(cli, shared_db, args)
+
+
+def test_a_huge_value_is_not_echoed_back_in_full(cli: Cli) -> None:
+    """Errors quote what was typed; 120,000 characters must not flood the terminal or a log."""
+    result = cli(
+        "signaal", "nieuw", "--gemeente", "x" * 120_000, "--melder", "a", "--kanaal", "mail",
+        "--omschrijving", "b",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Fout: ") and len(result.stderr) < 600

@@ -54,8 +54,8 @@ class AppState:
             from mhtool.cli.passphrase import ask_passphrase
             from mhtool.services.database import open_database
 
-            path, _ = self.database_path()
-            self._store = open_database(path, create=create, passphrase=ask_passphrase)
+            path, source = self.database_path()
+            self._store = open_database(path, source, create=create, passphrase=ask_passphrase)
             tell_opened(path, self._store.upgraded, self._store.tightened_from)
         return self._store
 

@@ -78,9 +78,18 @@ def error_console() -> Console:
     return _err_console
 
 
+def _clipped(message: str) -> str:
+    """Errors quote what was typed; a 100,000-character value must not flood the terminal (or
+    a log). A Dutch error sentence is far shorter than 600 characters, so a longer one is cut
+    in the middle, keeping its start (what is wrong) and its end (what to do)."""
+    if len(message) <= 600:
+        return message
+    return f"{message[:300]} … {message[-200:]}"
+
+
 def print_error(message: str) -> None:
     """One Dutch sentence on stderr; plain write, so nothing in it is interpreted."""
-    sys.stderr.write(f"Fout: {safe(message)}\n")
+    sys.stderr.write(f"Fout: {safe(_clipped(message))}\n")
     sys.stderr.flush()
 
 

@@ -46,7 +46,7 @@ def init(
         raise ValidationError("--sleutelbos hoort bij --versleuteld.")
     if sleutelbos:
         keyring_available()
-    path, _ = state(ctx).database_path()
+    path, source = state(ctx).database_path()
     chosen: list[str] = []
 
     def remember(for_path: Path, new: bool) -> str:
@@ -54,7 +54,7 @@ def init(
         chosen.append(value)
         return value
 
-    store = create_database(path, encrypt=versleuteld, passphrase=remember)
+    store = create_database(path, source, encrypt=versleuteld, passphrase=remember)
     store.close()
     if sleutelbos and chosen:
         store_in_keyring(path, chosen[0])

@@ -64,6 +64,8 @@ def postcode_key(text: str) -> str:
 def split_house_number(number: str, addition: str = "") -> tuple[int, str]:
     """'12a', '12-A', '12 a' (or '12' plus addition 'a') -> (12, 'A'); '12/1' -> (12, '1')."""
     shown = f"{number.strip()} {addition.strip()}".strip()
+    if not shown:
+        raise ValidationError("Huisnummer ontbreekt; geef het huisnummer, bijvoorbeeld 12a.")
     match = re.fullmatch(r"(\d+)\s*[-/]?\s*([A-Z0-9]{0,6})", shown.upper())
     if not match:
         raise ValidationError(

@@ -14,6 +14,9 @@ ENV_VAR = "MHTOOL_DB"
 DEFAULT_NAME = "mhtool.db"
 
 
+DEFAULT_SOURCE = "standaardlocatie"
+
+
 def default_database_path() -> Path:
     from platformdirs import user_data_path
 
@@ -27,19 +30,37 @@ def resolve_database_path(flag: str | None) -> tuple[Path, str]:
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return Path(env).expanduser(), ENV_VAR
-    return default_database_path(), "standaardlocatie"
+    return default_database_path(), DEFAULT_SOURCE
+
+
+def _folder_must_exist(path: Path, source: str) -> None:
+    """Only the per-user default folder is made on first use. A folder missing from a path
+    given with --db or MHTOOL_DB is most likely a typo: say so instead of quietly creating a
+    new, empty database somewhere else."""
+    if source != DEFAULT_SOURCE and not path.exists() and not path.parent.exists():
+        raise ValidationError(
+            f"De map {path.parent} bestaat niet; controleer het pad bij {source} of maak de map "
+            "eerst aan."
+        )
 
 
 def open_database(
-    path: Path, *, create: bool = True, passphrase: PassphraseSource | None = None
+    path: Path,
+    source: str,
+    *,
+    create: bool = True,
+    passphrase: PassphraseSource | None = None,
 ) -> Store:
+    if create:
+        _folder_must_exist(path, source)
     return open_store(path, create=create, passphrase=passphrase)
 
 
 def create_database(
-    path: Path, *, encrypt: bool, passphrase: PassphraseSource | None = None
+    path: Path, source: str, *, encrypt: bool, passphrase: PassphraseSource | None = None
 ) -> Store:
     """`mhtool init`: a new file only; an existing one is never touched."""
+    _folder_must_exist(path, source)
     if path.exists() or path.is_symlink():
         raise ValidationError(
             f"{path} bestaat al; 'mhtool init' maakt alleen een nieuwe database. Kies een ander "
