@@ -382,3 +382,25 @@ def test_installed_program_writes_the_report(tmp_path: Path, db_path: Path, cli:
     assert done.returncode == 0, done.stderr
     assert "Weekrapport 2026-W45 opgeslagen" in done.stdout
     assert openpyxl.load_workbook(target)["Nieuwe signalen"]["A4"].value == "MH-2026-0001"
+
+
+@pytest.mark.parametrize("command", [("rapport", "--week", "2026-W45"), ("statistiek",)])
+def test_no_export_file_remains_without_its_audit_entry(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    from mhtool.errors import DatabaseInUseError
+
+    cli("signaal", "nieuw", "--gemeente", "Texel", "--melder", "x", "--kanaal", "mail",
+        "--omschrijving", "y", "--datum", "03-11-2026")  # fmt: skip
+
+    def busy(*args: object, **kwargs: object) -> None:
+        raise DatabaseInUseError("De database is in gebruik; probeer het zo opnieuw.")
+
+    monkeypatch.setattr("mhtool.services.audit.record", busy)
+    target = tmp_path / "uit.md"
+    result = cli(*command, "--uitvoer", str(target))
+    assert result.exit_code == 5
+    assert not target.exists()
+    to_screen = ("--uitvoer", "-") if command[0] == "rapport" else ()
+    shown = cli(*command, *to_screen)  # to the screen: logged first, so nothing is shown
+    assert shown.exit_code == 5 and shown.stdout == ""

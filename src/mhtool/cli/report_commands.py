@@ -82,18 +82,27 @@ def report_command(
         "afgerond": len(report.closed),
         "acuut": len(report.acute),
     }
+    # Logged before anything reaches the screen, and right after a file is written (a new file
+    # is removed again if the entry cannot be written): no export without its audit entry.
     if as_json:
-        render.print_json(report.as_json())
         _audit(st, chosen.label, "json", counts)
+        render.print_json(report.as_json())
         return
     document = report.document()
     if uitvoer == STDOUT:
-        sys.stdout.write(render_text(document, fmt))
+        text = render_text(document, fmt)
         _audit(st, chosen.label, fmt, counts)
+        sys.stdout.write(text)
         return
     path = to_file or Path(f"weekrapport-{chosen.label}.{fmt}")
+    existed = path.expanduser().exists()
     written = export(document, fmt, path, overwrite=overschrijf, protected=st.database_files())
-    _audit(st, chosen.label, fmt, {**counts, "bestand": True})
+    try:
+        _audit(st, chosen.label, fmt, {**counts, "bestand": True})
+    except BaseException:
+        if not existed:
+            written.unlink(missing_ok=True)
+        raise
     render.console().print(
         render.text(
             f"Weekrapport {chosen.label} opgeslagen in {written} (alleen leesbaar voor u): "

@@ -108,11 +108,11 @@ def statistics_command(
                 "--onderdruk weg."
             )
         counts = monthly_counts(store, years, municipalities)
+        _audit(ctx, {"tabel": "grafiek", "formaat": "json" if as_json else "scherm"})
         if as_json:
             render.print_json(counts.as_json())
         else:
             _draw_chart(counts)
-        _audit(ctx, {"tabel": "grafiek", "formaat": "json" if as_json else "scherm"})
         return
     request = StatisticsRequest(
         table=parse_code(TableKind, tabel, "--tabel"),
@@ -122,29 +122,38 @@ def statistics_command(
         threshold=onderdruk,
     )
     report = statistics(store, request)
-    if as_json:
-        render.print_json(report.as_json())
-    elif uitvoer is not None:
-        _write_file(
+    output = "json" if as_json else "csv" if as_csv else "scherm"
+    details: dict[str, str | int | bool | None] = {
+        "tabel": request.table.value,
+        "per": ",".join(d.value for d in request.per) or None,
+        "onderdruk": onderdruk,
+        "formaat": output,
+        "bestand": uitvoer is not None,
+    }
+    if uitvoer is not None:
+        # Logged right after the file is written; a new file whose entry cannot be written
+        # is removed again, so no export exists without its audit entry.
+        existed = uitvoer.expanduser().exists()
+        written = _write_file(
             report, uitvoer, "csv" if as_csv else None, overschrijf, state(ctx).database_files()
         )
+        try:
+            _audit(ctx, details)
+        except BaseException:
+            if not existed:
+                written.unlink(missing_ok=True)
+            raise
+        render.console().print(render.text(f"Opgeslagen in {written} (alleen leesbaar voor u)."))
+        return
+    _audit(ctx, details)  # before anything reaches the screen
+    if as_json:
+        render.print_json(report.as_json())
     elif as_csv:
         from mhtool.exporters import render_text
 
         sys.stdout.write(render_text(report.document(), "csv"))
     else:
         _show(report)
-    output = "json" if as_json else "csv" if as_csv else "scherm"
-    _audit(
-        ctx,
-        {
-            "tabel": request.table.value,
-            "per": ",".join(d.value for d in request.per) or None,
-            "onderdruk": onderdruk,
-            "formaat": output,
-            "bestand": uitvoer is not None,
-        },
-    )
 
 
 def _audit(ctx: typer.Context, details: dict[str, str | int | bool | None]) -> None:
@@ -162,18 +171,16 @@ def _write_file(
     fmt: str | None,
     overwrite: bool,
     protected: tuple[Path, ...],
-) -> None:
-    from mhtool.cli import render
+) -> Path:
     from mhtool.exporters import choose_format, export
 
-    written = export(
+    return export(
         report.document(),
         choose_format(fmt, path),
         path,
         overwrite=overwrite,
         protected=protected,
     )
-    render.console().print(render.text(f"Opgeslagen in {written} (alleen leesbaar voor u)."))
 
 
 def _show(report: StatisticsReport) -> None:
