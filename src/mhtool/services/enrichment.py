@@ -22,7 +22,7 @@ from mhtool.domain.signal_ref import parse_ref
 from mhtool.domain.views import SignalDetail
 from mhtool.errors import ValidationError
 from mhtool.services.audit import audited
-from mhtool.services.signals import _detail as signal_detail
+from mhtool.services.signals import signal_detail
 from mhtool.store import signals as q
 from mhtool.store.connection import Store
 

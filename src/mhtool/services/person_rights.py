@@ -16,7 +16,7 @@ from typing import Any
 from mhtool.domain.person_rights import AccessExport, ErasureReason, ErasureReport
 from mhtool.services.audit import audited
 from mhtool.services.private_files import write_private_file
-from mhtool.services.signals import _detail
+from mhtool.services.signals import signal_detail
 from mhtool.store import audit as audit_store
 from mhtool.store import erasure
 from mhtool.store import person_rights as q
@@ -33,7 +33,7 @@ REVIEW_NOTE = (
 
 def _signal_for_subject(store: Store, row: dict[str, Any], person_id: int) -> dict[str, Any]:
     """The signal as `signaal toon --json` shows it, without other people's personal data."""
-    data = _detail(store, row).as_json()
+    data = signal_detail(store, row).as_json()
     others = [p for p in data["personen"] if p["id"] != person_id]
     data["personen"] = [p for p in data["personen"] if p["id"] == person_id]
     data["andere_personen"] = len(others)

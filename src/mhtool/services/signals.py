@@ -54,7 +54,8 @@ def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _summary(row: dict[str, Any], forms: tuple[str, ...]) -> SignalSummary:
+def summary_from_row(row: dict[str, Any], forms: tuple[str, ...]) -> SignalSummary:
+    """Shared with the weekly report, which selects its own signal rows."""
     return SignalSummary(
         ref=row["ref"],
         received_on=row["received_on"],
@@ -70,14 +71,12 @@ def _summary(row: dict[str, Any], forms: tuple[str, ...]) -> SignalSummary:
     )
 
 
-summary_from_row = _summary  # for other services that select signal rows (weekly report)
-
-
-def _detail(store: Store, row: dict[str, Any]) -> SignalDetail:
+def signal_detail(store: Store, row: dict[str, Any]) -> SignalDetail:
+    """Inside the caller's transaction: every use case returns the signal as it now stands."""
     children = q.signal_children(store, row["id"])
     forms = tuple(r["form"] for r in children["forms"])
     return SignalDetail(
-        summary=_summary(row, forms),
+        summary=summary_from_row(row, forms),
         reporter=row["reporter"],
         reporter_department=row["reporter_department"],
         description=row["description"],
@@ -149,14 +148,14 @@ def log_signal(store: Store, new: NewSignal, user: str) -> SignalDetail:
             adressen=len(new.addresses),
             organisaties=len(new.organisations),
         )
-        return _detail(store, q.find_signal(store, ref))
+        return signal_detail(store, q.find_signal(store, ref))
 
 
 def show_signal(store: Store, ref_text: str, user: str) -> SignalDetail:
     """Viewing a signal is logged (BIO): who saw which signal, and when."""
     ref = parse_ref(ref_text)
     with audited(store, user, "signaal.toon", "signaal", ref):
-        return _detail(store, q.find_signal(store, ref))
+        return signal_detail(store, q.find_signal(store, ref))
 
 
 def _used_filters(filters: SignalFilter) -> str:
@@ -179,7 +178,7 @@ def list_signals(store: Store, filters: SignalFilter, user: str) -> list[SignalS
     with audited(store, user, "signaal.lijst", "signaal") as entry:
         rows = q.list_signals(store, filters)
         entry.details.update(filters=_used_filters(filters), aantal=len(rows))
-    return [_summary(r, tuple(r["forms"].split(",")) if r["forms"] else ()) for r in rows]
+    return [summary_from_row(r, tuple(r["forms"].split(",")) if r["forms"] else ()) for r in rows]
 
 
 def _step_details(move: Move, given: StepInput) -> dict[str, Any]:
@@ -224,7 +223,7 @@ def prepare_step(store: Store, ref_text: str, given: StepInput) -> StepPreparati
     ref = parse_ref(ref_text)
     with store.read():
         row = q.find_signal(store, ref)
-        current = _detail(store, row)
+        current = signal_detail(store, row)
         checks = None
         if _enters_step_2(current.summary.step, given):
             checks = check_signal_entities(store, row["id"])
@@ -300,7 +299,7 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
             )
             q.replace_measures(store, row["id"], [m.value for m in given.measures])
         q.update_signal(store, row["id"], changes, user, f"stap-{move.kind.value}")
-        return _detail(store, q.find_signal(store, ref))
+        return signal_detail(store, q.find_signal(store, ref))
 
 
 def reopen_signal(
@@ -333,7 +332,7 @@ def reopen_signal(
             "heropend",
         )
         q.replace_measures(store, row["id"], [])
-        return _detail(store, q.find_signal(store, ref))
+        return signal_detail(store, q.find_signal(store, ref))
 
 
 def add_note(store: Store, ref_text: str, text: str, on_date: dt.date, user: str) -> SignalDetail:
@@ -344,7 +343,7 @@ def add_note(store: Store, ref_text: str, text: str, on_date: dt.date, user: str
         refuse_if_closed(row["step"])
         _not_before_receipt(on_date, row, "De datum van de notitie", "--datum")
         q.insert_note(store, row["id"], on_date, text, user)
-        return _detail(store, q.find_signal(store, ref))
+        return signal_detail(store, q.find_signal(store, ref))
 
 
 def _not_before_receipt(day: dt.date, row: dict[str, Any], what: str, option: str) -> None:
@@ -389,4 +388,4 @@ def record_avim(
                     "reden": clean_text(reason, "Reden", required=True, limit=2_000),
                 },
             )
-        return _detail(store, q.find_signal(store, ref))
+        return signal_detail(store, q.find_signal(store, ref))
