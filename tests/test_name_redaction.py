@@ -52,3 +52,19 @@ def test_a_first_name_alone_is_reported_not_removed() -> None:
 @pytest.mark.parametrize("name", ["", "  ", "X"])
 def test_nothing_to_remove_for_an_empty_name(name: str) -> None:
     assert redaction_for(name) is None
+
+
+def test_hyphen_and_space_are_the_same_gap() -> None:
+    redaction = redaction_for("Zoë Ångström-Müller")
+    assert redaction is not None
+    text = "Zoe Angstrom Muller gezien; mevr. Angström Muller ook"
+    assert redaction.apply(text) == f"{X} gezien; mevr. {X} ook"
+
+
+def test_the_surname_alone_only_in_the_persons_own_signals() -> None:
+    """Elsewhere it may be a relative: 'Piet Ångström-Müller, de vader' keeps his name."""
+    redaction = redaction_for("Zoë Ångström-Müller")
+    assert redaction is not None
+    text = "Zoe Angstrom-Muller en de vader Piet Ångström-Müller"
+    assert redaction.apply(text, own_signal=False) == f"{X} en de vader Piet Ångström-Müller"
+    assert redaction.apply(text, own_signal=True) == f"{X} en de vader Piet {X}"

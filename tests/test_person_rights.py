@@ -338,3 +338,29 @@ def test_verwijder_removes_the_name_in_every_form_search_would_match(
         result.stdout.split()
     )
     assert cli("zoek", "Müller-Smit").exit_code == 3
+
+
+def test_a_signal_that_only_mentions_the_person_is_named_and_keeps_a_history(
+    cli: Cli, db_path: Path
+) -> None:
+    """Review finding: an unlinked signal's text changed without a word or a history row, and
+    a relative with the same surname lost his name."""
+    own = _signal(
+        cli,
+        "--persoon",
+        "naam=Zoë Ångström-Müller; rol=slachtoffer; geboren=12-04-2001",
+        omschrijving="Zoë Ångström-Müller werkt 80 uur. Mevr. Angström Muller ook.",
+    )
+    other = _signal(cli, omschrijving="Weer Zoe Angstrom Muller gezien, ook Piet Ångström-Müller.")
+    result = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["signalen"] == [own] and report["naam_ook_verwijderd_uit"] == [other]
+    texts = dict(query(db_path, "SELECT ref, description FROM signal"))
+    assert texts[own] == "[persoon verwijderd] werkt 80 uur. Mevr. [persoon verwijderd] ook."
+    assert texts[other] == "Weer [persoon verwijderd] gezien, ook Piet Ångström-Müller."
+    actions = [
+        h["actie"] for h in json.loads(cli("signaal", "toon", other, "--json").stdout)["historie"]
+    ]
+    assert "naam-verwijderd" in actions
+    assert cli("zoek", "Zoe Angstrom Muller").exit_code == 3

@@ -106,6 +106,13 @@ def erase(
             f"Reden ({reason.label}) staat in het auditlog."
         )
     )
+    if report.name_removed_elsewhere:
+        render.console().print(
+            render.text(
+                "De naam is ook weggehaald uit de tekst van "
+                f"{', '.join(report.name_removed_elsewhere)} (staat in de historie daarvan).",
+            )
+        )
     if report.first_name_left_in:
         render.console().print(
             render.text(

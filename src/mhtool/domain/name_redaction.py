@@ -1,8 +1,9 @@
 """Taking an erased person's name out of free text (AVG art. 17), as search would find it.
 
-Search matches names without regard to case or accents, by initial and surname, and by surname
-alone; erasure must remove the name in the same forms, or `mhtool zoek` still finds the person
-afterwards. Text is compared in a folded copy (accents stripped, case folded) whose positions
+Search matches names without regard to case, accents or hyphens, by initial and surname, and
+by surname alone; erasure must remove the name in the same forms, or `mhtool zoek` still finds
+the person afterwards. The surname alone is removed only in the person's own signals: elsewhere
+it may name a relative. Text is compared in a folded copy (accents stripped, case folded) whose positions
 map back to the original, so the rest of the text keeps its own spelling.
 
 A first name on its own is not removed: it is too often someone else's. The texts that still
@@ -38,7 +39,10 @@ def _words(name: str) -> list[str]:
 
 
 def _phrase(words: list[str]) -> str:
-    return r"\s+".join(re.escape(w) for w in words)
+    """Words in order; a hyphen and a space are the same gap ("Ångström-Müller" is also
+    written "Angstrom Muller"), as they are to search."""
+    parts = [p for w in words for p in w.split("-") if p]
+    return r"[\s-]+".join(re.escape(p) for p in parts)
 
 
 def _bounded(body: str) -> re.Pattern[str]:
@@ -47,11 +51,15 @@ def _bounded(body: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class NameRedaction:
-    patterns: tuple[re.Pattern[str], ...]  # longest form first
+    patterns: tuple[re.Pattern[str], ...]  # the whole name and initial + surname
+    surname: re.Pattern[str] | None  # the surname alone: only in the person's own signals
     first_name: re.Pattern[str] | None
 
-    def apply(self, text: str) -> str:
-        for pattern in self.patterns:
+    def apply(self, text: str, own_signal: bool = True) -> str:
+        """In the person's own signals the surname alone is removed too; elsewhere it may be a
+        relative's ("Piet Ångström-Müller, de vader"), so only the full forms go."""
+        patterns = self.patterns + ((self.surname,) if own_signal and self.surname else ())
+        for pattern in patterns:
             folded, origin = _fold(text)
             spans = [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
             for start, end in reversed(spans):
@@ -69,7 +77,7 @@ def redaction_for(name: str) -> NameRedaction | None:
     if not words or len("".join(words)) < 2:
         return None
     forms = [_phrase(words)]
-    first_name = None
+    surname_form = first_name = None
     if len(words) > 1:
         given, rest = words[0], words[1:]
         particles = [w for w in rest[:-1] if w in TUSSENVOEGSELS]
@@ -77,7 +85,7 @@ def redaction_for(name: str) -> NameRedaction | None:
         surname = optional + _phrase([w for w in rest if w not in particles])
         forms.append(rf"{re.escape(given[0])}\.?\s*{surname}")
         if len(rest[-1]) >= 3:
-            forms.append(surname)
+            surname_form = _bounded(surname)
         if len(given) >= 3 and given not in TUSSENVOEGSELS:
             first_name = _bounded(re.escape(given))
-    return NameRedaction(tuple(_bounded(f) for f in forms), first_name)
+    return NameRedaction(tuple(_bounded(f) for f in forms), surname_form, first_name)

@@ -65,6 +65,7 @@ class ErasureReport:
     removed: dict[str, int]
     scrubbed_texts: int
     first_name_left_in: tuple[str, ...] = ()
+    name_removed_elsewhere: tuple[str, ...] = ()  # signals not linked to the person
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +76,7 @@ class ErasureReport:
             "verwijderd": self.removed,
             "teksten_geschoond": self.scrubbed_texts,
             "voornaam_nog_in": list(self.first_name_left_in),
+            "naam_ook_verwijderd_uit": list(self.name_removed_elsewhere),
         }
 
 

@@ -134,9 +134,27 @@ def erase_person(
                 {"persoon_id": person_id, "reden": reason.value},
             )
         removed = erasure.delete_entity(store, "person", "person", person_id, "person_id")
-        scrubbed = erasure.scrub_name(store, person["name"])
+        own = frozenset(r["id"] for r in signal_rows)
+        scrubbed = erasure.scrub_name(store, person["name"], own)
+        # Signals that only mentioned the person in their text changed too: never silently.
+        elsewhere = {i: ref for i, ref in scrubbed.changed_signals.items() if i not in own}
+        for signal_id in elsewhere:
+            record_history(
+                store,
+                user,
+                "naam-verwijderd",
+                "signal",
+                signal_id,
+                signal_id,
+                {"persoon_id": person_id, "reden": reason.value},
+            )
         erasure.refresh_fts(store)
-        entry.details.update(signalen=len(signal_rows), teksten_geschoond=scrubbed.texts, **removed)
+        entry.details.update(
+            signalen=len(signal_rows),
+            teksten_geschoond=scrubbed.texts,
+            andere_signalen=len(elsewhere),
+            **removed,
+        )
     erasure.compact(store, f"Persoon {person_id} is verwijderd")
     return ErasureReport(
         person_id,
@@ -146,4 +164,5 @@ def erase_person(
         removed,
         scrubbed.texts,
         scrubbed.first_name_left_in,
+        tuple(elsewhere.values()),
     )

@@ -174,20 +174,22 @@ def _each_string(value: Any, change: Callable[[str], str]) -> Any:
 @dataclass(frozen=True)
 class Scrubbed:
     texts: int  # rows whose text changed
+    changed_signals: dict[int, str]  # id -> ref of every signal whose texts changed
     first_name_left_in: tuple[str, ...]  # signal refs whose texts still hold the first name
 
 
-def scrub_name(store: Store, name: str) -> Scrubbed:
+def scrub_name(store: Store, name: str, own_signals: frozenset[int]) -> Scrubbed:
     """Take the person's name out of free text, in every form search would match it
-    (domain/name_redaction.py).
+    (domain/name_redaction.py); the surname alone only in `own_signals`.
 
     Every row is checked in Python rather than narrowed with SQL, because SQLite's lower() and
     LIKE only fold ASCII ("Łukasz" would escape). JSON columns are rewritten value by value so
     they stay valid JSON."""
     redaction = redaction_for(name)
     if redaction is None:
-        return Scrubbed(0, ())
+        return Scrubbed(0, {}, ())
     changed = 0
+    touched: set[int] = set()
     left: set[int] = set()
     for table, key, column, is_json, signal in _FREE_TEXT:
         rows = store.rows(
@@ -196,29 +198,43 @@ def scrub_name(store: Store, name: str) -> Scrubbed:
         for row in rows:
             if row["value"] is None:
                 continue
+            own = row["signal_id"] in own_signals
+
+            def apply(text: str, own: bool = own) -> str:
+                return redaction.apply(text, own)
+
             if is_json:
                 data = json.loads(row["value"])
-                scrubbed = _each_string(data, redaction.apply)
+                scrubbed = _each_string(data, apply)
                 new = (
                     row["value"]
                     if scrubbed == data
                     else json.dumps(scrubbed, ensure_ascii=False, sort_keys=True, default=str)
                 )
             else:
-                new = redaction.apply(row["value"])
+                new = apply(row["value"])
             if new != row["value"]:
                 store.execute(
                     f"UPDATE {table} SET {column} = ? WHERE {key} = ?",  # noqa: S608
                     (new, row["id"]),
                 )
                 changed += 1
+                if row["signal_id"] is not None:
+                    touched.add(row["signal_id"])
             if redaction.first_name_left(new) and row["signal_id"] is not None:
                 left.add(row["signal_id"])
-    refs = store.rows(
-        "SELECT ref FROM signal WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (json.dumps(sorted(left)),),
+    refs = {
+        r["id"]: r["ref"]
+        for r in store.rows(
+            "SELECT id, ref FROM signal WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (json.dumps(sorted(left | touched)),),
+        )
+    }
+    return Scrubbed(
+        changed,
+        {i: refs[i] for i in sorted(touched) if i in refs},
+        tuple(refs[i] for i in sorted(left) if i in refs),
     )
-    return Scrubbed(changed, tuple(r["ref"] for r in refs))
 
 
 def refresh_fts(store: Store) -> int:
