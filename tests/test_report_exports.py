@@ -404,3 +404,28 @@ def test_no_export_file_remains_without_its_audit_entry(
     to_screen = ("--uitvoer", "-") if command[0] == "rapport" else ()
     shown = cli(*command, *to_screen)  # to the screen: logged first, so nothing is shown
     assert shown.exit_code == 5 and shown.stdout == ""
+
+
+def test_an_export_replaces_only_an_earlier_export(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Second review: an encrypted database copied to 'x.xlsx' was replaced with
+    --overschrijf. Encrypted bytes look random, so only a file that looks like an earlier
+    export of that format is replaced."""
+    from tests.mhtool_process import TEST_PASSPHRASE
+
+    monkeypatch.setenv("MHTOOL_WACHTWOORD", TEST_PASSPHRASE)
+    encrypted = tmp_path / "geheim.db"
+    assert cli("--db", str(encrypted), "init", "--versleuteld").exit_code == 0
+    monkeypatch.delenv("MHTOOL_WACHTWOORD")
+    original = encrypted.read_bytes()
+    for name in ("kopie.xlsx", "kopie.csv", "kopie.md"):
+        copy = tmp_path / name
+        copy.write_bytes(original)
+        result = cli("statistiek", "--uitvoer", str(copy), "--overschrijf")
+        assert result.exit_code == 2, name
+        assert "lijkt geen eerder rapport" in result.stderr
+        assert copy.read_bytes() == original
+    earlier = tmp_path / "cijfers.xlsx"
+    assert cli("statistiek", "--uitvoer", str(earlier)).exit_code == 0
+    assert cli("statistiek", "--uitvoer", str(earlier), "--overschrijf").exit_code == 0

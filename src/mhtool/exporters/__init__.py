@@ -86,6 +86,21 @@ def choose_format(given: str | None, path: Path | None, default: str = "md") -> 
     return code
 
 
+def _looks_like_xlsx(head: bytes) -> bool:
+    return head.startswith(b"PK\x03\x04")  # a zip file, as every .xlsx is
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """UTF-8 without NUL bytes (a cut multi-byte character at the end is fine)."""
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start >= len(head) - 3
+    return True
+
+
 def export(
     document: Document,
     fmt: str,
@@ -98,13 +113,15 @@ def export(
     existing file only with `overwrite`, and never one of `protected` (the database)."""
     from mhtool.exporters.atomic import write_atomic
 
-    module = importlib.import_module(FORMATS[check_format(fmt)])
+    code = check_format(fmt)
+    module = importlib.import_module(FORMATS[code])
     try:
         return write_atomic(
             path,
             lambda handle: module.write(document, handle),
             overwrite=overwrite,
             protected=protected,
+            replaceable=_looks_like_xlsx if code == "xlsx" else _looks_like_text,
         )
     except MhtoolError:
         raise

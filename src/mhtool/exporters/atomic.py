@@ -23,6 +23,7 @@ def write_atomic(
     *,
     overwrite: bool = False,
     protected: Sequence[Path] = (),
+    replaceable: Callable[[bytes], bool] = lambda head: True,
 ) -> Path:
     """`protected` are files an export may never replace, not even with `overwrite`: the
     database in use and its WAL/SHM. Any SQLite file and anything that is not a regular file
@@ -32,7 +33,7 @@ def write_atomic(
     if target.is_dir():
         raise ValidationError(f"{target} is een map; geef een bestandsnaam op.")
     if target.exists() or target.is_symlink():
-        _check_replaceable(target, overwrite, protected)
+        _check_replaceable(target, overwrite, protected, replaceable)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise ValidationError(
@@ -54,7 +55,12 @@ def write_atomic(
     return target
 
 
-def _check_replaceable(target: Path, overwrite: bool, protected: Sequence[Path]) -> None:
+def _check_replaceable(
+    target: Path,
+    overwrite: bool,
+    protected: Sequence[Path],
+    replaceable: Callable[[bytes], bool],
+) -> None:
     real = target.resolve()
     if any(real == p.expanduser().resolve() for p in protected):
         raise ValidationError(
@@ -63,12 +69,21 @@ def _check_replaceable(target: Path, overwrite: bool, protected: Sequence[Path])
         )
     if not real.is_file():
         raise ValidationError(f"{target} is geen gewoon bestand; kies een ander pad.")
+    head = b""
     with contextlib.suppress(OSError), open(real, "rb") as handle:
-        if handle.read(16) == b"SQLite format 3\x00":
-            raise ValidationError(
-                f"{target} is een database; mhtool vervangt die nooit door een export. Kies "
-                "een ander pad."
-            )
+        head = handle.read(4096)
+    if head.startswith(b"SQLite format 3\x00"):
+        raise ValidationError(
+            f"{target} is een database; mhtool vervangt die nooit door een export. Kies een "
+            "ander pad."
+        )
+    if head and not replaceable(head):
+        # An encrypted database is indistinguishable from random bytes: anything that does
+        # not look like an earlier export of this format is left alone.
+        raise ValidationError(
+            f"{target} lijkt geen eerder rapport in dit formaat (mogelijk een versleutelde "
+            "database of een ander bestand); mhtool vervangt het niet. Kies een ander pad."
+        )
     if not overwrite:
         raise ValidationError(
             f"{target} bestaat al; kies een ander pad of vervang het met --overschrijf."
