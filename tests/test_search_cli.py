@@ -346,3 +346,10 @@ def test_a_name_with_an_apostrophe_is_found(cli: Cli, new_signal: Callable[..., 
     for query in (("O'Brien",), ("--persoon", "O'Brien"), ("OBrien",), ("S. O’Brien",)):
         top = _top(_search(cli, *query), "persoon")
         assert [s["id"] for s in top["signalen"]] == [ref], query
+
+
+def test_a_double_surname_alone_finds_the_person(cli: Cli, new_signal: Callable[..., str]) -> None:
+    ref = new_signal("--persoon", "naam=Zoë Ångström-Müller; rol=slachtoffer; geboren=2001")
+    for query in (("--persoon", "Ångström-Müller"), ("Angstrom-Muller",), ("Müller",)):
+        top = _top(_search(cli, *query), "persoon")
+        assert [s["id"] for s in top["signalen"]] == [ref], query

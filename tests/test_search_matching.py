@@ -79,6 +79,8 @@ def test_address_query_needs_a_street_or_postcode() -> None:
         ("Seán O'Brien", ("sean", "s", "obrien")),
         ("O’Brien", ("", "", "obrien")),
         ("Lucas d'Ancona", ("lucas", "l", "dancona")),
+        ("Ångström-Müller", ("", "", "muller")),  # one word: a double surname
+        ("Zoë Ångström-Müller", ("zoe", "z", "muller")),
     ],
 )
 def test_person_name_parts(name: str, parts: tuple[str, str, str]) -> None:

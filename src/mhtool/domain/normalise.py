@@ -140,7 +140,8 @@ def person_name_parts(name: str) -> tuple[str, str, str]:
         return "", "", ""
     core = [t for t in tokens if t not in TUSSENVOEGSELS] or tokens
     surname = core[-1]
-    if len(core) == 1:
+    if len(core) == 1 or len(name.split()) == 1:
+        # One word, even hyphenated ("Ångström-Müller"): a surname, never a first name.
         return "", "", surname
     given = core[0]
     return given, given[0], surname

@@ -269,8 +269,9 @@ def _v5_step2_check_without_copies(store: Store) -> None:
 
 
 def _v6_name_keys(store: Store) -> None:
-    """Name keys join an apostrophe inside a word ("O'Brien" -> 'obrien'); before, the 'O' was
-    read as a first initial and 'O'Brien' did not find 'Seán O'Brien'."""
+    """Name keys join an apostrophe inside a word ("O'Brien" -> 'obrien'; before, the 'O' was
+    read as a first initial and 'O'Brien' did not find 'Seán O'Brien'), and a name of one
+    (hyphenated) word is a surname only."""
     from mhtool.store.search_schema import refresh_keys
 
     refresh_keys(store)
