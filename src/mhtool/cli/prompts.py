@@ -183,15 +183,21 @@ def signal_form(
 
     persons = list(persons)
     while _confirm("Een persoon toevoegen?" if not persons else "Nog een persoon toevoegen?"):
-        persons.append(_offer_link(_until_valid(lambda: _person_form(received)), lookup))
+        person = _until_valid(lambda: _person_form(received), "deze persoon")
+        if person is not None:
+            persons.append(_offer_link(person, lookup))
     addresses = list(addresses)
     while _confirm("Een adres toevoegen?" if not addresses else "Nog een adres toevoegen?"):
-        addresses.append(_offer_link(_until_valid(_address_form), lookup))
+        address = _until_valid(_address_form, "dit adres")
+        if address is not None:
+            addresses.append(_offer_link(address, lookup))
     organisations = list(organisations)
     while _confirm(
         "Een organisatie toevoegen?" if not organisations else "Nog een organisatie toevoegen?"
     ):
-        organisations.append(_offer_link(_until_valid(_organisation_form), lookup))
+        organisation = _until_valid(_organisation_form, "deze organisatie")
+        if organisation is not None:
+            organisations.append(_offer_link(organisation, lookup))
 
     signal = build_signal(
         received_on="vandaag" if received_on is None else received_on,
@@ -247,17 +253,19 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
     return dataclasses.replace(item, existing_id=int(picked))
 
 
-def _until_valid(form: Callable[[], E]) -> E:
+def _until_valid(form: Callable[[], E], what: str) -> E | None:
     """Each field is checked as it is typed, but some checks need several fields (an address
-    needs a street or a postcode): then say what is wrong and ask that part again, instead of
-    throwing away the whole form."""
+    needs a street or a postcode): then say what is wrong and offer to fill in that part again
+    or to leave it out, instead of throwing away the whole form. None means: left out."""
     from mhtool.cli.render import console, text
 
     while True:
         try:
             return form()
         except ValidationError as error:
-            console().print(text(f"  {error.message} Vul het opnieuw in.", "bold red"))
+            console().print(text(f"  {error.message}", "bold red"))
+            if not _confirm(f"  {what.capitalize()} opnieuw invullen? (nee: weglaten)", True):
+                return None
 
 
 def _person_form(received: dt.date) -> PersonInput:

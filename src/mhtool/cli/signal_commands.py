@@ -131,9 +131,12 @@ def new(
     st = state(ctx)
     required_missing = gemeente is None or melder is None or omschrijving is None or kanaal is None
     if required_missing and interactive():
-        store = st.store(create=True)  # the form looks up earlier records as you type
         from mhtool.cli.prompts import signal_form
         from mhtool.services.search import check_input
+
+        # The form looks up earlier records as you type, in an existing file only: a form
+        # broken off with Ctrl-C must not leave a new, empty database behind.
+        earlier = st.store() if st.database_path()[0].exists() else None
 
         new_signal = signal_form(
             received_on=datum,
@@ -147,8 +150,9 @@ def new(
             persons=[parse_person(p) for p in persoon or []],
             addresses=[parse_address(a) for a in adres or []],
             organisations=[parse_organisation(o) for o in organisatie or []],
-            lookup=lambda item: check_input(store, item).hits,
+            lookup=(lambda item: check_input(earlier, item).hits) if earlier else None,
         )
+        store = st.store(create=True)
     else:
         _require_flags(
             {
