@@ -43,8 +43,8 @@ def show(
     from mhtool.errors import ValidationError
     from mhtool.services.audit import AuditFilter, check_period, show_audit_log
 
-    since = parse_date(van, "Datum bij --van") if van else None
-    until = parse_date(tot, "Datum bij --tot") if tot else None
+    since = parse_date(van, "Datum bij --van") if van is not None else None
+    until = parse_date(tot, "Datum bij --tot") if tot is not None else None
     check_period(since, until)
     if signaal is not None and persoon is not None:
         raise ValidationError("Kies --signaal of --persoon, niet allebei.")
@@ -70,7 +70,12 @@ def show(
         render.print_json([e.as_json() for e in found])
         return
     if not found:
-        render.console().print("Geen regels in het auditlog met deze filters.")
+        filtered = any(v is not None for v in (van, tot, actie, signaal, persoon))
+        render.console().print(
+            "Geen regels in het auditlog met deze filters."
+            if filtered
+            else "Het auditlog is nog leeg."
+        )
         return
     # Fits 80 columns: the object type is in the action ("signaal.toon"), so only its id shows.
     table = render.compact_table()

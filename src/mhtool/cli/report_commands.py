@@ -69,6 +69,8 @@ def report_command(
     from mhtool.exporters import choose_format, export, render_text
     from mhtool.services.weekly_report import default_wait_days, weekly_report
 
+    if uitvoer is not None and not uitvoer.strip():
+        raise ValidationError("--uitvoer is leeg; geef een bestandsnaam, of '-' voor het scherm.")
     to_file = Path(uitvoer) if uitvoer not in (None, STDOUT) else None
     fmt = choose_format(formaat, to_file)
     chosen = parse_week(week)

@@ -174,7 +174,7 @@ def new(
             persons=[parse_person(p) for p in persoon or []],
             addresses=[parse_address(a) for a in adres or []],
             organisations=[parse_organisation(o) for o in organisatie or []],
-            avim_informed_at=parse_moment(avim, "AVIM geïnformeerd") if avim else None,
+            avim_informed_at=parse_moment(avim, "AVIM geïnformeerd") if avim is not None else None,
         )
         # Only valid input opens (and on first use creates) the database.
         store = st.store(create=True)
@@ -229,11 +229,16 @@ def _earlier_records_notice(store: Store, new_signal: NewSignal, link: bool) -> 
             )
     remaining = [c for c in checks if c not in linked_checks]
     if search_render.checks_notice(remaining, stderr=True):
+        advice = (
+            "Geen daarvan is exact (zelfde postcode en huisnummer, KvK-nummer, of naam met "
+            "volledige geboortedatum), dus er is niet gekoppeld"
+            if link
+            else "Koppelen aan een exacte overeenkomst kan met --koppel-bestaande"
+        )
         render.error_console().print(
             render.text(
-                "Het signaal wordt opgeslagen met nieuwe registraties. Koppelen aan een eerdere "
-                "kan met 'id=N' in --persoon/--adres/--organisatie of, bij een exacte "
-                "overeenkomst, met --koppel-bestaande."
+                f"Het signaal wordt opgeslagen met nieuwe registraties. {advice}; zelf koppelen "
+                "kan met 'id=N' in --persoon/--adres/--organisatie."
             )
         )
     return new_signal
@@ -423,11 +428,13 @@ def step(
         reason=reden or "",
         check_outcome=controle or "",
         partners=tuple(parse_choice(Partner, p, "Partner") for p in partner or []),
-        conclusion=parse_choice(Conclusion, conclusie, "Conclusie") if conclusie else None,
+        conclusion=parse_choice(Conclusion, conclusie, "Conclusie")
+        if conclusie is not None
+        else None,
         feedback_given=terugkoppeling,
         feedback_on=(
             parse_past_date(terugkoppeling_datum, "Datum terugkoppeling")
-            if terugkoppeling_datum
+            if terugkoppeling_datum is not None
             else None
         ),
         criminal_case=strafrechtelijk,

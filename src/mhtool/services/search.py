@@ -489,7 +489,7 @@ def _single_exact(check: EntityCheck) -> int | None:
     ids = sorted({h.entity_id for h in check.hits if h.exact and h.entity_id is not None})
     if len(ids) > 1:
         raise ValidationError(
-            f"De {check.searched} komt exact overeen met meer dan één eerdere registratie "
+            f"{'Het' if check.kind == 'address' else 'De'} {check.searched} komt exact overeen met meer dan één eerdere registratie "
             f"(id {', '.join(map(str, ids))}); kies er zelf een met 'id=N' in --persoon, "
             "--adres of --organisatie. Er is niets opgeslagen."
         )
