@@ -263,9 +263,9 @@ def test_backup_changes_nothing_but_is_in_the_audit_log(
     assert cli("--gebruiker", "aof", "backup", str(tmp_path / "kopie.db")).exit_code == 0
     assert dump(db_path) == before
     assert audit_rows(db_path)[-1] == ("backup", "database", "", "gelukt", "aof")
-    refused = cli("backup", str(tmp_path / "kopie.db"))  # exists: refused, not logged as made
-    assert refused.exit_code != 0
-    assert [r[0] for r in audit_rows(db_path)].count("backup") == 1
+    refused = cli("backup", str(tmp_path / "kopie.db"))  # exists: refused, and logged so
+    assert refused.exit_code == 2
+    assert [r[3] for r in audit_rows(db_path) if r[0] == "backup"] == ["gelukt", "geweigerd"]
 
 
 def test_files_any_command_writes_are_owner_only(tmp_path: Path) -> None:

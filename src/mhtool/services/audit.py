@@ -74,8 +74,28 @@ class Audited:
     details: dict[str, DetailValue] = field(default_factory=dict)
 
 
-def _result_of(error: MhtoolError) -> AuditResult:
-    return AuditResult.NOT_FOUND if isinstance(error, NotFoundError) else AuditResult.REFUSED
+def record_refusal(
+    store: Store,
+    user: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    error: MhtoolError,
+    details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """A refused action is logged too, with only the kind of error: its message may quote what
+    the user typed. Best effort: the user must still see the original error."""
+    result = AuditResult.NOT_FOUND if isinstance(error, NotFoundError) else AuditResult.REFUSED
+    with contextlib.suppress(MhtoolError):
+        record(
+            store,
+            user,
+            action,
+            object_type,
+            object_id,
+            result,
+            {**(details or {}), "fout": type(error).__name__.lower()},
+        )
 
 
 @contextlib.contextmanager
@@ -94,17 +114,7 @@ def audited(
     except (DatabaseError, DatabaseInUseError):
         raise  # the file itself is the problem: logging the refusal would fail the same way
     except MhtoolError as error:
-        # Only the kind of error is kept: its message may quote what the user typed.
-        with contextlib.suppress(MhtoolError):
-            record(
-                store,
-                user,
-                action,
-                object_type,
-                note.object_id,
-                _result_of(error),
-                {**note.details, "fout": type(error).__name__.lower()},
-            )
+        record_refusal(store, user, action, object_type, note.object_id, error, note.details)
         raise
 
 

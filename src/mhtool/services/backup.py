@@ -42,15 +42,22 @@ def make_backup(
     A backup is a full copy of every person in the file, so it goes into the audit log (BIO)
     once it is made and verified; if that entry cannot be written, the copy is removed again
     rather than left behind unaccounted for."""
-    from mhtool.services.audit import record
+    from mhtool.errors import DatabaseError, DatabaseInUseError, MhtoolError
+    from mhtool.services.audit import record, record_refusal
 
     new_key = None
-    check_target(store, target.expanduser(), overwrite)  # before asking for a passphrase
-    if new_passphrase is not None and not store.encrypted:
-        from mhtool.store.cipher import key_material
+    try:
+        check_target(store, target.expanduser(), overwrite)  # before asking for a passphrase
+        if new_passphrase is not None and not store.encrypted:
+            from mhtool.store.cipher import key_material
 
-        new_key = key_material(new_passphrase())
-    done = backup_to(store, target, overwrite=overwrite, new_key=new_key)
+            new_key = key_material(new_passphrase())
+        done = backup_to(store, target, overwrite=overwrite, new_key=new_key)
+    except (DatabaseError, DatabaseInUseError):
+        raise  # the file itself is the problem: logging would fail the same way
+    except MhtoolError as error:
+        record_refusal(store, user, "backup", "database", "", error)
+        raise
     try:
         record(
             store,
