@@ -77,29 +77,30 @@ def show(
             else "Het auditlog is nog leeg."
         )
         return
-    # Fits 80 columns: the object type is in the action ("signaal.toon"), so only its id shows.
-    table = render.compact_table()
-    table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("Tijdstip", no_wrap=True)
-    table.add_column("Door", overflow="fold")
-    table.add_column("Actie", no_wrap=True)
-    table.add_column("Object", no_wrap=True)
-    table.add_column("Resultaat", no_wrap=True)
-    table.add_column("Gegevens", overflow="fold")
-    for e in found:
-        details = " ".join(
-            f"{_DETAIL_NAMES.get(k, k)}={_detail_value(v)}" for k, v in sorted(e.details.items())
-        )
-        table.add_row(
-            render.text(e.id),
-            render.text(render.format_moment(e.at)),
-            render.text(e.by_user),
-            render.text(e.action),
-            render.text(e.object_id or "–"),
-            render.text(e.result),
-            render.text(details),
-        )
-    render.console().print(table)
+    # Plain aligned lines that fit 80 columns: the object type is in the action
+    # ("signaal.toon"), so only its id shows; details go on an indented line of their own.
+    rows = [
+        (str(e.id), render.format_moment(e.at), e.by_user, e.action, e.object_id or "–", e.result)
+        for e in found
+    ]
+    header = ("id", "Tijdstip", "Door", "Actie", "Object", "Resultaat")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        first = cells[0].rjust(widths[0])
+        rest = [c.ljust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return render.safe("  ".join([first, *rest]).rstrip())
+
+    print(line(header))
+    print("─" * len(line(header)))
+    for entry, row in zip(found, rows, strict=True):
+        print(line(row))
+        if entry.details:
+            details = " ".join(
+                f"{_DETAIL_NAMES.get(k, k)}={_detail_value(v)}"
+                for k, v in sorted(entry.details.items())
+            )
+            print(render.safe(" " * (widths[0] + 2) + details))
     render.console().print(f"{render.count(len(found), 'regel')}.")
 
 
@@ -129,7 +130,7 @@ _DETAIL_VALUES = {
 
 
 def _detail_value(value: object) -> str:
-    if value is None:
+    if value is None or value == "":
         return "–"
     if isinstance(value, bool):
         return "ja" if value else "nee"
