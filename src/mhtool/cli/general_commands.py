@@ -34,7 +34,18 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     out.print(text(f"Database: {found.path}"))
     out.print(text(f"Gekozen via: {found.source}"))
     if not found.exists:
-        out.print("Het bestand bestaat nog niet; het wordt aangemaakt bij het eerste signaal.")
+        from pathlib import Path
+
+        folder = Path(found.path).parent
+        if found.source != "standaardlocatie" and not folder.exists():
+            out.print(
+                text(
+                    f"Het bestand bestaat nog niet, en de map {folder} ook niet: controleer het "
+                    f"pad bij {found.source}."
+                )
+            )
+        else:
+            out.print("Het bestand bestaat nog niet; het wordt aangemaakt bij het eerste signaal.")
         return
     out.print(f"Schemaversie: {found.schema_version}")
     private = found.file_mode == "0600"
