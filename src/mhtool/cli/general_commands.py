@@ -36,8 +36,10 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     if not found.exists:
         from pathlib import Path
 
+        from mhtool.services.database import DEFAULT_SOURCE
+
         folder = Path(found.path).parent
-        if found.source != "standaardlocatie" and not folder.exists():
+        if found.source != DEFAULT_SOURCE and not folder.exists():
             out.print(
                 text(
                     f"Het bestand bestaat nog niet, en de map {folder} ook niet: controleer het "
