@@ -818,6 +818,7 @@ def test_repeated_or_contradictory_closing_options(
         (("rapport", "--week", ""), "--week is leeg"),
         (("signaal", "notitie", "MH-2026-0001", "x", "--datum", ""), "Datum is leeg"),
         (("signaal", "stap", "MH-2026-0001", "--controle", "x", "--datum", " "), "Datum is leeg"),
+        (("signaal", "avim", "MH-2026-0001", "--op", ""), "AVIM ingeschakeld is leeg"),
     ],
 )
 def test_an_empty_option_value_is_an_error_not_the_default(

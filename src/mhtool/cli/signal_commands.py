@@ -532,7 +532,7 @@ def avim_informed(
     from mhtool.services.signals import record_avim
 
     st = state(ctx)
-    moment = parse_moment(op or "nu", "AVIM ingeschakeld")
+    moment = parse_moment("nu" if op is None else op, "AVIM ingeschakeld")
     detail = record_avim(st.store(), ref, moment, st.user, reden or "")
     render.signal_outcome(
         detail,

@@ -345,7 +345,9 @@ def parse_moment(text: str, what: str, today: dt.date | None = None) -> dt.datet
     """'03-11-2026 14:30', '03-11-2026' or 'nu' -> a local datetime, not in the future."""
     value = text.strip().lower()
     now = dt.datetime.now().replace(second=0, microsecond=0)
-    if value in ("", "nu"):
+    if not value:
+        raise ValidationError(f"{what} is leeg; gebruik 'dd-mm-jjjj uu:mm' of 'nu'.")
+    if value == "nu":
         return now
     date_part, _, time_part = value.partition(" ")
     day = parse_past_date(date_part, what, today)
