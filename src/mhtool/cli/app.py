@@ -44,9 +44,10 @@ class AppState:
         return resolve_database_path(self.db_flag)
 
     def database_files(self) -> tuple[Path, ...]:
-        """The database and its WAL/SHM/journal: what no export may ever overwrite."""
-        path, _ = self.database_path()
-        return (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")))
+        """The database and the files beside it: what no export may ever overwrite."""
+        from mhtool.services.database import database_files
+
+        return database_files(self.database_path()[0])
 
     def store(self, *, create: bool = False) -> Store:
         """Open the database; only commands that record something new may create the file."""

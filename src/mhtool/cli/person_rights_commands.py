@@ -54,8 +54,8 @@ def access(
     render.console().print(
         render.text(
             f"Inzageoverzicht van persoon {export.person_id} "
-            f"({render.count(len(export.signals), 'signaal')}) geschreven naar {export.path}. Controleer het vóór verstrekking op "
-            "gegevens van anderen."
+            f"({render.count(len(export.signals), 'signaal')}) geschreven naar {export.path}. "
+            "Controleer het vóór verstrekking op gegevens van anderen."
         )
     )
 

@@ -66,7 +66,8 @@ def report_command(
     from mhtool.cli.app import state
     from mhtool.domain.periods import parse_week
     from mhtool.errors import ValidationError
-    from mhtool.exporters import choose_format, export, render_text
+    from mhtool.exporters import choose_format, render_text
+    from mhtool.services.export_files import export_logged
     from mhtool.services.weekly_report import default_wait_days, weekly_report
 
     if uitvoer is not None and not uitvoer.strip():
@@ -96,15 +97,18 @@ def report_command(
         _audit(st, chosen.label, fmt, counts)
         sys.stdout.write(text)
         return
-    path = to_file or Path(f"weekrapport-{chosen.label}.{fmt}")
-    existed = path.expanduser().exists()
-    written = export(document, fmt, path, overwrite=overschrijf, protected=st.database_files())
-    try:
-        _audit(st, chosen.label, fmt, {**counts, "bestand": True})
-    except BaseException:
-        if not existed:
-            written.unlink(missing_ok=True)
-        raise
+    written = export_logged(
+        st.store(),
+        st.user,
+        "rapport",
+        "rapport",
+        _details(chosen.label, fmt, {**counts, "bestand": True}),
+        document,
+        fmt,
+        to_file or Path(f"weekrapport-{chosen.label}.{fmt}"),
+        overwrite=overschrijf,
+        protected=st.database_files(),
+    )
     render.console().print(
         render.text(
             f"Weekrapport {chosen.label} opgeslagen in {written} (alleen leesbaar voor u): "
@@ -115,15 +119,12 @@ def report_command(
     )
 
 
-def _audit(st: AppState, week: str, fmt: str, counts: dict[str, int | bool]) -> None:
+def _details(week: str, fmt: str, counts: dict[str, int | bool]) -> dict[str, str | int | bool]:
     """An export of signal data is logged (BIO): which week, in what form, how many signals."""
+    return {"week": week.lower(), "formaat": fmt, **counts}
+
+
+def _audit(st: AppState, week: str, fmt: str, counts: dict[str, int | bool]) -> None:
     from mhtool.services.audit import record
 
-    record(
-        st.store(),
-        st.user,
-        "rapport",
-        "rapport",
-        "",
-        details={"week": week.lower(), "formaat": fmt, **counts},
-    )
+    record(st.store(), st.user, "rapport", "rapport", "", details=_details(week, fmt, counts))

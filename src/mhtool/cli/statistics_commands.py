@@ -131,18 +131,22 @@ def statistics_command(
         "bestand": uitvoer is not None,
     }
     if uitvoer is not None:
-        # Logged right after the file is written; a new file whose entry cannot be written
-        # is removed again, so no export exists without its audit entry.
-        existed = uitvoer.expanduser().exists()
-        written = _write_file(
-            report, uitvoer, "csv" if as_csv else None, overschrijf, state(ctx).database_files()
+        from mhtool.exporters import choose_format
+        from mhtool.services.export_files import export_logged
+
+        st = state(ctx)
+        written = export_logged(
+            store,
+            st.user,
+            "statistiek",
+            "signaal",
+            details,
+            report.document(),
+            choose_format("csv" if as_csv else None, uitvoer),
+            uitvoer,
+            overwrite=overschrijf,
+            protected=st.database_files(),
         )
-        try:
-            _audit(ctx, details)
-        except BaseException:
-            if not existed:
-                written.unlink(missing_ok=True)
-            raise
         render.console().print(render.text(f"Opgeslagen in {written} (alleen leesbaar voor u)."))
         return
     _audit(ctx, details)  # before anything reaches the screen
@@ -163,24 +167,6 @@ def _audit(ctx: typer.Context, details: dict[str, str | int | bool | None]) -> N
 
     st = state(ctx)
     record(st.store(), st.user, "statistiek", "signaal", "", details=details)
-
-
-def _write_file(
-    report: StatisticsReport,
-    path: Path,
-    fmt: str | None,
-    overwrite: bool,
-    protected: tuple[Path, ...],
-) -> Path:
-    from mhtool.exporters import choose_format, export
-
-    return export(
-        report.document(),
-        choose_format(fmt, path),
-        path,
-        overwrite=overwrite,
-        protected=protected,
-    )
 
 
 def _show(report: StatisticsReport) -> None:

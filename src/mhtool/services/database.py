@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from mhtool.errors import ValidationError
-from mhtool.store.connection import PassphraseSource, Store, open_store, schema_version
+from mhtool.store.connection import (
+    PassphraseSource,
+    Store,
+    open_store,
+    schema_version,
+)
+from mhtool.store.connection import database_files as database_files  # for the CLI
 
 ENV_VAR = "MHTOOL_DB"
 DEFAULT_NAME = "mhtool.db"

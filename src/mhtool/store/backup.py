@@ -24,6 +24,7 @@ from mhtool.store.connection import (
     BUSY_TIMEOUT_MS,
     Store,
     connect,
+    database_files,
     translate_sqlite_errors,
 )
 
@@ -189,6 +190,6 @@ def _fsync_directory(path: Path) -> None:
 
 
 def _remove_quietly(path: Path) -> None:
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+    for leftover in database_files(path):
         with contextlib.suppress(OSError):
             leftover.unlink()

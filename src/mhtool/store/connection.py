@@ -266,13 +266,18 @@ def _key_for(path: Path, new: bool, passphrase: PassphraseSource | None) -> str:
     return key_material(passphrase(path, new))
 
 
+def database_files(path: Path) -> tuple[Path, ...]:
+    """The database and the files SQLite keeps beside it (WAL, shared memory, rollback journal)."""
+    return (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")))
+
+
 def _owner_only(path: Path) -> int | None:
     """A file copied or unpacked by another tool may be readable for everyone: make the
-    database and its WAL/SHM 0600 again. Returns the old mode when it was wider."""
+    database and the files beside it 0600 again. Returns the old mode when it was wider."""
     mode = path.stat().st_mode & 0o777
     if not mode & 0o077:
         return None
-    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    for file in database_files(path):
         with contextlib.suppress(OSError):  # not ours to change: `mhtool info` still warns
             os.chmod(file, 0o600)
     return mode if not path.stat().st_mode & 0o077 else None

@@ -13,6 +13,7 @@ conventions; the audit_log is deliberately never touched (it holds no personal d
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -198,11 +199,7 @@ def scrub_name(store: Store, name: str, own_signals: frozenset[int]) -> Scrubbed
         for row in rows:
             if row["value"] is None:
                 continue
-            own = row["signal_id"] in own_signals
-
-            def apply(text: str, own: bool = own) -> str:
-                return redaction.apply(text, own)
-
+            apply = functools.partial(redaction.apply, own_signal=row["signal_id"] in own_signals)
             if is_json:
                 data = json.loads(row["value"])
                 scrubbed = _each_string(data, apply)
