@@ -91,6 +91,23 @@ def house_key(number: int, addition: str) -> str:
     return f"{number}{addition.lower()}"
 
 
+def house_number_display(number: int, addition: str) -> str:
+    """How a Dutch address writes a house number: '14-2', '14 hs', '12a', '12-A1'.
+
+    A numeric addition always keeps its separator (14-2 is not house 142); one letter sits
+    against the number; a word such as 'hs' or 'bis' follows after a space; anything else
+    (mixed letters and digits) after a hyphen.
+    """
+    extra = addition.strip()
+    if not extra:
+        return str(number)
+    if extra[0].isdigit():
+        return f"{number}-{extra}"
+    if extra.isalpha():
+        return f"{number}{extra.lower()}" if len(extra) == 1 else f"{number} {extra.lower()}"
+    return f"{number}-{extra}"
+
+
 def street_key(text: str) -> str:
     """'Dorpsstr.' and 'dorpsstraat ' -> 'dorpsstraat'; accents and punctuation dropped."""
     value = strip_accents(text).casefold().strip()

@@ -16,6 +16,7 @@ from mhtool.domain.enums import Channel, Form, LabelledEnum, Role, Sector
 from mhtool.domain.municipalities import resolve_municipality
 from mhtool.domain.normalise import (
     house_key,
+    house_number_display,
     kvk_key,
     name_key,
     postcode_key,
@@ -62,7 +63,7 @@ class AddressInput:
         return house_key(self.house_number, self.house_addition)
 
     def one_line(self) -> str:
-        number = f"{self.house_number}{self.house_addition.lower()}"
+        number = house_number_display(self.house_number, self.house_addition)
         parts = [f"{self.street} {number}".strip(), f"{self.postcode} {self.city}".strip()]
         return ", ".join(p for p in parts if p)
 

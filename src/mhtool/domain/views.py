@@ -12,6 +12,7 @@ from typing import Any
 
 from mhtool.domain.dates import minor_on
 from mhtool.domain.enums import Step
+from mhtool.domain.normalise import house_number_display
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class AddressView:
 
     @property
     def one_line(self) -> str:
-        number = f"{self.house_number}{self.house_addition.lower()}"
+        number = house_number_display(self.house_number, self.house_addition)
         parts = [f"{self.street} {number}".strip(), f"{self.postcode} {self.city}".strip()]
         return ", ".join(p for p in parts if p)
 
@@ -55,6 +56,7 @@ class AddressView:
             "straat": self.street,
             "huisnummer": self.house_number,
             "toevoeging": self.house_addition,
+            "huisnummer_volledig": house_number_display(self.house_number, self.house_addition),
             "postcode": self.postcode,
             "plaats": self.city,
         }
