@@ -1,7 +1,8 @@
-"""The `mhtool` entry point: global options, command groups, and the one place errors are shown.
+"""The `mhtool` entry point: global options and the one place errors are shown.
 
-Heavy modules (sqlite-utils, questionary, rich tables) are imported inside commands, never here,
-so `mhtool --help` starts fast.
+The commands are listed in `cli/command_registry.py` and built only when used; heavy modules
+(sqlite-utils, questionary, rich tables) are imported inside commands, never here, so
+`mhtool --help` starts fast.
 """
 
 from __future__ import annotations
@@ -9,19 +10,15 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from mhtool import __version__
 from mhtool.cli import dutch_click
+from mhtool.cli.command_registry import RootGroup
+from mhtool.cli.context import AppState
 from mhtool.errors import ExitCode, MhtoolError, ValidationError
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from mhtool.store.connection import Store
 
 HELP = (
     "mhtool: signalen van mogelijke mensenhandel vastleggen en volgen door de meldroute "
@@ -30,69 +27,8 @@ HELP = (
 )
 
 
-@dataclass
-class AppState:
-    """Global options, and the database opened at most once per command."""
-
-    db_flag: str | None = None
-    user: str = ""
-    _store: Store | None = field(default=None, repr=False)
-
-    def database_path(self) -> tuple[Path, str]:
-        from mhtool.services.database import resolve_database_path
-
-        return resolve_database_path(self.db_flag)
-
-    def database_files(self) -> tuple[Path, ...]:
-        """The database and the files beside it: what no export may ever overwrite."""
-        from mhtool.services.database import database_files
-
-        return database_files(self.database_path()[0])
-
-    def store(self, *, create: bool = False) -> Store:
-        """Open the database; only commands that record something new may create the file."""
-        if self._store is None:
-            from mhtool.cli.passphrase import ask_passphrase
-            from mhtool.services.database import open_database
-
-            path, source = self.database_path()
-            self._store = open_database(path, source, create=create, passphrase=ask_passphrase)
-            tell_opened(path, self._store.upgraded, self._store.tightened_from)
-        return self._store
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-
-
-def tell_opened(
-    path: Path, upgraded: tuple[int, int, Path] | None, tightened_from: int | None
-) -> None:
-    """What opening changed on its own is never silent (on stderr, so --json stays clean)."""
-    from mhtool.cli.render import safe
-
-    if tightened_from is not None:
-        sys.stderr.write(
-            f"Let op: {safe(path)} was ook voor anderen toegankelijk ({tightened_from:04o}); "
-            "mhtool heeft de rechten op 0600 (alleen u) gezet.\n"
-        )
-    if upgraded is not None:
-        old_version, new_version, copy = upgraded
-        sys.stderr.write(
-            f"De database is bijgewerkt van schemaversie {old_version} naar {new_version}. "
-            f"Een kopie van vóór het bijwerken staat in {safe(copy)} (alleen voor u leesbaar); "
-            "verwijder die veilig zodra alles werkt.\n"
-        )
-
-
-def state(ctx: typer.Context) -> AppState:
-    obj = ctx.find_root().obj
-    assert isinstance(obj, AppState)
-    return obj
-
-
 app = typer.Typer(
+    cls=RootGroup,  # commands come from cli/command_registry.py, built when used
     help=HELP,
     no_args_is_help=True,
     add_completion=False,
@@ -151,47 +87,12 @@ def _os_user() -> str:
         return "onbekend"
 
 
-def _register() -> None:
-    from mhtool.cli import (
-        audit_commands,
-        enrich_commands,
-        entity_commands,
-        general_commands,
-        person_rights_commands,
-        report_commands,
-        retention_commands,
-        search_commands,
-        signal_commands,
-        statistics_commands,
-        storage_commands,
-    )
-
-    enrich_commands.register(signal_commands.app)
-    app.add_typer(signal_commands.app, name="signaal")
-    general_commands.register(app)
-    storage_commands.register(app)
-    statistics_commands.register(app)
-    report_commands.register(app)
-    app.add_typer(audit_commands.app, name="audit")
-    retention_commands.register(app)
-    search_commands.register(app)
-    person_rights_commands.register(entity_commands.person_app)
-    app.add_typer(entity_commands.person_app, name="persoon")
-    app.add_typer(entity_commands.address_app, name="adres")
-    app.add_typer(entity_commands.organisation_app, name="organisatie")
-
-
-_register()
-
-
 def main() -> None:
     """Run the CLI; every error becomes one Dutch sentence and an exit code, never a traceback."""
     # Everything this process creates (database, WAL/SHM, backups, exports) is for the owner only.
     os.umask(0o077)
     dutch_click.install()
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-
-    from mhtool.cli.render import print_error, safe
 
     code: int = ExitCode.OK
     try:
@@ -214,6 +115,8 @@ def main() -> None:
     except UsageError as error:
         print_error(dutch_click.translate_message(error.format_message()))
         if error.ctx is not None:
+            from mhtool.cli.render import safe
+
             sys.stderr.write(f"Zie '{safe(error.ctx.command_path)} --help' voor hulp.\n")
         code = ExitCode.USAGE
     except ClickException as error:
@@ -228,3 +131,10 @@ def main() -> None:
         )
         code = ExitCode.INTERNAL
     sys.exit(code)
+
+
+def print_error(message: str) -> None:
+    """render.print_error, imported only when there is an error to show."""
+    from mhtool.cli.render import print_error as show
+
+    show(message)

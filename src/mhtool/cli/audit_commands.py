@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.context import state
 
 app = typer.Typer(
     help="Het auditlog: wie deed wat, wanneer, met welk signaal of welke persoon.",

@@ -33,7 +33,7 @@ def enrich(
 ) -> None:
     """Voeg personen, adressen of organisaties toe aan een signaal (verrijken)."""
     from mhtool.cli import render
-    from mhtool.cli.app import state
+    from mhtool.cli.context import state
     from mhtool.domain.signal_input import parse_address, parse_organisation, parse_person
     from mhtool.services.enrichment import enrich_signal
 
@@ -79,7 +79,7 @@ def correct(
 ) -> None:
     """Corrigeer een fout in een signaal; de oude waarde blijft in de historie staan."""
     from mhtool.cli import render
-    from mhtool.cli.app import state
+    from mhtool.cli.context import state
     from mhtool.domain.signal_correction import build_correction
     from mhtool.services.enrichment import correct_signal
 

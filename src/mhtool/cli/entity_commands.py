@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from mhtool.cli.app import state
+from mhtool.cli import person_rights_commands
 from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.context import state
 
 person_app = typer.Typer(
     help="Personen: alles wat over één persoon bekend is.",
@@ -60,3 +61,7 @@ def show_address(ctx: typer.Context, id_: ID_ARG, as_json: JSON_OPTION = False) 
 def show_organisation(ctx: typer.Context, id_: ID_ARG, as_json: JSON_OPTION = False) -> None:
     """Toon een organisatie met alle signalen waarin die voorkomt, als tijdlijn."""
     _show(ctx, "organisation", id_, as_json)
+
+
+# inzage and verwijder (the AVG rights) live in their own module but belong to `persoon`.
+person_rights_commands.register(person_app)

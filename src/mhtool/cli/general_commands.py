@@ -9,22 +9,16 @@ import typer
 from mhtool.cli.app_options import JSON_OPTION
 
 
-def register(app: typer.Typer) -> None:
-    app.command("info")(info)
-    app.command("gemeenten")(municipalities)
-    app.command("meldroute")(route)
-
-
 def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     """Toon welk databasebestand wordt gebruikt en wat erin staat."""
-    from mhtool.cli.app import state
+    from mhtool.cli.context import state
     from mhtool.cli.passphrase import ask_passphrase
     from mhtool.cli.render import console, print_json, text
     from mhtool.services.database import database_info
 
     path, source = state(ctx).database_path()
     found = database_info(path, source, passphrase=ask_passphrase)
-    from mhtool.cli.app import tell_opened
+    from mhtool.cli.context import tell_opened
 
     tell_opened(path, found.upgraded, found.tightened_from)
     if as_json:

@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
 from mhtool.cli.confirmation import YES_OPTION, confirm_irreversible
+from mhtool.cli.context import state
 
 PERSON_ID = Annotated[
     str, typer.Argument(metavar="ID", help="Id van de persoon (zie 'mhtool signaal toon').")

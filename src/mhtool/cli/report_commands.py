@@ -11,13 +11,9 @@ import typer
 from mhtool.cli.app_options import JSON_OPTION, OVERWRITE_OPTION
 
 if TYPE_CHECKING:
-    from mhtool.cli.app import AppState
+    from mhtool.cli.context import AppState
 
 STDOUT = "-"
-
-
-def register(app: typer.Typer) -> None:
-    app.command("rapport")(report_command)
 
 
 def report_command(
@@ -63,7 +59,7 @@ def report_command(
     """Maak het weekrapport: nieuwe signalen, stapwijzigingen, afgeronde en acute signalen, en
     signalen die lang in één stap staan. Zonder namen, geboortedata of adressen."""
     from mhtool.cli import render
-    from mhtool.cli.app import state
+    from mhtool.cli.context import state
     from mhtool.domain.periods import parse_week
     from mhtool.errors import ValidationError
     from mhtool.exporters import choose_format, render_text

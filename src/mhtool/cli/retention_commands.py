@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
 from mhtool.cli.confirmation import YES_OPTION, confirm_irreversible
+from mhtool.cli.context import state
 
 if TYPE_CHECKING:
     from mhtool.domain.retention import DueSignal
@@ -19,11 +19,6 @@ terms_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(terms_app, name="bewaartermijn")
-    app.command("opschonen")(purge)
 
 
 @terms_app.command("toon")

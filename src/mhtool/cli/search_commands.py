@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from mhtool.cli.app import state
 from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.context import state
 from mhtool.errors import ExitCode
 
 
@@ -97,7 +97,3 @@ def zoek(
         search_render.hits_list(result.hits)
         print(f"{render.count(len(result.hits), 'resultaat')}, beste eerst (score 100 = exact).")
     return ExitCode.OK if result.hits else ExitCode.NOT_FOUND
-
-
-def register(app: typer.Typer) -> None:
-    app.command("zoek")(zoek)

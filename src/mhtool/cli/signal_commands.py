@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mhtool.cli.app import state
+from mhtool.cli import enrich_commands
 from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.context import state
 
 if TYPE_CHECKING:
     from mhtool.domain.meldroute import StepInput
@@ -540,3 +541,7 @@ def avim_informed(
         f"AVIM ingeschakeld vastgelegd voor {detail.summary.ref} "
         f"({render.format_moment(detail.summary.avim_informed_at)}).",
     )
+
+
+# verrijk and wijzig live in their own module but belong to this group, after the others.
+enrich_commands.register(app)

@@ -14,10 +14,6 @@ if TYPE_CHECKING:
     from mhtool.domain.statistics_report import MonthlyCounts, StatisticsReport
 
 
-def register(app: typer.Typer) -> None:
-    app.command("statistiek")(statistics_command)
-
-
 def statistics_command(
     ctx: typer.Context,
     jaar: Annotated[
@@ -86,7 +82,7 @@ def statistics_command(
 ) -> None:
     """Tel signalen per gemeente en jaar, of toon de tabellen uit het beleidsplan (§1.5)."""
     from mhtool.cli import render
-    from mhtool.cli.app import state
+    from mhtool.cli.context import state
     from mhtool.domain.periods import parse_years
     from mhtool.domain.selection import parse_municipalities
     from mhtool.domain.statistics_report import Dimension, TableKind, parse_code
@@ -162,7 +158,7 @@ def statistics_command(
 
 def _audit(ctx: typer.Context, details: dict[str, str | int | bool | None]) -> None:
     """Figures leave the file: logged (BIO) with the kind of table, never the figures."""
-    from mhtool.cli.app import state
+    from mhtool.cli.context import state
     from mhtool.services.audit import record
 
     st = state(ctx)

@@ -10,11 +10,6 @@ import typer
 from mhtool.cli.app_options import JSON_OPTION, OVERWRITE_OPTION
 
 
-def register(app: typer.Typer) -> None:
-    app.command("init")(init)
-    app.command("backup")(backup)
-
-
 def init(
     ctx: typer.Context,
     versleuteld: Annotated[
@@ -36,7 +31,7 @@ def init(
     as_json: JSON_OPTION = False,
 ) -> None:
     """Maak een nieuwe, lege database (standaard of met --db), eventueel versleuteld."""
-    from mhtool.cli.app import state
+    from mhtool.cli.context import state
     from mhtool.cli.passphrase import ask_passphrase, keyring_available, store_in_keyring
     from mhtool.cli.render import console, print_json, text
     from mhtool.errors import ValidationError
@@ -96,7 +91,7 @@ def backup(
     Terugzetten: gebruik het back-upbestand met --db, of kopieer het over het databasebestand
     terwijl mhtool niet draait.
     """
-    from mhtool.cli.app import state
+    from mhtool.cli.context import state
     from mhtool.cli.passphrase import ask_passphrase
     from mhtool.cli.render import console, count, print_json, text
     from mhtool.services.backup import make_backup

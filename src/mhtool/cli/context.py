@@ -1,0 +1,81 @@
+"""The state one command run shares: global options and the database, opened at most once.
+
+It lives apart from `cli/app.py` so that command modules can reach it without importing the
+entry point (which knows every command): the import graph stays a tree.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import typer
+
+    from mhtool.store.connection import Store
+
+
+@dataclass
+class AppState:
+    """Global options, and the database opened at most once per command."""
+
+    db_flag: str | None = None
+    user: str = ""
+    _store: Store | None = field(default=None, repr=False)
+
+    def database_path(self) -> tuple[Path, str]:
+        from mhtool.services.database import resolve_database_path
+
+        return resolve_database_path(self.db_flag)
+
+    def database_files(self) -> tuple[Path, ...]:
+        """The database and the files beside it: what no export may ever overwrite."""
+        from mhtool.services.database import database_files
+
+        return database_files(self.database_path()[0])
+
+    def store(self, *, create: bool = False) -> Store:
+        """Open the database; only commands that record something new may create the file."""
+        if self._store is None:
+            from mhtool.cli.passphrase import ask_passphrase
+            from mhtool.services.database import open_database
+
+            path, source = self.database_path()
+            self._store = open_database(path, source, create=create, passphrase=ask_passphrase)
+            tell_opened(path, self._store.upgraded, self._store.tightened_from)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def tell_opened(
+    path: Path, upgraded: tuple[int, int, Path] | None, tightened_from: int | None
+) -> None:
+    """What opening changed on its own is never silent (on stderr, so --json stays clean)."""
+    from mhtool.cli.render import safe
+
+    if tightened_from is not None:
+        sys.stderr.write(
+            f"Let op: {safe(path)} was ook voor anderen toegankelijk ({tightened_from:04o}); "
+            "mhtool heeft de rechten op 0600 (alleen u) gezet.\n"
+        )
+    if upgraded is not None:
+        old_version, new_version, copy = upgraded
+        sys.stderr.write(
+            f"De database is bijgewerkt van schemaversie {old_version} naar {new_version}. "
+            f"Een kopie van vóór het bijwerken staat in {safe(copy)} (alleen voor u leesbaar); "
+            "verwijder die veilig zodra alles werkt.\n"
+        )
+
+
+def state(ctx: typer.Context) -> AppState:
+    """The AppState the root callback put on the outermost context."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppState)
+    return obj
