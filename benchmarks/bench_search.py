@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_data import PlantedVariant, generate  # noqa: E402
 
 from mhtool.domain.matching import address_query, person_query  # noqa: E402
-from mhtool.services.search import find_addresses, find_persons, search  # noqa: E402
+from mhtool.services.entity_finders import find_addresses, find_persons  # noqa: E402
+from mhtool.services.search import search  # noqa: E402
 from mhtool.store.connection import open_store  # noqa: E402
 
 

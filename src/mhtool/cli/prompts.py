@@ -45,7 +45,7 @@ from mhtool.domain.views import SignalDetail
 from mhtool.errors import MhtoolError, ValidationError
 
 if TYPE_CHECKING:
-    from mhtool.services.search import SearchHit
+    from mhtool.services.search_hits import SearchHit
 
 Entity = PersonInput | AddressInput | OrganisationInput
 E = TypeVar("E", PersonInput, AddressInput, OrganisationInput)

@@ -11,7 +11,8 @@ from mhtool.cli import render
 from mhtool.domain.dates import format_date
 
 if TYPE_CHECKING:
-    from mhtool.services.search import EntityCheck, SearchHit, SignalLink
+    from mhtool.services.earlier_records import EntityCheck
+    from mhtool.services.search_hits import SearchHit, SignalLink
     from mhtool.services.timelines import EntityTimeline
 
 

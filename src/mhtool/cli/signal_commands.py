@@ -14,7 +14,7 @@ from mhtool.cli.context import state
 if TYPE_CHECKING:
     from mhtool.domain.meldroute import StepInput
     from mhtool.domain.signal_input import NewSignal
-    from mhtool.services.search import EntityCheck
+    from mhtool.services.earlier_records import EntityCheck
     from mhtool.store.connection import Store
 
 app = typer.Typer(
@@ -133,7 +133,7 @@ def new(
     required_missing = gemeente is None or melder is None or omschrijving is None or kanaal is None
     if required_missing and interactive():
         from mhtool.cli.prompts import signal_form
-        from mhtool.services.search import check_input
+        from mhtool.services.earlier_records import check_input
 
         # The form looks up earlier records as you type, in an existing file only: a form
         # broken off with Ctrl-C must not leave a new, empty database behind.
@@ -209,7 +209,7 @@ def _earlier_records_notice(store: Store, new_signal: NewSignal, link: bool) -> 
     """Show earlier matches on stderr (stdout stays clean for --json); with --koppel-bestaande
     link each item to its single exact match."""
     from mhtool.cli import render, search_render
-    from mhtool.services.search import check_new_signal, link_exact_matches
+    from mhtool.services.earlier_records import check_new_signal, link_exact_matches
 
     checks = check_new_signal(store, new_signal)
     linked_checks = []
@@ -251,7 +251,7 @@ def _show_step2_check(checks: list[EntityCheck] | None, given: StepInput) -> Ste
     import dataclasses
 
     from mhtool.cli import render, search_render
-    from mhtool.services.search import NO_EARLIER_RECORDS
+    from mhtool.services.earlier_records import NO_EARLIER_RECORDS
 
     if checks is None:
         return given

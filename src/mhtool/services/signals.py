@@ -32,7 +32,7 @@ from mhtool.store.retention import term_years
 from mhtool.store.signals import SignalFilter
 
 if TYPE_CHECKING:
-    from mhtool.services.search import EntityCheck
+    from mhtool.services.earlier_records import EntityCheck
 
 __all__ = [
     "SignalFilter",
@@ -218,7 +218,7 @@ class StepPreparation:
 def prepare_step(store: Store, ref_text: str, given: StepInput) -> StepPreparation:
     """One read for the interactive step form. Not logged as a view: the step that follows
     is logged, refused or done, and a form that is cancelled changes and shows nothing new."""
-    from mhtool.services.search import check_signal_entities
+    from mhtool.services.earlier_records import check_signal_entities
 
     ref = parse_ref(ref_text)
     with store.read():
@@ -238,7 +238,11 @@ def _automatic_check(
     What was checked and found is stored with the step event. The officer's `--controle` stays
     the conclusion; only when nothing was found and nothing was written is it filled in.
     """
-    from mhtool.services.search import NO_EARLIER_RECORDS, check_details, check_signal_entities
+    from mhtool.services.earlier_records import (
+        NO_EARLIER_RECORDS,
+        check_details,
+        check_signal_entities,
+    )
 
     if not _enters_step_2(Step(row["step"]), given):
         return given, None

@@ -12,14 +12,14 @@ from typing import Any
 
 from mhtool.domain.enums import Conclusion, Step
 from mhtool.errors import NotFoundError
-from mhtool.services.search import (
+from mhtool.services.search import session
+from mhtool.services.search_hits import (
     KIND_LABEL,
     SignalLink,
     address_label,
     links,
     organisation_label,
     person_label,
-    session,
 )
 from mhtool.store import search as q
 from mhtool.store.connection import Store
