@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import pty
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +23,31 @@ def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("MHTOOL_DEBUG", raising=False)
     yield path
+
+
+@pytest.fixture(autouse=True)
+def quick_tests_start_no_process(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a quick run (`-m "not slow"`), a test that starts a process, opens a pty or runs
+    hypothesis without `@pytest.mark.slow` fails and says so: the quick run must stay under a
+    minute. The full run (README, .ci/run) does not check this, so a missing marker never
+    refuses a correct submission."""
+    if "not slow" not in (request.config.getoption("markexpr") or ""):
+        return
+    if request.node.get_closest_marker("slow") is not None:
+        return
+    hint = "mark it @pytest.mark.slow (subprocess, pty, crash and hypothesis tests are slow)"
+    if getattr(request.function, "is_hypothesis_test", False):
+        pytest.fail(f"{request.node.nodeid} runs hypothesis; {hint}", pytrace=False)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"{request.node.nodeid} starts a process; {hint}")
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse)
+    monkeypatch.setattr(pty, "fork", refuse)
+    if hasattr(os, "forkpty"):
+        monkeypatch.setattr(os, "forkpty", refuse)
 
 
 @pytest.fixture

@@ -146,6 +146,7 @@ def test_damaged_backup_is_not_kept(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mhtool.db"]
 
 
+@pytest.mark.slow
 def test_encrypted_backup_stays_encrypted_and_restores(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     env = child_env(db, TEST_PASSPHRASE)
@@ -226,6 +227,7 @@ def test_database_wal_and_shm_are_owner_only_even_with_a_lax_umask(tmp_path: Pat
         os.umask(old)
 
 
+@pytest.mark.slow
 def test_cli_process_creates_owner_only_files(tmp_path: Path) -> None:
     """The per-user default folder is made on first use, for the owner only."""
     env = child_env(tmp_path / "ongebruikt.db", XDG_DATA_HOME=str(tmp_path / "data"))
@@ -240,6 +242,7 @@ def test_cli_process_creates_owner_only_files(tmp_path: Path) -> None:
     assert _mode(tmp_path / "b.db") == 0o600
 
 
+@pytest.mark.slow
 def test_a_mistyped_folder_in_db_creates_nothing(tmp_path: Path) -> None:
     """A missing folder in --db or MHTOOL_DB is a typo, not a wish for a new database."""
     db = tmp_path / "tikfout" / "mhtool.db"
@@ -268,6 +271,7 @@ def test_backup_changes_nothing_but_is_in_the_audit_log(
     assert [r[3] for r in audit_rows(db_path) if r[0] == "backup"] == ["gelukt", "geweigerd"]
 
 
+@pytest.mark.slow
 def test_files_any_command_writes_are_owner_only(tmp_path: Path) -> None:
     """main() sets umask 077, so exports written by any command with plain open() are 0600."""
     script = (

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -112,12 +115,57 @@ def _check_consistent(db: Path, acknowledged: list[str], key: str | None = None)
     return len(refs)
 
 
+class _Lines:
+    """The writer's stdout read on a thread, so the test can wait for a line with a time-out
+    instead of blocking on a writer that hangs."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self.queue: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.queue.put(line.rstrip("\n"))
+        self.queue.put(None)
+
+    def wait_for(self, prefix: str, timeout: float) -> bool:
+        """True once a line starting with `prefix` arrived; False at end of output."""
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            if line is None:
+                return False
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return True
+
+    def rest(self) -> list[str]:
+        self.thread.join(timeout=30)
+        while not self.queue.empty():
+            line = self.queue.get()
+            if line is not None:
+                self.seen.append(line)
+        return self.seen
+
+
+# Kill rounds stop being started after this many seconds; on a busy machine fewer rounds happen
+# and the consistency checks still hold for every one of them.
+KILL_BUDGET_SECONDS = 45
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "rounds, passphrase", [(14, None), (4, TEST_PASSPHRASE)], ids=["gewoon", "versleuteld"]
 )
 def test_sigkill_at_random_moments_loses_nothing_acknowledged(
     tmp_path: Path, rounds: int, passphrase: str | None
 ) -> None:
+    """Each round waits until the writer's commits are being acknowledged, then kills it at a
+    random moment after that (mid-transaction or between two). Whatever number of rounds the
+    machine manages, the file must be consistent and hold every acknowledged signal."""
     from mhtool.store.cipher import key_material
 
     db = tmp_path / "mhtool.db"
@@ -125,21 +173,34 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(
         assert run_mhtool("init", "--versleuteld", env=child_env(db, passphrase)).returncode == 0
     chance = random.Random(20261129)
     acknowledged: list[str] = []
-    for _ in range(rounds):
+    kills = 0
+    started = time.monotonic()
+    while kills < rounds and (kills == 0 or time.monotonic() - started < KILL_BUDGET_SECONDS):
         writer = _start_writer(db, passphrase=passphrase)
-        assert writer.stdout is not None
-        assert writer.stdout.readline().strip() == "open", writer.communicate()[1]
-        time.sleep(chance.uniform(0.02, 0.35))
+        lines = _Lines(writer)
+        try:
+            writing = lines.wait_for("OK ", timeout=120)
+        except queue.Empty:
+            writing = False
+        if not writing:
+            writer.kill()
+            _, err = writer.communicate(timeout=30)
+            pytest.fail(f"the writer acknowledged nothing: {lines.seen} {err}")
+        time.sleep(chance.uniform(0.0, 0.3))  # a random moment, not a synchronisation
         writer.send_signal(signal.SIGKILL)
-        out, err = writer.communicate(timeout=30)
+        writer.wait(timeout=30)
+        assert writer.stderr is not None
+        err = writer.stderr.read()
         assert writer.returncode == -signal.SIGKILL, err
         assert "Traceback" not in err
-        acknowledged += _acknowledged(out)
-    assert len(acknowledged) > rounds
+        kills += 1
+        acknowledged += _acknowledged("\n".join(lines.rest()))
+    assert kills >= 1 and len(acknowledged) >= kills
     key = key_material(passphrase) if passphrase else None
     assert _check_consistent(db, acknowledged, key) >= len(acknowledged)
 
 
+@pytest.mark.slow
 def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     assert run_mhtool("init", env=child_env(db)).returncode == 0
@@ -154,6 +215,7 @@ def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
     assert _check_consistent(db, acknowledged) == len(acknowledged)
 
 
+@pytest.mark.slow
 def test_two_cli_processes_at_once_succeed_or_say_in_use(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     env = child_env(db)
@@ -183,6 +245,7 @@ def test_two_cli_processes_at_once_succeed_or_say_in_use(tmp_path: Path) -> None
     assert len(json.loads(listed.stdout)) == successes
 
 
+@pytest.mark.slow
 def test_a_held_lock_gives_the_in_use_message_and_exit_code_5(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     env = child_env(db)

@@ -80,6 +80,7 @@ def test_database_and_wal_hold_no_plaintext(tmp_path: Path, encrypted: bool) -> 
     assert path.read_bytes().startswith(b"SQLite format 3") is not encrypted
 
 
+@pytest.mark.slow
 def test_encrypted_database_end_to_end(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     env = child_env(db, TEST_PASSPHRASE)
@@ -105,6 +106,7 @@ def test_encrypted_database_end_to_end(tmp_path: Path) -> None:
     assert not _contains_plaintext(db)
 
 
+@pytest.mark.slow
 def test_wrong_passphrase_is_one_dutch_line_without_library_noise(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     assert run_mhtool("init", "--versleuteld", env=child_env(db, TEST_PASSPHRASE)).returncode == 0
@@ -119,6 +121,7 @@ def test_wrong_passphrase_is_one_dutch_line_without_library_noise(tmp_path: Path
     assert db.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_no_terminal_and_no_key_is_an_error_not_a_hang(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     assert run_mhtool("init", "--versleuteld", env=child_env(db, TEST_PASSPHRASE)).returncode == 0
@@ -136,6 +139,7 @@ def _spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
     return pexpect.spawn(MHTOOL[0], [*MHTOOL[1:], *args], env=env, encoding="utf-8", timeout=30)
 
 
+@pytest.mark.slow
 def test_hidden_prompt_asks_twice_at_init_and_once_to_open(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     env = child_env(db)
@@ -159,6 +163,7 @@ def test_hidden_prompt_asks_twice_at_init_and_once_to_open(tmp_path: Path) -> No
     assert "[]" in (child.before or "")
 
 
+@pytest.mark.slow
 def test_passphrases_that_differ_create_nothing(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     child = _spawn(["init", "--versleuteld"], child_env(db))
@@ -173,6 +178,7 @@ def test_passphrases_that_differ_create_nothing(tmp_path: Path) -> None:
     assert not db.exists()
 
 
+@pytest.mark.slow
 def test_short_passphrase_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     result = run_mhtool("init", "--versleuteld", env=child_env(db, "kort"))
@@ -209,6 +215,7 @@ def test_init_refuses_an_existing_file(cli: Cli, db_path: Path) -> None:
     assert db_path.read_text() == "iets\n"
 
 
+@pytest.mark.slow
 def test_plain_init_and_plain_use_never_load_sqlcipher(tmp_path: Path) -> None:
     script = (
         "import sys\n"
@@ -313,6 +320,7 @@ def test_disk_full_on_an_encrypted_database_is_translated(
     assert "sqlcipher" not in result.output.lower()
 
 
+@pytest.mark.slow
 def test_environment_passphrase_is_not_stored_anywhere(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
     env = child_env(db, TEST_PASSPHRASE)

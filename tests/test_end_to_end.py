@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 
 def mhtool_command() -> list[str]:
     installed = shutil.which("mhtool", path=str(Path(sys.executable).parent))

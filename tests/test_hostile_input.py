@@ -165,6 +165,7 @@ def test_each_hostile_value_in_each_text_flag(
     _check_run(cli, shared_db, [part for item in base.items() for part in item])
 
 
+@pytest.mark.slow
 @settings(
     max_examples=100,
     deadline=None,

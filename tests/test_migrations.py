@@ -105,6 +105,7 @@ def test_fixtures_hold_data_in_every_table() -> None:
             assert dump[table], f"{fixture.name}: {table} is empty"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[f.name for f in FIXTURE_FILES])
 def test_every_fixture_upgrades_with_nothing_lost(
     fixture: Path, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

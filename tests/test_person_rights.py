@@ -222,6 +222,7 @@ def test_verwijder_of_an_unknown_person_is_recorded_as_not_found(
     ) == [("42", "niet-gevonden")]
 
 
+@pytest.mark.slow
 def test_verwijder_in_a_terminal_asks_first(db_path: Path, two_signals: tuple[str, str]) -> None:
     from tests.test_interactive_form import answer, spawn
 

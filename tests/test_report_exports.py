@@ -354,6 +354,7 @@ def test_statistics_export_files(cli: Cli, tmp_path: Path, fmt: str) -> None:
         ]
 
 
+@pytest.mark.slow
 def test_installed_program_writes_the_report(tmp_path: Path, db_path: Path, cli: Cli) -> None:
     """End to end in a fresh process, as the officer runs it."""
     import subprocess

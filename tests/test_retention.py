@@ -325,6 +325,7 @@ def test_a_database_closed_before_version_3_gets_its_dates_on_upgrade(
     assert scalar(db_path, "SELECT destroy_on FROM signal") == "2025-01-04"
 
 
+@pytest.mark.slow
 def test_opschonen_in_a_terminal_asks_first(cli: Cli, db_path: Path) -> None:
     from tests.test_interactive_form import answer, spawn
 

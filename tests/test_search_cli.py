@@ -250,6 +250,7 @@ def test_search_keys_follow_deletes(cli: Cli, earlier: str, db_path: Path) -> No
     assert _search(cli, "--persoon", "Zoe Muller")["resultaten"] == []
 
 
+@pytest.mark.slow
 def test_zoek_does_not_load_write_libraries(db_path: Path, earlier: str) -> None:
     """The read path stays light: no sqlite-utils, no questionary (start-up time)."""
     code = (

@@ -13,6 +13,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+pytestmark = pytest.mark.slow
+
 # Installed by the test command (pip install -e '.[test]'); a missing one must fail, not skip.
 MHTOOL = shutil.which("mhtool", path=str(Path(sys.executable).parent))
 DOWN = "\x1b[B"

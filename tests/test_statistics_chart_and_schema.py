@@ -117,6 +117,7 @@ def test_exporters_depend_only_on_the_domain() -> None:
     }
 
 
+@pytest.mark.slow
 def test_cli_start_does_not_load_reports_or_exporters() -> None:
     code = (
         "import sys, mhtool.cli.app; "

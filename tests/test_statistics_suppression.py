@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -67,6 +68,7 @@ def test_suppression_reaches_csv_and_the_plan_tables(cli: Cli) -> None:
 counts = st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=1, max_size=6)
 
 
+@pytest.mark.slow
 @given(matrix=counts, threshold=st.integers(2, 6))
 def test_no_published_total_covers_a_suppressed_cell(
     matrix: list[list[int]], threshold: int
