@@ -119,6 +119,7 @@ def new_signal(cli: Cli) -> Callable[..., str]:
             "--vorm",
             "arbeid",
             *extra,
+            "--ja",  # tests also log signals received more than a year ago
             "--json",
         )
         assert result.exit_code == 0, result.output

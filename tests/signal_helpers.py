@@ -83,6 +83,7 @@ def log_signal(cli: Cli, *extra: str, datum: str, omschrijving: str) -> str:
         "--omschrijving",
         omschrijving,
         *extra,
+        "--ja",  # tests also log signals received more than a year ago
         "--json",
     )
     assert result.exit_code == 0, result.output

@@ -26,6 +26,7 @@ def log(cli: Cli, *extra: str, gemeente: str = "Dijk en Waard", datum: str = "01
         "--omschrijving",
         "Fictief signaal voor een test.",
         *extra,
+        "--ja",  # tests also log signals received more than a year ago
         "--json",
     )
     assert result.exit_code == 0, result.output

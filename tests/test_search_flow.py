@@ -33,6 +33,7 @@ def _log(cli: Cli, *extra: str) -> Any:
         "--omschrijving",
         "Nieuw signaal.",
         *extra,
+        "--ja",  # received more than a year ago
         "--json",
     )
     assert result.exit_code == 0, result.output

@@ -32,6 +32,7 @@ FLAGS = [
     "--vorm",
     "arbeid",
     "--niet-acuut",
+    "--ja",  # the receipt date is more than a year ago
 ]
 
 

@@ -1,4 +1,5 @@
-"""Asking before something that cannot be undone (opschonen, persoon verwijder).
+"""Asking before something that cannot be undone (opschonen, persoon verwijder), and before
+storing a value that is valid but unusual (a receipt date more than a year ago).
 
 Scripts say yes with `--ja`; without it and without a terminal the command refuses instead of
 hanging on a question nobody can answer.
@@ -37,4 +38,25 @@ def confirm_irreversible(
 
     if not confirm(question, default=False):
         print_error("Afgebroken; er is niets verwijderd.")
+        raise typer.Exit(ExitCode.ABORTED)
+
+
+def confirm_unusual(yes: bool, unusual: str | None, what_to_fix: str) -> None:
+    """A valid but unusual value (`unusual` says why) is stored only when confirmed: at a
+    terminal by answering the question, in a script by `--ja`."""
+    if unusual is None or yes:
+        return
+    from mhtool.cli.signal_commands import interactive
+    from mhtool.errors import ValidationError
+
+    if not interactive():
+        raise ValidationError(
+            f"{unusual}; klopt dat, geef dan --ja mee, anders corrigeer {what_to_fix}."
+        )
+    from mhtool.cli.prompts import confirm
+    from mhtool.cli.render import print_error
+    from mhtool.errors import ExitCode
+
+    if not confirm(f"{unusual}. Klopt dat?", default=False):
+        print_error("Afgebroken; er is niets opgeslagen.")
         raise typer.Exit(ExitCode.ABORTED)

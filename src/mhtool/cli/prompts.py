@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import questionary
 import typer
 
-from mhtool.domain.dates import format_date, parse_birth, parse_past_date
+from mhtool.domain.dates import (
+    format_date,
+    parse_birth,
+    parse_past_date,
+    parse_receipt_date,
+    unusual_receipt,
+)
 from mhtool.domain.enums import (
     Channel,
     Conclusion,
@@ -129,6 +135,7 @@ def signal_form(
     addresses: list[AddressInput],
     organisations: list[OrganisationInput],
     lookup: Callable[[Entity], Sequence[SearchHit]] | None = None,
+    unusual_date_confirmed: bool = False,
 ) -> NewSignal:
     """Ask for every field not given as a flag, then confirm before anything is saved.
 
@@ -142,9 +149,20 @@ def signal_form(
         received_on = questionary.text(
             "Ontvangstdatum (dd-mm-jjjj):",
             default=today,
-            validate=_validator(lambda a: parse_past_date(a, "Ontvangstdatum")),
+            validate=_validator(lambda a: parse_receipt_date(a, "Ontvangstdatum")),
         ).unsafe_ask()
-    received = parse_past_date("vandaag" if received_on is None else received_on, "Ontvangstdatum")
+    received = parse_receipt_date("vandaag" if received_on is None else received_on)
+    while (
+        not unusual_date_confirmed
+        and (unusual := unusual_receipt(received))
+        and not _confirm(f"{unusual}. Klopt dat?")
+    ):
+        received_on = questionary.text(
+            "Ontvangstdatum (dd-mm-jjjj):",
+            default=today,
+            validate=_validator(lambda a: parse_receipt_date(a, "Ontvangstdatum")),
+        ).unsafe_ask()
+        received = parse_receipt_date(received_on)
     if municipality is None:
         municipality = questionary.autocomplete(
             "Gemeente:",

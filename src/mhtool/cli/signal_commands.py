@@ -112,6 +112,12 @@ def new(
             "geboortedatum) in plaats van een dubbele aan te maken.",
         ),
     ] = False,
+    ja: Annotated[
+        bool,
+        typer.Option(
+            "--ja", help="Bevestig een ongebruikelijke ontvangstdatum (meer dan een jaar terug)."
+        ),
+    ] = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Leg een nieuw signaal vast (stap 1). Zonder opties in een terminal: een formulier.
@@ -152,6 +158,7 @@ def new(
             addresses=[parse_address(a) for a in adres or []],
             organisations=[parse_organisation(o) for o in organisatie or []],
             lookup=(lambda item: check_input(earlier, item).hits) if earlier else None,
+            unusual_date_confirmed=ja,
         )
         store = st.store(create=True)
     else:
@@ -177,6 +184,10 @@ def new(
             organisations=[parse_organisation(o) for o in organisatie or []],
             avim_informed_at=parse_moment(avim, "AVIM geïnformeerd") if avim is not None else None,
         )
+        from mhtool.cli.confirmation import confirm_unusual
+        from mhtool.domain.dates import unusual_receipt
+
+        confirm_unusual(ja, unusual_receipt(new_signal.received_on), "--datum")
         # Only valid input opens (and on first use creates) the database.
         store = st.store(create=True)
         new_signal = _earlier_records_notice(store, new_signal, koppel_bestaande)

@@ -54,6 +54,51 @@ def parse_past_date(text: str, what: str, today: dt.date | None = None) -> dt.da
     return value
 
 
+# A signal received before 2000 predates any municipal meldroute: a typo, never a real date.
+EARLIEST_RECEIPT = dt.date(2000, 1, 1)
+# Nobody alive was born longer ago; an older birth date is a typo (1926 for 1962).
+OLDEST_AGE_YEARS = 110
+# Older receipt dates are possible (a late registration) but unusual enough to confirm.
+UNUSUAL_RECEIPT_AGE = dt.timedelta(days=365)
+
+
+def parse_receipt_date(
+    text: str, what: str = "Ontvangstdatum", today: dt.date | None = None
+) -> dt.date:
+    """A receipt date: not in the future and not before 2000."""
+    value = parse_past_date(text, what, today)
+    check_receipt_date(value, what)
+    return value
+
+
+def check_receipt_date(value: dt.date, what: str = "Ontvangstdatum") -> None:
+    if value < EARLIEST_RECEIPT:
+        raise ValidationError(
+            f"{what}: {format_date(value)} ligt vóór 2000 en is niet mogelijk; controleer het "
+            "jaartal (dd-mm-jjjj)."
+        )
+
+
+def unusual_receipt(value: dt.date, today: dt.date | None = None) -> str | None:
+    """Why a valid receipt date deserves a second look, or None when it looks ordinary."""
+    today = today or dt.date.today()
+    if value < today - UNUSUAL_RECEIPT_AGE:
+        return f"De ontvangstdatum {format_date(value)} ligt meer dan een jaar terug"
+    return None
+
+
+def _earliest_birth_year(today: dt.date) -> int:
+    return today.year - OLDEST_AGE_YEARS
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def parse_birth(text: str, today: dt.date | None = None) -> tuple[dt.date | None, int | None]:
     """A birth date, or only a birth year: returns (date or None, year)."""
     today = today or dt.date.today()
@@ -61,10 +106,20 @@ def parse_birth(text: str, today: dt.date | None = None) -> tuple[dt.date | None
     match = _YEAR.match(value)
     if match:
         year = int(match.group(1))
-        if year > today.year or year < 1900:
-            raise ValidationError(f"Geboortejaar {year} is niet mogelijk.")
+        if year > today.year:
+            raise ValidationError(f"Geboortejaar {year} ligt in de toekomst; controleer het jaar.")
+        if year < _earliest_birth_year(today):
+            raise ValidationError(
+                f"Geboortejaar {year} is meer dan {OLDEST_AGE_YEARS} jaar geleden; controleer het "
+                "jaar."
+            )
         return None, year
     born = parse_past_date(value, "Geboortedatum", today)
+    if born < _years_before(today, OLDEST_AGE_YEARS):
+        raise ValidationError(
+            f"Geboortedatum {format_date(born)} is meer dan {OLDEST_AGE_YEARS} jaar geleden; "
+            "controleer het jaar."
+        )
     return born, born.year
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from mhtool.domain.dates import format_date, parse_birth, parse_past_date
+from mhtool.domain.dates import format_date, parse_birth, parse_past_date, parse_receipt_date
 from mhtool.domain.enums import Channel, Form, LabelledEnum, Role, Sector
 from mhtool.domain.municipalities import resolve_municipality
 from mhtool.domain.normalise import (
@@ -293,7 +293,7 @@ def build_signal(
     today: dt.date | None = None,
 ) -> NewSignal:
     """Validate every field of a new signal; the first problem raises a Dutch ValidationError."""
-    received = parse_past_date(
+    received = parse_receipt_date(
         "vandaag" if received_on is None else received_on, "Ontvangstdatum", today
     )
     form_values = tuple(dict.fromkeys(parse_choice(Form, f, "Vorm") for f in forms if f.strip()))
