@@ -51,9 +51,10 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
     install_and_run, run_tests = blocks[0].strip(), blocks[1].strip()
-    assert install_and_run.startswith("python3 -m pip install . && mhtool ")
+    assert install_and_run == "python3 installeer.py signaal nieuw"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert run_tests in ci.splitlines()
+    assert run_tests.startswith("python3 installeer.py --test")
 
 
 def test_readme_lists_every_top_level_command(cli: object) -> None:

@@ -89,8 +89,9 @@ def _os_user() -> str:
 
 def main() -> None:
     """Run the CLI; every error becomes one Dutch sentence and an exit code, never a traceback."""
-    # Everything this process creates (database, WAL/SHM, backups, exports) is for the owner only.
-    os.umask(0o077)
+    from mhtool.portability import restrict_new_files
+
+    restrict_new_files()
     dutch_click.install()
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 

@@ -44,11 +44,20 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
             out.print("Het bestand bestaat nog niet; het wordt aangemaakt bij het eerste signaal.")
         return
     out.print(f"Schemaversie: {found.schema_version}")
-    private = found.file_mode == "0600"
-    out.print(
-        f"Grootte: {found.size_bytes} bytes; rechten {found.file_mode} "
-        + ("(alleen voor u leesbaar)" if private else "(ook voor anderen leesbaar: controleer dit)")
-    )
+    if found.file_mode is None:  # Windows: the folder's access rights decide
+        out.print(
+            f"Grootte: {found.size_bytes} bytes; wie het mag lezen, bepalen de rechten van de map."
+        )
+    else:
+        private = found.file_mode == "0600"
+        out.print(
+            f"Grootte: {found.size_bytes} bytes; rechten {found.file_mode} "
+            + (
+                "(alleen voor u leesbaar)"
+                if private
+                else "(ook voor anderen leesbaar: controleer dit)"
+            )
+        )
     out.print(f"Versleuteld: {'ja' if found.encrypted else 'nee'}")
     out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mhtool.errors import ValidationError
+from mhtool.portability import POSIX
 from mhtool.store.connection import (
     PassphraseSource,
     Store,
@@ -126,7 +127,7 @@ def database_info(
         exists=True,
         size_bytes=path.stat().st_size,
         schema_version=int(version),
-        file_mode=f"{path.stat().st_mode & 0o777:04o}",
+        file_mode=f"{path.stat().st_mode & 0o777:04o}" if POSIX else None,
         signals=total,
         open_signals=still_open,
         encrypted=encrypted,

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from mhtool.errors import MhtoolError, ValidationError
+from mhtool.portability import sync_directory
 
 
 def _exists(path: Path) -> ValidationError:
@@ -38,11 +39,7 @@ def write_private_file(path: Path, content: str) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o600)
         _publish(tmp_name, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        sync_directory(path.parent)
     except FileExistsError:
         raise _exists(path) from None
     except OSError as error:

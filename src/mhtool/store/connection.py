@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mhtool.errors import DatabaseError, DatabaseInUseError, MhtoolError
+from mhtool.portability import POSIX
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -273,7 +274,10 @@ def database_files(path: Path) -> tuple[Path, ...]:
 
 def _owner_only(path: Path) -> int | None:
     """A file copied or unpacked by another tool may be readable for everyone: make the
-    database and the files beside it 0600 again. Returns the old mode when it was wider."""
+    database and the files beside it 0600 again. Returns the old mode when it was wider.
+    Not on Windows, where st_mode always reads 0666 and the folder's ACL decides access."""
+    if not POSIX:
+        return None
     mode = path.stat().st_mode & 0o777
     if not mode & 0o077:
         return None
