@@ -15,25 +15,32 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from mhtool.domain.normalise import (
+    addition_key,
     city_key,
     house_key,
     kvk_key,
     name_key,
     organisation_core_key,
     person_name_parts,
+    person_name_words,
     street_key,
 )
 from mhtool.errors import ValidationError
 
 MAX_QUERY = 200
+_MAX_NAME_WORDS = 4  # words of a name tried as its surname (each costs an index probe)
 MIN_SCORE = 60
 # Thresholds: a score at or above EXACT is a match the tool may link on its own.
 EXACT = 100
 
 _POSTCODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{3})\s?([A-Za-z]{2})(?![A-Za-z])")
+# A house number and its addition: '14-2', '14/2', '14-II', '14a', '14 A', '14 hs', '14 huis',
+# '14 III', and '14 2' when a comma, the end or a place name follows (else '2' may be more).
 _HOUSE_IN_TEXT = re.compile(
     r"(?<![0-9A-Za-z])(\d{1,5})"
-    r"(?:\s*[-/]\s*([A-Za-z0-9]{1,4})|\s*([A-Za-z]{1,2})|\s+(\d{1,3})(?=\s*(?:,|$)))?"
+    r"(?:\s*[-/]\s*([A-Za-z0-9]{1,4})"
+    r"|\s*((?i:huis|hs|bis|viii|vii|iii|ii|iv|vi|ix)|[A-Za-z]{1,2})"
+    r"|\s+(\d{1,3})(?=\s*(?:,|$)|\s+[A-Za-z]))?"
     r"(?![A-Za-z0-9])"
 )
 _BIRTH_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
@@ -84,6 +91,17 @@ def similarity(a: str, b: str) -> float:
 
 
 @dataclass(frozen=True)
+class NameReading:
+    """One way of reading a name query for an index lookup: `key` as the stored surname (or
+    given) key; `initials`: first letters the stored name's other part may start with (empty:
+    any); `given`: the given key to prefer when the candidates are too many."""
+
+    key: str
+    initials: tuple[str, ...]
+    given: str
+
+
+@dataclass(frozen=True)
 class PersonQuery:
     text: str
     name_key: str
@@ -96,6 +114,38 @@ class PersonQuery:
     @cached_property
     def name_tokens(self) -> list[str]:
         return sorted(self.name_key.split())
+
+    @cached_property
+    def surname_readings(self) -> tuple[NameReading, ...]:
+        """Each way the query can name a stored surname: as written first, then every other
+        word of two letters or more, so "Kowalczyk Agnieszka" also reads as surname Kowalczyk,
+        and a Vietnamese, Chinese or Hungarian name is found in either order."""
+        words, one_word = person_name_words(self.text)
+        words = words[:_MAX_NAME_WORDS]
+        if one_word or len(words) == 1:
+            return tuple(NameReading(w, (), "") for w in words if len(w) > 1)
+        last = len(words) - 1
+        readings = []
+        for i in sorted(range(len(words)), key=lambda i: i != last):
+            if len(words[i]) > 1:
+                others = words[:i] + words[i + 1 :]
+                given = words[0] if i == last else words[last]
+                readings.append(NameReading(words[i], tuple(sorted({o[0] for o in others})), given))
+        return tuple(readings)
+
+    @cached_property
+    def given_readings(self) -> tuple[NameReading, ...]:
+        """For a stored name written surname first ("Kowalczyk Agnieszka", whose given key is
+        'kowalczyk'): a word of the query as the stored *given* key, with the first letters
+        the stored surname may start with (`initials`). Only needed when the query gives
+        initials or one word: for a full name the stored surname is one of the query's words,
+        which `surname_readings` tries."""
+        words, one_word = person_name_words(self.text)
+        words = words[:_MAX_NAME_WORDS]
+        initials = tuple(sorted({w for w in words if len(w) == 1}))
+        if not (initials or one_word or len(words) == 1):
+            return ()
+        return tuple(NameReading(w, initials, "") for w in words if len(w) > 1)
 
     @cached_property
     def birth_iso(self) -> str:
@@ -317,6 +367,69 @@ def _clamp(value: float) -> int:
     return max(0, min(100, round(value)))
 
 
+def _word_score(a: str, b: str) -> float:
+    """How well two name words agree; an initial agrees (90) with a word it starts."""
+    if len(a) == 1 or len(b) == 1:
+        return 90.0 if a[0] == b[0] else 0.0
+    return similarity(a, b)
+
+
+def _name_as_written(q: PersonQuery, given_key: str, surname_key: str) -> tuple[float, list[str]]:
+    """The query's given name against the stored given name, surname against surname."""
+    reasons: list[str] = []
+    surname = similarity(q.surname_key, surname_key)
+    if q.given_key and given_key:
+        given = _word_score(q.given_key, given_key)
+        name_score = 0.55 * surname + 0.45 * given
+        if given == 90.0 and surname == 100.0:
+            reasons.append("zelfde achternaam, voorletter komt overeen")
+        elif given == 0.0:
+            reasons.append("andere voornaam of voorletter")
+    else:
+        name_score = 0.9 * surname
+        if surname == 100.0:
+            reasons.append("zelfde achternaam")
+    if not reasons or reasons[0] == "andere voornaam of voorletter":
+        reasons.insert(0, "vergelijkbare naam (spelling)")
+    return name_score, reasons
+
+
+def _name_swapped(q: PersonQuery, given_key: str, surname_key: str) -> tuple[float, list[str]]:
+    """The query read the other way round: its first word against the stored surname, its
+    last against the stored given name. The pair holding an initial counts as the given name,
+    so "Kowalczyk A." and "A. Kowalczyk" weigh as they would in the written order."""
+    pairs = []
+    if q.given_key and surname_key:
+        pairs.append((q.given_key, surname_key))
+    if q.surname_key and given_key:
+        pairs.append((q.surname_key, given_key))
+    if not pairs:
+        return 0.0, []
+    scores = sorted(
+        ((_word_score(a, b), min(len(a), len(b)) == 1) for a, b in pairs),
+        key=lambda pair: pair[1],  # the full-word pair first: it stands for the surname
+    )
+    if len(scores) == 1:
+        surname, initial = scores[0]
+        name_score = 0.9 * surname if not initial else 0.0
+        given = None
+    else:
+        (surname, _), (given, _) = scores
+        name_score = 0.55 * surname + 0.45 * given
+    if surname == 100.0 and given == 90.0:
+        reasons = ["zelfde achternaam, voorletter komt overeen"]
+    elif surname == 100.0 and given is None:
+        reasons = ["zelfde achternaam"]
+    else:
+        reasons = ["vergelijkbare naam (spelling)"]
+    return _SWAPPED * name_score, [*reasons, "naam in andere volgorde"]
+
+
+# A name in the other order is the same person less surely than one in the order written, so
+# it ranks below it and is never exact (never linked without the officer).
+_SWAPPED = 0.96
+
+
 def score_person(
     q: PersonQuery,
     *,
@@ -326,31 +439,19 @@ def score_person(
     birth_date: str | None,
     birth_year: int | None,
 ) -> Match | None:
-    reasons: list[str] = []
-    same_name = name_key_ == q.name_key or (  # also 'de Vries, Jan' against 'Jan de Vries'
-        len(name_key_) == len(q.name_key) and sorted(name_key_.split()) == q.name_tokens
-    )
+    reasons: list[str]
+    same_words = len(name_key_) == len(q.name_key) and sorted(name_key_.split()) == q.name_tokens
+    # Also 'de Vries, Jan' against 'Jan de Vries': the comma says which word is the surname.
+    same_name = same_words and (q.given_key, q.surname_key) == (given_key, surname_key)
     if same_name:
-        name_score = 100.0
-        reasons.append("zelfde naam")
+        name_score, reasons = 100.0, ["zelfde naam"]
+    elif same_words:
+        name_score, reasons = _SWAPPED * 100.0, ["zelfde naam in andere volgorde"]
     else:
-        surname = similarity(q.surname_key, surname_key)
-        if q.given_key and given_key:
-            if len(q.given_key) == 1 or len(given_key) == 1:
-                given = 90.0 if q.given_key[0] == given_key[0] else 0.0
-            else:
-                given = similarity(q.given_key, given_key)
-            name_score = 0.55 * surname + 0.45 * given
-            if given == 90.0 and surname == 100.0:
-                reasons.append("zelfde achternaam, voorletter komt overeen")
-            elif given == 0.0:
-                reasons.append("andere voornaam of voorletter")
-        else:
-            name_score = 0.9 * surname
-            if surname == 100.0:
-                reasons.append("zelfde achternaam")
-        if not reasons or reasons[0] == "andere voornaam of voorletter":
-            reasons.insert(0, "vergelijkbare naam (spelling)")
+        name_score, reasons = _name_as_written(q, given_key, surname_key)
+        swapped_score, swapped_reasons = _name_swapped(q, given_key, surname_key)
+        if swapped_score > name_score:
+            name_score, reasons = swapped_score, swapped_reasons
     # The name gives at most 88; agreeing birth data lifts a match above namesakes without it.
     bonus = 0.0
     exact = False
@@ -391,7 +492,7 @@ def score_address(
 ) -> Match | None:
     # Number and addition are compared apart: house key '892' is both 892 and 89-2.
     same_house = q.house_number == house_number and (
-        q.house_addition.upper() == house_addition.upper()
+        addition_key(q.house_addition) == addition_key(house_addition)  # 14-II is 14-2
     )
     reasons: list[str] = []
     if q.postcode and q.postcode == postcode:

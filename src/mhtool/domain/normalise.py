@@ -9,20 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from mhtool.domain.street_names import canonical_street_words
 from mhtool.errors import ValidationError
 
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})([A-Z]{2})$")
-_STREET_ABBREVIATIONS = (
-    (re.compile(r"str\.?$"), "straat"),
-    (re.compile(r"\bstr\b\.?"), "straat"),
-    (re.compile(r"\bln\b\.?"), "laan"),
-    (re.compile(r"\bpln\b\.?"), "plein"),
-    (re.compile(r"\bwg\b\.?"), "weg"),
-    (re.compile(r"\bburg\b\.?"), "burgemeester"),
-    (re.compile(r"\bmr\b\.?"), "meester"),
-    (re.compile(r"\bdr\b\.?"), "dokter"),
-)
-
 
 # Letters that NFKD does not decompose into a base letter plus an accent.
 _TRANSLITERATE = str.maketrans(
@@ -84,11 +74,28 @@ def split_house_number(number: str, addition: str = "") -> tuple[int, str]:
     return value, extra
 
 
+# Ways of writing the same addition: a floor in Roman numerals ("14-II" is "14-2") and the
+# ground-floor door ("14 hs", "14 huis", "14H"). Single V and X stay letters: as additions they
+# are letters far more often than a fifth or tenth floor.
+_ROMAN_FLOORS = {"I": "1", "II": "2", "III": "3", "IV": "4", "VI": "6", "VII": "7", "VIII": "8"}
+_ADDITION_WORDS = {"HS": "H", "HUIS": "H", "IX": "9", **_ROMAN_FLOORS}
+
+
+def addition_key(addition: str) -> str:
+    """The comparable form of a house-number addition: 'ii' -> '2', 'hs' -> 'H', '-a' -> 'A'.
+
+    The addition as written is kept for display; searches compare this key."""
+    value = "".join(c for c in strip_accents(addition).upper() if c.isalnum())
+    return _ADDITION_WORDS.get(value, value)
+
+
 def house_key(number: int, addition: str) -> str:
-    """(12, 'A') -> '12a'; (12, '1') -> '12-1', so it never equals house number 121."""
-    if addition[:1].isdigit():
-        return f"{number}-{addition.lower()}"
-    return f"{number}{addition.lower()}"
+    """(12, 'A') -> '12a'; (12, '1') and (12, 'II') -> '12-1'/'12-2', so it never equals house
+    number 121; the addition in its comparable form (see addition_key)."""
+    extra = addition_key(addition).lower()
+    if extra[:1].isdigit():
+        return f"{number}-{extra}"
+    return f"{number}{extra}"
 
 
 def house_number_display(number: int, addition: str) -> str:
@@ -109,11 +116,10 @@ def house_number_display(number: int, addition: str) -> str:
 
 
 def street_key(text: str) -> str:
-    """'Dorpsstr.' and 'dorpsstraat ' -> 'dorpsstraat'; accents and punctuation dropped."""
-    value = strip_accents(text).casefold().strip()
-    for pattern, replacement in _STREET_ABBREVIATIONS:
-        value = pattern.sub(replacement, value)
-    return "".join(c for c in value if c.isalnum())
+    """'Dorpsstr.' and 'dorpsstraat ' -> 'dorpsstraat'; 'Burg. v. Roijensingel' and
+    'Burgemeester van Roijensingel' -> 'burgemeestervanroijensingel'. Accents, spaces and
+    punctuation dropped; abbreviations as in domain.street_names."""
+    return "".join(canonical_street_words(strip_accents(text).casefold()))
 
 
 def name_key(text: str) -> str:
@@ -143,21 +149,29 @@ TUSSENVOEGSELS = frozenset(
 _LEGAL_FORMS = re.compile(r"\b(?:b ?v|n ?v|v ?o ?f|c ?v|holding|eenmanszaak)\b")
 
 
+def person_name_words(name: str) -> tuple[list[str], bool]:
+    """The name's words in reading order without particles, and whether it was written as
+    one word. 'de Vries, Jan' -> (['jan', 'vries'], False): a comma says the surname came first.
+    """
+    head, comma, tail = name.partition(",")
+    if comma and tail.strip():
+        name = f"{tail} {head}"
+    tokens = name_key(name).split()
+    core = [t for t in tokens if t not in TUSSENVOEGSELS] or tokens
+    return core, len(name.split()) == 1
+
+
 def person_name_parts(name: str) -> tuple[str, str, str]:
     """(given_key, initial, surname_key) of a person's name, for indexed fuzzy lookup.
 
     'Jan de Vries', 'J. de Vries' and 'de Vries, Jan' all give surname 'vries' and initial 'j';
     a lone word is taken as the surname, since that is what a searcher remembers.
     """
-    head, comma, tail = name.partition(",")
-    if comma and tail.strip():
-        name = f"{tail} {head}"
-    tokens = name_key(name).split()
-    if not tokens:
+    core, one_word = person_name_words(name)
+    if not core:
         return "", "", ""
-    core = [t for t in tokens if t not in TUSSENVOEGSELS] or tokens
     surname = core[-1]
-    if len(core) == 1 or len(name.split()) == 1:
+    if len(core) == 1 or one_word:
         # One word, even hyphenated ("Ångström-Müller"): a surname, never a first name.
         return "", "", surname
     given = core[0]

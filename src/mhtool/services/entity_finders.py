@@ -80,11 +80,21 @@ def _hits(
 def find_persons(
     store: Store, query: PersonQuery, exclude_signal: int | None = None, limit: int = DEFAULT_LIMIT
 ) -> list[SearchHit]:
-    surnames = q.similar_terms(store, "achternaam", query.surname_key)
+    # One index probe per way of reading the name (as written, other word as the surname, a
+    # stored name written surname first); a person found twice is scored once.
+    candidates: dict[int, dict[str, Any]] = {}
+    for reading in query.surname_readings:
+        surnames = q.similar_terms(store, "achternaam", reading.key)
+        for row in q.person_candidates(
+            store, surnames, reading.initials, reading.given, query.birth_year
+        ):
+            candidates.setdefault(row["id"], row)
+    for reading in query.given_readings:
+        givens = q.similar_terms(store, "voornaam", reading.key)
+        for row in q.person_candidates_by_given(store, givens, reading.initials, query.birth_year):
+            candidates.setdefault(row["id"], row)
     scored: list[tuple[dict[str, Any], Match]] = []
-    for row in q.person_candidates(
-        store, surnames, query.initial, query.given_key, query.birth_year
-    ):
+    for row in candidates.values():
         match = score_person(
             query,
             name_key_=row["name_key"],

@@ -277,6 +277,15 @@ def _v6_name_keys(store: Store) -> None:
     refresh_keys(store)
 
 
+def _v10_search_spellings(store: Store) -> None:
+    """Street abbreviations, house-number additions and names written surname first (issue
+    15); see search_schema.add_spelling_keys. Independent of versions 7-9: it only recomputes
+    keys and adds an index, terms and triggers of its own."""
+    from mhtool.store.search_schema import add_spelling_keys
+
+    add_spelling_keys(store)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "foundation", _v1_foundation),
     (2, "statistics_index", _v2_statistics_index),
@@ -284,6 +293,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "search", _v4_search),
     (5, "step2_check_without_copies", _v5_step2_check_without_copies),
     (6, "name_keys", _v6_name_keys),
+    (10, "search_spellings", _v10_search_spellings),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -67,14 +67,18 @@ def similar_terms(store: Store, kind: str, key: str, *, stored_only: bool = Fals
     return found
 
 
+_PERSON_COLUMNS = "id, name_key, given_key, surname_key, birth_date, birth_year"
+
+
 def person_candidates(
     store: Store,
     surname_keys: Sequence[str],
-    initial: str,
+    initials: Sequence[str] = (),
     given_key: str = "",
     birth_year: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Persons with one of these surnames (and this initial, or none recorded).
+    """Persons with one of these surnames (and a given name starting with one of `initials`,
+    or none recorded; no `initials`: any).
 
     For a very common surname the limit applies, so the same given name and a matching (or
     unknown) birth year come first: those are the candidates that can score highest.
@@ -83,9 +87,48 @@ def person_candidates(
         return []
     params: list[Any] = list(surname_keys)
     clause = ""
-    if initial:
-        clause = "AND initial IN (?, '')"
-        params.append(initial)
+    if initials:
+        clause = f"AND initial IN ({_marks(initials)}, '')"
+        params.extend(initials)
+    return _best_persons(
+        store,
+        f"SELECT {_PERSON_COLUMNS} FROM person "  # noqa: S608
+        f"WHERE surname_key IN ({_marks(surname_keys)}) {clause}",
+        params,
+        given_key,
+        birth_year,
+    )
+
+
+def person_candidates_by_given(
+    store: Store,
+    given_keys: Sequence[str],
+    surname_initials: Sequence[str] = (),
+    birth_year: int | None = None,
+) -> list[dict[str, Any]]:
+    """Persons recorded surname first ("Kowalczyk Agnieszka": given key 'kowalczyk') whose
+    first word is one of `given_keys` and whose last word starts with one of
+    `surname_initials` (none: any). Uses the index on (given_key, surname_key)."""
+    if not given_keys:
+        return []
+    params: list[Any] = list(given_keys)
+    clause = ""
+    if surname_initials:
+        clause = f"AND substr(surname_key, 1, 1) IN ({_marks(surname_initials)})"
+        params.extend(surname_initials)
+    return _best_persons(
+        store,
+        f"SELECT {_PERSON_COLUMNS} FROM person "  # noqa: S608
+        f"WHERE given_key IN ({_marks(given_keys)}) {clause}",
+        params,
+        "",
+        birth_year,
+    )
+
+
+def _best_persons(
+    store: Store, select: str, params: list[Any], given_key: str, birth_year: int | None
+) -> list[dict[str, Any]]:
     order = []
     if len(given_key) > 1:
         order.append("given_key = ? DESC")
@@ -94,12 +137,7 @@ def person_candidates(
         order.append("coalesce(birth_year = ?, 1) DESC")
         params.append(birth_year)
     params.append(CANDIDATE_LIMIT)
-    sql = (
-        "SELECT id, name_key, given_key, surname_key, birth_date, birth_year "  # noqa: S608
-        f"FROM person WHERE surname_key IN ({_marks(surname_keys)}) {clause} "
-        + (f"ORDER BY {', '.join(order)} " if order else "")
-        + "LIMIT ?"
-    )
+    sql = select + (f" ORDER BY {', '.join(order)}" if order else "") + " LIMIT ?"
     return store.rows(sql, tuple(params))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from mhtool.domain.normalise import (
     city_key,
+    house_key,
     name_key,
     organisation_core_key,
     person_name_parts,
@@ -60,8 +61,9 @@ _ORGANISATION_TRIGGERS = [
 ]
 
 
-def _term_triggers(kind: str, table: str, column: str) -> list[str]:
-    # Only literal names from TERM_SOURCES are formatted in; no user value is.
+def _term_triggers(kind: str, table: str, column: str, name: str = "") -> list[str]:
+    # Only literal names from this module are formatted in; no user value is.
+    name = name or table
     add = (
         f"INSERT INTO search_term (kind, term, n) VALUES ('{kind}', new.{column}, 1) "  # noqa: S608
         "ON CONFLICT (kind, term) DO UPDATE SET n = n + 1"
@@ -71,13 +73,13 @@ def _term_triggers(kind: str, table: str, column: str) -> list[str]:
         f"DELETE FROM search_term WHERE kind = '{kind}' AND term = old.{column} AND n <= 0"
     )
     return [
-        f"CREATE TRIGGER {table}_term_insert AFTER INSERT ON {table} "
+        f"CREATE TRIGGER {name}_term_insert AFTER INSERT ON {table} "
         f"WHEN new.{column} <> '' BEGIN {add}; END",
-        f"CREATE TRIGGER {table}_term_delete AFTER DELETE ON {table} "
+        f"CREATE TRIGGER {name}_term_delete AFTER DELETE ON {table} "
         f"WHEN old.{column} <> '' BEGIN {remove}; END",
-        f"CREATE TRIGGER {table}_term_update_old AFTER UPDATE OF {column} ON {table} "
+        f"CREATE TRIGGER {name}_term_update_old AFTER UPDATE OF {column} ON {table} "
         f"WHEN old.{column} <> '' AND old.{column} IS NOT new.{column} BEGIN {remove}; END",
-        f"CREATE TRIGGER {table}_term_update_new AFTER UPDATE OF {column} ON {table} "
+        f"CREATE TRIGGER {name}_term_update_new AFTER UPDATE OF {column} ON {table} "
         f"WHEN new.{column} <> '' AND old.{column} IS NOT new.{column} BEGIN {add}; END",
     ]
 
@@ -103,16 +105,22 @@ _TEXT_TRIGGERS = [
 def refresh_keys(store: Store) -> None:
     """Recompute every normalised key from the stored text with today's normalisation: for
     rows written before version 4, and again whenever the normalisation changes (version 6:
-    an apostrophe inside a name joins it). The search_term triggers follow the updates."""
+    an apostrophe inside a name joins it; version 10: street abbreviations, house-number
+    additions). The search_term triggers follow the updates."""
     persons = store.execute("SELECT id, name FROM person").fetchall()
     store.conn.executemany(
         "UPDATE person SET name_key = ?, given_key = ?, initial = ?, surname_key = ? WHERE id = ?",
         [(name_key(name), *person_name_parts(name), pid) for pid, name in persons],
     )
-    addresses = store.execute("SELECT id, street, city FROM address").fetchall()
+    addresses = store.execute(
+        "SELECT id, street, city, house_number, house_addition FROM address"
+    ).fetchall()
     store.conn.executemany(
-        "UPDATE address SET street_key = ?, city_key = ? WHERE id = ?",
-        [(street_key(street), city_key(city), aid) for aid, street, city in addresses],
+        "UPDATE address SET street_key = ?, city_key = ?, house_key = ? WHERE id = ?",
+        [
+            (street_key(street), city_key(city), house_key(number, addition), aid)
+            for aid, street, city, number, addition in addresses
+        ],
     )
     organisations = store.execute("SELECT id, name FROM organisation").fetchall()
     store.conn.executemany(
@@ -170,4 +178,22 @@ def create_search_schema(store: Store) -> None:
     store.execute("INSERT INTO search_text (rowid, body) SELECT 2 * id, description FROM signal")
     store.execute("INSERT INTO search_text (rowid, body) SELECT 2 * id + 1, text FROM note")
     for trigger in _TEXT_TRIGGERS:
+        store.execute(trigger)
+
+
+def add_spelling_keys(store: Store) -> None:
+    """Version 10: the spellings officers meet. Street keys are recomputed with the table of
+    abbreviations (domain.street_names) and house keys with the comparable addition ("14-II"
+    is "14-2"); a name written surname first ("Kowalczyk Agnieszka") is found through its given
+    key, so given keys get an index and a fuzzy term list ('voornaam') like surnames have."""
+    refresh_keys(store)
+    store.execute(
+        "CREATE INDEX person_by_given ON person "
+        "(given_key, surname_key, initial, birth_year, birth_date, name_key)"
+    )
+    store.execute(
+        "INSERT INTO search_term (kind, term, n) SELECT 'voornaam', given_key, count(*) "
+        "FROM person WHERE given_key <> '' GROUP BY given_key"
+    )
+    for trigger in _term_triggers("voornaam", "person", "given_key", "person_given"):
         store.execute(trigger)
