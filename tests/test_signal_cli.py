@@ -653,7 +653,7 @@ def test_history_in_json_speaks_dutch(cli: Cli, new_signal: NewSignal) -> None:
     cli("signaal", "stap", ref, "--controle", "niets")
     history = json.loads(cli("signaal", "toon", ref, "--json").stdout)["historie"]
     objects = {h["object"] for h in history}
-    assert objects <= {"signaal", "persoon", "adres", "organisatie", "notitie"}
+    assert objects <= {"signaal", "persoon", "adres", "organisatie", "notitie", "verloop"}
     moved = [h for h in history if h["actie"] == "naar volgende stap"]
     assert moved and moved[0]["wijzigingen"]["stap"] == {"oud": 1, "nieuw": 2}
     created = next(h for h in history if h["actie"] == "aangemaakt" and h["object"] == "signaal")

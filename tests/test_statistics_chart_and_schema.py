@@ -83,9 +83,10 @@ def test_statistics_read_only_the_covering_index(db_path: Path, cli: Cli) -> Non
     log(cli, datum="01-02-2026")
     plan = sql(
         db_path,
-        "EXPLAIN QUERY PLAN SELECT s.year, s.municipality, s.step, s.channel, s.conclusion, "
-        "count(*) FROM signal s WHERE s.year IN (SELECT value FROM json_each(?)) "
-        "GROUP BY s.year, s.municipality, s.step, s.channel, s.conclusion",
+        "EXPLAIN QUERY PLAN SELECT s.received_year, s.municipality, s.step, s.channel, "
+        "s.conclusion, count(*) FROM signal s WHERE s.annulled_on IS NULL "
+        "AND s.received_year IN (SELECT value FROM json_each(?)) "
+        "GROUP BY s.received_year, s.municipality, s.step, s.channel, s.conclusion",
         ("[2026]",),
     )
     details = " ".join(str(row[3]) for row in plan)

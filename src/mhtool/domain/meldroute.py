@@ -101,6 +101,16 @@ def refuse_if_closed(step: int) -> None:
         )
 
 
+def refuse_if_annulled(ref: str, annulled_on: str | None) -> None:
+    """An annulled signal ('vervallen') is kept as it was; it changes again only after the
+    annulment is undone (`signaal vervallen --herstel`) with a reason."""
+    if annulled_on:
+        raise NotAllowedError(
+            f"Signaal {ref} is vervallen en kan niet wijzigen; herstel het eerst met "
+            f"'mhtool signaal vervallen {ref} --herstel --reden ...'."
+        )
+
+
 def plan_move(current: Step, given: StepInput, step_since: dt.date | None = None) -> Move:
     """Decide the move from `current` for `given`, or raise a Dutch error saying what is missing."""
     refuse_if_closed(current)

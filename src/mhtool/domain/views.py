@@ -118,6 +118,7 @@ HISTORY_ENTITIES = {
     "address": "adres",
     "organisation": "organisatie",
     "note": "notitie",
+    "step_event": "verloop",
 }
 
 HISTORY_FIELDS = {
@@ -137,6 +138,7 @@ HISTORY_FIELDS = {
     "destroy_on": "vernietigingsdatum",
     "ref": "nummer",
     "year": "jaar",
+    "received_year": "ontvangstjaar",
     "seq": "volgnummer",
     "received_on": "ontvangen",
     "acute": "acuut",
@@ -164,17 +166,31 @@ HISTORY_FIELDS = {
     "initial": "voorletter",
     "surname_key": "achternaamsleutel",
     "on_date": "datum",
+    "annulled_on": "vervallen_op",
+    "maatregelen": "maatregelen",
 }
 # Stored as 0/1 or ISO dates; shown as ja/nee and dd-mm-jjjj in `signaal toon`.
 HISTORY_YES_NO = frozenset({"acute", "feedback_given", "criminal_case", "shelter_arranged"})
 HISTORY_DATES = frozenset(
-    {"step_since", "feedback_on", "closed_on", "destroy_on", "received_on", "on_date", "birth_date"}
+    {
+        "step_since",
+        "feedback_on",
+        "closed_on",
+        "destroy_on",
+        "received_on",
+        "on_date",
+        "birth_date",
+        "annulled_on",
+    }
 )
 
 HISTORY_ACTIONS = {
     "stap-stap": "naar volgende stap",
     "stap-overslaan": "stap overgeslagen",
     "stap-terug": "stap terug",
+    "vervallen": "vervallen verklaard",
+    "vervallen-hersteld": "vervallen hersteld",
+    "ongedaan": "ongedaan gemaakt",
 }
 
 
@@ -211,6 +227,11 @@ class SignalSummary:
     step_since: str
     conclusion: str | None
     closed_on: str | None
+    annulled_on: str | None = None
+
+    @property
+    def annulled(self) -> bool:
+        return self.annulled_on is not None
 
     def days_in_step(self, today: dt.date | None = None) -> int:
         today = today or dt.date.today()
@@ -231,6 +252,8 @@ class SignalSummary:
             "dagen_in_stap": self.days_in_step(today),
             "conclusie": self.conclusion,
             "afgerond_op": self.closed_on,
+            "vervallen": self.annulled,
+            "vervallen_op": self.annulled_on,
         }
 
 

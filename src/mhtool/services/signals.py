@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.dates import format_date
 from mhtool.domain.enums import Step
-from mhtool.domain.meldroute import Move, StepInput, plan_move, plan_reopen, refuse_if_closed
+from mhtool.domain.meldroute import (
+    Move,
+    StepInput,
+    plan_move,
+    plan_reopen,
+    refuse_if_annulled,
+    refuse_if_closed,
+)
 from mhtool.domain.retention import destruction_date
 from mhtool.domain.signal_input import NewSignal, clean_text
 from mhtool.domain.signal_ref import parse_ref
@@ -68,6 +75,7 @@ def summary_from_row(row: dict[str, Any], forms: tuple[str, ...]) -> SignalSumma
         step_since=row["step_since"],
         conclusion=row["conclusion"],
         closed_on=row["closed_on"],
+        annulled_on=row.get("annulled_on"),
     )
 
 
@@ -268,6 +276,7 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
     clean_text(given.check_outcome, "Controle", required=False, limit=10_000)
     with audited(store, user, "signaal.stap", "signaal", ref) as entry:
         row = q.find_signal(store, ref)
+        refuse_if_annulled(ref, row["annulled_on"])
         if given.feedback_on is not None:
             _not_before_receipt(
                 given.feedback_on, row, "De datum van de terugkoppeling", "--terugkoppeling-datum"
@@ -282,6 +291,7 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
         if check is not None:
             details["automatische_controle"] = check
         q.insert_event(store, row["id"], move, given, user, details)
+        noted: dict[str, Any] = {}
         changes: dict[str, Any] = {
             "step": int(move.to_step or 0),
             "step_since": given.on_date.isoformat(),
@@ -301,8 +311,11 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
                     "destroy_on": destroy_on.isoformat(),
                 }
             )
-            q.replace_measures(store, row["id"], [m.value for m in given.measures])
-        q.update_signal(store, row["id"], changes, user, f"stap-{move.kind.value}")
+            after = sorted(m.value for m in given.measures)
+            before = q.replace_measures(store, row["id"], after)
+            if before != after:
+                noted["maatregelen"] = {"oud": before, "nieuw": after}
+        q.update_signal(store, row["id"], changes, user, f"stap-{move.kind.value}", extra=noted)
         return signal_detail(store, q.find_signal(store, ref))
 
 
@@ -312,12 +325,14 @@ def reopen_signal(
     ref = parse_ref(ref_text)
     with audited(store, user, "signaal.heropen", "signaal", ref):
         row = q.find_signal(store, ref)
+        refuse_if_annulled(ref, row["annulled_on"])
         reason = clean_text(reason, "Reden", required=True, limit=2_000)
         previous = q.step_before_closing(store, row["id"])
         move = plan_reopen(Step(row["step"]), reason, Step(previous) if previous else None)
         if on_date < dt.date.fromisoformat(row["step_since"]):
             raise ValidationError("De datum van heropenen ligt vóór de datum van afronding.")
         q.insert_event(store, row["id"], move, StepInput(on_date=on_date, reason=reason), user, {})
+        before = q.replace_measures(store, row["id"], [])
         q.update_signal(
             store,
             row["id"],
@@ -334,8 +349,8 @@ def reopen_signal(
             },
             user,
             "heropend",
+            extra={"maatregelen": {"oud": before, "nieuw": []}} if before else None,
         )
-        q.replace_measures(store, row["id"], [])
         return signal_detail(store, q.find_signal(store, ref))
 
 
@@ -344,6 +359,7 @@ def add_note(store: Store, ref_text: str, text: str, on_date: dt.date, user: str
     text = clean_text(text, "Notitie", required=True, limit=10_000)
     with audited(store, user, "signaal.notitie", "signaal", ref):
         row = q.find_signal(store, ref)
+        refuse_if_annulled(ref, row["annulled_on"])
         refuse_if_closed(row["step"])
         _not_before_receipt(on_date, row, "De datum van de notitie", "--datum")
         q.insert_note(store, row["id"], on_date, text, user)
@@ -370,6 +386,7 @@ def record_avim(
                 f"Signaal {ref} is niet als acuut vastgelegd; AVIM-melding hoort bij een acuut "
                 "signaal."
             )
+        refuse_if_annulled(ref, row["annulled_on"])
         refuse_if_closed(row["step"])
         _not_before_receipt(moment.date(), row, "Het tijdstip van de AVIM-melding", "--op")
         earlier = row["avim_informed_at"]
@@ -380,6 +397,7 @@ def record_avim(
             )
         q.record_avim(store, row["id"], moment, user)
         if earlier:
+            # The old and new moment are in the row record_avim wrote; this one says why.
             q.record_history(
                 store,
                 user,
@@ -387,9 +405,6 @@ def record_avim(
                 "signal",
                 row["id"],
                 row["id"],
-                {
-                    "avim": {"oud": earlier, "nieuw": moment.isoformat(timespec="minutes")},
-                    "reden": clean_text(reason, "Reden", required=True, limit=2_000),
-                },
+                {"reden": clean_text(reason, "Reden", required=True, limit=2_000)},
             )
         return signal_detail(store, q.find_signal(store, ref))

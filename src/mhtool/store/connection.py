@@ -53,6 +53,9 @@ class Store:
         self.upgraded: tuple[int, int, Path] | None = None
         # Set when the file was readable or writable for others and mhtool made it 0600.
         self.tightened_from: int | None = None
+        # The history rows of one write transaction (one command) share this id, so `mhtool
+        # ongedaan` can take back exactly one command; set by the first history row written.
+        self.change_id: int | None = None
 
     @property
     def encrypted(self) -> bool:
@@ -91,6 +94,7 @@ class Store:
     @contextlib.contextmanager
     def write(self) -> Iterator[Store]:
         """One use case, one transaction: all of it lands, or none of it."""
+        self.change_id = None
         with translate_sqlite_errors():
             self.conn.execute("BEGIN IMMEDIATE")
         try:

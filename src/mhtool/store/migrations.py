@@ -277,6 +277,46 @@ def _v6_name_keys(store: Store) -> None:
     refresh_keys(store)
 
 
+def _v7_correctable_record(store: Store) -> None:
+    """A record the officer can correct: receipt date, annulment and undo.
+
+    - `signal.received_year`: the year statistics count a signal in, that of its (corrected)
+      receipt date. `year` stays the year of its number, which never changes, so a corrected
+      receipt date moves the signal to the right year in every figure without renumbering it.
+      Triggers keep it equal to the year of `received_on` whatever writes the row. (A generated
+      column would do the same, but SQLite 3.40 cannot read it from a covering index.)
+    - `signal.annulled_on`: the date a signal registered by mistake was annulled ('vervallen');
+      it stays in the file and history but is left out of lists, statistics and reports.
+    - `history.change_id`: the history rows written by one command share it, so `mhtool
+      ongedaan` can take back exactly one command.
+    - `signal_statistics` is rebuilt over `received_year`, with `annulled_on` last, so
+      statistics still read one covering index in grouping order.
+
+    Independent of migrations 8-11 (other tables and indexes); any order is harmless.
+    """
+    for statement in (
+        "ALTER TABLE signal ADD COLUMN received_year INTEGER NOT NULL DEFAULT 0",
+        "UPDATE signal SET received_year = CAST(substr(received_on, 1, 4) AS INTEGER)",
+        """CREATE TRIGGER signal_received_year_insert AFTER INSERT ON signal
+           WHEN new.received_year IS NOT CAST(substr(new.received_on, 1, 4) AS INTEGER)
+           BEGIN UPDATE signal SET received_year = CAST(substr(new.received_on, 1, 4) AS INTEGER)
+           WHERE id = new.id; END""",
+        """CREATE TRIGGER signal_received_year_update
+           AFTER UPDATE OF received_on, received_year ON signal
+           WHEN new.received_year IS NOT CAST(substr(new.received_on, 1, 4) AS INTEGER)
+           BEGIN UPDATE signal SET received_year = CAST(substr(new.received_on, 1, 4) AS INTEGER)
+           WHERE id = new.id; END""",
+        "ALTER TABLE signal ADD COLUMN annulled_on TEXT",
+        "ALTER TABLE history ADD COLUMN change_id INTEGER",
+        "CREATE INDEX history_by_change ON history (change_id)",
+        "CREATE INDEX history_by_user_change ON history (by_user, change_id)",
+        "DROP INDEX IF EXISTS signal_statistics",
+        "CREATE INDEX signal_statistics ON signal (received_year, municipality, step, channel, "
+        "conclusion, criminal_case, shelter_arranged, annulled_on)",
+    ):
+        store.execute(statement)
+
+
 def _v10_search_spellings(store: Store) -> None:
     """Street abbreviations, house-number additions and names written surname first (issue
     15); see search_schema.add_spelling_keys. Independent of versions 7-9: it only recomputes
@@ -293,6 +333,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (4, "search", _v4_search),
     (5, "step2_check_without_copies", _v5_step2_check_without_copies),
     (6, "name_keys", _v6_name_keys),
+    (7, "correctable_record", _v7_correctable_record),
     (10, "search_spellings", _v10_search_spellings),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -25,9 +25,15 @@ def record_history(
     signal_id: int | None,
     changes: dict[str, Any],
 ) -> None:
+    """One history row. Every row of one command (one write transaction) gets the same
+    change_id: the id of its first row, which is what `mhtool ongedaan` takes back."""
+    if store.change_id is None:
+        row = store.row("SELECT coalesce(max(id), 0) + 1 AS next FROM history")
+        store.change_id = int(row["next"]) if row else 1
     store.insert(
         "history",
         {
+            "change_id": store.change_id,
             "at": now_iso(),
             "by_user": user,
             "signal_id": signal_id,
@@ -57,6 +63,7 @@ def insert_signal(store: Store, new: NewSignal, user: str) -> tuple[int, str]:
     record = {
         "ref": ref,
         "year": new.received_on.year,
+        "received_year": new.received_on.year,
         "seq": seq,
         "received_on": new.received_on.isoformat(),
         "municipality": new.municipality,
@@ -64,9 +71,8 @@ def insert_signal(store: Store, new: NewSignal, user: str) -> tuple[int, str]:
         "reporter_department": new.reporter_department,
         "channel": new.channel.value,
         "acute": int(new.acute),
-        "avim_informed_at": (
-            new.avim_informed_at.isoformat(timespec="minutes") if new.avim_informed_at else None
-        ),
+        # Set by record_avim below, with its own event and history row.
+        "avim_informed_at": None,
         "description": new.description,
         "step": 1,
         "step_since": new.received_on.isoformat(),
@@ -226,11 +232,15 @@ def insert_event(
         "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
         "recorded_at": now_iso(),
     }
-    return store.insert("step_event", record)
+    event_id = store.insert("step_event", record)
+    record_history(store, user, "aangemaakt", "step_event", event_id, signal_id, record)
+    return event_id
 
 
 def record_avim(store: Store, signal_id: int, moment: dt.datetime, user: str) -> None:
     value = moment.isoformat(timespec="minutes")
+    before = store.row("SELECT avim_informed_at FROM signal WHERE id = ?", (signal_id,))
+    earlier = before["avim_informed_at"] if before else None
     store.execute(
         "UPDATE signal SET avim_informed_at = ?, updated_at = ? WHERE id = ?",
         (value, now_iso(), signal_id),
@@ -244,7 +254,13 @@ def record_avim(store: Store, signal_id: int, moment: dt.datetime, user: str) ->
         {"avim_geinformeerd": value},
     )
     record_history(
-        store, user, "avim-geinformeerd", "signal", signal_id, signal_id, {"avim": value}
+        store,
+        user,
+        "avim-geinformeerd",
+        "signal",
+        signal_id,
+        signal_id,
+        {"avim_informed_at": {"oud": earlier, "nieuw": value}},
     )
 
 
@@ -265,12 +281,20 @@ def update_signal(
     record_history(store, user, action, "signal", signal_id, signal_id, {**diff, **(extra or {})})
 
 
-def replace_measures(store: Store, signal_id: int, measures: list[str]) -> None:
+def replace_measures(store: Store, signal_id: int, measures: list[str]) -> list[str]:
+    """Replace the measures; returns the ones before, for the history row of the change."""
+    before = [
+        r["measure"]
+        for r in store.rows(
+            "SELECT measure FROM signal_measure WHERE signal_id = ? ORDER BY measure", (signal_id,)
+        )
+    ]
     store.execute("DELETE FROM signal_measure WHERE signal_id = ?", (signal_id,))
     for measure in measures:
         store.execute(
             "INSERT INTO signal_measure (signal_id, measure) VALUES (?, ?)", (signal_id, measure)
         )
+    return before
 
 
 def insert_note(store: Store, signal_id: int, on_date: dt.date, text: str, user: str) -> int:
@@ -339,6 +363,7 @@ class SignalFilter:
     open_only: bool = False
     closed_only: bool = False
     acute_only: bool = False
+    with_annulled: bool = False
 
     def used(self) -> bool:
         return self != SignalFilter()
@@ -358,8 +383,11 @@ def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
             "EXISTS (SELECT 1 FROM signal_form sf WHERE sf.signal_id = s.id AND sf.form = ?)"
         )
         params.append(f.form)
+    if not f.with_annulled:
+        clauses.append("s.annulled_on IS NULL")
     if f.year is not None:
-        clauses.append("s.year = ?")
+        # The year of the (corrected) receipt date, as in the statistics.
+        clauses.append("s.received_year = ?")
         params.append(f.year)
     if f.open_only:
         clauses.append("s.step < 5")
@@ -371,7 +399,7 @@ def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
     # Only fixed clause strings are joined here; every value is a bound parameter.
     sql = (
         "SELECT s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, "  # noqa: S608
-        "s.avim_informed_at, s.step, s.step_since, s.conclusion, s.closed_on, "
+        "s.avim_informed_at, s.step, s.step_since, s.conclusion, s.closed_on, s.annulled_on, "
         "(SELECT group_concat(form, ',') FROM (SELECT form FROM signal_form sf "
         " WHERE sf.signal_id = s.id ORDER BY form)) AS forms "
         f"FROM signal s {where} ORDER BY s.received_on, s.year, s.seq"
@@ -380,8 +408,11 @@ def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
 
 
 def count_signals(store: Store) -> tuple[int, int]:
-    """(all signals, signals not yet closed)."""
-    row = store.row("SELECT count(*) AS total, coalesce(sum(step < 5), 0) AS open FROM signal")
+    """(all signals, signals not yet closed and not annulled)."""
+    row = store.row(
+        "SELECT count(*) AS total, "
+        "coalesce(sum(step < 5 AND annulled_on IS NULL), 0) AS open FROM signal"
+    )
     return (int(row["total"]), int(row["open"])) if row else (0, 0)
 
 

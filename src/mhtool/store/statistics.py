@@ -31,8 +31,9 @@ _GROUPING: dict[str, tuple[str, str]] = {
     ),
 }
 _MULTI_VALUED = {"vorm", "sector"}
-# Leading columns of the covering index `signal_statistics` (migration 2), in index order.
-_INDEX_ORDER = ("s.year", "s.municipality", "s.step", "s.channel", "s.conclusion")
+# Leading columns of the covering index `signal_statistics` (migration 7), in index order.
+# Statistics count a signal in the year of its (corrected) receipt date, not of its number.
+_INDEX_ORDER = ("s.received_year", "s.municipality", "s.step", "s.channel", "s.conclusion")
 
 # Step-event kinds that are a move along the route (not the arrival, not the AVIM note).
 STEP_MOVES = ("stap", "overslaan", "terug", "heropen")
@@ -43,8 +44,11 @@ def _json(values: Iterable[Any]) -> str:
 
 
 def _scope(years: Sequence[int], municipalities: Sequence[str]) -> tuple[str, list[Any]]:
-    """WHERE clause and parameters for a selection; an empty municipality list means all."""
-    where = "s.year IN (SELECT value FROM json_each(?))"
+    """WHERE clause and parameters for a selection; an empty municipality list means all.
+
+    Annulled signals never count; `annulled_on` is the last column of `signal_statistics`,
+    so the filter is answered from the index too."""
+    where = "s.annulled_on IS NULL AND s.received_year IN (SELECT value FROM json_each(?))"
     params: list[Any] = [_json(years)]
     if municipalities:
         where += " AND s.municipality IN (SELECT value FROM json_each(?))"
@@ -59,7 +63,8 @@ def year_span(store: Store) -> tuple[int, int] | None:
     scans the whole index for `SELECT min(year), max(year)`.
     """
     row = store.row(
-        "SELECT (SELECT min(year) FROM signal) AS first, (SELECT max(year) FROM signal) AS last"
+        "SELECT (SELECT min(received_year) FROM signal WHERE annulled_on IS NULL) AS first, "
+        "(SELECT max(received_year) FROM signal WHERE annulled_on IS NULL) AS last"
     )
     if row is None or row["first"] is None:
         return None
@@ -119,7 +124,7 @@ def _count_joined(
     groups = ", ".join(f"k{i}" for i in range(len(expressions)))
     # Only literals from _GROUPING and generated aliases are joined; values are bound.
     sql = (
-        f"SELECT s.year AS y, {columns}, {counted} AS n "  # noqa: S608
+        f"SELECT s.received_year AS y, {columns}, {counted} AS n "  # noqa: S608
         f"FROM signal s {joins} WHERE {where} GROUP BY y, {groups}"
     )
     return [
@@ -133,7 +138,10 @@ def count_per_year(
 ) -> dict[int, int]:
     """Distinct signals per year: the totals row, whatever the grouping."""
     where, params = _scope(years, municipalities)
-    sql = f"SELECT s.year, count(*) FROM signal s WHERE {where} GROUP BY s.year"  # noqa: S608
+    sql = (
+        f"SELECT s.received_year, count(*) FROM signal s WHERE {where} "  # noqa: S608
+        "GROUP BY s.received_year"
+    )
     return {int(y): int(n) for y, n in store.execute(sql, tuple(params)).fetchall()}
 
 
@@ -147,8 +155,9 @@ def year_figures(
     where, params = _scope(years, municipalities)
     # Grouped by the index's leading columns so SQLite sums while it scans (see above).
     sql = (
-        "SELECT s.year, s.municipality, count(*), total(s.criminal_case), "  # noqa: S608
-        f"total(s.shelter_arranged) FROM signal s WHERE {where} GROUP BY s.year, s.municipality"
+        "SELECT s.received_year, s.municipality, count(*), total(s.criminal_case), "  # noqa: S608
+        f"total(s.shelter_arranged) FROM signal s WHERE {where} "
+        "GROUP BY s.received_year, s.municipality"
     )
     figures: dict[int, tuple[int, int, int]] = {}
     for year, _, n, criminal, shelter in store.execute(sql, tuple(params)):
@@ -176,7 +185,7 @@ def received_between(store: Store, first: dt.date, last: dt.date) -> list[dict[s
     return store.rows(
         "SELECT id, ref, received_on, municipality, channel, acute, avim_informed_at, step, "
         "step_since, conclusion, closed_on FROM signal WHERE received_on BETWEEN ? AND ? "
-        "ORDER BY received_on, year, seq",
+        "AND annulled_on IS NULL ORDER BY received_on, year, seq",
         (first.isoformat(), last.isoformat()),
     )
 
@@ -187,7 +196,8 @@ def received_per_day(store: Store, first: dt.date, last: dt.date) -> list[tuple[
         (str(d), str(g), int(n))
         for d, g, n in store.execute(
             "SELECT received_on, municipality, count(*) FROM signal "
-            "WHERE received_on BETWEEN ? AND ? GROUP BY received_on, municipality",
+            "WHERE received_on BETWEEN ? AND ? AND annulled_on IS NULL "
+            "GROUP BY received_on, municipality",
             (first.isoformat(), last.isoformat()),
         )
     ]
@@ -234,6 +244,7 @@ def step_moves_between(store: Store, first: dt.date, last: dt.date) -> list[dict
         "SELECT e.id, e.kind, e.from_step, e.to_step, e.on_date, e.details, "
         "s.ref, s.municipality FROM step_event e JOIN signal s ON s.id = e.signal_id "
         "WHERE e.on_date BETWEEN ? AND ? AND e.kind IN (SELECT value FROM json_each(?)) "
+        "AND s.annulled_on IS NULL "
         "ORDER BY e.on_date, e.id",
         (first.isoformat(), last.isoformat(), _json(STEP_MOVES)),
     )
@@ -249,11 +260,11 @@ def acute_signals(store: Store, first: dt.date, last: dt.date) -> list[dict[str,
     """
     return store.rows(
         "SELECT id, ref, received_on, municipality, avim_informed_at, step, year, seq "
-        "FROM signal WHERE acute = 1 AND received_on BETWEEN ? AND ? "
+        "FROM signal WHERE acute = 1 AND received_on BETWEEN ? AND ? AND annulled_on IS NULL "
         "UNION "
         "SELECT id, ref, received_on, municipality, avim_informed_at, step, year, seq "
         "FROM signal INDEXED BY signal_by_step WHERE step IN (1, 2, 3, 4) AND acute = 1 "
-        "AND avim_informed_at IS NULL AND received_on <= ? "
+        "AND avim_informed_at IS NULL AND received_on <= ? AND annulled_on IS NULL "
         "ORDER BY received_on, year, seq",
         (first.isoformat(), last.isoformat(), last.isoformat()),
     )
@@ -264,6 +275,7 @@ def waiting_since_before(store: Store, cutoff: dt.date, last: dt.date) -> list[d
     return store.rows(
         "SELECT ref, municipality, step, step_since FROM signal "
         "WHERE step IN (1, 2, 3, 4) AND step_since < ? AND received_on <= ? "
+        "AND annulled_on IS NULL "
         "ORDER BY step_since, year, seq",
         (cutoff.isoformat(), last.isoformat()),
     )
