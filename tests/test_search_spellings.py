@@ -379,3 +379,57 @@ def test_the_stored_keys_use_the_table(db_path: Path, addresses: dict[str, str])
     assert rows["Burgemeester van Roijensingel"] == "burgemeestervanroijensingel"
     assert {"14-2", "142", "14", "7h", "3-2", "21a"} <= keys
     assert {"prhendrikkade", "prirenestraat", "konjulianalaan", "sintjacobsstraat"} <= terms
+
+
+def test_docs_list_every_abbreviation_in_the_table() -> None:
+    """docs/zoeken.md tells users what is matched: every abbreviation of the table is there."""
+    from mhtool.domain.street_names import TITLES
+
+    docs = (Path(__file__).parent.parent / "docs" / "zoeken.md").read_text(encoding="utf-8")
+    table = docs.split("### Afkortingen in straatnamen", 1)[1].split("###", 1)[0].casefold()
+    for short, full in TITLES.values():
+        for word in short:
+            assert f"`{word}.`" in table or f"`{word}`" in table, word
+        for word in full:
+            assert word in table, word
+    for word, meaning in STREET_TYPE_WORDS.items():
+        assert f"`{word}" in table and meaning in table, word
+
+
+def _docs_examples() -> list[tuple[str, list[str]]]:
+    """Rows of the 'Zoals vastgelegd | wordt ook gevonden met' table in docs/zoeken.md for a
+    person's name or a 'street number' address, with their plain search spellings."""
+    import re
+
+    docs = (Path(__file__).parent.parent / "docs" / "zoeken.md").read_text(encoding="utf-8")
+    table = docs.split("| Zoals vastgelegd |", 1)[1].split("\n\n", 1)[0]
+    rows = []
+    for line in table.splitlines()[2:]:
+        stored, found = (cell.strip() for cell in line.strip("|").split("|"))
+        if "," in stored or "B.V." in stored or stored.startswith(("geboren", "1")):
+            continue
+        spellings = [s for s in re.findall(r"`([^`]+)`", found) if "--" not in s]
+        rows.append((stored, spellings))
+    return rows
+
+
+@pytest.mark.parametrize(("stored", "spellings"), _docs_examples(), ids=lambda v: str(v)[:30])
+def test_the_examples_in_the_docs_find_what_they_promise(
+    cli: Cli, new_signal: Callable[..., str], stored: str, spellings: list[str]
+) -> None:
+    import re
+
+    address = re.fullmatch(r"(.+?) (\d+.*)", stored)
+    if address:
+        kind = "adres"
+        part = f"straat={address.group(1)}; nummer={address.group(2)}; plaats=Hoorn"
+        new_signal("--adres", part, datum="01-03-2025")
+        new_signal("--adres", f"straat={address.group(1)}; nummer=999; plaats=Hoorn")
+    else:
+        kind = "persoon"
+        new_signal("--persoon", f"naam={stored}; rol=slachtoffer", datum="01-03-2025")
+        new_signal("--persoon", "naam=Piet Jansen; rol=dader")
+    for spelling in spellings:
+        hits = [h for h in _search(cli, spelling) if h["soort"] == kind]
+        assert hits and hits[0]["omschrijving"].startswith(stored.split(" ")[0]), spelling
+        assert hits[0]["id"] == 1, spelling

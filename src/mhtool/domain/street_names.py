@@ -17,34 +17,36 @@ from __future__ import annotations
 
 import re
 
-# Titles and ranks before a name. Several spellings per canonical form; the canonical form is
-# the full word when only one is meant, else a short form shared by all meanings.
-_TITLES: dict[str, tuple[str, ...]] = {
-    "sint": ("st", "sint"),
-    "pr": ("pr", "prins", "prinses"),  # Prins or Prinses
-    "kon": ("kon", "koning", "koningin"),  # Koning or Koningin
-    "dr": ("dr", "dokter", "doctor"),  # Dokter or Doctor
-    "burgemeester": ("burg", "burgem", "burgemeester"),
-    "generaal": ("gen", "generaal"),
-    "meester": ("mr", "meester"),
-    "wethouder": ("weth", "wethouder"),
-    "dominee": ("ds", "dominee"),
-    "president": ("pres", "president"),
-    "professor": ("prof", "professor"),
-    "ingenieur": ("ir", "ing", "ingenieur"),
-    "monseigneur": ("mgr", "monseigneur"),
-    "jonkheer": ("jhr", "jonkheer"),
-    "pastoor": ("past", "pastoor"),
-    "kardinaal": ("kard", "kardinaal"),
-    "admiraal": ("adm", "admiraal"),
-    "luitenant": ("luit", "luitenant"),
-    "kolonel": ("kol", "kolonel"),
-    "kapitein": ("kapt", "kapitein"),
-    "gebroeders": ("gebr", "gebroeders"),
-    "gezusters": ("gez", "gezusters"),
+# Titles and ranks before a name: canonical form -> (abbreviations, full words). The canonical
+# form is the full word when only one is meant, else a short form shared by all meanings.
+TITLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "sint": (("st",), ("sint",)),
+    "pr": (("pr",), ("prins", "prinses")),
+    "kon": (("kon",), ("koning", "koningin")),
+    "dr": (("dr",), ("dokter", "doctor")),
+    "burgemeester": (("burg", "burgem"), ("burgemeester",)),
+    "generaal": (("gen",), ("generaal",)),
+    "meester": (("mr",), ("meester",)),
+    "wethouder": (("weth",), ("wethouder",)),
+    "dominee": (("ds",), ("dominee",)),
+    "president": (("pres",), ("president",)),
+    "professor": (("prof",), ("professor",)),
+    "ingenieur": (("ir", "ing"), ("ingenieur",)),
+    "monseigneur": (("mgr",), ("monseigneur",)),
+    "jonkheer": (("jhr",), ("jonkheer",)),
+    "pastoor": (("past",), ("pastoor",)),
+    "kardinaal": (("kard",), ("kardinaal",)),
+    "admiraal": (("adm",), ("admiraal",)),
+    "luitenant": (("luit",), ("luitenant",)),
+    "kolonel": (("kol",), ("kolonel",)),
+    "kapitein": (("kapt",), ("kapitein",)),
+    "gebroeders": (("gebr",), ("gebroeders",)),
+    "gezusters": (("gez",), ("gezusters",)),
 }
 TITLE_WORDS: dict[str, str] = {
-    spelling: canonical for canonical, spellings in _TITLES.items() for spelling in spellings
+    spelling: canonical
+    for canonical, (short, full) in TITLES.items()
+    for spelling in (*short, *full)
 }
 
 # Kinds of street, written short; a standalone word anywhere in the name.
