@@ -10,7 +10,9 @@ criminal_case, shelter_arranged, closed_on, measures, sectors) get a plausible s
 No `history` rows are written: the generator is not a user.
 
 `generate()` returns a `Truth`: for each planted original record, the variant queries (as
-keyword arguments of `mhtool.services.search.search`) that must find it.
+keyword arguments of `mhtool.services.search.search`) that must find it. The classes are
+listed in benchmarks/README.md (names in either order, titled streets and every addition form
+since issue 15).
 """
 
 from __future__ import annotations
@@ -642,7 +644,7 @@ def generate(path: Path, signals: int, seed: int = 1) -> Truth:
             _insert_person(person_rows, next_person, name, birth)
             sp_rows.append((sid, next_person, ROLES[k if k < 2 else 2]))
             next_person += 1
-        if plan and plan[0] == "adres":
+        if plan and plan[0] in ("adres", "buur"):
             address = plan[1]
             plan[3].append(next_address)
         else:
@@ -743,10 +745,21 @@ def _plant_plan(g: Generator, signals: int) -> dict[int, PlanEntry]:
     """Choose which signals carry a planted original and the variant queries that must find it."""
     rng = random.Random(g.rng.random())
     count = max(3, min(60, signals // 50))
-    chosen = rng.sample(range(1, signals + 1), min(signals, count * 3))
+    # Five classes (issue 15 added names in either order and abbreviated streets with every
+    # addition form), each with a neighbour house whose number joins the numeric addition.
+    chosen = rng.sample(range(1, signals + 1), min(signals, count * 6))
+    neighbours = chosen[count * 5 :]
     plans: dict[int, PlanEntry] = {}
-    for i, sid in enumerate(chosen):
-        kind = ("persoon", "adres", "organisatie")[i % 3]
+    for i, sid in enumerate(chosen[: count * 5]):
+        kind = ("persoon", "adres", "organisatie", "volgorde", "afkorting")[i % 5]
+        if kind == "volgorde":
+            plans[sid] = _plant_name_order(rng, i)
+            continue
+        if kind == "afkorting":
+            plans[sid], neighbour = _plant_abbreviated_street(g, rng, i)
+            if neighbour is not None and neighbours:
+                plans[neighbours.pop()] = ["buur", neighbour, None, [], []]
+            continue
         if kind == "persoon":
             first = rng.choice(("Jan", "Piotr", "Ioana", "Søren", "Chloë", "Mehmet"))
             surname = rng.choice(g.surnames[: len(DUTCH_SURNAMES) + len(FOREIGN_SURNAMES)])
@@ -775,6 +788,11 @@ def _plant_plan(g: Generator, signals: int) -> dict[int, PlanEntry]:
                     {"person": name_key(name).upper(), "birth": ddmm},
                 ),
                 ("achternaam eerst", {"person": f"{surname}, {first}", "birth": str(born.year)}),
+                ("achternaam eerst zonder komma", {"person": f"{surname} {first}", "birth": ddmm}),
+                (
+                    "achternaam eerst, voorletter achteraan",
+                    {"person": f"{surname} {first[0]}.", "birth": str(born.year)},
+                ),
                 (
                     "alleen geboortejaar" if not only_year else "volledige geboortedatum",
                     {"person": name, "birth": str(born.year) if not only_year else ddmm},
@@ -832,6 +850,101 @@ def _plant_plan(g: Generator, signals: int) -> dict[int, PlanEntry]:
                 [(v[0], name, v[1]) for v in variants],
             ]
     return plans
+
+
+# Names whose family name is customarily first (Vietnamese, Chinese, Hungarian) and a Polish
+# one; (family name, given names). Stored in either order, searched in the other.
+FAMILY_FIRST_NAMES = [
+    ("Nguyen", "Minh"),
+    ("Tran", "Thi Lan"),
+    ("Pham", "Hoa"),
+    ("Wang", "Fang"),
+    ("Zhang", "Xiu"),
+    ("Li", "Wei"),
+    ("Nagy", "Béla"),
+    ("Kovács", "Zoltán"),
+    ("Tóth", "Eszter"),
+    ("Horváth", "Gábor"),
+    ("Kowalczyk", "Agnieszka"),
+]
+
+
+def _plant_name_order(rng: random.Random, i: int) -> PlanEntry:
+    """A name stored family name first or last, searched in the other order, with an initial,
+    and misspelt; the birth date or year tells namesakes apart."""
+    family, given = rng.choice(FAMILY_FIRST_NAMES)
+    family_first = i % 2 == 0
+    name = f"{family} {given}" if family_first else f"{given} {family}"
+    other = f"{given} {family}" if family_first else f"{family} {given}"
+    born = dt.date(rng.randrange(1960, 2005), rng.randrange(1, 13), rng.randrange(1, 29))
+    ddmm = born.strftime("%d-%m-%Y")
+    initial = f"{given[0]}. {family}" if family_first else f"{family} {given[0]}."
+    variants = [
+        ("naam in andere volgorde", {"person": other, "birth": ddmm}),
+        ("voorletter, andere volgorde", {"person": initial, "birth": ddmm}),
+        ("andere volgorde, alleen geboortejaar", {"person": other, "birth": str(born.year)}),
+    ]
+    if len(family) >= 5:
+        typo = f"{given} {_typo(rng, family, 'swap')}" if family_first else None
+        typo = typo or f"{_typo(rng, family, 'swap')} {given}"
+        variants.append(("andere volgorde met tikfout", {"person": typo, "birth": ddmm}))
+    birth = (born.isoformat(), born.year)
+    return ["persoon", name, birth, [], [(v[0], name, v[1]) for v in variants]]
+
+
+def _street_spellings(rng: random.Random) -> tuple[str, str]:
+    """A street named after a titled person, in full and abbreviated: every title of the
+    table (domain.street_names.TITLES) and its particles ('van der' as 'v.d.')."""
+    from mhtool.domain.street_names import TITLES
+
+    short, full = rng.choice(list(TITLES.values()))
+    title, abbreviation = rng.choice(full).title(), rng.choice(short).title() + "."
+    person = rng.choice(DUTCH_SURNAMES)
+    last = person.split()[-1]
+    particles = person[: -len(last)].strip()
+    short_particles = {"van": "v.", "van der": "v.d.", "van den": "v.d.", "van de": "v.d."}
+    kind = rng.choice(STREET_TYPES)
+    whole = f"{title} {person}{kind}"
+    abbreviated_person = f"{short_particles.get(particles, particles)} {last}".strip()
+    return whole, f"{abbreviation} {abbreviated_person}{kind}"
+
+
+# Additions as stored -> how a query may write them ({n} is the house number).
+ADDITION_FORMS = {
+    "2": ("{n} 2", "{n}-II", "{n}/2"),
+    "II": ("{n}-2", "{n} 2", "{n} II"),
+    "hs": ("{n}H", "{n} huis", "{n}-hs"),
+    "A": ("{n} a", "{n}-A", "{n}A"),
+}
+
+
+def _plant_abbreviated_street(
+    g: Generator, rng: random.Random, i: int
+) -> tuple[PlanEntry, tuple[str, int, str, str, str] | None]:
+    """An address on a titled street, stored in full or abbreviated and searched the other
+    way, with every way of writing its addition; for a numeric addition also the neighbour
+    whose number joins it (14-2 and 142), which must never be ranked first."""
+    whole, abbreviated = _street_spellings(rng)
+    stored, searched = (whole, abbreviated) if i % 2 else (abbreviated, whole)
+    city = rng.choice([c for cities in CITIES.values() for c in cities])
+    number = rng.randrange(1, 200)
+    addition = rng.choice(list(ADDITION_FORMS))
+    postcode = g.postcode(stored, city)
+    spaced = f"{postcode[:4]} {postcode[4:]}"
+    variants = [
+        (f"afgekort/voluit, toevoeging '{form}'", {"text": f"{searched} {form.format(n=number)}"})
+        for form in ADDITION_FORMS[addition]
+    ]
+    first = ADDITION_FORMS[addition][0].format(n=number)
+    variants.append(("met plaats", {"address": f"{searched} {first}, {city}"}))
+    variants.append(("postcode, toevoeging los", {"text": f"{spaced} {first}"}))
+    record = (stored, number, addition.upper(), postcode, city)
+    original = f"{stored} {number} {addition}, {postcode} {city}"
+    plan: PlanEntry = ["adres", record, None, [], [(v[0], original, v[1]) for v in variants]]
+    neighbour = None
+    if addition in ("2", "II"):
+        neighbour = (stored, int(f"{number}2"), "", postcode, city)
+    return plan, neighbour
 
 
 def main(argv: list[str] | None = None) -> int:
