@@ -61,6 +61,13 @@ def correct(
     reden: Annotated[
         str | None, typer.Option(help="Waarom het wordt gecorrigeerd (verplicht).")
     ] = None,
+    datum: Annotated[
+        str | None,
+        typer.Option(
+            help="Juiste ontvangstdatum (dd-mm-jjjj). Het signaalnummer blijft; statistiek en "
+            "lijsten volgen de nieuwe datum."
+        ),
+    ] = None,
     gemeente: Annotated[str | None, typer.Option(help="Juiste gemeente.")] = None,
     melder: Annotated[str | None, typer.Option(help="Juiste naam van de melder.")] = None,
     afdeling: Annotated[str | None, typer.Option(help="Juiste afdeling van de melder.")] = None,
@@ -75,6 +82,10 @@ def correct(
             "--acuut/--niet-acuut", help="Was het signaal toch (niet) acuut?", show_default=False
         ),
     ] = None,
+    ja: Annotated[
+        bool,
+        typer.Option("--ja", help="Bevestig een ontvangstdatum van meer dan een jaar terug."),
+    ] = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Corrigeer een fout in een signaal; de oude waarde blijft in de historie staan."""
@@ -85,6 +96,7 @@ def correct(
 
     st = state(ctx)
     correction = build_correction(
+        received_on=datum,
         municipality=gemeente,
         reporter=melder,
         reporter_department=afdeling,
@@ -93,6 +105,11 @@ def correct(
         description=omschrijving,
         acute=acuut,
     )
+    if correction.received_on is not None:
+        from mhtool.cli.confirmation import confirm_unusual
+        from mhtool.domain.dates import unusual_receipt
+
+        confirm_unusual(ja, unusual_receipt(correction.received_on), "--datum")
     detail = correct_signal(st.store(), ref, correction, reden or "", st.user)
     render.signal_outcome(detail, as_json, f"Signaal {detail.summary.ref} gecorrigeerd.")
     if not as_json and detail.summary.acute and not detail.summary.avim_informed_at:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from mhtool.domain.views import SignalDetail, SignalSummary
+    from mhtool.domain.views import EventView, SignalDetail, SignalSummary
 
 # Bidirectional overrides and isolates can make text read differently from what is stored;
 # line/paragraph separators and invisible marks can hide or fake line breaks.
@@ -197,15 +197,15 @@ def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> No
         if s.acute and not s.avim_informed_at:
             waiting_for_avim = True
         acute = ("ja ✓" if s.avim_informed_at else "ja !") if s.acute else "nee"
-        step = step_short(s.step, s.conclusion)
+        step = "VERVALLEN" if s.annulled else step_short(s.step, s.conclusion)
         table.add_row(
             text(s.ref),
             text(format_date(s.received_on)),
             text(s.municipality),
             text(", ".join(s.forms)),
             text(acute, "bold red" if s.acute and not s.avim_informed_at else ""),
-            text(step),
-            text("" if s.step is Step.CLOSED else str(s.days_in_step(today))),
+            text(step, "bold red" if s.annulled else ""),
+            text("" if s.step is Step.CLOSED or s.annulled else str(s.days_in_step(today))),
         )
     console().print(table)
     console().print("Dagen = dagen in de huidige stap; ✓ = AVIM ingeschakeld.")
@@ -214,16 +214,41 @@ def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> No
 
 
 def signal_detail(d: SignalDetail) -> None:
+    """`signaal toon`: the facts, the linked persons, addresses and organisations, the route,
+    the notes and the full history, each as its own block."""
+    out = console()
+    title = f"Signaal {d.summary.ref}"
+    if d.summary.annulled:
+        title += f"  VERVALLEN (sinds {format_date(d.summary.annulled_on)})"
+    out.print(text(title, "bold red" if d.summary.annulled else "bold"))
+    out.print(_facts(d))
+    out.print(text("Omschrijving", "bold"))
+    out.print(text(d.description))
+    for table in (
+        _persons_table(d),
+        _addresses_table(d),
+        _organisations_table(d),
+        _events_table(d),
+        _notes_table(d),
+        _history_table(d),
+    ):
+        if table is not None:
+            out.print(table)
+
+
+def _titled_table(title: str, *columns: str) -> Table:
     from rich.table import Table
 
-    from mhtool.domain.enums import Channel, Conclusion, Form, Measure, Partner, Role, Sector
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        table.add_column(column, no_wrap=column == "Geboren")
+    return table
+
+
+def _fact_rows(d: SignalDetail) -> list[tuple[str, str]]:
+    from mhtool.domain.enums import Channel, Form
 
     s = d.summary
-    out = console()
-    out.print(text(f"Signaal {s.ref}", "bold"))
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold")
-    facts.add_column()
     rows: list[tuple[str, str]] = [
         ("Ontvangen", format_date(s.received_on)),
         ("Gemeente", s.municipality),
@@ -236,101 +261,137 @@ def signal_detail(d: SignalDetail) -> None:
         rows.append(("AVIM geïnformeerd", format_moment(s.avim_informed_at) or "nog niet"))
     rows.append(("Stap", f"{s.step.label} (sinds {format_date(s.step_since)})"))
     if s.step is Step.CLOSED:
-        rows += [
-            ("Conclusie", Conclusion.label_of(s.conclusion)),
-            (
-                "Terugkoppeling",
-                yes_no(d.feedback_given)
-                + (f" ({format_date(d.feedback_on)})" if d.feedback_on else ""),
-            ),
-            ("Strafrechtelijk opgepakt", yes_no(d.criminal_case, unknown="niet vastgelegd")),
-            ("Opvang geregeld", yes_no(d.shelter_arranged, unknown="niet vastgelegd")),
-            (
-                "Bestuurlijke maatregel",
-                ", ".join(Measure.label_of(m) for m in d.measures) or "geen",
-            ),
-        ]
-    for key, value in rows:
+        rows += _closing_rows(d)
+    if s.annulled:
+        rows.append(("Vervallen", f"ja, sinds {format_date(s.annulled_on)} (telt niet mee)"))
+    return rows
+
+
+def _closing_rows(d: SignalDetail) -> list[tuple[str, str]]:
+    from mhtool.domain.enums import Conclusion, Measure
+
+    feedback = yes_no(d.feedback_given) + (
+        f" ({format_date(d.feedback_on)})" if d.feedback_on else ""
+    )
+    return [
+        ("Conclusie", Conclusion.label_of(d.summary.conclusion)),
+        ("Terugkoppeling", feedback),
+        ("Strafrechtelijk opgepakt", yes_no(d.criminal_case, unknown="niet vastgelegd")),
+        ("Opvang geregeld", yes_no(d.shelter_arranged, unknown="niet vastgelegd")),
+        ("Bestuurlijke maatregel", ", ".join(Measure.label_of(m) for m in d.measures) or "geen"),
+    ]
+
+
+def _facts(d: SignalDetail) -> Table:
+    from rich.table import Table
+
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    for key, value in _fact_rows(d):
         facts.add_row(key, text(value))
-    out.print(facts)
-    out.print(text("Omschrijving", "bold"))
-    out.print(text(d.description))
+    return facts
 
-    if d.persons:
-        t = Table(title="Personen", title_justify="left", header_style="bold")
-        for c in ("id", "Naam", "Rol", "Geboren", "Nationaliteit"):
-            t.add_column(c, no_wrap=c == "Geboren")
-        for p in d.persons:
-            born = format_date(p.birth_date) if p.birth_date else (str(p.birth_year or ""))
-            minor = minor_on(p.birth_date, p.birth_year, s.received_on)
-            if minor is None and p.birth_year is not None:
-                born += " (mogelijk minderjarig)"
-            elif minor:
-                born += " (minderjarig)"
-            t.add_row(
-                text(p.id),
-                text(p.name),
-                text(Role.label_of(p.role)),
-                text(born),
-                text(p.nationality),
-            )
-        out.print(t)
-    if d.addresses:
-        t = Table(title="Adressen", title_justify="left", header_style="bold")
-        t.add_column("id")
-        t.add_column("Adres")
-        for a in d.addresses:
-            t.add_row(text(a.id), text(a.one_line))
-        out.print(t)
-    if d.organisations:
-        t = Table(title="Organisaties", title_justify="left", header_style="bold")
-        for c in ("id", "Naam", "KvK", "Sector"):
-            t.add_column(c)
-        for o in d.organisations:
-            t.add_row(text(o.id), text(o.name), text(o.kvk), text(Sector.label_of(o.sector)))
-        out.print(t)
 
-    t = Table(title="Verloop", title_justify="left", header_style="bold")
-    for c in ("Datum", "Wat", "Door", "Toelichting"):
-        t.add_column(c)
+def _persons_table(d: SignalDetail) -> Table | None:
+    from mhtool.domain.enums import Role
+
+    if not d.persons:
+        return None
+    t = _titled_table("Personen", "id", "Naam", "Rol", "Geboren", "Nationaliteit")
+    for p in d.persons:
+        born = format_date(p.birth_date) if p.birth_date else (str(p.birth_year or ""))
+        minor = minor_on(p.birth_date, p.birth_year, d.summary.received_on)
+        if minor is None and p.birth_year is not None:
+            born += " (mogelijk minderjarig)"
+        elif minor:
+            born += " (minderjarig)"
+        t.add_row(
+            text(p.id), text(p.name), text(Role.label_of(p.role)), text(born), text(p.nationality)
+        )
+    return t
+
+
+def _addresses_table(d: SignalDetail) -> Table | None:
+    if not d.addresses:
+        return None
+    t = _titled_table("Adressen", "id", "Adres")
+    for a in d.addresses:
+        t.add_row(text(a.id), text(a.one_line))
+    return t
+
+
+def _organisations_table(d: SignalDetail) -> Table | None:
+    from mhtool.domain.enums import Sector
+
+    if not d.organisations:
+        return None
+    t = _titled_table("Organisaties", "id", "Naam", "KvK", "Sector")
+    for o in d.organisations:
+        t.add_row(text(o.id), text(o.name), text(o.kvk), text(Sector.label_of(o.sector)))
+    return t
+
+
+def _event_remarks(e: EventView) -> str:
+    """What an event recorded besides its date and kind: reason, check, partners, conclusion."""
+    from mhtool.domain.enums import Conclusion, Partner
+
+    extra: list[str] = []
+    if e.reason:
+        extra.append(f"reden: {e.reason}")
+    details = e.details
+    if "controle" in details:
+        extra.append(f"controle: {details['controle']}")
+    if "automatische_controle" in details:
+        found = details["automatische_controle"].get("gevonden", [])
+        refs = sorted({r for f in found for r in f.get("signalen", [])})
+        extra.append(
+            "automatische controle: "
+            + (f"eerdere registraties in {', '.join(refs)}" if refs else "niets gevonden")
+        )
+    if details.get("partners"):
+        extra.append(
+            "besproken met: " + ", ".join(Partner.label_of(p) for p in details["partners"])
+        )
+    if details.get("conclusie"):
+        extra.append(f"conclusie: {Conclusion.label_of(details['conclusie'])}")
+    if e.note:
+        extra.append(e.note)
+    return "; ".join(extra)
+
+
+def _events_table(d: SignalDetail) -> Table:
+    t = _titled_table("Verloop", "Datum", "Wat", "Door", "Toelichting")
     for e in d.events:
-        what = _event_label(e.kind, e.from_step, e.to_step)
-        extra: list[str] = []
-        if e.reason:
-            extra.append(f"reden: {e.reason}")
-        details = e.details
-        if "controle" in details:
-            extra.append(f"controle: {details['controle']}")
-        if "automatische_controle" in details:
-            found = details["automatische_controle"].get("gevonden", [])
-            refs = sorted({r for f in found for r in f.get("signalen", [])})
-            extra.append(
-                "automatische controle: "
-                + (f"eerdere registraties in {', '.join(refs)}" if refs else "niets gevonden")
-            )
-        if details.get("partners"):
-            extra.append(
-                "besproken met: " + ", ".join(Partner.label_of(p) for p in details["partners"])
-            )
-        if details.get("conclusie"):
-            extra.append(f"conclusie: {Conclusion.label_of(details['conclusie'])}")
-        if e.note:
-            extra.append(e.note)
-        t.add_row(text(format_date(e.on_date)), text(what), text(e.by_user), text("; ".join(extra)))
-    out.print(t)
-    if d.notes:
-        t = Table(title="Notities", title_justify="left", header_style="bold")
-        for c in ("Datum", "Door", "Notitie"):
-            t.add_column(c)
-        for n in d.notes:
-            t.add_row(text(format_date(n.on_date)), text(n.by_user), text(n.text))
-        out.print(t)
+        t.add_row(
+            text(format_date(e.on_date)),
+            text(_event_label(e.kind, e.from_step, e.to_step)),
+            text(e.by_user),
+            text(_event_remarks(e)),
+        )
+    return t
+
+
+def _notes_table(d: SignalDetail) -> Table | None:
+    if not d.notes:
+        return None
+    t = _titled_table("Notities", "Datum", "Door", "Notitie")
+    for n in d.notes:
+        t.add_row(text(format_date(n.on_date)), text(n.by_user), text(n.text))
+    return t
+
+
+def _history_table(d: SignalDetail) -> Table:
+    """Every change with who and when. A new route event has its own history row (what
+    `ongedaan` needs) but is already a line of the Verloop table, so it is not repeated here."""
     from mhtool.domain.views import HISTORY_ACTIONS, HISTORY_ENTITIES
 
-    t = Table(title="Historie (alle wijzigingen)", title_justify="left", header_style="bold")
-    for c in ("Tijdstip", "Door", "Actie", "Object", "Wijziging"):
-        t.add_column(c)
+    t = _titled_table(
+        "Historie (alle wijzigingen)", "Tijdstip", "Door", "Actie", "Object", "Wijziging"
+    )
     for h in d.history:
+        if h.entity == "step_event" and h.action == "aangemaakt":
+            continue
         t.add_row(
             text(format_moment(h.at)),
             text(h.by_user),
@@ -338,7 +399,7 @@ def signal_detail(d: SignalDetail) -> None:
             text(f"{HISTORY_ENTITIES.get(h.entity, h.entity)} {h.entity_id or ''}".strip()),
             text(describe_changes(h.changes)),
         )
-    out.print(t)
+    return t
 
 
 def describe_changes(changes: dict[str, Any]) -> str:
@@ -390,4 +451,6 @@ def _event_label(kind: str, from_step: int | None, to_step: int | None) -> str:
         "terug": f"terug naar stap {target}",
         "heropen": f"heropend, naar stap {target}",
         "avim": "AVIM ingeschakeld",
+        "vervallen": "VERVALLEN verklaard",
+        "hersteld": "vervallen hersteld",
     }.get(kind, kind)

@@ -20,7 +20,8 @@ def signal_links(links: Sequence[SignalLink]) -> str:
     parts = []
     for s in links:
         role = f", {s.role}" if s.role else ""
-        parts.append(f"{s.ref} ({format_date(s.received_on)}, stap {int(s.step)}{role})")
+        state = "VERVALLEN" if s.annulled else f"stap {int(s.step)}"
+        parts.append(f"{s.ref} ({format_date(s.received_on)}, {state}{role})")
     return "; ".join(parts)
 
 
@@ -82,7 +83,7 @@ def timeline(t: EntityTimeline) -> None:
             s.ref,
             format_date(s.received_on),
             render.text(s.municipality),
-            render.step_short(s.step, s.conclusion),
+            "VERVALLEN" if s.annulled else render.step_short(s.step, s.conclusion),
             render.text(s.role or ""),
         )
     out.print(signals)

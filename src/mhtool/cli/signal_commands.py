@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mhtool.cli import enrich_commands
+from mhtool.cli import annulment_commands, enrich_commands
 from mhtool.cli.app_options import JSON_OPTION
 from mhtool.cli.context import state
 
@@ -318,6 +318,12 @@ def list_(
         bool, typer.Option("--afgerond", help="Alleen afgeronde signalen.")
     ] = False,
     acuut: Annotated[bool, typer.Option("--acuut", help="Alleen acute signalen.")] = False,
+    met_vervallen: Annotated[
+        bool,
+        typer.Option(
+            "--met-vervallen", help="Toon ook vervallen signalen (gemarkeerd als VERVALLEN)."
+        ),
+    ] = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Toon signalen, met het aantal dagen in de huidige stap."""
@@ -335,6 +341,7 @@ def list_(
         open_only=open_,
         closed_only=afgerond,
         acute_only=acuut,
+        with_annulled=met_vervallen,
     )
     st = state(ctx)
     items = list_signals(st.store(), filters, st.user)
@@ -556,3 +563,4 @@ def avim_informed(
 
 # verrijk and wijzig live in their own module but belong to this group, after the others.
 enrich_commands.register(app)
+annulment_commands.register(app)

@@ -23,6 +23,8 @@ class MoveKind(StrEnum):
     BACK = "terug"
     REOPEN = "heropen"
     AVIM = "avim"
+    ANNUL = "vervallen"
+    RESTORE = "hersteld"
 
 
 @dataclass(frozen=True)

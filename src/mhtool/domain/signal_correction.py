@@ -1,14 +1,18 @@
 """Corrections to a logged signal: which fields may change after the fact, and how checked.
 
-The ontvangstdatum is not correctable: it fixes the year and so the signal's number; a wrong
-date means logging the signal again and explaining why in a note.
+The ontvangstdatum is correctable too. The signal keeps its number (MH-2016-0005 stays
+MH-2016-0005 when the date becomes 2026): numbers are never reissued and may already be in
+letters and other systems. Statistics, `signaal lijst --jaar` and the weekly report follow the
+corrected date (`signal.received_year`); the old date stays in the history.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mhtool.domain.dates import parse_receipt_date
 from mhtool.domain.enums import Channel, Form
 from mhtool.domain.municipalities import resolve_municipality
 from mhtool.domain.signal_input import MAX_TEXT, clean_text, parse_choice
@@ -17,6 +21,7 @@ from mhtool.errors import ValidationError
 
 @dataclass(frozen=True)
 class SignalCorrection:
+    received_on: dt.date | None = None
     municipality: str | None = None
     reporter: str | None = None
     reporter_department: str | None = None
@@ -31,6 +36,7 @@ class SignalCorrection:
 
 def build_correction(
     *,
+    received_on: str | None = None,
     municipality: str | None = None,
     reporter: str | None = None,
     reporter_department: str | None = None,
@@ -45,6 +51,7 @@ def build_correction(
         if not form_values:
             raise ValidationError("Geef ten minste één vorm op, of 'onbekend'.")
     correction = SignalCorrection(
+        received_on=parse_receipt_date(received_on) if received_on is not None else None,
         municipality=resolve_municipality(municipality) if municipality is not None else None,
         reporter=clean_text(reporter, "Melder", required=True) if reporter is not None else None,
         reporter_department=(
@@ -63,6 +70,6 @@ def build_correction(
     )
     if correction.is_empty():
         raise ValidationError(
-            "Geef op wat er verandert, bijvoorbeeld --omschrijving, --gemeente of --acuut."
+            "Geef op wat er verandert, bijvoorbeeld --datum, --omschrijving, --gemeente of --acuut."
         )
     return correction

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from mhtool.domain.meldroute import refuse_if_closed
+from mhtool.domain.dates import format_date
+from mhtool.domain.enums import Role
+from mhtool.domain.meldroute import refuse_if_annulled, refuse_if_closed
 from mhtool.domain.signal_correction import SignalCorrection
 from mhtool.domain.signal_input import (
     AddressInput,
@@ -43,6 +46,7 @@ def enrich_signal(
             personen=len(persons), adressen=len(addresses), organisaties=len(organisations)
         )
         row = q.find_signal(store, ref)
+        refuse_if_annulled(ref, row["annulled_on"])
         refuse_if_closed(row["step"])
         check_born_before(persons, dt.date.fromisoformat(row["received_on"]))
         for person in persons:
@@ -61,11 +65,13 @@ def correct_signal(
     ref = parse_ref(ref_text)
     with audited(store, user, "signaal.wijzig", "signaal", ref) as entry:
         row = q.find_signal(store, ref)
+        refuse_if_annulled(ref, row["annulled_on"])
         refuse_if_closed(row["step"])
         if not reason.strip():
             raise ValidationError("Voor een correctie is een reden verplicht (--reden).")
         reason = clean_text(reason, "Reden", required=True, limit=2_000)
         wanted: dict[str, object] = {
+            "received_on": correction.received_on.isoformat() if correction.received_on else None,
             "municipality": correction.municipality,
             "reporter": correction.reporter,
             "reporter_department": correction.reporter_department,
@@ -74,6 +80,8 @@ def correct_signal(
             "acute": None if correction.acute is None else int(correction.acute),
         }
         changes = {k: v for k, v in wanted.items() if v is not None and row[k] != v}
+        if "received_on" in changes and correction.received_on is not None:
+            changes.update(_receipt_date_change(store, row, correction.received_on, user))
         noted: dict[str, object] = {"reden": reason}
         if correction.forms is not None:
             before = sorted(r["form"] for r in q.signal_children(store, row["id"])["forms"])
@@ -91,3 +99,52 @@ def correct_signal(
         )
         q.update_signal(store, row["id"], changes, user, "gecorrigeerd", extra=noted)
         return signal_detail(store, q.find_signal(store, ref))
+
+
+def _receipt_date_change(
+    store: Store, row: dict[str, Any], new_date: dt.date, user: str
+) -> dict[str, Any]:
+    """Check a corrected receipt date against everything dated after the receipt, move the
+    'ontvangst' event with it (its own history row), and return the other signal fields that
+    follow: step 1 started on the receipt date."""
+    later = q.latest_dates(store, row["id"])
+    for what, day in (("een stap", later.get("event")), ("een notitie", later.get("note"))):
+        if day and day < new_date.isoformat():
+            raise ValidationError(
+                f"De nieuwe ontvangstdatum ({format_date(new_date)}) ligt na de datum van "
+                f"{what} ({format_date(day)}); controleer --datum."
+            )
+    if row["avim_informed_at"] and row["avim_informed_at"][:10] < new_date.isoformat():
+        raise ValidationError(
+            f"De nieuwe ontvangstdatum ({format_date(new_date)}) ligt na het moment dat AVIM "
+            "is ingeschakeld; controleer --datum."
+        )
+    persons = q.signal_children(store, row["id"])["persons"]
+    check_born_before(
+        [
+            PersonInput(
+                name=p["name"],
+                role=Role(p["role"]),
+                birth_date=dt.date.fromisoformat(p["birth_date"]) if p["birth_date"] else None,
+                birth_year=p["birth_year"],
+            )
+            for p in persons
+        ],
+        new_date,
+    )
+    event = q.receipt_event(store, row["id"])
+    if event is not None and event["on_date"] != new_date.isoformat():
+        q.update_row(
+            store,
+            "step_event",
+            "step_event",
+            event["id"],
+            row["id"],
+            {"on_date": new_date.isoformat()},
+            user,
+            "gecorrigeerd",
+        )
+    follows: dict[str, Any] = {}
+    if row["step"] == 1 and row["step_since"] == row["received_on"]:
+        follows["step_since"] = new_date.isoformat()
+    return follows

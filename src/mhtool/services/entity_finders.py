@@ -159,6 +159,7 @@ def find_text(store: Store, words: tuple[str, ...], limit: int) -> list[SearchHi
             Step(row["step"]),
             row["municipality"],
             row["conclusion"],
+            annulled=bool(row.get("annulled_on")),
         )
         hits.append(
             SearchHit("tekst", None, row["excerpt"], 50, (f"woorden in {row['source']}",), (link,))

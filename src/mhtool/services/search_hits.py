@@ -30,6 +30,7 @@ class SignalLink:
     municipality: str
     conclusion: str | None = None
     role: str | None = None
+    annulled: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -40,6 +41,7 @@ class SignalLink:
             "gemeente": self.municipality,
             "conclusie": self.conclusion,
             "rol": self.role,
+            "vervallen": self.annulled,
         }
 
 
@@ -114,6 +116,7 @@ def links(rows: list[dict[str, Any]], exclude_signal: int | None) -> tuple[Signa
             r["municipality"],
             r["conclusion"],
             r.get("role"),
+            bool(r.get("annulled_on")),
         )
         for r in rows
         if r["signal_id"] != exclude_signal

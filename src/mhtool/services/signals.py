@@ -176,6 +176,7 @@ def _used_filters(filters: SignalFilter) -> str:
         "open": filters.open_only,
         "afgerond": filters.closed_only,
         "acuut": filters.acute_only,
+        "met-vervallen": filters.with_annulled,
     }
     return ",".join(name for name, used in names.items() if used)
 

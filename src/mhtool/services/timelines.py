@@ -106,6 +106,8 @@ def _event_text(event: dict[str, Any]) -> str:
         "terug": f"terug naar {target}",
         "heropen": f"heropend, naar {target}",
         "avim": "AVIM ingeschakeld",
+        "vervallen": "signaal VERVALLEN verklaard",
+        "hersteld": "vervallen signaal hersteld",
     }.get(kind, kind)
     details = json.loads(event["details"] or "{}")
     if details.get("conclusie"):

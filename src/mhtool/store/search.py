@@ -213,7 +213,7 @@ def signals_of(store: Store, entity: str, ids: Iterable[int]) -> dict[int, list[
     table, column, role = _LINKS[entity]
     sql = (
         f"SELECT l.{column} AS entity_id, s.id AS signal_id, s.ref, s.received_on, "  # noqa: S608
-        f"s.step, s.municipality, s.conclusion, {role} AS role FROM {table} l "
+        f"s.step, s.municipality, s.conclusion, s.annulled_on, {role} AS role FROM {table} l "
         f"JOIN signal s ON s.id = l.signal_id WHERE l.{column} IN ({_marks(wanted)}) "
         "ORDER BY s.received_on, s.year, s.seq"
     )
@@ -248,7 +248,7 @@ def text_matches(store: Store, expression: str, limit: int) -> list[dict[str, An
                 continue
             signal_id, source = int(note["signal_id"]), "notitie"
         signal = store.row(
-            "SELECT id AS signal_id, ref, received_on, step, municipality, conclusion "
+            "SELECT id AS signal_id, ref, received_on, step, municipality, conclusion, annulled_on "
             "FROM signal WHERE id = ?",
             (signal_id,),
         )

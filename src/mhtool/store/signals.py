@@ -264,6 +264,46 @@ def record_avim(store: Store, signal_id: int, moment: dt.datetime, user: str) ->
     )
 
 
+def update_row(
+    store: Store,
+    table: str,
+    entity: str,
+    row_id: int,
+    signal_id: int | None,
+    changes: dict[str, Any],
+    user: str,
+    action: str,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Apply `changes` to one row of `table` and record old and new values in a history row of
+    `entity` (the shape `mhtool ongedaan` takes back: {column: {"oud": ..., "nieuw": ...}})."""
+    # `table` is always one of our literal table names, never user text.
+    before = store.row(f"SELECT * FROM {table} WHERE id = ?", (row_id,)) or {}  # noqa: S608
+    store.update(table, row_id, changes)
+    diff = {k: {"oud": before.get(k), "nieuw": v} for k, v in changes.items() if before.get(k) != v}
+    record_history(store, user, action, entity, row_id, signal_id, {**diff, **(extra or {})})
+
+
+def receipt_event(store: Store, signal_id: int) -> dict[str, Any] | None:
+    """The 'ontvangst' step event, whose date is the receipt date."""
+    return store.row(
+        "SELECT * FROM step_event WHERE signal_id = ? AND kind = 'ontvangst' ORDER BY id LIMIT 1",
+        (signal_id,),
+    )
+
+
+def latest_dates(store: Store, signal_id: int) -> dict[str, str | None]:
+    """The earliest date of everything recorded after the receipt: a corrected receipt date
+    may not lie after any of them."""
+    row = store.row(
+        "SELECT (SELECT min(on_date) FROM step_event WHERE signal_id = :id "
+        "AND kind <> 'ontvangst') AS event, "
+        "(SELECT min(on_date) FROM note WHERE signal_id = :id) AS note",
+        {"id": signal_id},
+    )
+    return dict(row) if row else {}
+
+
 def update_signal(
     store: Store,
     signal_id: int,
