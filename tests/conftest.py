@@ -20,6 +20,8 @@ def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """Point MHTOOL_DB at a fresh file so no test can touch a real user's database."""
     path = tmp_path / "mhtool.db"
     monkeypatch.setenv("MHTOOL_DB", str(path))
+    # Markers of temporary files in progress (mhtool.safe_file) stay inside the test too.
+    monkeypatch.setenv("MHTOOL_LOPEND", str(tmp_path.parent / f"{tmp_path.name}-lopend"))
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("MHTOOL_DEBUG", raising=False)
     yield path

@@ -11,7 +11,7 @@ import pytest
 
 def cap_database_growth(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every connection mhtool opens from now on may not grow the file."""
-    from mhtool.store import connection
+    from mhtool.store import connection, open_store
 
     real_connect = connection.connect
 
@@ -22,3 +22,4 @@ def cap_database_growth(monkeypatch: pytest.MonkeyPatch) -> None:
         return conn
 
     monkeypatch.setattr(connection, "connect", capped)
+    monkeypatch.setattr(open_store, "connect", capped)

@@ -33,7 +33,11 @@ SIGNAL_ARGS = (
 def child_env(db: Path, passphrase: str | None = None, **extra: str) -> dict[str, str]:
     """The parent's environment with a known database, and no passphrase or keyring unless
     the test asks for one."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MHTOOL_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MHTOOL_") or k == "MHTOOL_LOPEND"  # the test's own registry
+    }
     env["MHTOOL_DB"] = str(db)
     env["MHTOOL_SLEUTELBOS"] = "uit"
     env["COLUMNS"] = "200"

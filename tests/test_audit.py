@@ -287,7 +287,7 @@ def test_audit_toon_as_a_table_and_bad_periods(cli: Cli, new_signal: NewSignal) 
 
 def test_record_is_the_one_call_for_searches_and_exports(db_path: Path) -> None:
     from mhtool.services.audit import record
-    from mhtool.store.connection import open_store
+    from mhtool.store.open_store import open_store
 
     store = open_store(db_path)
     try:

@@ -69,16 +69,21 @@ def test_backup_refuses_to_overwrite_without_permission(
 ) -> None:
     new_signal()
     target = tmp_path / "bestaat.db"
-    target.write_bytes(b"oude inhoud")
+    assert cli("backup", str(target)).exit_code == 0
+    earlier = target.read_bytes()
+    new_signal()
     refused = cli("backup", str(target))
     assert refused.exit_code == 2
     assert "bestaat al" in refused.stderr and "--overschrijf" in refused.stderr
-    assert target.read_bytes() == b"oude inhoud"
+    assert target.read_bytes() == earlier
     replaced = cli("backup", str(target), "--overschrijf")
     assert replaced.exit_code == 0, replaced.output
-    assert "gecontroleerd" in replaced.stdout
+    assert "gecontroleerd" in replaced.stdout and "2 signalen" in replaced.stdout
     assert target.read_bytes().startswith(b"SQLite format 3")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bestaat.db", "mhtool.db"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "bestaat.db",
+        "mhtool.db",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -114,7 +119,7 @@ def test_failed_verification_leaves_no_file(
 
     new_signal()
 
-    def broken(path: Path, key: str | None) -> tuple[int, int]:
+    def broken(path: Path, key: str | None, full_check: bool) -> tuple[int, int]:
         raise DatabaseError("De back-up kon niet worden gecontroleerd.")
 
     monkeypatch.setattr(backup, "_verify", broken)
@@ -133,11 +138,11 @@ def test_damaged_backup_is_not_kept(
         new_signal()
     real_verify = backup._verify
 
-    def damage_then_verify(path: Path, key: str | None) -> tuple[int, int]:
+    def damage_then_verify(path: Path, key: str | None, full_check: bool) -> tuple[int, int]:
         with path.open("r+b") as handle:
             handle.seek(2 * 4096)
             handle.write(b"\xff" * 4096)
-        return real_verify(path, key)
+        return real_verify(path, key, full_check)
 
     monkeypatch.setattr(backup, "_verify", damage_then_verify)
     result = cli("backup", str(tmp_path / "kopie.db"))
@@ -210,7 +215,7 @@ def test_encrypted_copy_asks_nothing_when_the_target_exists(
 
 def test_database_wal_and_shm_are_owner_only_even_with_a_lax_umask(tmp_path: Path) -> None:
     """SQLite gives WAL and SHM the database file's mode; the file itself is created 0600."""
-    from mhtool.store.connection import open_store
+    from mhtool.store.open_store import open_store
 
     old = os.umask(0o022)
     try:

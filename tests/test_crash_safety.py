@@ -34,7 +34,7 @@ from pathlib import Path
 from mhtool.domain.signal_input import build_address, build_organisation, build_person, build_signal
 from mhtool.errors import DatabaseInUseError
 from mhtool.services.signals import log_signal
-from mhtool.store.connection import open_store
+from mhtool.store.open_store import open_store
 
 passphrase = os.environ.get("MHTOOL_WACHTWOORD")
 store = open_store(Path(sys.argv[1]), passphrase=(lambda p, n: passphrase) if passphrase else None)
@@ -81,7 +81,8 @@ def _acknowledged(output: str) -> list[str]:
 
 def _check_consistent(db: Path, acknowledged: list[str], key: str | None = None) -> int:
     """SQLite's checks, no partial signal, every acknowledged signal present; returns the count."""
-    from mhtool.store.connection import connect, open_store
+    from mhtool.store.connection import connect
+    from mhtool.store.open_store import open_store
 
     # Opening through mhtool first: recovery of the hot WAL and mhtool's own open-time checks.
     store = open_store(db, create=False, passphrase=(lambda p, n: TEST_PASSPHRASE) if key else None)
@@ -248,7 +249,7 @@ def test_two_cli_processes_at_once_succeed_or_say_in_use(tmp_path: Path) -> None
 @pytest.mark.slow
 def test_a_held_lock_gives_the_in_use_message_and_exit_code_5(tmp_path: Path) -> None:
     db = tmp_path / "mhtool.db"
-    env = child_env(db)
+    env = child_env(db, MHTOOL_WACHTTIJD="3")
     assert run_mhtool(*SIGNAL_ARGS, "--omschrijving", "eerste", env=env).returncode == 0
     blocker = sqlite3.connect(db, isolation_level=None)
     try:
@@ -260,10 +261,12 @@ def test_a_held_lock_gives_the_in_use_message_and_exit_code_5(tmp_path: Path) ->
         blocker.execute("ROLLBACK")
         blocker.close()
     assert blocked.returncode == 5, blocked.stderr
+    # After about a second it says that it waits, then gives up after MHTOOL_WACHTTIJD.
     assert blocked.stderr == (
+        "Wachten op een ander proces dat de database gebruikt … (Ctrl-C om te stoppen)\n"
         "Fout: De database is in gebruik door een ander proces; probeer het zo opnieuw.\n"
     )
-    assert waited >= 4  # it queued for the busy timeout before giving up
+    assert waited >= 2  # it queued for the busy timeout before giving up
     listed = run_mhtool("signaal", "lijst", "--json", env=env)
     assert [s["id"] for s in json.loads(listed.stdout)] == ["MH-2026-0001"]
 

@@ -155,7 +155,7 @@ def test_corruption_found_on_first_use_reports_damage(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Even when the open-time check passes, SQLite's 'malformed' later gives the same sentence."""
-    from mhtool.store import connection
+    from mhtool.store import open_store as open_store_module
 
     path = _mhtool_file(cli, tmp_path / "beschadigd.db", 3)
     conn = sqlite3.connect(path)
@@ -164,7 +164,7 @@ def test_corruption_found_on_first_use_reports_damage(
     with path.open("r+b") as handle:
         handle.seek((root - 1) * PAGE)
         handle.write(b"\xff" * 64)
-    monkeypatch.setattr(connection, "_quick_check", lambda conn: None)
+    monkeypatch.setattr(open_store_module, "_quick_check", lambda conn: None)
     before = _digest(path)
     result = cli("--db", str(path), "signaal", "lijst", "--json")
     assert result.exit_code == 4, result

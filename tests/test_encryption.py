@@ -13,7 +13,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from mhtool.store.connection import Store, open_store
+from mhtool.store.connection import Store
+from mhtool.store.open_store import open_store
 from tests.conftest import Cli
 from tests.disk_full import cap_database_growth
 from tests.mhtool_process import (

@@ -78,7 +78,7 @@ def test_files_are_private_and_named_after_the_week(
     assert result.exit_code == 0, result.output
     path = tmp_path / f"weekrapport-2026-W45.{fmt}"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".mhtool-tmp"))] == []
 
 
 def test_an_existing_wider_file_is_replaced_by_a_private_one(cli: Cli, tmp_path: Path) -> None:
@@ -285,8 +285,11 @@ def test_failed_export_leaves_the_existing_file_intact(
         "rapport", "--week", "2026-W45", "--formaat", "html", "--uitvoer", str(path),
         "--overschrijf",
     )  # fmt: skip
-    assert result.exit_code == 1
-    assert "kon niet worden geschreven (No space left on device)" in result.stderr
+    # A full disk is exit 8 from the README's table (it was 1, which the table did not list),
+    # in Dutch: the operating system's English text never reaches the user.
+    assert result.exit_code == 8
+    assert "De schijf is vol" in result.stderr and "ongewijzigd" in result.stderr
+    assert "No space" not in result.stderr
     assert "Traceback" not in result.output
     assert path.read_text() == "het rapport van vorige week"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mhtool.db", "rapport.html"]

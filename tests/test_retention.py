@@ -306,7 +306,7 @@ def test_a_database_closed_before_version_3_gets_its_dates_on_upgrade(
     cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mhtool.store import migrations
-    from mhtool.store.connection import open_store
+    from mhtool.store.open_store import open_store
 
     with monkeypatch.context() as patch:
         patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])

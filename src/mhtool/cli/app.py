@@ -104,6 +104,14 @@ def main() -> None:
     except MhtoolError as error:
         print_error(error.message)
         code = error.exit_code
+    except OSError as error:
+        # A path the operating system refused (too long, read-only, no access, disk full)
+        # wherever it was first touched: one Dutch sentence by errno, never its English text.
+        from mhtool.errors import file_error
+
+        failure = file_error(error, outcome="er is niets opgeslagen")
+        print_error(failure.message)
+        code = failure.exit_code
     except (typer.Abort, KeyboardInterrupt, EOFError):
         if sys.stderr.isatty():
             sys.stderr.write("\n")  # the cursor may still stand after a prompt

@@ -44,7 +44,9 @@ class AppState:
             from mhtool.services.database import open_database
 
             path, source = self.database_path()
-            self._store = open_database(path, source, create=create, passphrase=ask_passphrase)
+            self._store = open_database(
+                path, source, create=create, passphrase=ask_passphrase, on_wait=tell_waiting
+            )
             tell_opened(path, self._store.upgraded, self._store.tightened_from)
         return self._store
 
@@ -52,6 +54,14 @@ class AppState:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def tell_waiting() -> None:
+    """Said once when a command has waited about a second for another process (stderr)."""
+    sys.stderr.write(
+        "Wachten op een ander proces dat de database gebruikt … (Ctrl-C om te stoppen)\n"
+    )
+    sys.stderr.flush()
 
 
 def tell_opened(

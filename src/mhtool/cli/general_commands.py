@@ -27,6 +27,13 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     out = console()
     out.print(text(f"Database: {found.path}"))
     out.print(text(f"Gekozen via: {found.source}"))
+    for leftover in found.leftovers:
+        out.print(
+            text(
+                f"Let op: {leftover} is een tijdelijke kopie van een afgebroken mhtool-opdracht "
+                "die niet kon worden verwijderd; verwijder die veilig (ook hij bevat gegevens)."
+            )
+        )
     if not found.exists:
         from pathlib import Path
 

@@ -1,20 +1,19 @@
-"""Replace a file all at once: write a private temporary file beside it, then rename.
+"""Write an export all at once, replacing only an earlier export of the same format.
 
-`os.replace` within one directory is atomic on POSIX and Windows, so the target is either the
-old file or the complete new one. The temporary file is created with mode 0600 (mkstemp), so a
-report is never readable by others, not even while it is being written.
+The writing is `mhtool.safe_file.write_new_file`: a private temporary file (0600, registered so a
+crash leftover is removed on the next start), fsync, then a link (new file) or an atomic rename
+(`--overschrijf`), so the target is either the old file or the complete new one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from mhtool.errors import ValidationError
+from mhtool.errors import ValidationError, check_name_length
+from mhtool.safe_file import SIDECARS, write_new_file
 
 
 def write_atomic(
@@ -30,6 +29,12 @@ def write_atomic(
     (a device such as /dev/null, a pipe) is refused too; other existing files only with
     `overwrite`, as `mhtool backup` does."""
     target = path.expanduser()
+    check_name_length(target)
+    if target.name.endswith(SIDECARS):
+        raise ValidationError(
+            f"{target.name} is de naam van een hulpbestand van een database (-wal, -shm, "
+            "-journal); kies een andere naam."
+        )
     if target.is_dir():
         raise ValidationError(f"{target} is een map; geef een bestandsnaam op.")
     if target.exists() or target.is_symlink():
@@ -39,20 +44,7 @@ def write_atomic(
         raise ValidationError(
             f"De map {folder} bestaat niet; maak hem eerst aan of kies een ander pad."
         )
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _sync_folder(folder)
-    return target
+    return write_new_file(target, write, replace=target.exists())
 
 
 def _check_replaceable(
@@ -88,13 +80,3 @@ def _check_replaceable(
         raise ValidationError(
             f"{target} bestaat al; kies een ander pad of vervang het met --overschrijf."
         )
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable; not every platform allows opening a directory."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mhtool.errors import ValidationError
+from mhtool.errors import ValidationError, check_name_length
 from mhtool.portability import POSIX
 from mhtool.store.connection import (
     PassphraseSource,
     Store,
-    open_store,
     schema_version,
 )
 from mhtool.store.connection import database_files as database_files  # for the CLI
+from mhtool.store.open_store import open_store
 
 ENV_VAR = "MHTOOL_DB"
 DEFAULT_NAME = "mhtool.db"
@@ -33,9 +34,11 @@ def default_database_path() -> Path:
 def resolve_database_path(flag: str | None) -> tuple[Path, str]:
     """--db beats MHTOOL_DB beats the per-user data directory; also says which one won."""
     if flag:
+        check_name_length(flag)
         return Path(flag).expanduser(), "--db"
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
+        check_name_length(env)
         return Path(env).expanduser(), ENV_VAR
     return default_database_path(), DEFAULT_SOURCE
 
@@ -57,10 +60,11 @@ def open_database(
     *,
     create: bool = True,
     passphrase: PassphraseSource | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> Store:
     if create:
         _folder_must_exist(path, source)
-    return open_store(path, create=create, passphrase=passphrase)
+    return open_store(path, create=create, passphrase=passphrase, on_wait=on_wait)
 
 
 def create_database(
@@ -89,6 +93,7 @@ class DatabaseInfo:
     encrypted: bool | None = None
     upgraded: tuple[int, int, Path] | None = None  # opening upgraded it: (from, to, copy)
     tightened_from: int | None = None  # opening made it 0600; its mode before
+    leftovers: tuple[str, ...] = ()  # temporary files of a killed mhtool that could not go
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +106,7 @@ class DatabaseInfo:
             "signalen": self.signals,
             "open_signalen": self.open_signals,
             "versleuteld": self.encrypted,
+            "achtergebleven_tijdelijke_bestanden": list(self.leftovers),
         }
 
 
@@ -109,7 +115,10 @@ def database_info(
 ) -> DatabaseInfo:
     """Describe the file without creating it when it does not exist yet."""
     if not path.exists():
-        return DatabaseInfo(str(path), source, False, 0, None, None, None, None)
+        from mhtool.safe_file import clean_leftovers
+
+        stuck = tuple(str(p) for p in clean_leftovers())
+        return DatabaseInfo(str(path), source, False, 0, None, None, None, None, leftovers=stuck)
     store = open_store(path, create=False, passphrase=passphrase)
     try:
         with store.read():
@@ -119,6 +128,7 @@ def database_info(
             total, still_open = count_signals(store)
         encrypted = store.encrypted
         upgraded, tightened_from = store.upgraded, store.tightened_from
+        leftovers = tuple(str(p) for p in store.leftovers)
     finally:
         store.close()
     return DatabaseInfo(
@@ -133,4 +143,5 @@ def database_info(
         encrypted=encrypted,
         upgraded=upgraded,
         tightened_from=tightened_from,
+        leftovers=leftovers,
     )

@@ -1,32 +1,40 @@
-"""Consistent, verified, atomically placed copies of the database file.
+"""Consistent, checked, atomically placed copies of the database file.
 
-`VACUUM INTO` writes a compact copy from one read snapshot, so a backup taken while another
-process writes is still consistent. On a SQLCipher connection it writes the copy encrypted with
-the same key, so an encrypted database never has a plaintext backup. A plain database can be
-copied into a new encrypted file (`sqlcipher_export`, also inside one read transaction): the way
-to start encrypting a database that was made without it. The copy is written to a
-temporary file (created 0600 before SQLite opens it) next to the target, reopened with a fresh
-connection and checked (`integrity_check`, application id, schema version), and only then moved
-into place: a crash or a failed check never leaves a half-written file under the target name.
+The copy is made with SQLite's online backup API (`Connection.backup`, also in sqlcipher3): it
+copies the pages from one read snapshot, so a backup taken while another process writes is still
+consistent, and on a SQLCipher connection the pages stay encrypted with the same key, so an
+encrypted database never has a plaintext backup. A plain database can be copied into a new
+encrypted file (`sqlcipher_export`, also inside one read transaction): the way to start
+encrypting a database that was made without it. The copy goes to a private temporary file
+(`mhtool.safe_file`: 0600, registered so a crash leftover is removed on the next start) beside
+the target, is reopened with a fresh connection and checked (`quick_check`, or the slower full
+`integrity_check` on request; application id, schema version), and only then put into place:
+a crash or a failed check never leaves a half-written file under the target name.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from mhtool.errors import DatabaseError, MhtoolError, ValidationError
+from mhtool.errors import (
+    DatabaseError,
+    MhtoolError,
+    ValidationError,
+    check_name_length,
+    file_error,
+)
+from mhtool.safe_file import SIDECARS, exists_error, private_temp, publish
 from mhtool.store.connection import (
     APPLICATION_ID,
-    BUSY_TIMEOUT_MS,
     Store,
+    busy_timeout_ms,
     connect,
     database_files,
     translate_sqlite_errors,
 )
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -39,38 +47,49 @@ class BackupResult:
 
 
 def backup_to(
-    store: Store, target: Path, *, overwrite: bool = False, new_key: str | None = None
+    store: Store,
+    target: Path,
+    *,
+    overwrite: bool = False,
+    new_key: str | None = None,
+    full_check: bool = False,
 ) -> BackupResult:
-    """Write a verified copy of `store` to `target`; refuse to replace a file unless asked.
+    """Write a checked copy of `store` to `target`; replace only an earlier mhtool backup, and
+    only when asked.
 
     `new_key` (key material) encrypts the copy of a plain database; an encrypted database is
-    always copied with its own key.
+    always copied with its own key. `full_check` runs `integrity_check` instead of
+    `quick_check` on the copy (it also cross-checks every index; minutes on a large file).
     """
     target = target.expanduser()
-    check_target(store, target, overwrite)
-    temp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-    except OSError:
-        raise DatabaseError(
-            f"Kan geen bestand maken in {target.parent}; controleer de map en de rechten."
-        ) from None
     key = store.key if store.key is not None else new_key
+    check_target(store, target, overwrite, key)
+    outcome = "er is geen back-up gemaakt"
     try:
-        with translate_sqlite_errors():
-            if store.key is None and new_key is not None:
-                _export_encrypted(store.path, temp, new_key)
-            else:
-                store.execute("VACUUM INTO ?", (str(temp),))
-        result = _verify(temp, key)
-        _fsync(temp)
-        _place(temp, target, overwrite)
-    except BaseException:
-        _remove_quietly(temp)
+        with private_temp(target) as temp:
+            with translate_sqlite_errors():
+                if store.key is None and new_key is not None:
+                    _export_encrypted(store.path, temp, new_key)
+                else:
+                    _copy_online(store, temp)
+            result = _verify(temp, key, full_check)
+            publish(temp, target, replace=overwrite)
+    except MhtoolError:
         raise
-    _fsync_directory(target.parent)
+    except OSError as error:
+        raise file_error(error, target, outcome) from None
     return BackupResult(target, target.stat().st_size, result[0], result[1], key is not None)
+
+
+def _copy_online(store: Store, temp: Path) -> None:
+    """Page-by-page copy from one read snapshot; the copy is left as a single file (rollback
+    journal mode), as a backup should be."""
+    copy = connect(temp, store.key)
+    try:
+        store.conn.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.close()
 
 
 def backup_before_migration(store: Store, version: int) -> Path:
@@ -93,7 +112,7 @@ def _export_encrypted(source: Path, temp: Path, key: str) -> None:
     from mhtool.store.cipher import driver
 
     sqlcipher3 = driver()
-    conn = sqlcipher3.connect(str(source), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlcipher3.connect(str(source), isolation_level=None, timeout=busy_timeout_ms() / 1000)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(temp), key))
@@ -110,25 +129,66 @@ def _export_encrypted(source: Path, temp: Path, key: str) -> None:
         conn.close()
 
 
-def check_target(store: Store, target: Path, overwrite: bool) -> None:
-    """Wrong paths are wrong input (exit 2), not a damaged database."""
+def check_target(store: Store, target: Path, overwrite: bool, key: str | None = None) -> None:
+    """Wrong paths are wrong input (exit 2), not a damaged database. `--overschrijf` replaces
+    only an earlier mhtool backup: never the database itself or a file SQLite keeps beside any
+    database (writing `d.db-wal` would make SQLite treat the backup as d.db's log), never
+    another program's database or any other file."""
+    check_name_length(target)
     if target.is_dir():
         raise ValidationError(f"{target} is een map; geef een bestandsnaam voor de back-up op.")
     if not target.parent.is_dir():
         raise ValidationError(f"De map {target.parent} bestaat niet; maak die eerst aan.")
-    if target.exists():
-        if target.resolve() == store.path.resolve():
-            raise ValidationError("De back-up kan niet over de database zelf worden geschreven.")
-        if not overwrite:
-            raise _exists(target)
+    if target.name.endswith(SIDECARS):
+        raise ValidationError(
+            f"{target.name} is de naam van een hulpbestand van een database (-wal, -shm, "
+            "-journal); kies een andere naam voor de back-up."
+        )
+    if not (target.exists() or target.is_symlink()):
+        return
+    real = target.resolve()
+    if any(real == f.resolve() for f in database_files(store.path)):
+        raise ValidationError("De back-up kan niet over de database zelf worden geschreven.")
+    if not overwrite:
+        raise exists_error(target)
+    if not _is_earlier_backup(target, key):
+        raise ValidationError(
+            f"{target} is geen eerdere back-up van mhtool (maar een ander bestand of een "
+            "database in gebruik); mhtool vervangt het niet. Kies een andere naam."
+        )
 
 
-def _exists(target: Path) -> ValidationError:
-    return ValidationError(f"{target} bestaat al; kies een andere naam of gebruik --overschrijf.")
+def _is_earlier_backup(target: Path, key: str | None) -> bool:
+    """A closed mhtool database: our application id, readable with the key we would write
+    with, and no -wal/-shm beside it (then it is open, or was not closed cleanly)."""
+    if not target.is_file() or target.is_symlink():
+        return False
+    if any(f.exists() for f in database_files(target)[1:]):
+        return False
+    try:
+        with open(target, "rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return False
+    if header.startswith(_SQLITE_HEADER):
+        return len(header) == 100 and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+    if key is None:
+        return False
+    try:
+        conn = connect(target, key)
+    except MhtoolError:
+        return False
+    try:
+        with translate_sqlite_errors():
+            return bool(conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+    except MhtoolError:
+        return False
+    finally:
+        conn.close()
 
 
-def _verify(path: Path, key: str | None) -> tuple[int, int]:
-    """Reopen the copy as a user would, with the same key, and check it completely."""
+def _verify(path: Path, key: str | None, full_check: bool) -> tuple[int, int]:
+    """Reopen the copy as a user would, with the same key, and check it."""
     problem = DatabaseError(
         "De back-up kon niet worden gecontroleerd en is niet bewaard; de database is ongewijzigd."
     )
@@ -138,7 +198,8 @@ def _verify(path: Path, key: str | None) -> tuple[int, int]:
         raise problem from None
     try:
         with translate_sqlite_errors():
-            check = conn.execute("PRAGMA integrity_check").fetchall()
+            pragma = "integrity_check" if full_check else "quick_check"
+            check = conn.execute(f"PRAGMA {pragma}").fetchall()
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             has_signals = conn.execute(
@@ -154,42 +215,3 @@ def _verify(path: Path, key: str | None) -> tuple[int, int]:
     if check != [("ok",)] or app_id not in (APPLICATION_ID, 0):
         raise problem
     return version, signals
-
-
-def _place(temp: Path, target: Path, overwrite: bool) -> None:
-    """Move the verified copy into place in one step; without `overwrite`, never replace."""
-    if overwrite:
-        os.replace(temp, target)
-        return
-    try:
-        # link() fails when the target exists, so a file created meanwhile is never replaced.
-        os.link(temp, target)
-    except FileExistsError:
-        raise _exists(target) from None
-    except OSError:
-        # File systems without hard links (FAT on a USB stick): check, then rename.
-        if target.exists():
-            raise _exists(target) from None
-        os.replace(temp, target)
-        return
-    temp.unlink()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_directory(path: Path) -> None:
-    """Make the rename durable; some platforms cannot open a directory, which is fine."""
-    with contextlib.suppress(OSError):
-        _fsync(path)
-
-
-def _remove_quietly(path: Path) -> None:
-    for leftover in database_files(path):
-        with contextlib.suppress(OSError):
-            leftover.unlink()

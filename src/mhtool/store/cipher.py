@@ -54,7 +54,7 @@ def connect_encrypted(path: Path, key: str, timeout_s: float) -> sqlite3.Connect
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as error:
         conn.close()
-        from mhtool.store.connection import IN_USE_CODES, translated_error
+        from mhtool.store.sqlite_errors import IN_USE_CODES, translated_error
 
         if (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF in IN_USE_CODES:
             raise translated_error(error) from None
