@@ -84,6 +84,14 @@ def backup(
             "wachtwoord, verborgen gevraagd). Een versleutelde database blijft altijd versleuteld.",
         ),
     ] = False,
+    volledig: Annotated[
+        bool,
+        typer.Option(
+            "--volledig",
+            help="Controleer de kopie volledig (integrity_check, ook alle indexen); duurt bij "
+            "een groot bestand minuten. Standaard: snelle controle van elke pagina (quick_check).",
+        ),
+    ] = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Maak een gecontroleerde back-up van de database (versleuteld blijft versleuteld).
@@ -104,6 +112,7 @@ def backup(
         st.user,
         overwrite=overschrijf,
         new_passphrase=(lambda: ask_passphrase(pad, True)) if versleuteld else None,
+        full_check=volledig,
     )
     if as_json:
         print_json(done.as_json())

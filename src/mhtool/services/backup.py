@@ -36,6 +36,7 @@ def make_backup(
     *,
     overwrite: bool,
     new_passphrase: Callable[[], str] | None = None,
+    full_check: bool = False,
 ) -> BackupView:
     """`new_passphrase` is asked only for a plain database: its copy becomes encrypted.
 
@@ -47,12 +48,15 @@ def make_backup(
 
     new_key = None
     try:
-        check_target(store, target.expanduser(), overwrite)  # before asking for a passphrase
+        # Before asking for a passphrase; an encrypted earlier backup is re-checked with the key.
+        check_target(store, target.expanduser(), overwrite, store.key)
         if new_passphrase is not None and not store.encrypted:
             from mhtool.store.cipher import key_material
 
             new_key = key_material(new_passphrase())
-        done = backup_to(store, target, overwrite=overwrite, new_key=new_key)
+        done = backup_to(
+            store, target, overwrite=overwrite, new_key=new_key, full_check=full_check
+        )
     except (DatabaseError, DatabaseInUseError):
         raise  # the file itself is the problem: logging would fail the same way
     except MhtoolError as error:
@@ -64,7 +68,11 @@ def make_backup(
             user,
             "backup",
             "database",
-            details={"versleuteld": done.encrypted, "signalen": done.signals},
+            details={
+                "versleuteld": done.encrypted,
+                "signalen": done.signals,
+                "volledig": full_check,
+            },
         )
     except BaseException:
         done.path.unlink(missing_ok=True)

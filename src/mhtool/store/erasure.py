@@ -250,7 +250,13 @@ def compact(store: Store, done: str) -> None:
     """VACUUM rewrites the file without the freed pages (secure_delete already zeroed them);
     the checkpoint empties the WAL, which may still hold copies of the deleted rows. Runs
     outside any transaction, after the deletion has been committed: `done` says what was
-    committed, because a failure here must not read as 'nothing was changed'."""
+    committed, because a failure here must not read as 'nothing was changed'.
+
+    Temporary copies a killed mhtool left beside the database (backups before a migration,
+    exports) hold the same data: they go too, also when their marker was lost."""
+    from mhtool.safe_file import clean_leftovers
+
+    clean_leftovers([store.path.parent])
     try:
         with translate_sqlite_errors():
             store.execute("VACUUM")
