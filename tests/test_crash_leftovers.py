@@ -175,6 +175,7 @@ def test_opschonen_removes_recognisable_copies_beside_the_database(
     assert not stray.exists() and not stray_wal.exists()
 
 
+@pytest.mark.slow
 def test_a_running_writers_temporary_file_is_left_alone(cli: Cli, tmp_path: Path) -> None:
     """Cleaning up must never remove the copy another mhtool is still writing."""
     from mhtool import safe_file

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from mhtool import portability
-from mhtool.store import connection
+from mhtool.store import open_store
 from tests.conftest import Cli
 
 
 def windows_file_modes(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in ("mhtool.portability", "mhtool.store.connection", "mhtool.services.database"):
+    for module in ("mhtool.portability", "mhtool.store.open_store", "mhtool.services.database"):
         monkeypatch.setattr(f"{module}.POSIX", False)
 
 
@@ -46,7 +46,7 @@ def test_windows_has_no_file_modes_to_warn_about(
     assert os.stat(db_path).st_mode & 0o777 == 0o666  # not touched
     as_json = json.loads(cli("info", "--json").stdout)
     assert as_json["bestandsrechten"] is None
-    assert connection._owner_only(db_path) is None
+    assert open_store._owner_only(db_path) is None
 
 
 def test_no_umask_is_set_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from mhtool.portability import sync_directory
 from mhtool.errors import MhtoolError, ValidationError, check_name_length, file_error
+from mhtool.portability import sync_directory
 
 TEMP_SUFFIX = ".mhtool-tmp"
 MARKER_SUFFIX = ".pad"
@@ -108,8 +108,7 @@ def exclusive_lock(
                 break
         os.close(fd)
         if time.monotonic() > deadline:
-            from mhtool.portability import sync_directory
-from mhtool.errors import DatabaseInUseError
+            from mhtool.errors import DatabaseInUseError
 
             raise DatabaseInUseError(
                 "Een ander proces is het databasebestand nog aan het aanmaken of bijwerken; "
