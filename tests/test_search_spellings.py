@@ -433,3 +433,15 @@ def test_the_examples_in_the_docs_find_what_they_promise(
         hits = [h for h in _search(cli, spelling) if h["soort"] == kind]
         assert hits and hits[0]["omschrijving"].startswith(stored.split(" ")[0]), spelling
         assert hits[0]["id"] == 1, spelling
+
+
+def test_one_word_finds_it_first_in_a_name_below_it_as_surname(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    new_signal("--persoon", "naam=Nguyen Van Minh; rol=slachtoffer", datum="01-03-2025")
+    new_signal("--persoon", "naam=Lan Nguyen; rol=slachtoffer", datum="01-03-2025")
+    hits = [h for h in _search(cli, "--persoon", "Nguyen") if h["soort"] == "persoon"]
+    assert [h["omschrijving"] for h in hits] == ["Lan Nguyen", "Nguyen Van Minh"]
+    assert hits[0]["redenen"] == ["zelfde achternaam"]
+    assert hits[1]["redenen"] == ["zelfde voornaam of vooraan geschreven achternaam"]
+    assert hits[1]["score"] < hits[0]["score"]

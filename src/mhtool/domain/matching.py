@@ -116,12 +116,20 @@ class PersonQuery:
         return sorted(self.name_key.split())
 
     @cached_property
+    def _words(self) -> tuple[list[str], bool]:
+        """The name's words (particles left out), at most _MAX_NAME_WORDS: the first ones and
+        always the last, which is the surname as written."""
+        words, one_word = person_name_words(self.text)
+        if len(words) > _MAX_NAME_WORDS:
+            words = [*words[: _MAX_NAME_WORDS - 1], words[-1]]
+        return words, one_word
+
+    @cached_property
     def surname_readings(self) -> tuple[NameReading, ...]:
         """Each way the query can name a stored surname: as written first, then every other
         word of two letters or more, so "Kowalczyk Agnieszka" also reads as surname Kowalczyk,
         and a Vietnamese, Chinese or Hungarian name is found in either order."""
-        words, one_word = person_name_words(self.text)
-        words = words[:_MAX_NAME_WORDS]
+        words, one_word = self._words
         if one_word or len(words) == 1:
             return tuple(NameReading(w, (), "") for w in words if len(w) > 1)
         last = len(words) - 1
@@ -140,8 +148,7 @@ class PersonQuery:
         the stored surname may start with (`initials`). Only needed when the query gives
         initials or one word: for a full name the stored surname is one of the query's words,
         which `surname_readings` tries."""
-        words, one_word = person_name_words(self.text)
-        words = words[:_MAX_NAME_WORDS]
+        words, one_word = self._words
         initials = tuple(sorted({w for w in words if len(w) == 1}))
         if not (initials or one_word or len(words) == 1):
             return ()
@@ -398,21 +405,26 @@ def _name_swapped(q: PersonQuery, given_key: str, surname_key: str) -> tuple[flo
     """The query read the other way round: its first word against the stored surname, its
     last against the stored given name. The pair holding an initial counts as the given name,
     so "Kowalczyk A." and "A. Kowalczyk" weigh as they would in the written order."""
-    pairs = []
-    if q.given_key and surname_key:
-        pairs.append((q.given_key, surname_key))
-    if q.surname_key and given_key:
+    if not q.given_key:
+        # One word against the stored first word: a given name, or a family name written
+        # first ("Nguyen" for "Nguyen Van Minh"); no order to speak of.
+        if not given_key or len(q.surname_key) == 1:
+            return 0.0, []
+        first = similarity(q.surname_key, given_key)
+        reason = "voornaam of vooraan geschreven achternaam"
+        reason = f"zelfde {reason}" if first == 100.0 else f"vergelijkbare {reason} (spelling)"
+        return _SWAPPED * 0.9 * first, [reason]
+    pairs = [(q.given_key, surname_key)]
+    if given_key:
         pairs.append((q.surname_key, given_key))
-    if not pairs:
-        return 0.0, []
     scores = sorted(
         ((_word_score(a, b), min(len(a), len(b)) == 1) for a, b in pairs),
         key=lambda pair: pair[1],  # the full-word pair first: it stands for the surname
     )
-    if len(scores) == 1:
+    given: float | None = None
+    if len(scores) == 1:  # a one-word stored name: only the surname can agree
         surname, initial = scores[0]
-        name_score = 0.9 * surname if not initial else 0.0
-        given = None
+        name_score = 0.0 if initial else 0.9 * surname
     else:
         (surname, _), (given, _) = scores
         name_score = 0.55 * surname + 0.45 * given
