@@ -37,17 +37,34 @@ class AppState:
 
         return database_files(self.database_path()[0])
 
-    def store(self, *, create: bool = False) -> Store:
-        """Open the database; only commands that record something new may create the file."""
+    def store(self, *, create: bool = False, new_passphrase: str | None = None) -> Store:
+        """Open the database; only commands that record something new may create the file,
+        encrypted with `new_passphrase` when one was chosen. Creating it is never silent."""
         if self._store is None:
             from mhtool.cli.passphrase import ask_passphrase
             from mhtool.services.database import open_database
 
             path, source = self.database_path()
+            existed = path.exists()
+
+            def passphrase(for_path: Path, new: bool) -> str:
+                if new and new_passphrase is not None:
+                    return new_passphrase
+                return ask_passphrase(for_path, new)
+
             self._store = open_database(
-                path, source, create=create, passphrase=ask_passphrase, on_wait=tell_waiting
+                path,
+                source,
+                create=create,
+                encrypt=new_passphrase is not None,
+                passphrase=passphrase,
+                on_wait=tell_waiting,
             )
             tell_opened(path, self._store.upgraded, self._store.tightened_from)
+            if not existed:
+                from mhtool.cli.first_run import tell_created
+
+                tell_created(path, source, self._store.encrypted)
         return self._store
 
     def close(self) -> None:

@@ -50,18 +50,23 @@ def ask_passphrase(path: Path, new: bool) -> str:
     if not new:
         return _prompt(f"Wachtwoord voor {path.name}: ")
     first = _prompt("Kies een wachtwoord voor de nieuwe database: ")
-    check_new_passphrase(first)
+    while len(first) < MIN_LENGTH:  # at a terminal a short one is asked again, not fatal
+        sys.stderr.write(f"{TOO_SHORT} Kies een langer wachtwoord (Ctrl-C stopt).\n")
+        first = _prompt("Kies een wachtwoord voor de nieuwe database: ")
     if _prompt("Typ het wachtwoord nogmaals: ") != first:
         raise ValidationError("De wachtwoorden zijn niet gelijk; er is niets aangemaakt.")
     return first
 
 
+TOO_SHORT = (
+    f"Het wachtwoord is te kort; gebruik minstens {MIN_LENGTH} tekens (een zin van een paar "
+    "woorden is sterk en goed te onthouden)."
+)
+
+
 def check_new_passphrase(value: str) -> None:
     if len(value) < MIN_LENGTH:
-        raise ValidationError(
-            f"Het wachtwoord is te kort; gebruik minstens {MIN_LENGTH} tekens (een zin van "
-            "een paar woorden is sterk en goed te onthouden). Er is niets aangemaakt."
-        )
+        raise ValidationError(f"{TOO_SHORT} Er is niets aangemaakt.")
 
 
 def _prompt(message: str) -> str:

@@ -6,6 +6,7 @@ corrected on the spot. Ctrl-C anywhere raises KeyboardInterrupt before anything 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
@@ -98,27 +99,94 @@ _NO = {"n", "nee", "no"}
 
 
 def _confirm(message: str, default: bool = False) -> bool:
-    """A Dutch yes/no question: questionary's own confirm only knows y/n and 'Yes'/'No'."""
+    """A Dutch yes/no question: questionary's own confirm only knows y/n and 'Yes'/'No'.
+
+    On Enter the answer is written out as 'ja' or 'nee' before it is accepted, so the line left
+    on the screen shows what was chosen, also when Enter alone took the default."""
+    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
     hint = "(J/n)" if default else "(j/N)"
 
     def validate(answer: str) -> bool | str:
         value = answer.strip().lower()
         return True if not value or value in _YES | _NO else "Antwoord met j (ja) of n (nee)."
 
-    answer = questionary.text(f"{message} {hint}", validate=validate).unsafe_ask()
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    def _spell_out(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        value = buffer.text.strip().lower()
+        if not value or value in _YES | _NO:
+            buffer.text = "ja" if (value in _YES if value else default) else "nee"
+        buffer.validate_and_handle()
+
+    answer = questionary.text(
+        f"{message} {hint}", validate=validate, key_bindings=bindings
+    ).unsafe_ask()
     value = str(answer).strip().lower()
     return default if not value else value in _YES
+
+
+def _resolving_text(
+    message: str, default: str, parse: Callable[[str], Any], show: Callable[[Any], str]
+) -> str:
+    """A text answer that is parsed on Enter and left on the screen resolved: 'gisteren' stays
+    visible as '28-11-2026', so the officer sees the date that is stored, not the word typed."""
+    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    def _resolve(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        with contextlib.suppress(MhtoolError):  # if not, the validator shows what is wrong
+            buffer.text = show(parse(buffer.text))
+        buffer.validate_and_handle()
+
+    answer: str = questionary.text(
+        message, default=default, validate=_validator(parse), key_bindings=bindings
+    ).unsafe_ask()
+    return answer
+
+
+def _show_moment(moment: dt.datetime) -> str:
+    return moment.strftime("%d-%m-%Y %H:%M")
 
 
 def _select(message: str, choices: list[questionary.Choice]) -> Any:
     return questionary.select(message, choices=choices, instruction=SELECT_HINT).unsafe_ask()
 
 
-def _checkbox(message: str, choices: list[questionary.Choice], **extra: Any) -> list[Any]:
-    picked = questionary.checkbox(
-        message, choices=choices, instruction=CHECKBOX_HINT, **extra
-    ).unsafe_ask()
-    return list(picked)
+def _checkbox(
+    message: str, choices: list[questionary.Choice], *, nothing: str = "niets", **extra: Any
+) -> list[Any]:
+    """questionary's checkbox, with the answer left on the screen in Dutch: the chosen titles,
+    or `nothing` (questionary itself shows "done (2 selections)")."""
+    from questionary.prompts import common as checkbox_module
+
+    build_layout = checkbox_module.create_inquirer_layout
+
+    def dutch_layout(ic: Any, get_prompt_tokens: Callable[[], Any], **kwargs: Any) -> Any:
+        def tokens() -> Any:
+            parts: list[tuple[str, str]] = list(get_prompt_tokens())
+            if not ic.is_answered:
+                return parts
+            titles = [str(choice.title) for choice in ic.get_selected_values()]
+            shown = ", ".join(titles) if titles else nothing
+            return [(style, shown if "answer" in style else text) for style, text in parts]
+
+        return build_layout(ic, tokens, **kwargs)
+
+    # The layout is built inside questionary.checkbox(); swapped only for that call.
+    checkbox_module.create_inquirer_layout = dutch_layout
+    try:
+        question = questionary.checkbox(
+            message, choices=choices, instruction=CHECKBOX_HINT, **extra
+        )
+    finally:
+        checkbox_module.create_inquirer_layout = build_layout
+    return list(question.unsafe_ask())
 
 
 def signal_form(
@@ -146,22 +214,24 @@ def signal_form(
 
     today = format_date(dt.date.today())
     if received_on is None:
-        received_on = questionary.text(
+        received_on = _resolving_text(
             "Ontvangstdatum (dd-mm-jjjj):",
-            default=today,
-            validate=_validator(lambda a: parse_receipt_date(a, "Ontvangstdatum")),
-        ).unsafe_ask()
+            today,
+            lambda a: parse_receipt_date(a, "Ontvangstdatum"),
+            format_date,
+        )
     received = parse_receipt_date("vandaag" if received_on is None else received_on)
     while (
         not unusual_date_confirmed
         and (unusual := unusual_receipt(received))
         and not _confirm(f"{unusual}. Klopt dat?")
     ):
-        received_on = questionary.text(
+        received_on = _resolving_text(
             "Ontvangstdatum (dd-mm-jjjj):",
-            default=today,
-            validate=_validator(lambda a: parse_receipt_date(a, "Ontvangstdatum")),
-        ).unsafe_ask()
+            today,
+            lambda a: parse_receipt_date(a, "Ontvangstdatum"),
+            format_date,
+        )
         received = parse_receipt_date(received_on)
     if municipality is None:
         municipality = questionary.autocomplete(
@@ -190,11 +260,12 @@ def signal_form(
             text("ACUUT → schakel direct AVIM (politie) in en bepaal wie wat doet.", "bold red")
         )
         if _confirm("Is AVIM al ingeschakeld?", default=False):
-            moment = questionary.text(
+            moment = _resolving_text(
                 "Wanneer (dd-mm-jjjj uu:mm, of 'nu')?",
-                default="nu",
-                validate=_validator(lambda a: parse_moment(a, "AVIM ingeschakeld")),
-            ).unsafe_ask()
+                "nu",
+                lambda a: parse_moment(a, "AVIM ingeschakeld"),
+                _show_moment,
+            )
             avim_at = parse_moment(moment, "AVIM ingeschakeld")
     if description is None:
         description = ask_text("Omschrijving van het signaal:", required=True)
@@ -357,11 +428,12 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
             feedback = _confirm("Is er terugkoppeling aan de melder gegeven?", default=True)
             changes["feedback_given"] = feedback
         if feedback and given.feedback_on is None:
-            answer = questionary.text(
+            answer = _resolving_text(
                 "Datum terugkoppeling (dd-mm-jjjj):",
-                default=format_date(given.on_date),
-                validate=_validator(lambda a: parse_past_date(a, "Datum terugkoppeling")),
-            ).unsafe_ask()
+                format_date(given.on_date),
+                lambda a: parse_past_date(a, "Datum terugkoppeling"),
+                format_date,
+            )
             changes["feedback_on"] = parse_past_date(answer, "Datum terugkoppeling")
         if given.criminal_case is None:
             changes["criminal_case"] = _confirm("Strafrechtelijk opgepakt?", default=False)
@@ -370,13 +442,15 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
                 "Opvang voor slachtoffer geregeld?", default=False
             )
         if not given.measures:
+            # Enter alone means 'geen'; 'geen' together with a measure is a contradiction.
             picked = _checkbox(
                 "Bestuurlijke maatregel(en):",
                 [questionary.Choice("geen", ""), *_choices(Measure)],
+                nothing="geen",
                 validate=lambda chosen: (
                     True
-                    if chosen and not ("" in chosen and len(chosen) > 1)
-                    else "Kies 'geen' of een of meer maatregelen."
+                    if not ("" in chosen and len(chosen) > 1)
+                    else "Kies 'geen' of een of meer maatregelen, niet allebei."
                 ),
             )
             picked = [m for m in picked if m]

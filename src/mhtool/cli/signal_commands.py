@@ -136,6 +136,7 @@ def new(
     from mhtool.services.signals import log_signal
 
     st = state(ctx)
+    new_passphrase: str | None = None
     required_missing = gemeente is None or melder is None or omschrijving is None or kanaal is None
     if required_missing and interactive():
         from mhtool.cli.prompts import signal_form
@@ -143,7 +144,12 @@ def new(
 
         # The form looks up earlier records as you type, in an existing file only: a form
         # broken off with Ctrl-C must not leave a new, empty database behind.
-        earlier = st.store() if st.database_path()[0].exists() else None
+        path, source = st.database_path()
+        earlier = st.store() if path.exists() else None
+        if earlier is None:
+            from mhtool.cli.first_run import offer_encryption
+
+            new_passphrase = offer_encryption(path, source)
 
         new_signal = signal_form(
             received_on=datum,
@@ -160,7 +166,7 @@ def new(
             lookup=(lambda item: check_input(earlier, item).hits) if earlier else None,
             unusual_date_confirmed=ja,
         )
-        store = st.store(create=True)
+        store = st.store(create=True, new_passphrase=new_passphrase)
     else:
         _require_flags(
             {
@@ -189,7 +195,12 @@ def new(
 
         confirm_unusual(ja, unusual_receipt(new_signal.received_on), "--datum")
         # Only valid input opens (and on first use creates) the database.
-        store = st.store(create=True)
+        path, source = st.database_path()
+        if not path.exists() and interactive():
+            from mhtool.cli.first_run import offer_encryption
+
+            new_passphrase = offer_encryption(path, source)
+        store = st.store(create=True, new_passphrase=new_passphrase)
         new_signal = _earlier_records_notice(store, new_signal, koppel_bestaande)
     detail = log_signal(store, new_signal, st.user)
     render.signal_outcome(

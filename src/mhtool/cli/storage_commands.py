@@ -42,6 +42,11 @@ def init(
     if sleutelbos:
         keyring_available()
     path, source = state(ctx).database_path()
+    if versleuteld and (path.exists() or path.is_symlink()):
+        from mhtool.cli.first_run import convert_existing
+
+        convert_existing(state(ctx), path, source)
+        return
     chosen: list[str] = []
 
     def remember(for_path: Path, new: bool) -> str:
@@ -57,7 +62,7 @@ def init(
         print_json({"pad": str(path), "versleuteld": versleuteld, "sleutelbos": sleutelbos})
         return
     out = console()
-    out.print(text(f"Database aangemaakt: {path}"))
+    out.print(text(f"Database aangemaakt: {path} ({'versleuteld' if versleuteld else 'niet versleuteld'})."))
     if versleuteld:
         out.print(
             "Het bestand is versleuteld. Bewaar het wachtwoord goed: zonder wachtwoord is de "

@@ -59,12 +59,23 @@ def open_database(
     source: str,
     *,
     create: bool = True,
+    encrypt: bool = False,
     passphrase: PassphraseSource | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> Store:
+    """`encrypt` applies only when the file is created here."""
     if create:
         _folder_must_exist(path, source)
-    return open_store(path, create=create, passphrase=passphrase, on_wait=on_wait)
+    return open_store(
+        path, create=create, encrypt=encrypt, passphrase=passphrase, on_wait=on_wait
+    )
+
+
+def is_encrypted_file(path: Path) -> bool:
+    """Whether the existing file at `path` looks like an encrypted database (no key needed)."""
+    from mhtool.store.file_kind import FileKind, inspect_existing_file
+
+    return inspect_existing_file(path) is FileKind.ENCRYPTED
 
 
 def create_database(
