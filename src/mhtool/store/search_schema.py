@@ -112,6 +112,16 @@ def refresh_keys(store: Store) -> None:
         "UPDATE person SET name_key = ?, given_key = ?, initial = ?, surname_key = ? WHERE id = ?",
         [(name_key(name), *person_name_parts(name), pid) for pid, name in persons],
     )
+    refresh_address_keys(store)
+    organisations = store.execute("SELECT id, name FROM organisation").fetchall()
+    store.conn.executemany(
+        "UPDATE organisation SET name_key = ?, core_key = ? WHERE id = ?",
+        [(name_key(name), organisation_core_key(name), oid) for oid, name in organisations],
+    )
+
+
+def refresh_address_keys(store: Store) -> None:
+    """Street, city and house keys of every address, from the text as stored."""
     addresses = store.execute(
         "SELECT id, street, city, house_number, house_addition FROM address"
     ).fetchall()
@@ -121,11 +131,6 @@ def refresh_keys(store: Store) -> None:
             (street_key(street), city_key(city), house_key(number, addition), aid)
             for aid, street, city, number, addition in addresses
         ],
-    )
-    organisations = store.execute("SELECT id, name FROM organisation").fetchall()
-    store.conn.executemany(
-        "UPDATE organisation SET name_key = ?, core_key = ? WHERE id = ?",
-        [(name_key(name), organisation_core_key(name), oid) for oid, name in organisations],
     )
 
 
@@ -185,8 +190,9 @@ def add_spelling_keys(store: Store) -> None:
     """Version 10: the spellings officers meet. Street keys are recomputed with the table of
     abbreviations (domain.street_names) and house keys with the comparable addition ("14-II"
     is "14-2"); a name written surname first ("Kowalczyk Agnieszka") is found through its given
-    key, so given keys get an index and a fuzzy term list ('voornaam') like surnames have."""
-    refresh_keys(store)
+    key, so given keys get an index and a fuzzy term list ('voornaam') like surnames have.
+    Person and organisation keys are computed as in version 6, so only addresses are redone."""
+    refresh_address_keys(store)
     store.execute(
         "CREATE INDEX person_by_given ON person "
         "(given_key, surname_key, initial, birth_year, birth_date, name_key)"
