@@ -38,7 +38,7 @@ from mhtool.domain.normalise import (
     person_name_parts,
     street_key,
 )
-from mhtool.store.connection import open_store
+from mhtool.store.open_store import open_store
 
 FIRST_NAMES = [
     "Jan",
