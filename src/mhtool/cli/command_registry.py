@@ -101,6 +101,12 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "Signalen vastleggen, bekijken en door de meldroute bewegen.",
     ),
     LazyCommand(
+        "ongedaan",
+        "undo_commands",
+        "undo",
+        "Maak uw laatste wijziging in dit bestand ongedaan (na bevestiging).",
+    ),
+    LazyCommand(
         "audit",
         "audit_commands",
         "app",

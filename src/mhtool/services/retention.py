@@ -96,6 +96,9 @@ def purge(
             for key, value in counts.items():
                 totals[key] = totals.get(key, 0) + value
         if due:
+            # A trace without the signal (its history is gone), so `mhtool ongedaan` knows the
+            # user's last change was a destruction and refuses instead of undoing an older one.
+            record_history(store, user, "vernietigd", "signal", None, None, {"aantal": len(due)})
             entry.details["fts_indexen"] = erasure.refresh_fts(store)
         entry.details.update(signalen=len(due), wacht_op_vaststelling=len(waiting), **totals)
     # Always, not only when something was due: a compaction that failed after an earlier

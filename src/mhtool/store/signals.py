@@ -57,10 +57,22 @@ def next_reference(store: Store, year: int) -> tuple[int, str]:
     return seq, format_ref(year, seq)
 
 
+def _next_signal_id(store: Store) -> int:
+    """A signal id never used before, also not by a signal taken back with `mhtool ongedaan`
+    (whose history rows stay): SQLite would otherwise hand out the highest freed id again and
+    the new signal would show the old one's history."""
+    row = store.row(
+        "SELECT max(coalesce((SELECT max(id) FROM signal), 0), "
+        "coalesce((SELECT max(signal_id) FROM history), 0)) + 1 AS next"
+    )
+    return int(row["next"]) if row else 1
+
+
 def insert_signal(store: Store, new: NewSignal, user: str) -> tuple[int, str]:
     now = now_iso()
     seq, ref = next_reference(store, new.received_on.year)
     record = {
+        "id": _next_signal_id(store),
         "ref": ref,
         "year": new.received_on.year,
         "received_year": new.received_on.year,

@@ -1,0 +1,105 @@
+"""`mhtool ongedaan`: show the user's last change, ask, and take it back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.context import state
+
+if TYPE_CHECKING:
+    from mhtool.services.undo import UndoPlan, UndoStep
+
+_WHAT = {
+    "signal": "signaal",
+    "person": "persoon",
+    "address": "adres",
+    "organisation": "organisatie",
+    "note": "notitie",
+    "step_event": "stap in het verloop",
+}
+
+
+# The command a change came from, named after its main history row.
+_COMMANDS = {
+    "aangemaakt": "nieuw signaal vastgelegd",
+    "notitie": "notitie toegevoegd",
+    "verrijkt": "signaal verrijkt",
+    "gecorrigeerd": "signaal gecorrigeerd",
+    "heropend": "signaal heropend",
+    "avim-geinformeerd": "AVIM-melding vastgelegd",
+}
+
+
+def _step_line(plan: UndoPlan, step: UndoStep) -> str:
+    from mhtool.cli.render import describe_changes
+
+    what = f"{_WHAT.get(step.entity, step.entity)} {step.entity_id}"
+    if step.kind == "verwijder":
+        if step.entity == "signal":
+            return (
+                f"signaal {plan.ref or step.entity_id} wordt verwijderd (het nummer wordt niet "
+                "opnieuw uitgegeven)"
+            )
+        return f"{what} wordt verwijderd"
+    if step.kind == "ontkoppel":
+        return f"{what} wordt losgekoppeld van signaal {plan.ref}"
+    return f"{what}: {describe_changes(step.changes)}"
+
+
+def _show(plan: UndoPlan, user: str) -> None:
+    from mhtool.cli import render
+    from mhtool.domain.views import HISTORY_ACTIONS
+
+    action = _COMMANDS.get(plan.action) or HISTORY_ACTIONS.get(plan.action, plan.action)
+    about = f" van signaal {plan.ref}" if plan.ref else ""
+    lines = [
+        f"Laatste wijziging van {user} ({render.format_moment(plan.at)}): {action}{about}.",
+        "Ongedaan maken betekent:",
+        *(f"  - {_step_line(plan, s)}" for s in plan.steps),
+    ]
+    render.console().print(render.text("\n".join(lines)))
+
+
+def undo(
+    ctx: typer.Context,
+    ja: Annotated[
+        bool, typer.Option("--ja", help="Niet om bevestiging vragen (voor scripts).")
+    ] = False,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Maak uw laatste wijziging in dit bestand ongedaan (na bevestiging).
+
+    Een nieuw signaal, stap, notitie, verrijking, correctie, vervallen verklaring of heropening
+    wordt teruggedraaid; dat komt zelf in de historie en het auditlog. Niet als iemand anders
+    daarna op hetzelfde signaal heeft voortgebouwd, en nooit bij het verwijderen van een
+    persoon of het vernietigen van signalen. Nog eens 'mhtool ongedaan' neemt de wijziging
+    daarvoor terug.
+    """
+    from mhtool.cli import render
+    from mhtool.cli.signal_commands import interactive
+    from mhtool.errors import ExitCode, ValidationError
+    from mhtool.services.undo import preview_undo, undo_last_change
+
+    st = state(ctx)
+    store = st.store()
+    plan = preview_undo(store, st.user)
+    if not as_json:
+        _show(plan, st.user)
+    if not ja:
+        if not interactive():
+            raise ValidationError(
+                "Bevestig met --ja dat u deze wijziging ongedaan wilt maken; er is niets gewijzigd."
+            )
+        from mhtool.cli.prompts import confirm
+
+        if not confirm("Deze wijziging ongedaan maken?", default=False):
+            render.print_error("Afgebroken; er is niets gewijzigd.")
+            raise typer.Exit(ExitCode.ABORTED)
+    done = undo_last_change(store, st.user, plan.change_id)
+    if as_json:
+        render.print_json(done.as_json())
+    else:
+        render.console().print(render.text("Ongedaan gemaakt.", "bold green"))

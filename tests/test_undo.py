@@ -1,0 +1,214 @@
+"""`mhtool ongedaan`: the last change of this user in this file is taken back exactly, after
+showing what it will undo; it is recorded in history and audit log; it refuses when someone
+else built on the change, when there is nothing to undo, and never undoes an erasure."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.mhtool_process import SIGNAL_ARGS, child_env, run_mhtool
+from tests.record_helpers import dump
+from tests.signal_helpers import query
+
+NewSignal = Callable[..., str]
+# The tables that hold the record itself (history and audit log only grow).
+STATE = (
+    "signal", "signal_form", "signal_measure", "signal_person", "signal_address",
+    "signal_organisation", "person", "address", "organisation", "note", "step_event",
+    "search_term",
+)  # fmt: skip
+PERSON = "naam=Testpersoon Ongedaan; rol=slachtoffer; geboren=1990"
+
+
+def state(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the record, without the moment of the last update (an undo is a change)."""
+    conn = sqlite3.connect(path)
+    try:
+        found: dict[str, list[tuple[object, ...]]] = {}
+        for table in STATE:
+            columns = [
+                r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "updated_at"
+            ]
+            found[table] = conn.execute(
+                f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1, 2"  # noqa: S608
+            ).fetchall()
+        return found
+    finally:
+        conn.close()
+
+
+def undo(cli: Cli, *extra: str) -> None:
+    result = cli("ongedaan", "--ja", *extra)
+    assert result.exit_code == 0, result.output
+    assert "Ongedaan gemaakt." in result.stdout
+
+
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "stap": ("signaal", "stap", "{ref}", "--controle", "niets gevonden"),
+    "notitie": ("signaal", "notitie", "{ref}", "Gebeld met de melder"),
+    "verrijk": (
+        "signaal", "verrijk", "{ref}", "--persoon", PERSON, "--adres",
+        "straat=Kerkstraat; nummer=14-2; postcode=1701AB", "--organisatie", "id=2",
+    ),
+    "wijzig": (
+        "signaal", "wijzig", "{ref}", "--datum", "31-10-2026", "--gemeente", "Texel",
+        "--vorm", "seksueel", "--acuut", "--reden", "verkeerd overgenomen",
+    ),
+    "vervallen": ("signaal", "vervallen", "{ref}", "--reden", "dubbel"),
+    "avim": ("signaal", "avim", "{acute}", "--op", "01-11-2026 10:00"),
+    "afronden": (
+        "signaal", "stap", "{ref}", "--naar", "5", "--reden", "r", "--conclusie", "geen",
+        "--geen-terugkoppeling", "--maatregel", "apv",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_undo_restores_the_record_exactly(
+    cli: Cli, new_signal: NewSignal, db_path: Path, command: str
+) -> None:
+    ref = new_signal("--organisatie", "naam=Voorbeeld BV; kvk=12345678")
+    acute = new_signal("--acuut", "--organisatie", "naam=Ander BV")
+    before = state(db_path)
+    args = [a.format(ref=ref, acute=acute) for a in COMMANDS[command]]
+    done = cli(*args)
+    assert done.exit_code == 0, done.output
+    changed = state(db_path)
+    assert changed != before
+    preview = cli("ongedaan")  # no terminal, no --ja: shows and refuses
+    assert preview.exit_code == 2 and "--ja" in preview.stderr
+    assert "Ongedaan maken betekent:" in preview.stdout
+    assert state(db_path) == changed
+    undo(cli)
+    assert state(db_path) == before
+    assert cli("audit", "controleer").exit_code == 0
+    undone = query(db_path, "SELECT count(*) FROM history WHERE action = 'ongedaan'")
+    assert undone[0][0] >= 1
+    assert query(
+        db_path, "SELECT action, result FROM audit_log WHERE action = 'ongedaan' ORDER BY id"
+    )[-1] == ("ongedaan", "gelukt")
+
+
+def test_undo_of_reopening_and_restoring(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+    ref = new_signal()
+    closed = cli(
+        "signaal", "stap", ref, "--naar", "5", "--reden", "r", "--conclusie", "geen",
+        "--geen-terugkoppeling", "--maatregel", "bibob",
+    )  # fmt: skip
+    assert closed.exit_code == 0, closed.output
+    before = state(db_path)
+    assert cli("signaal", "heropen", ref, "--reden", "nieuwe info").exit_code == 0
+    undo(cli)
+    assert state(db_path) == before
+    assert query(db_path, "SELECT measure FROM signal_measure") == [("bibob",)]
+
+
+def test_undo_of_a_new_signal_never_reuses_its_number(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    assert cli("init").exit_code == 0
+    before = state(db_path)
+    ref = new_signal("--persoon", PERSON)
+    undo(cli)
+    after = state(db_path)
+    assert after == before
+    assert cli("signaal", "toon", ref).exit_code == 3
+    assert new_signal() == "MH-2026-0002"
+    # The undone signal's history is kept, with the undo.
+    actions = [a for (a,) in query(db_path, "SELECT action FROM history WHERE signal_id = 1")]
+    assert actions[0] == "aangemaakt" and actions[-1] == "ongedaan"
+
+
+def test_undo_twice_takes_back_the_change_before(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    ref = new_signal()
+    first = state(db_path)
+    assert cli("signaal", "stap", ref, "--controle", "x").exit_code == 0
+    assert cli("signaal", "notitie", ref, "tekst").exit_code == 0
+    undo(cli)
+    undo(cli)
+    assert state(db_path) == first
+
+
+def test_refuses_when_someone_else_built_on_the_change(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    ref = new_signal()
+    assert cli("--gebruiker", "anna", "signaal", "stap", ref, "--controle", "x").exit_code == 0
+    assert cli("--gebruiker", "bert", "signaal", "notitie", ref, "Van Bert").exit_code == 0
+    before = dump(db_path)
+    refused = cli("--gebruiker", "anna", "ongedaan", "--ja")
+    assert refused.exit_code == 6, refused.output
+    assert "bert" in refused.stderr and refused.stderr.count("\n") == 1
+    assert dump(db_path) == before
+    # Bert can take back his own note; Anna's step still came before Bert's changes.
+    assert cli("--gebruiker", "bert", "ongedaan", "--ja").exit_code == 0
+    again = cli("--gebruiker", "anna", "ongedaan", "--ja")
+    assert again.exit_code == 6  # Bert's note and its undo still came after Anna's step
+
+
+def test_only_the_users_own_changes(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+    new_signal()
+    before = dump(db_path)
+    result = cli("--gebruiker", "iemand-anders", "ongedaan", "--ja")
+    assert result.exit_code == 3 and "iemand-anders" in result.stderr
+    assert result.stderr.startswith("Fout: ")
+    assert dump(db_path) == before
+
+
+def test_nothing_to_undo(cli: Cli, db_path: Path) -> None:
+    assert cli("init").exit_code == 0
+    before = dump(db_path)
+    result = cli("ongedaan", "--ja")
+    assert result.exit_code == 3 and "geen wijziging" in result.stderr
+    assert dump(db_path) == before
+
+
+def test_never_undoes_an_erasure(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+    new_signal("--persoon", PERSON)
+    erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
+    assert erased.exit_code == 0, erased.output
+    before = dump(db_path)
+    result = cli("ongedaan", "--ja")
+    assert result.exit_code == 6 and "verwijdering" in result.stderr
+    assert dump(db_path) == before
+
+
+def test_refuses_when_the_record_changed_behind_its_back(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    ref = new_signal()
+    assert cli("signaal", "wijzig", ref, "--gemeente", "Texel", "--reden", "r").exit_code == 0
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE signal SET municipality = 'Hoorn'")
+    conn.commit()
+    conn.close()
+    before = dump(db_path)
+    result = cli("ongedaan", "--ja")
+    assert result.exit_code == 6 and "veranderd" in result.stderr
+    assert dump(db_path) == before
+
+
+@pytest.mark.slow
+def test_installed_mhtool_undoes_a_step(tmp_path: Path) -> None:
+    db = tmp_path / "e2e.db"
+    env = child_env(db)
+    made = run_mhtool(*SIGNAL_ARGS, "--omschrijving", "x", "--json", env=env)
+    assert made.returncode == 0, made.stderr
+    ref = json.loads(made.stdout)["id"]
+    assert run_mhtool("signaal", "stap", ref, "--controle", "x", env=env).returncode == 0
+    asked = run_mhtool("ongedaan", env=env)
+    assert asked.returncode == 2 and "naar volgende stap" in asked.stdout
+    done = run_mhtool("ongedaan", "--ja", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["signaal"] == ref
+    shown = run_mhtool("signaal", "toon", ref, "--json", env=env)
+    assert json.loads(shown.stdout)["stap"] == 1
+    assert run_mhtool("audit", "controleer", env=env).returncode == 0
