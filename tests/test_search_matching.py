@@ -266,3 +266,20 @@ def test_all_of_any_expression() -> None:
         '("kwekerij") AND ("tulp" OR "tulpe")'
     )
     assert fts_all_of_any([['x"y']]) == ""
+
+
+def test_another_birth_year_never_reaches_the_minimum_score() -> None:
+    """store.search.person_candidates_by_given reads only the query's birth year (or unknown)
+    from its index because of this: the best name with another birth year is never shown."""
+    for stored in ("Jan de Vries", "Vries Jan"):
+        assert _person("Jan de Vries", stored, q_year=1990, birth_year=1991) is None
+        assert (
+            _person(
+                "Jan de Vries",
+                stored,
+                q_birth=dt.date(1990, 3, 12),
+                birth_date="1991-03-12",
+                birth_year=1991,
+            )
+            is None
+        )

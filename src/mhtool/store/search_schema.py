@@ -195,7 +195,7 @@ def add_spelling_keys(store: Store) -> None:
     refresh_address_keys(store)
     store.execute(
         "CREATE INDEX person_by_given ON person "
-        "(given_key, surname_key, initial, birth_year, birth_date, name_key)"
+        "(given_key, birth_year, surname_key, initial, birth_date, name_key)"
     )
     store.execute(
         "INSERT INTO search_term (kind, term, n) SELECT 'voornaam', given_key, count(*) "
