@@ -24,6 +24,8 @@ from tests.mhtool_process import MHTOOL, SIGNAL_ARGS, TEST_PASSPHRASE, child_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "Geheimenaam Tijdelijkekopie"
+
+
 def _temps(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if ".mhtool-tmp" in p.name or p.name.endswith(".tmp"))
 
@@ -160,9 +162,7 @@ def test_info_names_a_leftover_that_cannot_be_removed(
     assert not stuck_copy.exists()
 
 
-def test_opschonen_removes_recognisable_copies_beside_the_database(
-    cli: Cli, db_path: Path
-) -> None:
+def test_opschonen_removes_recognisable_copies_beside_the_database(cli: Cli, db_path: Path) -> None:
     """A leftover whose marker was lost (another account's data folder, an older mhtool) is
     still found by its name when the user cleans up."""
     cli(*SIGNAL_ARGS, "--omschrijving", "x")

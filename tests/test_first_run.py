@@ -95,7 +95,9 @@ def test_init_encrypted_on_an_encrypted_file_changes_nothing(
     assert cli("init", "--versleuteld").exit_code == 0
     again = cli("init", "--versleuteld")
     assert again.exit_code == 2
-    assert again.stderr == f"Fout: {db_path} bestaat al en is al versleuteld; er is niets gewijzigd.\n"
+    assert (
+        again.stderr == f"Fout: {db_path} bestaat al en is al versleuteld; er is niets gewijzigd.\n"
+    )
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> pexpect.spawn:
@@ -129,7 +131,9 @@ def test_first_run_at_the_default_location_offers_encryption(tmp_path: Path) -> 
 @pytest.mark.slow
 def test_a_chosen_path_is_told_not_asked(tmp_path: Path) -> None:
     db = tmp_path / "zaken.db"
-    child = _spawn(["signaal", "nieuw", *SIGNAL_ARGS[2:], "--omschrijving", "eerste"], child_env(db))
+    child = _spawn(
+        ["signaal", "nieuw", *SIGNAL_ARGS[2:], "--omschrijving", "eerste"], child_env(db)
+    )
     child.expect(pexpect.EOF)
     child.close()
     shown = ANSI.sub("", child.before or "").replace("\r\n", " ")

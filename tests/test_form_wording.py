@@ -127,5 +127,3 @@ class _Collect:
 
     def flush(self) -> None:
         pass
-
-

@@ -336,7 +336,7 @@ def test_version_10_recomputes_street_keys_and_finds_names_in_either_order(
         assert [h["id"] for h in hits][:1] == [1], (query, hits)
     after = _dump(db, None)
     _assert_nothing_lost(before, after, 6)
-    assert [r["version"] for r in after["schema_migration"]][-1] == 10
+    assert 10 in [r["version"] for r in after["schema_migration"]]
     conn = sqlite3.connect(db)
     try:
         assert conn.execute(

@@ -24,7 +24,7 @@ def quoted(path: Path | str) -> str:
     """A path as the user's shell needs it typed (Windows shells take double quotes)."""
     text = str(path)
     if os.name == "nt":
-        return f'"{text}"' if any(c in text for c in ' &()^%!;,') else text
+        return f'"{text}"' if any(c in text for c in " &()^%!;,") else text
     return shlex.quote(text)
 
 

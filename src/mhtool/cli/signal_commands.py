@@ -12,9 +12,13 @@ from mhtool.cli.app_options import JSON_OPTION
 from mhtool.cli.context import state
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import TextIO
+
     from mhtool.domain.meldroute import StepInput
     from mhtool.domain.signal_input import NewSignal
     from mhtool.services.earlier_records import EntityCheck
+    from mhtool.services.signals import SignalListing
     from mhtool.store.connection import Store
 
 app = typer.Typer(
@@ -335,15 +339,45 @@ def list_(
             "--met-vervallen", help="Toon ook vervallen signalen (gemarkeerd als VERVALLEN)."
         ),
     ] = False,
+    limiet: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Toon hoogstens zoveel signalen (standaard 50 in de tabel; --json en --csv "
+            "geven zonder --limiet alles).",
+            show_default=False,
+        ),
+    ] = None,
+    pagina: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Toon deze pagina van --limiet signalen (1 = de eerste).",
+            show_default=False,
+        ),
+    ] = None,
+    alles: Annotated[bool, typer.Option("--alles", help="Toon alle signalen.")] = False,
     as_json: JSON_OPTION = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Uitvoer als CSV (puntkomma's) voor een rekenblad.")
+    ] = False,
 ) -> None:
-    """Toon signalen, met het aantal dagen in de huidige stap."""
-    from mhtool.cli import render
+    """Toon signalen, met het aantal dagen in de huidige stap.
+
+    Open signalen eerst, die het langst in hun stap staan bovenaan; daarna afgeronde signalen,
+    de laatst afgeronde eerst. De tabel toont er standaard 50, met het totaal eronder.
+    """
+    from mhtool.cli import list_output, render
     from mhtool.domain.enums import Form
     from mhtool.domain.municipalities import resolve_municipality
     from mhtool.domain.signal_input import parse_choice
-    from mhtool.services.signals import SignalFilter, list_signals
+    from mhtool.errors import ValidationError
+    from mhtool.services.signals import DEFAULT_LIST_LIMIT, SignalFilter, listed_signals
 
+    if as_json and as_csv:
+        raise ValidationError("Kies --json of --csv, niet allebei.")
+    if alles and (limiet is not None or pagina is not None):
+        raise ValidationError("Kies --alles of --limiet/--pagina, niet allebei.")
     filters = SignalFilter(
         step=stap,
         municipality=resolve_municipality(gemeente) if gemeente is not None else None,
@@ -354,20 +388,108 @@ def list_(
         acute_only=acuut,
         with_annulled=met_vervallen,
     )
+    machine = as_json or as_csv
+    # Scripts get everything unless they ask for a page; a person gets one screenful.
+    limit: int | None = DEFAULT_LIST_LIMIT
+    if alles or (machine and limiet is None and pagina is None):
+        limit = None
+    elif limiet is not None:
+        limit = limiet
     st = state(ctx)
-    items = list_signals(st.store(), filters, st.user)
-    if as_json:
-        render.print_json([s.as_json() for s in items])
-        return
-    if not items:
-        render.console().print(
-            "Geen signalen gevonden met deze filters."
-            if filters.used()
-            else "Er zijn nog geen signalen; leg er een vast met 'mhtool signaal nieuw'."
+    with listed_signals(st.store(), filters, st.user, page=pagina or 1, limit=limit) as listing:
+        if as_json:
+            lines = 16 * listing.expected
+        elif as_csv:
+            lines = listing.expected + 1
+        else:
+            lines = listing.expected + 5
+
+        def write() -> None:
+            with list_output.paged(lines) as out:
+                if as_json:
+                    list_output.write_json_array(out, (s.as_json() for s in listing.rows))
+                elif as_csv:
+                    list_output.write_csv(out, (s.as_json() for s in listing.rows))
+                else:
+                    _write_signal_table(out, listing, filters.used(), render.count)
+
+        list_output.stop_quietly_on_closed_pipe(write)
+
+
+def _write_signal_table(
+    out: TextIO, listing: SignalListing, filtered: bool, count: Callable[[int, str], str]
+) -> None:
+    """The list as plain columns (codes instead of long labels, to fit 80 columns), the legend,
+    and how many were shown out of how many."""
+    import datetime as dt
+
+    from mhtool.cli import list_output
+    from mhtool.cli.list_output import Cell, Column
+    from mhtool.cli.render import step_short
+    from mhtool.domain.dates import format_date
+    from mhtool.domain.enums import Step
+
+    if listing.total == 0:
+        out.write(
+            "Geen signalen gevonden met deze filters.\n"
+            if filtered
+            else "Er zijn nog geen signalen; leg er een vast met 'mhtool signaal nieuw'.\n"
         )
         return
-    render.signal_table(items)
-    render.console().print(f"{render.count(len(items), 'signaal')}.")
+    if listing.expected == 0:
+        pages = -(-listing.total // (listing.limit or 1))
+        out.write(
+            f"Deze pagina is leeg: er zijn {list_output.thousands(listing.total)} signalen, "
+            f"dat is {pages} {'pagina' if pages == 1 else 'pagina’s'} van {listing.limit}.\n"
+        )
+        return
+    today = dt.date.today()
+    waiting_for_avim = False
+
+    def rows() -> Iterator[list[Cell]]:
+        nonlocal waiting_for_avim
+        for s in listing.rows:
+            alert = s.acute and not s.avim_informed_at
+            waiting_for_avim = waiting_for_avim or alert
+            acute = ("ja ✓" if s.avim_informed_at else "ja !") if s.acute else "nee"
+            yield [
+                Cell(s.ref),
+                Cell(format_date(s.received_on)),
+                Cell(s.municipality),
+                Cell(", ".join(s.forms)),
+                Cell(acute, alert),
+                Cell("VERVALLEN", True) if s.annulled else Cell(step_short(s.step, s.conclusion)),
+                Cell("" if s.step is Step.CLOSED or s.annulled else str(s.days_in_step(today))),
+            ]
+
+    colour = list_output.colour_wanted(out)
+    columns = [Column(t) for t in ("Signaal", "Ontvangen", "Gemeente", "Vorm", "Acuut", "Stap")]
+    list_output.write_table(out, [*columns, Column("Dagen", right=True)], rows(), colour)
+    out.write("Dagen = dagen in de huidige stap; ✓ = AVIM ingeschakeld.\n")
+    if waiting_for_avim:
+        note = "! = acuut en AVIM nog niet ingeschakeld."
+        out.write(f"\x1b[1;31m{note}\x1b[0m\n" if colour else note + "\n")
+    out.write(_shown_line(listing, count) + "\n")
+
+
+def _shown_line(listing: SignalListing, count: Callable[[int, str], str]) -> str:
+    """'3 signalen.' when everything is shown; otherwise which part, and how to see more."""
+    from mhtool.cli.list_output import thousands
+
+    shown, total = listing.shown, listing.total
+    if shown == total:
+        return f"{count(total, 'signaal')}."
+    first, last = listing.offset + 1, listing.offset + shown
+    more = "--alles of --limiet N voor meer"
+    where = (
+        f"{thousands(shown)} van {thousands(total)} signalen"
+        if first == 1
+        else f"Signalen {thousands(first)}-{thousands(last)} van {thousands(total)}"
+    )
+    if last >= total:
+        return f"{where} (de laatste)."
+    page = listing.offset // (listing.limit or 1) + 2
+    return f"{where}; --pagina {page} voor de volgende {listing.limit}, {more}."
 
 
 @app.command("stap")

@@ -62,7 +62,11 @@ def init(
         print_json({"pad": str(path), "versleuteld": versleuteld, "sleutelbos": sleutelbos})
         return
     out = console()
-    out.print(text(f"Database aangemaakt: {path} ({'versleuteld' if versleuteld else 'niet versleuteld'})."))
+    out.print(
+        text(
+            f"Database aangemaakt: {path} ({'versleuteld' if versleuteld else 'niet versleuteld'})."
+        )
+    )
     if versleuteld:
         out.print(
             "Het bestand is versleuteld. Bewaar het wachtwoord goed: zonder wachtwoord is de "

@@ -54,9 +54,7 @@ def make_backup(
             from mhtool.store.cipher import key_material
 
             new_key = key_material(new_passphrase())
-        done = backup_to(
-            store, target, overwrite=overwrite, new_key=new_key, full_check=full_check
-        )
+        done = backup_to(store, target, overwrite=overwrite, new_key=new_key, full_check=full_check)
     except (DatabaseError, DatabaseInUseError):
         raise  # the file itself is the problem: logging would fail the same way
     except MhtoolError as error:

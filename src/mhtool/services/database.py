@@ -66,9 +66,7 @@ def open_database(
     """`encrypt` applies only when the file is created here."""
     if create:
         _folder_must_exist(path, source)
-    return open_store(
-        path, create=create, encrypt=encrypt, passphrase=passphrase, on_wait=on_wait
-    )
+    return open_store(path, create=create, encrypt=encrypt, passphrase=passphrase, on_wait=on_wait)
 
 
 def is_encrypted_file(path: Path) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,21 +33,25 @@ from mhtool.domain.views import (
     SignalDetail,
     SignalSummary,
 )
-from mhtool.errors import ValidationError
-from mhtool.services.audit import audited
+from mhtool.errors import DatabaseError, DatabaseInUseError, MhtoolError, ValidationError
+from mhtool.services.audit import audited, record, record_refusal
 from mhtool.store import signals as q
-from mhtool.store.connection import Store
+from mhtool.store.connection import Store, translate_sqlite_errors
 from mhtool.store.retention import term_years
 from mhtool.store.signals import SignalFilter
 
 if TYPE_CHECKING:
+    from mhtool.domain.audit import DetailValue
     from mhtool.services.earlier_records import EntityCheck
 
 __all__ = [
+    "DEFAULT_LIST_LIMIT",
     "SignalFilter",
+    "SignalListing",
     "add_note",
     "advance_signal",
     "list_signals",
+    "listed_signals",
     "log_signal",
     "record_avim",
     "reopen_signal",
@@ -181,13 +187,106 @@ def _used_filters(filters: SignalFilter) -> str:
     return ",".join(name for name, used in names.items() if used)
 
 
-def list_signals(store: Store, filters: SignalFilter, user: str) -> list[SignalSummary]:
+DEFAULT_LIST_LIMIT = 50
+"""`signaal lijst` shows this many signals unless asked for more (documented in README)."""
+
+
+@dataclass
+class SignalListing:
+    """One page of the list: its rows (read while they are consumed) out of how many."""
+
+    counts: q.ListCounts
+    offset: int
+    limit: int | None
+    rows: Iterator[SignalSummary]
+    shown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.counts.total
+
+    @property
+    def expected(self) -> int:
+        """How many rows this page holds."""
+        left = max(self.total - self.offset, 0)
+        return left if self.limit is None else min(self.limit, left)
+
+
+@contextlib.contextmanager
+def listed_signals(
+    store: Store,
+    filters: SignalFilter,
+    user: str,
+    *,
+    page: int = 1,
+    limit: int | None = DEFAULT_LIST_LIMIT,
+) -> Iterator[SignalListing]:
+    """The signals a filter selects, most relevant first, one page of `limit` (None: all).
+
+    Rows are read from one snapshot while the caller consumes them, so even a million go out in
+    constant memory without holding the writer lock; the audit entry (filters by name, how many
+    were shown, out of how many) is written afterwards, as for a search or an export.
+    """
     if filters.open_only and filters.closed_only:
         raise ValidationError("Kies --open of --afgerond, niet allebei.")
-    with audited(store, user, "signaal.lijst", "signaal") as entry:
-        rows = q.list_signals(store, filters)
-        entry.details.update(filters=_used_filters(filters), aantal=len(rows))
-    return [summary_from_row(r, tuple(r["forms"].split(",")) if r["forms"] else ()) for r in rows]
+    if page < 1:
+        raise ValidationError("--pagina moet 1 of hoger zijn.")
+    if limit is not None and limit < 1:
+        raise ValidationError("--limiet moet 1 of hoger zijn.")
+    if limit is None and page > 1:
+        raise ValidationError("--pagina gaat samen met --limiet, niet met --alles.")
+    listing: SignalListing | None = None
+    try:
+        with store.read(), translate_sqlite_errors():
+            counts = q.count_listed(store, filters)
+            offset = (page - 1) * limit if limit is not None else 0
+            listing = SignalListing(counts, offset, limit, iter(()))
+            listing.rows = _summaries(
+                q.list_signals(store, filters, counts, offset, limit), listing
+            )
+            yield listing
+    except (DatabaseError, DatabaseInUseError):
+        raise  # the file itself is the problem: logging the refusal would fail the same way
+    except MhtoolError as error:
+        record_refusal(store, user, "signaal.lijst", "signaal", "", error)
+        raise
+    except BaseException:
+        # Stopped half-way (a pager closed, Ctrl-C): what was shown is still logged.
+        if listing is not None and listing.shown:
+            with contextlib.suppress(MhtoolError):
+                _record_listing(store, user, filters, listing)
+        raise
+    else:
+        _record_listing(store, user, filters, listing)
+
+
+def _summaries(rows: Iterator[dict[str, Any]], listing: SignalListing) -> Iterator[SignalSummary]:
+    for r in rows:
+        listing.shown += 1
+        yield summary_from_row(r, tuple(r["forms"].split(",")) if r["forms"] else ())
+
+
+def _record_listing(
+    store: Store, user: str, filters: SignalFilter, listing: SignalListing | None
+) -> None:
+    shown = listing.shown if listing else 0
+    details: dict[str, DetailValue] = {"filters": _used_filters(filters), "aantal": shown}
+    if listing is not None and listing.total != shown:
+        details["totaal"] = listing.total
+    record(store, user, "signaal.lijst", "signaal", "", details=details)
+
+
+def list_signals(
+    store: Store,
+    filters: SignalFilter,
+    user: str,
+    *,
+    page: int = 1,
+    limit: int | None = None,
+) -> list[SignalSummary]:
+    """The whole list (or one page) at once, for callers that want a list, not a stream."""
+    with listed_signals(store, filters, user, page=page, limit=limit) as listing:
+        return list(listing.rows)
 
 
 def _step_details(move: Move, given: StepInput) -> dict[str, Any]:

@@ -326,6 +326,16 @@ def _v10_search_spellings(store: Store) -> None:
     add_spelling_keys(store)
 
 
+def _v11_list_and_statistics(store: Store) -> None:
+    """Indexes for every `signaal lijst` filter, and per-signal form/sector rows with running
+    counts for `statistiek --per vorm/sector` (see store/statistics_schema.py). At 1M signals
+    filling them takes seconds, once. Builds on version 7 (`received_year`, `annulled_on`).
+    """
+    from mhtool.store.statistics_schema import create_statistics_schema
+
+    create_statistics_schema(store)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "foundation", _v1_foundation),
     (2, "statistics_index", _v2_statistics_index),
@@ -335,6 +345,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (6, "name_keys", _v6_name_keys),
     (7, "correctable_record", _v7_correctable_record),
     (10, "search_spellings", _v10_search_spellings),
+    (11, "list_and_statistics", _v11_list_and_statistics),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 

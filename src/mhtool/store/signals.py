@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -421,7 +422,31 @@ class SignalFilter:
         return self != SignalFilter()
 
 
-def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
+# What "open" means, in one place for the list, its counts and its order. The two conditions
+# must stay each other's complement: the list shows the open part, then the closed part.
+OPEN_CONDITION = "s.step < 5"
+CLOSED_CONDITION = "s.step = 5"
+
+_LIST_COLUMNS = (
+    "s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, s.avim_informed_at, "
+    "s.step, s.step_since, s.conclusion, s.closed_on, s.annulled_on, "
+    "(SELECT group_concat(form, ',') FROM (SELECT form FROM signal_form sf "
+    " WHERE sf.signal_id = s.id ORDER BY form)) AS forms"
+)
+# Most relevant first: open signals that have waited longest in their step, then closed
+# signals, most recently closed first. The closed part follows the index signal_listed
+# (step, step_since) or a filter's index (migration 11), so a page never sorts the table; the
+# open part sorts only the open signals.
+_LIST_ORDER = {True: "s.step_since, s.id", False: "s.step_since DESC, s.id DESC"}
+
+
+def signal_conditions(f: SignalFilter) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses of a filter (fixed strings) and their bound values: the one place
+    where a list filter becomes SQL. Every filter is served by an index (a test checks the
+    query plans): step, open/closed -> signal_listed; gemeente -> signal_by_municipality;
+    jaar -> signal_statistics; vorm -> signal_form_by_form; acuut -> signal_acute. The indexes
+    of migration 11 hold only signals that are not annulled, and apply because
+    `s.annulled_on IS NULL` is written literally."""
     clauses: list[str] = []
     params: list[Any] = []
     if f.step is not None:
@@ -431,9 +456,7 @@ def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
         clauses.append("s.municipality = ?")
         params.append(f.municipality)
     if f.form is not None:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM signal_form sf WHERE sf.signal_id = s.id AND sf.form = ?)"
-        )
+        clauses.append("s.id IN (SELECT sf.signal_id FROM signal_form sf WHERE sf.form = ?)")
         params.append(f.form)
     if not f.with_annulled:
         clauses.append("s.annulled_on IS NULL")
@@ -442,21 +465,82 @@ def list_signals(store: Store, f: SignalFilter) -> list[dict[str, Any]]:
         clauses.append("s.received_year = ?")
         params.append(f.year)
     if f.open_only:
-        clauses.append("s.step < 5")
+        clauses.append(OPEN_CONDITION)
     if f.closed_only:
-        clauses.append("s.step = 5")
+        clauses.append(CLOSED_CONDITION)
     if f.acute_only:
-        clauses.append("s.acute = 1")
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        clauses.append("s.acute = 1")  # a literal, so the partial index signal_acute applies
+    return clauses, params
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    """How many signals match a filter, split the way the list is ordered."""
+
+    open: int
+    closed: int
+
+    @property
+    def total(self) -> int:
+        return self.open + self.closed
+
+
+def _part_sql(f: SignalFilter, open_part: bool, what: str) -> tuple[str, list[Any]]:
+    clauses, params = signal_conditions(f)
+    clauses.append(OPEN_CONDITION if open_part else CLOSED_CONDITION)
     # Only fixed clause strings are joined here; every value is a bound parameter.
-    sql = (
-        "SELECT s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, "  # noqa: S608
-        "s.avim_informed_at, s.step, s.step_since, s.conclusion, s.closed_on, s.annulled_on, "
-        "(SELECT group_concat(form, ',') FROM (SELECT form FROM signal_form sf "
-        " WHERE sf.signal_id = s.id ORDER BY form)) AS forms "
-        f"FROM signal s {where} ORDER BY s.received_on, s.year, s.seq"
-    )
-    return store.rows(sql, tuple(params))
+    return f"SELECT {what} FROM signal s WHERE " + " AND ".join(clauses), params  # noqa: S608
+
+
+def count_listed(store: Store, f: SignalFilter) -> ListCounts:
+    """Index-only counts of the open and the closed signals a filter selects."""
+    counts = []
+    for open_part in (True, False):
+        if (open_part and f.closed_only) or (not open_part and f.open_only):
+            counts.append(0)
+            continue
+        sql, params = _part_sql(f, open_part, "count(*)")
+        counts.append(int(store.execute(sql, tuple(params)).fetchone()[0]))
+    return ListCounts(open=counts[0], closed=counts[1])
+
+
+def listing_queries(
+    f: SignalFilter, counts: ListCounts, offset: int = 0, limit: int | None = None
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The page queries, in list order: the open part, then the closed part, each only when
+    the page reaches into it. (Also what the query-plan test inspects.)"""
+    queries: list[tuple[str, tuple[Any, ...]]] = []
+    remaining = counts.total - offset if limit is None else min(limit, counts.total - offset)
+    for open_part, size in ((True, counts.open), (False, counts.closed)):
+        if remaining <= 0:
+            break
+        if offset >= size:
+            offset -= size
+            continue
+        sql, params = _part_sql(f, open_part, _LIST_COLUMNS)
+        sql += f" ORDER BY {_LIST_ORDER[open_part]} LIMIT ? OFFSET ?"
+        taken = min(remaining, size - offset)
+        queries.append((sql, (*params, taken, offset)))
+        remaining -= taken
+        offset = 0
+    return queries
+
+
+def list_signals(
+    store: Store,
+    f: SignalFilter,
+    counts: ListCounts,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The rows of one page (or all, limit None) in list order, read as they are consumed:
+    a million rows stream through in constant memory."""
+    for sql, params in listing_queries(f, counts, offset, limit):
+        cursor = store.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        while batch := cursor.fetchmany(500):
+            for row in batch:
+                yield dict(zip(names, row, strict=True))
 
 
 def count_signals(store: Store) -> tuple[int, int]:

@@ -1,0 +1,322 @@
+"""`mhtool signaal lijst` at any size: a default limit with the total, pages, most relevant
+first, every filter on an index, JSON/CSV streamed exactly as before, and a pager."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mhtool.services.signals import DEFAULT_LIST_LIMIT
+from tests.conftest import Cli
+from tests.signal_helpers import close_signal, query
+
+REFERENCE_FILTERS: dict[str, str] = {
+    # The list's filters as a straightforward query: what `lijst` showed before (by --json).
+    "": "1",
+    "--stap 1": "step = 1",
+    "--stap 2": "step = 2",
+    "--gemeente Koggenland": "municipality = 'Koggenland'",
+    "--vorm seksueel": "id IN (SELECT signal_id FROM signal_form WHERE form = 'seksueel')",
+    "--jaar 2025": "received_year = 2025",
+    "--open": "step < 5",
+    "--afgerond": "step = 5",
+    "--acuut": "acute = 1",
+    "--acuut --open --gemeente Texel": "acute = 1 AND step < 5 AND municipality = 'Texel'",
+    "--vorm arbeid --jaar 2026 --afgerond": (
+        "id IN (SELECT signal_id FROM signal_form WHERE form = 'arbeid') AND received_year = 2026 "
+        "AND step = 5"
+    ),
+}
+
+
+def _new(cli: Cli, gemeente: str, datum: str, *extra: str) -> str:
+    result = cli(
+        "signaal",
+        "nieuw",
+        "--datum",
+        datum,
+        "--gemeente",
+        gemeente,
+        "--melder",
+        "Fictieve Melder",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "Fictief signaal voor een lijsttest.",
+        "--ja",  # some receipt dates lie more than a year back, on purpose
+        *extra,
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    return str(json.loads(result.stdout)["id"])
+
+
+@pytest.fixture
+def varied(cli: Cli) -> list[str]:
+    """Signals in several gemeenten, years, forms and steps; some acute, some closed."""
+    refs = []
+    places = ("Koggenland", "Texel", "Dijk en Waard")
+    forms = (
+        ("--vorm", "arbeid"),
+        ("--vorm", "seksueel"),
+        ("--vorm", "arbeid", "--vorm", "seksueel"),
+    )
+    for i in range(12):
+        extra = [*forms[i % 3]]
+        datum = f"{10 + i}-0{1 + i % 9}-{2025 + i % 2}"
+        if i % 4 == 0:
+            extra += ["--acuut", "--avim-geinformeerd", f"{datum} 10:00"]
+        refs.append(_new(cli, places[i % 3], datum, *extra))
+    for ref in refs[:3]:
+        moved = cli("signaal", "stap", ref, "--controle", "niets gevonden", "--datum", "01-10-2026")
+        assert moved.exit_code == 0, moved.output
+    for n, ref in enumerate(refs[6:10]):
+        close_signal(cli, ref, f"0{n + 1}-11-2026")
+    return refs
+
+
+def _refs(cli: Cli, *args: str) -> list[str]:
+    result = cli("signaal", "lijst", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return [item["id"] for item in json.loads(result.stdout)]
+
+
+def _expected_order(db: Path, where: str) -> list[str]:
+    """Open signals longest in their step first, then closed ones, last closed first."""
+    sql = f"SELECT ref, step, step_since, id FROM signal WHERE annulled_on IS NULL AND {where}"  # noqa: S608 - test constants
+    rows = query(db, sql)
+    open_ = sorted(
+        (r for r in rows if int(str(r[1])) < 5), key=lambda r: (str(r[2]), int(str(r[3])))
+    )
+    closed = sorted(
+        (r for r in rows if int(str(r[1])) == 5),
+        key=lambda r: (str(r[2]), int(str(r[3]))),
+        reverse=True,
+    )
+    return [str(r[0]) for r in (*open_, *closed)]
+
+
+def test_every_filter_lists_what_the_reference_query_selects(
+    cli: Cli, varied: list[str], db_path: Path
+) -> None:
+    for args, where in REFERENCE_FILTERS.items():
+        expected = _expected_order(db_path, where)
+        assert _refs(cli, *args.split()) == expected, args
+        assert set(expected) <= set(varied)
+    assert len(_refs(cli)) == len(varied)
+
+
+def test_table_shows_a_page_with_the_total_and_how_to_see_more(
+    cli: Cli, varied: list[str], db_path: Path
+) -> None:
+    page = cli("signaal", "lijst", "--limiet", "5")
+    assert page.exit_code == 0, page.output
+    order = _expected_order(db_path, "1")
+    rows = [line.split()[0] for line in page.stdout.splitlines() if line.startswith("MH-")]
+    assert rows == order[:5]
+    assert "5 van 12 signalen; --pagina 2 voor de volgende 5, --alles of --limiet N voor meer." in (
+        page.stdout
+    )
+    second = cli("signaal", "lijst", "--limiet", "5", "--pagina", "2")
+    assert [ln.split()[0] for ln in second.stdout.splitlines() if ln.startswith("MH-")] == order[
+        5:10
+    ]
+    assert "Signalen 6-10 van 12; --pagina 3 voor de volgende 5" in second.stdout
+    last = cli("signaal", "lijst", "--limiet", "5", "--pagina", "3")
+    assert "Signalen 11-12 van 12 (de laatste)." in last.stdout
+    beyond = cli("signaal", "lijst", "--limiet", "5", "--pagina", "9")
+    assert beyond.exit_code == 0
+    assert "Deze pagina is leeg: er zijn 12 signalen, dat is 3 pagina’s van 5." in beyond.stdout
+    everything = cli("signaal", "lijst", "--alles")
+    assert "12 signalen." in everything.stdout
+    assert sum(line.startswith("MH-") for line in everything.stdout.splitlines()) == 12
+    # The audit log says how many were shown, and of how many when that was not all.
+    details = [
+        json.loads(str(d))
+        for (d,) in query(
+            db_path, "SELECT details FROM audit_log WHERE action = 'signaal.lijst' ORDER BY id"
+        )
+    ]
+    assert details[-5:] == [
+        {"filters": "", "aantal": 5, "totaal": 12},
+        {"filters": "", "aantal": 5, "totaal": 12},
+        {"filters": "", "aantal": 2, "totaal": 12},
+        {"filters": "", "aantal": 0, "totaal": 12},
+        {"filters": "", "aantal": 12},
+    ]
+
+
+def test_default_limit_is_fifty_for_the_table_and_everything_for_scripts(
+    cli: Cli, db_path: Path
+) -> None:
+    first = _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    # Copies of the signal made in SQL: 55 signals through the CLI would make a slow test.
+    with sqlite3.connect(db_path) as conn:
+        columns = [
+            r[1]
+            for r in conn.execute("PRAGMA table_info(signal)")
+            if r[1] not in ("id", "ref", "seq")
+        ]
+        names = ", ".join(columns)
+        for seq in range(2, DEFAULT_LIST_LIMIT + 6):
+            conn.execute(
+                f"INSERT INTO signal (ref, seq, {names}) SELECT ?, ?, {names} FROM signal "  # noqa: S608
+                "WHERE ref = ?",
+                (f"MH-2026-{seq:04d}", seq, first),
+            )
+    table = cli("signaal", "lijst")
+    assert table.exit_code == 0, table.output
+    assert sum(line.startswith("MH-") for line in table.stdout.splitlines()) == DEFAULT_LIST_LIMIT
+    total = DEFAULT_LIST_LIMIT + 5
+    assert f"50 van {total} signalen; --pagina 2 voor de volgende 50, --alles of --limiet N" in (
+        table.stdout
+    )
+    assert len(_refs(cli)) == total  # scripts get everything unless they ask for a page
+    assert len(_refs(cli, "--limiet", "3")) == 3
+    assert len(_refs(cli, "--pagina", "2")) == total - DEFAULT_LIST_LIMIT
+    csv_out = cli("signaal", "lijst", "--csv")
+    assert len(csv_out.stdout.strip().splitlines()) == total + 1
+
+
+def test_json_is_exactly_what_it_was(cli: Cli, varied: list[str]) -> None:
+    """Streamed element by element, the bytes equal json.dumps of the whole list (indent 2)."""
+    from mhtool.cli.list_output import write_json_array
+
+    result = cli("signaal", "lijst", "--json")
+    items = json.loads(result.stdout)
+    assert result.stdout == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    empty = io.StringIO()
+    write_json_array(empty, iter(()))
+    assert empty.getvalue() == "[]\n"
+
+
+def test_csv_has_the_json_keys_and_neutralised_cells(cli: Cli, db_path: Path) -> None:
+    ref = _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid", "--vorm", "seksueel")
+    with sqlite3.connect(db_path) as conn:  # a value a spreadsheet would run as a formula
+        conn.execute("UPDATE signal SET channel = '=HYPERLINK(1)' WHERE ref = ?", (ref,))
+    result = cli("signaal", "lijst", "--csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
+    header, row = rows
+    expected = json.loads(cli("signaal", "lijst", "--json").stdout)[0]
+    assert header == list(expected)
+    record = dict(zip(header, row, strict=True))
+    assert record["id"] == ref
+    assert record["vormen"] == "arbeid, seksueel"
+    assert record["acuut"] == "nee"
+    assert record["kanaal"] == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--json", "--csv"), "Kies --json of --csv, niet allebei."),
+        (("--alles", "--limiet", "5"), "Kies --alles of --limiet/--pagina, niet allebei."),
+        (("--alles", "--pagina", "2"), "Kies --alles of --limiet/--pagina, niet allebei."),
+        (("--open", "--afgerond"), "Kies --open of --afgerond, niet allebei."),
+    ],
+)
+def test_conflicting_options_are_refused(
+    cli: Cli, db_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    result = cli("signaal", "lijst", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [("--limiet", "0"), ("--pagina", "0"), ("--limiet", "x")])
+def test_bad_numbers_are_usage_errors(cli: Cli, args: tuple[str, ...]) -> None:
+    result = cli("signaal", "lijst", *args)
+    assert result.exit_code == 2
+    assert "Fout:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_filter_is_served_by_an_index(cli: Cli, db_path: Path) -> None:
+    """No list query reads the whole signal table, whatever the filter (EXPLAIN QUERY PLAN)."""
+    from mhtool.store import signals as q
+    from mhtool.store.open_store import open_store
+
+    _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    store = open_store(db_path)
+    try:
+        filters = [
+            q.SignalFilter(),
+            q.SignalFilter(step=2),
+            q.SignalFilter(municipality="Texel"),
+            q.SignalFilter(form="arbeid"),
+            q.SignalFilter(year=2026),
+            q.SignalFilter(open_only=True),
+            q.SignalFilter(closed_only=True),
+            q.SignalFilter(acute_only=True),
+            q.SignalFilter(municipality="Texel", acute_only=True, open_only=True),
+        ]
+        for f in filters:
+            counts = q.count_listed(store, f)
+            for sql, params in q.listing_queries(f, counts):
+                plan = [str(r[3]) for r in store.execute("EXPLAIN QUERY PLAN " + sql, params)]
+                scans = [p for p in plan if p.startswith("SCAN") and "subquery" not in p]
+                assert not scans, (f, plan)
+                assert any(p.startswith("SEARCH s ") for p in plan), (f, plan)
+    finally:
+        store.close()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    yield
+
+
+@pytest.mark.slow
+def test_a_long_list_goes_through_the_pager_at_a_terminal(
+    terminal: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mhtool.cli.list_output import paged
+
+    received = tmp_path / "pager-input.txt"
+    script = tmp_path / "pager.py"
+    script.write_text(
+        f"import sys; open({str(received)!r}, 'w', encoding='utf-8').write(sys.stdin.read())\n"
+    )
+    monkeypatch.setenv("PAGER", f"{sys.executable} {script}")
+    monkeypatch.setenv("LINES", "10")
+    screen = _Terminal()
+    with paged(lines=50, stdout=screen) as out:
+        out.write("regel\n" * 50)
+    assert received.read_text(encoding="utf-8") == "regel\n" * 50
+    assert screen.getvalue() == ""
+    received.unlink()
+    with paged(lines=5, stdout=screen) as out:  # fits on the screen: no pager
+        out.write("kort\n")
+    assert screen.getvalue() == "kort\n" and not received.exists()
+    monkeypatch.setenv("PAGER", "")  # paging switched off
+    with paged(lines=50, stdout=screen) as out:
+        out.write("uit\n")
+    assert screen.getvalue().endswith("uit\n")
+
+
+@pytest.mark.slow
+def test_a_pager_that_stops_reading_ends_the_list_quietly(
+    terminal: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mhtool.cli.list_output import paged
+
+    monkeypatch.setenv("PAGER", f"{sys.executable} -c pass")  # exits without reading
+    monkeypatch.setenv("LINES", "10")
+    with paged(lines=10**6, stdout=_Terminal()) as out:
+        for _ in range(10**5):
+            out.write("x" * 100 + "\n")
