@@ -80,10 +80,10 @@ def check_name_length(path: object) -> None:
             raise ValidationError(_too_long(path))
 
 
-def _too_long(path: object) -> str:
+def _too_long(path: object, tail: str = "") -> str:
     return (
         f"De bestandsnaam in {path} is te lang (een naam mag hoogstens {NAME_MAX_BYTES} bytes "
-        "zijn); kies een kortere naam."
+        f"zijn){tail}; kies een kortere naam."
     )
 
 
@@ -94,7 +94,7 @@ def file_error(error: OSError, path: object | None = None, outcome: str = "") ->
     tail = f"; {outcome}" if outcome else ""
     code = error.errno
     if code == errno.ENAMETOOLONG:
-        return ValidationError(_too_long(where).rstrip(".") + tail + ".")
+        return ValidationError(_too_long(where, tail))
     if code in (errno.ENOENT, errno.ENOTDIR):
         return ValidationError(
             f"De map van {where} bestaat niet{tail}; controleer het pad of maak de map eerst aan."

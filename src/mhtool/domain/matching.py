@@ -229,6 +229,11 @@ def address_query(
     from mhtool.domain.normalise import postcode_key, split_house_number
 
     rest = " ".join(text.split())
+    if len(rest) > MAX_QUERY:
+        # Bounded like every other query, so a pasted megabyte is neither searched nor echoed.
+        raise ValidationError(
+            f"Het adres is te lang (meer dan {MAX_QUERY} tekens); zoek op een kortere tekst."
+        )
     found_postcode = ""
     if postcode.strip():
         found_postcode = postcode_key(postcode)
