@@ -83,11 +83,12 @@ def test_files_are_private_and_named_after_the_week(
 
 def test_an_existing_wider_file_is_replaced_by_a_private_one(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "rapport.md"
-    path.write_text("oud")
+    export(cli, path, "md")
     path.chmod(0o644)
+    old = path.read_text()
     refused = cli("rapport", "--week", "2026-W45", "--uitvoer", str(path))
     assert refused.exit_code == 2 and "--overschrijf" in refused.stderr
-    assert path.read_text() == "oud"
+    assert path.read_text() == old
     export(cli, path, "md", "--overschrijf")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text().startswith("# Weekrapport")
@@ -274,7 +275,9 @@ def test_failed_export_leaves_the_existing_file_intact(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "rapport.html"
-    path.write_text("het rapport van vorige week")
+    made = cli("rapport", "--week", "2026-W44", "--formaat", "html", "--uitvoer", str(path))
+    assert made.exit_code == 0, made
+    last_week = path.read_text()
 
     def broken(document: Document, out: io.BufferedWriter) -> None:
         out.write(b"<!DOCTYPE html><html>half")
@@ -291,7 +294,7 @@ def test_failed_export_leaves_the_existing_file_intact(
     assert "De schijf is vol" in result.stderr and "ongewijzigd" in result.stderr
     assert "No space" not in result.stderr
     assert "Traceback" not in result.output
-    assert path.read_text() == "het rapport van vorige week"
+    assert path.read_text() == last_week
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mhtool.db", "rapport.html"]
 
 
@@ -433,3 +436,34 @@ def test_an_export_replaces_only_an_earlier_export(
     earlier = tmp_path / "cijfers.xlsx"
     assert cli("statistiek", "--uitvoer", str(earlier)).exit_code == 0
     assert cli("statistiek", "--uitvoer", str(earlier), "--overschrijf").exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "html", "xlsx"])
+def test_overschrijf_replaces_only_an_earlier_export_of_the_format(
+    cli: Cli, tmp_path: Path, fmt: str
+) -> None:
+    """Found in an attack: 'rapport --formaat md --overschrijf' replaced any UTF-8 text file."""
+    import zipfile
+
+    own = tmp_path / f"eigen.{fmt}"
+    if fmt == "xlsx":
+        with zipfile.ZipFile(own, "w") as archive:
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+    else:
+        own.write_text(
+            {
+                "md": "# Mijn aantekeningen\n\n- **Let op:** niet weggooien\n",
+                "csv": '\ufeff"naam";"telefoon"\r\n"Jan";"06"\r\n',
+                "html": "<!DOCTYPE html>\n<html><body>mijn pagina</body></html>\n",
+            }[fmt],
+            encoding="utf-8",
+        )
+    before = own.read_bytes()
+    refused = cli("rapport", "--week", "2026-W45", "--formaat", fmt, "--uitvoer", str(own),
+                  "--overschrijf")  # fmt: skip
+    assert refused.exit_code == 2, refused
+    assert "lijkt geen eerder rapport" in refused.stderr
+    assert own.read_bytes() == before
+    earlier = tmp_path / f"rapport.{fmt}"
+    export(cli, earlier, fmt)
+    export(cli, earlier, fmt, "--overschrijf")

@@ -313,3 +313,47 @@ def clean_leftovers(folders: Iterable[Path] = ()) -> list[Path]:
             if not remove_with_sidecars(base) and base not in stuck:
                 stuck.append(base)
     return stuck
+
+
+# --- recognising an earlier export ------------------------------------------------------------
+
+_WRITTEN = "geschreven"  # SHA-256 of each export written, one per line, newest last
+_WRITTEN_KEEP = 1000
+
+
+def _digest(path: Path) -> str | None:
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def remember_written(path: Path) -> None:
+    """Note the content hash of an export just written (best effort), so `--overschrijf` can
+    later tell it, unchanged, from a file of the user's own with the same name. Only a hash:
+    nothing of the content can be read back from it."""
+    digest = _digest(path)
+    if digest is None:
+        return
+    book = registry_dir() / _WRITTEN
+    with contextlib.suppress(OSError):
+        book.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        known = book.read_text(encoding="ascii").split() if book.exists() else []
+        known = [*known[-(_WRITTEN_KEEP - 1) :], digest]
+        write_new_file(book, lambda h: h.write(("\n".join(known) + "\n").encode()), replace=True)
+
+
+def was_written(path: Path) -> bool:
+    """Whether `path` holds, byte for byte, an export this account's mhtool wrote."""
+    digest = _digest(path)
+    try:
+        known = (registry_dir() / _WRITTEN).read_text(encoding="ascii").split()
+    except OSError:
+        return False
+    return digest is not None and digest in known

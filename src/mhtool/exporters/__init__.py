@@ -86,19 +86,40 @@ def choose_format(given: str | None, path: Path | None, default: str = "md") -> 
     return code
 
 
-def _looks_like_xlsx(head: bytes) -> bool:
-    return head.startswith(b"PK\x03\x04")  # a zip file, as every .xlsx is
+# The first bytes of an HTML export are mhtool's own (its content-security policy); an xlsx
+# export carries a zip comment. Markdown and CSV have no room for a mark, so for them (and as a
+# second way for every format) an export counts as earlier when its content hash is one this
+# account's mhtool wrote (mhtool.safe_file.remember_written). `--overschrijf` replaces only such
+# a file, so the user's own notes, workbook or page are never lost to a typo in --uitvoer.
+_HTML_START = (
+    b'<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8">\n'
+    b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'"
+)
 
 
-def _looks_like_text(head: bytes) -> bool:
-    """UTF-8 without NUL bytes (a cut multi-byte character at the end is fine)."""
-    if b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return error.start >= len(head) - 3
-    return True
+def is_earlier_export(path: Path, code: str) -> bool:
+    """Whether `path` holds what mhtool itself wrote in format `code`."""
+    from mhtool.safe_file import was_written
+
+    if code == "xlsx":
+        import zipfile
+
+        from mhtool.exporters.xlsx import EXPORT_MARK
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                if archive.comment == EXPORT_MARK:
+                    return True
+        except (OSError, zipfile.BadZipFile):
+            return False
+    elif code == "html":
+        try:
+            with open(path, "rb") as handle:
+                if handle.read(len(_HTML_START)) == _HTML_START:
+                    return True
+        except OSError:
+            return False
+    return was_written(path)
 
 
 def export(
@@ -115,14 +136,18 @@ def export(
 
     code = check_format(fmt)
     module = importlib.import_module(FORMATS[code])
+    from mhtool.safe_file import remember_written
+
     try:
-        return write_atomic(
+        written = write_atomic(
             path,
             lambda handle: module.write(document, handle),
             overwrite=overwrite,
             protected=protected,
-            replaceable=_looks_like_xlsx if code == "xlsx" else _looks_like_text,
+            replaceable=lambda existing: is_earlier_export(existing, code),
         )
+        remember_written(written)
+        return written
     except MhtoolError:
         raise
     except OSError as error:

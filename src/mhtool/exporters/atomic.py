@@ -22,7 +22,7 @@ def write_atomic(
     *,
     overwrite: bool = False,
     protected: Sequence[Path] = (),
-    replaceable: Callable[[bytes], bool] = lambda head: True,
+    replaceable: Callable[[Path], bool] = lambda existing: True,
 ) -> Path:
     """`protected` are files an export may never replace, not even with `overwrite`: the
     database in use and its WAL/SHM. Any SQLite file and anything that is not a regular file
@@ -51,7 +51,7 @@ def _check_replaceable(
     target: Path,
     overwrite: bool,
     protected: Sequence[Path],
-    replaceable: Callable[[bytes], bool],
+    replaceable: Callable[[Path], bool],
 ) -> None:
     real = target.resolve()
     if any(real == p.expanduser().resolve() for p in protected):
@@ -69,7 +69,7 @@ def _check_replaceable(
             f"{target} is een database; mhtool vervangt die nooit door een export. Kies een "
             "ander pad."
         )
-    if head and not replaceable(head):
+    if head and not replaceable(real):
         # An encrypted database is indistinguishable from random bytes: anything that does
         # not look like an earlier export of this format is left alone.
         raise ValidationError(

@@ -160,6 +160,9 @@ def _overview(document: Document, used: set[str]) -> _Sheet:
     return sheet
 
 
+EXPORT_MARK = b"mhtool export"
+
+
 def write(document: Document, out: BinaryIO) -> None:
     used: set[str] = set()
     sheets = [_overview(document, used)] + [_table_sheet(t, used) for t in document.all_tables()]
@@ -201,6 +204,8 @@ def write(document: Document, out: BinaryIO) -> None:
         + "</Relationships>"
     )
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        # Lets `--overschrijf` tell an earlier mhtool export from someone's own workbook.
+        archive.comment = EXPORT_MARK
         archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", package_rels)
         archive.writestr("xl/workbook.xml", workbook)
