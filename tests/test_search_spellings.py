@@ -30,6 +30,7 @@ TITLE_CASES = [
     ("Dr. Schaepmanstraat", "Doctor Schaepmanstraat"),
     ("Burg. de Vriesstraat", "Burgemeester de Vriesstraat"),
     ("Burgem. de Vriesstraat", "Burgemeester de Vriesstraat"),
+    ("Bgm. Ritmeesterstraat", "Burgemeester Ritmeesterstraat"),
     ("Gen. Foulkesweg", "Generaal Foulkesweg"),
     ("Mr. Troelstralaan", "Meester Troelstralaan"),
     ("Weth. Van Essenweg", "Wethouder van Essenweg"),
@@ -445,3 +446,49 @@ def test_one_word_finds_it_first_in_a_name_below_it_as_surname(
     assert hits[0]["redenen"] == ["zelfde achternaam"]
     assert hits[1]["redenen"] == ["zelfde voornaam of vooraan geschreven achternaam"]
     assert hits[1]["score"] < hits[0]["score"]
+
+
+def test_koppel_bestaande_links_an_abbreviated_address_but_never_a_swapped_name(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    """Same street, number and place however written is exact; a name in the other order,
+    even with the same birth date, is shown but left for the officer to link."""
+    earlier = new_signal(
+        "--persoon",
+        "naam=Agnieszka Kowalczyk; rol=slachtoffer; geboren=12-03-1990",
+        "--adres",
+        "straat=Burgemeester van Roijensingel; nummer=14-2; plaats=Heerhugowaard",
+        datum="01-03-2025",
+    )
+    result = cli(
+        "signaal",
+        "nieuw",
+        "--datum",
+        "01-10-2026",
+        "--gemeente",
+        "Dijk en Waard",
+        "--melder",
+        "A. Bakker",
+        "--kanaal",
+        "telefoon",
+        "--niet-acuut",
+        "--vorm",
+        "arbeid",
+        "--omschrijving",
+        "Tweede melding.",
+        "--persoon",
+        "naam=Kowalczyk Agnieszka; rol=slachtoffer; geboren=12-03-1990",
+        "--adres",
+        "straat=Burg. v. Roijensingel; nummer=14-II; plaats=Heerhugowaard",
+        "--koppel-bestaande",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Eerdere registraties voor persoon 'Kowalczyk Agnieszka'" in result.stderr
+    assert earlier in result.stderr
+    data = json.loads(result.stdout)
+    assert [p["id"] for p in data["personen"]] == [2]  # a new person, not linked
+    assert [a["id"] for a in data["adressen"]] == [1]  # the same address, linked
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM person").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM address").fetchone() == (1,)

@@ -24,7 +24,7 @@ TITLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pr": (("pr",), ("prins", "prinses")),
     "kon": (("kon",), ("koning", "koningin")),
     "dr": (("dr",), ("dokter", "doctor")),
-    "burgemeester": (("burg", "burgem"), ("burgemeester",)),
+    "burgemeester": (("burg", "burgem", "bgm"), ("burgemeester",)),
     "generaal": (("gen",), ("generaal",)),
     "meester": (("mr",), ("meester",)),
     "wethouder": (("weth",), ("wethouder",)),
