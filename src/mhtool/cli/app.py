@@ -93,6 +93,10 @@ def main() -> None:
 
     restrict_new_files()
     dutch_click.install()
+    if os.environ.get("_MHTOOL_COMPLETE"):  # the shell asks for completions (cli/completion.py)
+        from mhtool.cli.completion import complete
+
+        sys.exit(complete(app))
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     code: int = ExitCode.OK

@@ -133,6 +133,12 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "organisation_app",
         "Organisaties: alles wat over één organisatie bekend is.",
     ),
+    LazyCommand(
+        "aanvulling",
+        "completion_commands",
+        "completion_command",
+        "Toon of installeer aanvullen met Tab (opdrachten, opties, signaalnummers, gemeenten).",
+    ),
 )
 
 

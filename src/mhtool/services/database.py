@@ -154,3 +154,13 @@ def database_info(
         tightened_from=tightened_from,
         leftovers=leftovers,
     )
+
+
+def signal_refs_for_completion(flag: str | None, prefix: str) -> list[str]:
+    """Signal numbers for shell completion: numbers only, read-only, no passphrase, no new file
+    (an encrypted or missing database completes nothing). Not audited: it shows no personal
+    data, and a Tab press is not a viewing."""
+    from mhtool.store.completion import signal_refs
+
+    path, _ = resolve_database_path(flag)
+    return signal_refs(path, prefix)
