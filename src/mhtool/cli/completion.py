@@ -81,6 +81,11 @@ def complete(app: Any) -> int:
         def format_completion(self, item: Any) -> str:
             return str(item.value).replace("\\", "\\\\").replace(" ", "\\ ")
 
+        @staticmethod
+        def _check_version() -> None:
+            """typer starts a bash process to warn (in English) about bash < 4.4; the
+            script is printed once, into a file, so that check is only a delay."""
+
     completion_init()
     add_completion_class(QuotingBashComplete, "bash")
     _complete_values_by_option_name()
