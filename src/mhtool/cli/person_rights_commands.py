@@ -113,6 +113,15 @@ def erase(
                 f"{', '.join(report.name_removed_elsewhere)} (staat in de historie daarvan).",
             )
         )
+    if report.to_review:
+        render.console().print(
+            render.text(
+                "Niet gewijzigd, want de naam kan daar ook iemand anders in dit bestand zijn: "
+                f"{'; '.join(report.to_review)}. Controleer deze plaatsen met 'mhtool signaal "
+                "toon' en corrigeer waar nodig.",
+                "bold yellow",
+            )
+        )
     if report.first_name_left_in:
         render.console().print(
             render.text(

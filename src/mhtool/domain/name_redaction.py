@@ -8,6 +8,12 @@ map back to the original, so the rest of the text keeps its own spelling.
 
 A first name on its own is not removed: it is too often someone else's. The texts that still
 hold it are reported, so the officer can check them by hand.
+
+A matched form is replaced only when it can mean this person alone: when it is also a way of
+writing another person who stays in the file ('J. de Vries' while a 'J. de Vries' or another
+'Jan de Vries' remains; 'de Vries' while any de Vries remains), it is left as it is and the
+place is reported for review instead. The name as stored for this person is always replaced
+unless another person has that same name.
 """
 
 from __future__ import annotations
@@ -55,16 +61,35 @@ class NameRedaction:
     surname: re.Pattern[str] | None  # the surname alone: only in the person's own signals
     first_name: re.Pattern[str] | None
 
-    def apply(self, text: str, own_signal: bool = True) -> str:
+    def apply(self, text: str, own_signal: bool = True, others: tuple[str, ...] = ()) -> str:
         """In the person's own signals the surname alone is removed too; elsewhere it may be a
-        relative's ("Piet Ångström-Müller, de vader"), so only the full forms go."""
+        relative's ("Piet Ångström-Müller, de vader"), so only the full forms go. A form that
+        is also a way of writing one of `others` (persons who stay) is left alone."""
+        return self.redact(text, own_signal, others)[0]
+
+    def redact(
+        self, text: str, own_signal: bool = True, others: tuple[str, ...] = ()
+    ) -> tuple[str, bool]:
+        """(text with the unambiguous forms replaced, whether an ambiguous one was left)."""
         patterns = self.patterns + ((self.surname,) if own_signal and self.surname else ())
+        other_forms = [r for r in (redaction_for(o) for o in others) if r is not None]
+        ambiguous = False
         for pattern in patterns:
             folded, origin = _fold(text)
             spans = [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
             for start, end in reversed(spans):
+                if any(other.writes(text[start:end]) for other in other_forms):
+                    ambiguous = True
+                    continue
                 text = text[:start] + REDACTED + text[end:]
-        return text
+        return text, ambiguous
+
+    def writes(self, written: str) -> bool:
+        """Is `written` (a name found in a text) one of the ways this name is written: in full,
+        as initial and surname, or as the surname alone?"""
+        folded = _fold(written)[0]
+        forms = self.patterns + ((self.surname,) if self.surname else ())
+        return any(p.fullmatch(folded) for p in forms)
 
     def first_name_left(self, text: str) -> bool:
         return self.first_name is not None and bool(self.first_name.search(_fold(text)[0]))

@@ -66,6 +66,8 @@ class ErasureReport:
     scrubbed_texts: int
     first_name_left_in: tuple[str, ...] = ()
     name_removed_elsewhere: tuple[str, ...] = ()  # signals not linked to the person
+    # Places where a form of the name was left because it could also be someone who stays.
+    to_review: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,7 @@ class ErasureReport:
             "teksten_geschoond": self.scrubbed_texts,
             "voornaam_nog_in": list(self.first_name_left_in),
             "naam_ook_verwijderd_uit": list(self.name_removed_elsewhere),
+            "na_te_kijken": list(self.to_review),
         }
 
 

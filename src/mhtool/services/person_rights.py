@@ -134,8 +134,11 @@ def erase_person(
                 {"persoon_id": person_id, "reden": reason.value},
             )
         removed = erasure.delete_entity(store, "person", "person", person_id, "person_id")
+        erasure.forget_in_checks(store, "persoon", person_id)
         own = frozenset(r["id"] for r in signal_rows)
-        scrubbed = erasure.scrub_name(store, person["name"], own)
+        # Everyone who stays: a form of the name that could be one of them is not replaced.
+        others = tuple(r["name"] for r in q.remaining_names(store))
+        scrubbed = erasure.scrub_name(store, person["name"], own, others)
         # Signals that only mentioned the person in their text changed too: never silently.
         elsewhere = {i: ref for i, ref in scrubbed.changed_signals.items() if i not in own}
         for signal_id in elsewhere:
@@ -152,6 +155,7 @@ def erase_person(
         entry.details.update(
             signalen=len(signal_rows),
             teksten_geschoond=scrubbed.texts,
+            na_te_kijken=len(scrubbed.to_review),
             andere_signalen=len(elsewhere),
             **removed,
         )
@@ -165,4 +169,5 @@ def erase_person(
         scrubbed.texts,
         scrubbed.first_name_left_in,
         tuple(elsewhere.values()),
+        scrubbed.to_review,
     )

@@ -13,14 +13,13 @@ conventions; the audit_log is deliberately never touched (it holds no personal d
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mhtool.domain.name_redaction import redaction_for
+from mhtool.domain.name_redaction import NameRedaction, redaction_for
 from mhtool.errors import DatabaseInUseError, MhtoolError, NotCompactedError
 from mhtool.store.connection import Store, translate_sqlite_errors
 
@@ -152,14 +151,29 @@ def destroy_signal(store: Store, signal_id: int) -> dict[str, int]:
 
 # Free text that may quote a person's name: (table, id column, text column, holds JSON,
 # the column naming the signal it belongs to).
+# The melder is a structured field, but may be anyone: the same rule as free text applies.
 _FREE_TEXT = (
     ("signal", "id", "description", False, "id"),
+    ("signal", "id", "reporter", False, "id"),
     ("note", "id", "text", False, "signal_id"),
     ("step_event", "id", "note", False, "signal_id"),
     ("step_event", "id", "reason", False, "signal_id"),
     ("step_event", "id", "details", True, "signal_id"),
     ("history", "id", "changes", True, "signal_id"),
 )
+# Where each column is, in words the officer knows (for the list of places to review).
+_PLACES = {
+    "description": "omschrijving",
+    "reporter": "melder",
+    "text": "notitie",
+    "note": "verloop",
+    "reason": "verloop",
+    "details": "verloop",
+    "changes": "historie",
+}
+# History rows that may quote the name: a signal's, a note's and a route event's. The history of
+# persons, addresses and organisations is never touched: another person's record stays theirs.
+_HISTORY_WITH_TEXT = "entity IN ('signal', 'note', 'step_event')"
 
 
 def _each_string(value: Any, change: Callable[[str], str]) -> Any:
@@ -172,14 +186,31 @@ def _each_string(value: Any, change: Callable[[str], str]) -> Any:
     return value
 
 
+def _redactor(
+    redaction: NameRedaction, own: bool, others: tuple[str, ...], unsure: list[bool]
+) -> Callable[[str], str]:
+    """Replace the name in one string; note in `unsure` whether an ambiguous form was left."""
+
+    def apply(text: str) -> str:
+        new, ambiguous = redaction.redact(text, own, others)
+        unsure.append(ambiguous)
+        return new
+
+    return apply
+
+
 @dataclass(frozen=True)
 class Scrubbed:
     texts: int  # rows whose text changed
     changed_signals: dict[int, str]  # id -> ref of every signal whose texts changed
     first_name_left_in: tuple[str, ...]  # signal refs whose texts still hold the first name
+    # "MH-2026-0002 (omschrijving)": a form of the name that could also be someone who stays.
+    to_review: tuple[str, ...] = ()
 
 
-def scrub_name(store: Store, name: str, own_signals: frozenset[int]) -> Scrubbed:
+def scrub_name(
+    store: Store, name: str, own_signals: frozenset[int], others: tuple[str, ...] = ()
+) -> Scrubbed:
     """Take the person's name out of free text, in every form search would match it
     (domain/name_redaction.py); the surname alone only in `own_signals`.
 
@@ -192,14 +223,18 @@ def scrub_name(store: Store, name: str, own_signals: frozenset[int]) -> Scrubbed
     changed = 0
     touched: set[int] = set()
     left: set[int] = set()
+    review: dict[int, set[str]] = {}
     for table, key, column, is_json, signal in _FREE_TEXT:
+        only = f" WHERE {_HISTORY_WITH_TEXT}" if table == "history" else ""
         rows = store.rows(
-            f"SELECT {key} AS id, {column} AS value, {signal} AS signal_id FROM {table}"  # noqa: S608
+            f"SELECT {key} AS id, {column} AS value, {signal} AS signal_id FROM {table}{only}"  # noqa: S608
         )
         for row in rows:
             if row["value"] is None:
                 continue
-            apply = functools.partial(redaction.apply, own_signal=row["signal_id"] in own_signals)
+            unsure: list[bool] = []
+            apply = _redactor(redaction, row["signal_id"] in own_signals, others, unsure)
+
             if is_json:
                 data = json.loads(row["value"])
                 scrubbed = _each_string(data, apply)
@@ -220,18 +255,47 @@ def scrub_name(store: Store, name: str, own_signals: frozenset[int]) -> Scrubbed
                     touched.add(row["signal_id"])
             if redaction.first_name_left(new) and row["signal_id"] is not None:
                 left.add(row["signal_id"])
+            if any(unsure) and row["signal_id"] is not None:
+                review.setdefault(row["signal_id"], set()).add(_PLACES[column])
     refs = {
         r["id"]: r["ref"]
         for r in store.rows(
             "SELECT id, ref FROM signal WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (json.dumps(sorted(left | touched)),),
+            (json.dumps(sorted(left | touched | set(review))),),
         )
     }
     return Scrubbed(
         changed,
         {i: refs[i] for i in sorted(touched) if i in refs},
         tuple(refs[i] for i in sorted(left) if i in refs),
+        tuple(f"{refs[i]} ({', '.join(sorted(review[i]))})" for i in sorted(review) if i in refs),
     )
+
+
+def forget_in_checks(store: Store, kind: str, entity_id: int) -> int:
+    """The step-2 checks of other signals name what they found by kind and id; an erased
+    person's id there would point at nobody (or, later, at someone else): set it to null."""
+    changed = 0
+    rows = store.rows(
+        "SELECT id, details FROM step_event WHERE json_type(details, '$.automatische_controle') "
+        "= 'object'"
+    )
+    for row in rows:
+        details = json.loads(row["details"])
+        check = details["automatische_controle"]
+        hit = False
+        for item in [*check.get("gezocht", []), *check.get("gevonden", [])]:
+            for field in ("id", "gezocht_id"):
+                if item.get("soort") == kind and item.get(field) == entity_id:
+                    item[field] = None
+                    hit = True
+        if hit:
+            store.execute(
+                "UPDATE step_event SET details = ? WHERE id = ?",
+                (json.dumps(details, ensure_ascii=False, sort_keys=True), row["id"]),
+            )
+            changed += 1
+    return changed
 
 
 def refresh_fts(store: Store) -> int:

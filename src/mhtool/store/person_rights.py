@@ -30,3 +30,8 @@ def person_history(store: Store, person_id: int) -> list[dict[str, Any]]:
         "WHERE entity = 'person' AND entity_id = ? ORDER BY id",
         (person_id,),
     )
+
+
+def remaining_names(store: Store) -> list[dict[str, Any]]:
+    """The names of every person in the file (after the erased one's row is gone)."""
+    return store.rows("SELECT id, name FROM person ORDER BY id")
