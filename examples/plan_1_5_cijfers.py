@@ -102,6 +102,8 @@ def log_one(store: Store, year: int, index: int, municipality: str) -> str:
         channel=CHANNELS[index % len(CHANNELS)],
         forms=[FORMS[index % len(FORMS)]],
         acute=index % 17 == 0,
+        # Acute means AVIM at once (plan flowchart); an acute signal cannot close without it.
+        avim_informed_at=dt.datetime.combine(received, dt.time(9, 30)) if index % 17 == 0 else None,
         description=f"Fictief voorbeeldsignaal {number}; geen echte personen.",
         persons=persons,
         addresses=addresses,

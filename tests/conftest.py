@@ -24,6 +24,9 @@ def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("MHTOOL_LOPEND", str(tmp_path.parent / f"{tmp_path.name}-lopend"))
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("MHTOOL_DEBUG", raising=False)
+    # The agenda's reminder after other commands is tested on its own (test_lifecycle_agenda);
+    # elsewhere it would only add a line to stderr that tests of other things do not expect.
+    monkeypatch.setenv("MHTOOL_AGENDA_HINT", "uit")
     yield path
 
 

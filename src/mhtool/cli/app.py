@@ -76,8 +76,13 @@ def root(
     from mhtool.domain.audit import check_user_name
 
     user = check_user_name((gebruiker or "").strip() or _os_user())
-    ctx.obj = AppState(db_flag=db, user=user)
+    ctx.obj = AppState(db_flag=db, user=user, command=ctx.invoked_subcommand or "")
+    _last_state[:] = [ctx.obj]
     ctx.call_on_close(ctx.obj.close)
+
+
+# The state of the run in progress, so main() can show the agenda's reminder after a success.
+_last_state: list[AppState] = []
 
 
 def _os_user() -> str:
@@ -100,11 +105,14 @@ def main() -> None:
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     code: int = ExitCode.OK
+    _last_state.clear()
     try:
         result = app(prog_name="mhtool", standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
         if code == ExitCode.ABORTED:  # typer turns Ctrl-C into a silent exit 130
             print_error("Afgebroken; er is niets opgeslagen.")
+        elif code == ExitCode.OK and _last_state and _last_state[0].hint:
+            sys.stderr.write(_last_state[0].hint + "\n")  # stderr: --json stdout stays clean
     except MhtoolError as error:
         print_error(error.message)
         code = error.exit_code

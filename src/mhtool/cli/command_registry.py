@@ -54,7 +54,21 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "meldroute",
         "general_commands",
         "route",
-        "Toon de stappen van de meldroute en wat elke stap vraagt.",
+        "Toon de stappen van de meldroute, wat elke stap vraagt en waar elke conclusie heen "
+        "leidt (actie/vervolg, verwijzing, uitkomsten), met de codes voor partners en "
+        "maatregelen.",
+    ),
+    LazyCommand(
+        "agenda",
+        "lifecycle_commands",
+        "agenda",
+        "Toon wat nu moet gebeuren, het dringendste eerst.",
+    ),
+    LazyCommand(
+        "normen",
+        "lifecycle_commands",
+        "norms_app",
+        "Normen per stap (doorlooptijd in dagen), vast te stellen door de gemeente.",
     ),
     LazyCommand(
         "init",

@@ -24,6 +24,8 @@ class AppState:
 
     db_flag: str | None = None
     user: str = ""
+    command: str = ""
+    hint: str | None = None  # the agenda's reminder, shown by main() after a success
     _store: Store | None = field(default=None, repr=False)
 
     def database_path(self) -> tuple[Path, str]:
@@ -69,6 +71,8 @@ class AppState:
 
     def close(self) -> None:
         if self._store is not None:
+            if self.command != "agenda":
+                self.hint = agenda_hint(self._store)
             self._store.close()
             self._store = None
 
@@ -79,6 +83,17 @@ def tell_waiting() -> None:
         "Wachten op een ander proces dat de database gebruikt … (Ctrl-C om te stoppen)\n"
     )
     sys.stderr.flush()
+
+
+def agenda_hint(store: Store) -> str | None:
+    """The agenda's one-line reminder, computed while the command's database is still open
+    (never opening one); a failure here must never spoil the command that just ran."""
+    try:
+        from mhtool.services.lifecycle import overdue_hint
+
+        return overdue_hint(store)
+    except Exception:  # noqa: BLE001 - a reminder is never worth an error
+        return None
 
 
 def tell_opened(

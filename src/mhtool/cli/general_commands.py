@@ -98,11 +98,39 @@ def municipalities(
 
 
 def route() -> None:
-    """Toon de stappen van de meldroute en wat elke stap vraagt."""
-    from mhtool.cli.render import console
+    """Toon de stappen van de meldroute, wat elke stap vraagt en waar elke conclusie heen
+    leidt (actie/vervolg, verwijzing, uitkomsten), met de codes voor partners en maatregelen."""
+    from mhtool.cli.render import console, text
+    from mhtool.domain.enums import Measure, MeasureStatus, Partner
+    from mhtool.domain.lifecycle import CONCLUSION_PATHS, CaseStatus
     from mhtool.domain.meldroute import STEP_REQUIREMENTS
 
     out = console()
     out.print("Acuut → direct AVIM (politie) inschakelen; daarna de meldroute.")
     for step, need in STEP_REQUIREMENTS.items():
         out.print(f"{step.label}: {need.description}")
+    out.print("")
+    out.print("Na afronding (stroomschema van het beleidsplan):")
+    for path in CONCLUSION_PATHS:
+        out.print(text(f"- {path.conclusion.label} ({path.conclusion.value}) → {path.leads_to}"))
+        out.print(text(f"    {path.how}"))
+    out.print(
+        "Acuut signaal: afronden kan pas met een AVIM-tijdstip (mhtool signaal avim) of met "
+        "--geen-avim en een reden."
+    )
+    out.print(
+        "Uitkomsten na afronding, zonder heropenen: mhtool signaal uitkomst (terugkoppeling, "
+        "strafrechtelijk, opvang, maatregel, verwijzing, CoMensha, bedenktijd)."
+    )
+    out.print("")
+    out.print("Status van een signaal (HTCDS):")
+    for status in CaseStatus:
+        out.print(f"- {status.value} ({status.htcds}): {status.label}")
+    out.print("")
+    out.print("Partners (--partner, --actie-partner, --verwijzing):")
+    for partner in Partner:
+        out.print(text(f"  {partner.value}: {partner.label}"))
+    out.print("Bestuurlijke maatregelen (bijlage 2, --maatregel):")
+    for measure in Measure:
+        out.print(text(f"  {measure.value}: {measure.label}"))
+    out.print("Status van een maatregel (--status): " + ", ".join(MeasureStatus.codes()) + ".")

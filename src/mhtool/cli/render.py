@@ -175,8 +175,11 @@ def compact_table() -> Table:
 _CONCLUSION_SHORT = {"geen": "geen mh", "verder-onderzoek": "onderzoek", "duiding": "duiding"}
 
 
-def step_short(step: Step, conclusion: str | None) -> str:
-    """'2 vastleggen' for open signals, '5 onderzoek' for a closed one, fitting 80 columns."""
+def step_short(step: Step, conclusion: str | None, follow_up: bool = False) -> str:
+    """'2 vastleggen' for open signals, '5 onderzoek' for a closed one, fitting 80 columns;
+    '+vervolg' when a closed signal still has an open follow-up action."""
+    if step is Step.CLOSED and follow_up:
+        return f"{step_short(step, conclusion)} +vervolg"
     if step is Step.CLOSED and conclusion:
         return f"5 {_CONCLUSION_SHORT.get(conclusion, conclusion)}"
     return step.short
@@ -197,7 +200,7 @@ def signal_table(items: list[SignalSummary], today: dt.date | None = None) -> No
         if s.acute and not s.avim_informed_at:
             waiting_for_avim = True
         acute = ("ja ✓" if s.avim_informed_at else "ja !") if s.acute else "nee"
-        step = "VERVALLEN" if s.annulled else step_short(s.step, s.conclusion)
+        step = "VERVALLEN" if s.annulled else step_short(s.step, s.conclusion, s.open_actions)
         table.add_row(
             text(s.ref),
             text(format_date(s.received_on)),
@@ -229,11 +232,68 @@ def signal_detail(d: SignalDetail) -> None:
         _addresses_table(d),
         _organisations_table(d),
         _events_table(d),
+        _actions_table(d),
+        _outcomes_table(d),
         _notes_table(d),
         _history_table(d),
     ):
         if table is not None:
             out.print(table)
+
+
+def _actions_table(d: SignalDetail) -> Table | None:
+    """Follow-up actions (actie/vervolg), open ones marked."""
+    from mhtool.domain.enums import Partner
+
+    if not d.actions:
+        return None
+    t = _titled_table("Vervolgacties", "Nr", "Actie", "Partner", "Voor", "Klaar")
+    for a in d.actions:
+        done = (
+            f"{format_date(a.done_on)} ({a.done_by})" + (f": {a.done_note}" if a.done_note else "")
+            if a.done_on
+            else "open"
+        )
+        t.add_row(
+            text(a.seq),
+            text(a.description),
+            text(Partner.label_of(a.partner)),
+            text(format_date(a.due_on)),
+            text(done, "" if a.done_on else "bold"),
+        )
+    return t
+
+
+def _outcomes_table(d: SignalDetail) -> Table | None:
+    """What became known after closing (and AVIM engaged later), each with its date."""
+    from mhtool.domain.enums import Measure, MeasureStatus, Partner
+    from mhtool.domain.lifecycle import OutcomeKind
+
+    if not d.outcomes:
+        return None
+    t = _titled_table("Uitkomsten", "Datum", "Uitkomst", "Toelichting", "Door")
+    negative = {"strafrechtelijk": "niet strafrechtelijk opgepakt", "opvang": "geen opvang"}
+    for o in d.outcomes:
+        what = negative.get(o.kind, "") if o.value is False else ""
+        extra: list[str] = []
+        if o.measure:
+            status = MeasureStatus.label_of(o.measure_status) or "status niet vastgelegd"
+            extra.append(f"{Measure.label_of(o.measure)}: {status}")
+        if o.partner:
+            extra.append(f"naar {Partner.label_of(o.partner)}")
+        if o.ends_on:
+            extra.append(f"tot {format_date(o.ends_on)}")
+        if o.kind == "avim" and o.note:
+            extra.append(format_moment(o.note))
+        elif o.note:
+            extra.append(o.note)
+        t.add_row(
+            text(format_date(o.on_date)),
+            text(what or OutcomeKind.label_of(o.kind)),
+            text("; ".join(extra)),
+            text(o.created_by),
+        )
+    return t
 
 
 def _titled_table(title: str, *columns: str) -> Table:
@@ -260,6 +320,8 @@ def _fact_rows(d: SignalDetail) -> list[tuple[str, str]]:
     if s.acute:
         rows.append(("AVIM geïnformeerd", format_moment(s.avim_informed_at) or "nog niet"))
     rows.append(("Stap", f"{s.step.label} (sinds {format_date(s.step_since)})"))
+    if not s.annulled:
+        rows.append(("Status", s.status.label))
     if s.step is Step.CLOSED:
         rows += _closing_rows(d)
     if s.annulled:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mhtool.cli import annulment_commands, enrich_commands
+from mhtool.cli import annulment_commands, enrich_commands, lifecycle_commands
 from mhtool.cli.app_options import JSON_OPTION
 from mhtool.cli.context import state
 
@@ -458,7 +458,9 @@ def _write_signal_table(
                 Cell(s.municipality),
                 Cell(", ".join(s.forms)),
                 Cell(acute, alert),
-                Cell("VERVALLEN", True) if s.annulled else Cell(step_short(s.step, s.conclusion)),
+                Cell("VERVALLEN", True)
+                if s.annulled
+                else Cell(step_short(s.step, s.conclusion, s.open_actions)),
                 Cell("" if s.step is Step.CLOSED or s.annulled else str(s.days_in_step(today))),
             ]
 
@@ -519,7 +521,8 @@ def step(
         list[str] | None,
         typer.Option(
             help="Stap 3/4: met wie besproken (herhaalbaar): oe-wijk, zorgcoordinator, riec, querido, "
-            "avim, veilig-thuis, nla, zvh."
+            "avim, veilig-thuis, nla, zvh, om, comensha, fairwork, nidos, ... (zie 'mhtool "
+            "meldroute')."
         ),
     ] = None,
     conclusie: Annotated[
@@ -556,15 +559,39 @@ def step(
     maatregel: Annotated[
         list[str] | None,
         typer.Option(
-            help="Stap 5: bestuurlijke maatregel (herhaalbaar): apv, wet-victoria, woningwet-17, "
-            "wet-victor, bibob, omgevingsplan."
+            help="Stap 5: bestuurlijke maatregel (herhaalbaar): apv, gemeentewet-172, wet-victoria, "
+            "woningwet-17, wet-victor, bibob, omgevingsplan, goed-verhuurderschap, ... (zie "
+            "'mhtool meldroute')."
+        ),
+    ] = None,
+    actie: Annotated[
+        str | None,
+        typer.Option(
+            help="Stap 5: vervolgactie (actie/vervolg). Bij --conclusie verder-onderzoek maakt "
+            "mhtool er zelf een als u deze weglaat."
+        ),
+    ] = None,
+    actie_voor: Annotated[
+        str | None,
+        typer.Option(
+            "--actie-voor", help="Stap 5: uiterlijke datum van de actie; standaard de norm."
+        ),
+    ] = None,
+    actie_partner: Annotated[
+        str | None, typer.Option("--actie-partner", help="Stap 5: partner bij de actie.")
+    ] = None,
+    geen_avim: Annotated[
+        str | None,
+        typer.Option(
+            "--geen-avim",
+            help="Stap 5, acuut signaal zonder AVIM-tijdstip: waarom AVIM niet is ingeschakeld.",
         ),
     ] = None,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Zet een signaal door naar de volgende stap van de meldroute en leg vast wat die stap vraagt."""
     from mhtool.cli import render
-    from mhtool.domain.dates import parse_past_date
+    from mhtool.domain.dates import parse_date, parse_past_date
     from mhtool.domain.enums import Conclusion, Measure, Partner, Step
     from mhtool.domain.meldroute import StepInput
     from mhtool.domain.signal_input import parse_choice
@@ -592,7 +619,25 @@ def step(
         criminal_case=strafrechtelijk,
         shelter_arranged=opvang,
         measures=tuple(parse_choice(Measure, m, "Maatregel") for m in maatregel or []),
+        follow_up=actie or "",
+        follow_up_due=parse_date(actie_voor, "Datum bij --actie-voor")
+        if actie_voor is not None
+        else None,
+        follow_up_partner=parse_choice(Partner, actie_partner, "Partner bij de actie")
+        if actie_partner is not None
+        else None,
+        no_avim_reason=geen_avim or "",
     )
+    if actie is not None and not actie.strip():
+        from mhtool.errors import ValidationError
+
+        raise ValidationError("--actie is leeg; beschrijf de actie of laat de optie weg.")
+    if geen_avim is not None and not geen_avim.strip():
+        from mhtool.errors import ValidationError
+
+        raise ValidationError(
+            "--geen-avim is leeg; geef de reden waarom AVIM niet is ingeschakeld."
+        )
     if interactive():
         from mhtool.cli.prompts import complete_step
 
@@ -697,3 +742,4 @@ def avim_informed(
 # verrijk and wijzig live in their own module but belong to this group, after the others.
 enrich_commands.register(app)
 annulment_commands.register(app)
+lifecycle_commands.register_signal(app)

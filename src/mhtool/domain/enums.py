@@ -101,7 +101,8 @@ class Conclusion(LabelledEnum):
 
 
 class Partner(LabelledEnum):
-    """Partners consulted in steps 3 and 4 (plan §6.3, bijlage 4)."""
+    """Partners consulted in steps 3 and 4, given follow-up actions and referred to (plan §6.3,
+    §6.5, §7.1, bijlage 4 and bijlage 5)."""
 
     OE_WIJK = "oe-wijk"
     CARE_COORDINATOR = "zorgcoordinator"
@@ -111,6 +112,23 @@ class Partner(LabelledEnum):
     VEILIG_THUIS = "veilig-thuis"
     NLA = "nla"
     ZVH = "zvh"
+    POLICE = "politie"
+    OM = "om"
+    COMENSHA = "comensha"
+    FAIRWORK = "fairwork"
+    NIDOS = "nidos"
+    COA = "coa"
+    IND = "ind"
+    KMAR = "kmar"
+    CHILD_PROTECTION = "raad-kinderbescherming"
+    PROBATION = "reclassering"
+    TAX = "belastingdienst"
+    YOUTH_CARE = "jeugdzorg"
+    SOCIAL_TEAM = "wijkteam"
+    SHELTER = "opvanginstelling"
+    CCV = "ccv"
+    VNG = "vng"
+    OTHER_CARE = "zorgorganisatie"
 
 
 class Measure(LabelledEnum):
@@ -122,6 +140,20 @@ class Measure(LabelledEnum):
     VICTOR = "wet-victor"
     BIBOB = "bibob"
     OMGEVINGSPLAN = "omgevingsplan"
+    PUBLIC_ORDER = "gemeentewet-172"
+    ENFORCEMENT = "bestuursdwang"
+    EXPROPRIATION = "onteigening"
+    BBL = "bbl"
+    OVERCROWDING = "overbewoning"
+    LANDLORDS = "goed-verhuurderschap"
+
+
+class MeasureStatus(LabelledEnum):
+    """Where a bestuurlijke maatregel stands; a measure is often weighed and then dropped."""
+
+    CONSIDERED = "overwogen"
+    IMPOSED = "opgelegd"
+    DROPPED = "afgezien"
 
 
 class Sector(LabelledEnum):
@@ -168,6 +200,23 @@ _LABELS: dict[str, str] = {
     "veilig-thuis": "Veilig Thuis",
     "nla": "Nederlandse Arbeidsinspectie",
     "zvh": "Zorg- en Veiligheidshuis",
+    "politie": "politie",
+    "om": "Openbaar Ministerie (OM)",
+    "comensha": "CoMensha",
+    "fairwork": "FairWork",
+    "nidos": "Stichting Nidos (voogdij AMV)",
+    "coa": "COA",
+    "ind": "IND",
+    "kmar": "Koninklijke Marechaussee",
+    "raad-kinderbescherming": "Raad voor de Kinderbescherming",
+    "reclassering": "reclassering",
+    "belastingdienst": "Belastingdienst",
+    "jeugdzorg": "jeugdzorg",
+    "wijkteam": "sociaal wijkteam",
+    "opvanginstelling": "opvanginstelling (vrouwen- of categorale opvang)",
+    "ccv": "CCV",
+    "vng": "VNG",
+    "zorgorganisatie": "andere (zorg)organisatie",
     # Measure
     "apv": "APV (vergunning, sluiting)",
     "wet-victoria": "Wet Victoria (art. 174a Gemeentewet)",
@@ -175,6 +224,16 @@ _LABELS: dict[str, str] = {
     "wet-victor": "Wet Victor (natraject sluiting)",
     "bibob": "Wet Bibob",
     "omgevingsplan": "omgevingsplan (strijdig gebruik)",
+    "gemeentewet-172": "handhaving openbare orde (art. 172 Gemeentewet)",
+    "bestuursdwang": "bestuursdwang of dwangsom (art. 125 Gemeentewet)",
+    "onteigening": "onteigening (art. 77 Onteigeningswet, na Wet Victor)",
+    "bbl": "Besluit bouwwerken leefomgeving (Bbl)",
+    "overbewoning": "overbewoning (omgevingsplan art. 22.16)",
+    "goed-verhuurderschap": "Wet goed verhuurderschap",
+    # MeasureStatus
+    "overwogen": "overwogen",
+    "opgelegd": "opgelegd",
+    "afgezien": "afgezien van",
     # Sector
     "agrarisch": "agrarische sector",
     "bouw": "bouw",

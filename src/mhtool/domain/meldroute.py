@@ -76,6 +76,10 @@ class StepInput:
     criminal_case: bool | None = None
     shelter_arranged: bool | None = None
     measures: tuple[Measure, ...] = field(default=())
+    follow_up: str = ""
+    follow_up_due: dt.date | None = None
+    follow_up_partner: Partner | None = None
+    no_avim_reason: str = ""
 
     def __post_init__(self) -> None:
         # `--maatregel apv --maatregel apv` means apv once, as a repeated --vorm does.
@@ -157,6 +161,10 @@ def check_no_foreign_options(target: Step | None, given: StepInput) -> None:
         "--strafrechtelijk": (given.criminal_case is not None, {Step.CLOSED}),
         "--opvang": (given.shelter_arranged is not None, {Step.CLOSED}),
         "--maatregel": (bool(given.measures), {Step.CLOSED}),
+        "--actie": (bool(given.follow_up.strip()), {Step.CLOSED}),
+        "--actie-voor": (given.follow_up_due is not None, {Step.CLOSED}),
+        "--actie-partner": (given.follow_up_partner is not None, {Step.CLOSED}),
+        "--geen-avim": (bool(given.no_avim_reason.strip()), {Step.CLOSED}),
     }
     for option, (was_given, steps) in belongs.items():
         if was_given and target not in steps:
@@ -191,6 +199,40 @@ def check_requirements(target: Step, given: StepInput) -> None:
         )
     if given.feedback_on is not None and given.feedback_on > given.on_date:
         raise ValidationError("De datum van de terugkoppeling ligt na de datum van afronding.")
+
+
+def check_avim_at_closing(acute: bool, avim_informed_at: str | None, given: StepInput) -> None:
+    """Acute means AVIM (plan flowchart): an acute signal closes only with an AVIM time, or with
+    a stated reason why AVIM was not engaged."""
+    if not acute:
+        if given.no_avim_reason.strip():
+            raise ValidationError(
+                "--geen-avim hoort bij een acuut signaal; dit signaal is niet acuut, laat de optie "
+                "weg."
+            )
+        return
+    if avim_informed_at and given.no_avim_reason.strip():
+        raise ValidationError(
+            "AVIM is voor dit signaal al ingeschakeld vastgelegd; laat --geen-avim weg."
+        )
+    if not avim_informed_at and not given.no_avim_reason.strip():
+        raise ValidationError(
+            "Dit acute signaal heeft nog geen AVIM-tijdstip; leg eerst vast wanneer AVIM is "
+            "ingeschakeld ('mhtool signaal avim'), of geef met --geen-avim de reden waarom niet."
+        )
+
+
+def check_follow_up(given: StepInput) -> None:
+    """A due date or partner without the action itself would be lost; a due date before the
+    closing day cannot be met."""
+    if not given.follow_up.strip() and (
+        given.follow_up_due is not None or given.follow_up_partner is not None
+    ):
+        raise ValidationError(
+            '--actie-voor en --actie-partner horen bij --actie; geef ook --actie "..." op.'
+        )
+    if given.follow_up_due is not None and given.follow_up_due < given.on_date:
+        raise ValidationError("De datum bij --actie-voor ligt vóór de datum van afronding.")
 
 
 def plan_reopen(current: Step, reason: str, previous_step: Step | None) -> Move:

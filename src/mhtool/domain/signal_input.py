@@ -120,7 +120,24 @@ def parse_choice(enum: type[E], value: str, what: str) -> E:
         if cleaned in (member.value, member.label.lower()):
             return member
     choices = ", ".join(enum.codes())
-    raise ValidationError(f"{what} '{value.strip()}' is onbekend; kies uit: {choices}.")
+    hint = suggest_code(enum, cleaned)
+    raise ValidationError(f"{what} '{value.strip()}' is onbekend.{hint} Kies uit: {choices}.")
+
+
+def suggest_code(enum: type[LabelledEnum], typed: str) -> str:
+    """' Bedoelt u 'comensha'?' for a near miss on a code or a label, as gemeenten do; '' if
+    nothing is close. Labels count too: 'Openbaar Ministerie' suggests 'om'."""
+    import difflib
+
+    by_key: dict[str, str] = {}
+    for member in enum:
+        by_key.setdefault(member.value, member.value)
+        by_key.setdefault(member.label.lower(), member.value)
+    close = difflib.get_close_matches(typed, list(by_key), n=3, cutoff=0.6)
+    codes = list(dict.fromkeys(by_key[c] for c in close))
+    if not codes:
+        return ""
+    return " Bedoelt u " + " of ".join(f"'{c}'" for c in codes) + "?"
 
 
 def parse_fields(spec: str, what: str, allowed: Iterable[str]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from mhtool.domain.dates import minor_on
 from mhtool.domain.enums import Step
+from mhtool.domain.lifecycle import CaseStatus, derive_status
 from mhtool.domain.normalise import house_number_display
 
 
@@ -119,6 +120,9 @@ HISTORY_ENTITIES = {
     "organisation": "organisatie",
     "note": "notitie",
     "step_event": "verloop",
+    "follow_up_action": "vervolgactie",
+    "outcome": "uitkomst",
+    "setting": "instelling",
 }
 
 HISTORY_FIELDS = {
@@ -168,6 +172,10 @@ HISTORY_FIELDS = {
     "on_date": "datum",
     "annulled_on": "vervallen_op",
     "maatregelen": "maatregelen",
+    "due_on": "voor",
+    "done_on": "klaar_op",
+    "done_by": "klaar_door",
+    "done_note": "toelichting_klaar",
 }
 # Stored as 0/1 or ISO dates; shown as ja/nee and dd-mm-jjjj in `signaal toon`.
 HISTORY_YES_NO = frozenset({"acute", "feedback_given", "criminal_case", "shelter_arranged"})
@@ -181,6 +189,8 @@ HISTORY_DATES = frozenset(
         "on_date",
         "birth_date",
         "annulled_on",
+        "due_on",
+        "done_on",
     }
 )
 
@@ -191,6 +201,10 @@ HISTORY_ACTIONS = {
     "vervallen": "vervallen verklaard",
     "vervallen-hersteld": "vervallen hersteld",
     "ongedaan": "ongedaan gemaakt",
+    "actie-aangemaakt": "vervolgactie aangemaakt",
+    "actie-klaar": "vervolgactie klaar",
+    "uitkomst": "uitkomst vastgelegd",
+    "uitkomst-signaal": "uitkomst bijgewerkt",
 }
 
 
@@ -233,6 +247,18 @@ class SignalSummary:
     def annulled(self) -> bool:
         return self.annulled_on is not None
 
+    open_actions: bool = False
+    referred: bool = False
+
+    @property
+    def status(self) -> CaseStatus:
+        return derive_status(self.step, int(self.open_actions), int(self.referred))
+
+    @property
+    def is_open(self) -> bool:
+        """Open work: in the meldroute or with an open action, unless annulled (vervallen)."""
+        return not self.annulled and self.status in (CaseStatus.ACTIVE, CaseStatus.FOLLOW_UP)
+
     def days_in_step(self, today: dt.date | None = None) -> int:
         today = today or dt.date.today()
         return (today - dt.date.fromisoformat(self.step_since)).days
@@ -254,6 +280,65 @@ class SignalSummary:
             "afgerond_op": self.closed_on,
             "vervallen": self.annulled,
             "vervallen_op": self.annulled_on,
+            "status": self.status.value,
+            "status_htcds": self.status.htcds,
+            "open": self.is_open,
+        }
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """A follow-up action (actie/vervolg), numbered per signal."""
+
+    seq: int
+    description: str
+    due_on: str
+    partner: str
+    created_on: str
+    created_by: str
+    done_on: str | None
+    done_by: str | None
+    done_note: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "nummer": self.seq,
+            "omschrijving": self.description,
+            "voor": self.due_on,
+            "partner": self.partner or None,
+            "aangemaakt_op": self.created_on,
+            "aangemaakt_door": self.created_by,
+            "klaar_op": self.done_on,
+            "klaar_door": self.done_by,
+            "toelichting_klaar": self.done_note,
+        }
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    """Something that happened after closing (or AVIM engaged later), with its date."""
+
+    kind: str
+    on_date: str
+    value: bool | None
+    measure: str | None
+    measure_status: str | None
+    partner: str
+    ends_on: str | None
+    note: str
+    created_by: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "soort": self.kind,
+            "datum": self.on_date,
+            "waarde": self.value,
+            "maatregel": self.measure,
+            "maatregel_status": self.measure_status,
+            "partner": self.partner or None,
+            "tot": self.ends_on,
+            "toelichting": self.note,
+            "door": self.created_by,
         }
 
 
@@ -276,6 +361,8 @@ class SignalDetail:
     events: tuple[EventView, ...] = ()
     notes: tuple[NoteView, ...] = ()
     history: tuple[HistoryView, ...] = field(default=())
+    actions: tuple[ActionView, ...] = ()
+    outcomes: tuple[OutcomeView, ...] = ()
 
     def as_json(self, today: dt.date | None = None) -> dict[str, Any]:
         data = self.summary.as_json(today)
@@ -305,6 +392,8 @@ class SignalDetail:
                 "verloop": [e.as_json() for e in self.events],
                 "notities": [n.as_json() for n in self.notes],
                 "historie": [h.as_json() for h in self.history],
+                "acties": [a.as_json() for a in self.actions],
+                "uitkomsten": [o.as_json() for o in self.outcomes],
             }
         )
         return data

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.dates import format_date
-from mhtool.domain.enums import Step
+from mhtool.domain.enums import Conclusion, Step
 from mhtool.domain.meldroute import (
     Move,
     StepInput,
+    check_avim_at_closing,
+    check_follow_up,
     plan_move,
     plan_reopen,
     refuse_if_annulled,
@@ -24,11 +26,13 @@ from mhtool.domain.retention import destruction_date
 from mhtool.domain.signal_input import NewSignal, clean_text
 from mhtool.domain.signal_ref import parse_ref
 from mhtool.domain.views import (
+    ActionView,
     AddressView,
     EventView,
     HistoryView,
     NoteView,
     OrganisationView,
+    OutcomeView,
     PersonView,
     SignalDetail,
     SignalSummary,
@@ -82,15 +86,54 @@ def summary_from_row(row: dict[str, Any], forms: tuple[str, ...]) -> SignalSumma
         conclusion=row["conclusion"],
         closed_on=row["closed_on"],
         annulled_on=row.get("annulled_on"),
+        open_actions=bool(row.get("has_open_actions")),
+        referred=bool(row.get("has_referral")),
     )
 
 
 def signal_detail(store: Store, row: dict[str, Any]) -> SignalDetail:
     """Inside the caller's transaction: every use case returns the signal as it now stands."""
+    from mhtool.store import lifecycle as lq
+
     children = q.signal_children(store, row["id"])
     forms = tuple(r["form"] for r in children["forms"])
+    actions = tuple(
+        ActionView(
+            a["seq"],
+            a["description"],
+            a["due_on"],
+            a["partner"],
+            a["created_on"],
+            a["created_by"],
+            a["done_on"],
+            a["done_by"],
+            a["done_note"],
+        )
+        for a in lq.actions_of(store, row["id"])
+    )
+    outcomes = tuple(
+        OutcomeView(
+            o["kind"],
+            o["on_date"],
+            _bool(o["value"]),
+            o["measure"],
+            o["measure_status"],
+            o["partner"],
+            o["ends_on"],
+            o["note"],
+            o["created_by"],
+        )
+        for o in lq.outcomes_of(store, row["id"])
+    )
+    status_row = {
+        **row,
+        "has_open_actions": any(a.done_on is None for a in actions),
+        "has_referral": any(o.kind == "verwijzing" for o in outcomes),
+    }
     return SignalDetail(
-        summary=summary_from_row(row, forms),
+        actions=actions,
+        outcomes=outcomes,
+        summary=summary_from_row(status_row, forms),
         reporter=row["reporter"],
         reporter_department=row["reporter_department"],
         description=row["description"],
@@ -305,6 +348,8 @@ def _step_details(move: Move, given: StepInput) -> dict[str, Any]:
         details["strafrechtelijk_opgepakt"] = given.criminal_case
         details["opvang_geregeld"] = given.shelter_arranged
         details["bestuurlijke_maatregelen"] = [m.value for m in given.measures]
+        if given.no_avim_reason.strip():
+            details["geen_avim_reden"] = given.no_avim_reason.strip()
     return details
 
 
@@ -387,6 +432,10 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
         given, check = _automatic_check(store, row, given)
         move = plan_move(Step(row["step"]), given, dt.date.fromisoformat(row["step_since"]))
         entry.details.update(naar=int(move.to_step or 0), soort=move.kind.value)
+        if move.to_step is Step.CLOSED:
+            clean_text(given.no_avim_reason, "Reden zonder AVIM", required=False, limit=2_000)
+            check_avim_at_closing(bool(row["acute"]), row["avim_informed_at"], given)
+            check_follow_up(given)
         details = _step_details(move, given)
         if check is not None:
             details["automatische_controle"] = check
@@ -416,7 +465,32 @@ def advance_signal(store: Store, ref_text: str, given: StepInput, user: str) -> 
             if before != after:
                 noted["maatregelen"] = {"oud": before, "nieuw": after}
         q.update_signal(store, row["id"], changes, user, f"stap-{move.kind.value}", extra=noted)
+        if move.to_step is Step.CLOSED:
+            _follow_up_at_closing(store, row["id"], given, user)
         return signal_detail(store, q.find_signal(store, ref))
+
+
+def _follow_up_at_closing(store: Store, signal_id: int, given: StepInput, user: str) -> None:
+    """The flowchart: "verder onderzoek en afstemming nodig" leads to actie/vervolg. Without
+    `--actie` mhtool makes the action itself, due after the municipality's norm, so the signal
+    stays open (and on the agenda) until someone marks it done."""
+    from mhtool.domain.lifecycle import DEFAULT_FOLLOW_UP, NORMS_BY_CODE
+    from mhtool.domain.signal_input import MAX_TEXT
+    from mhtool.store import lifecycle as lq
+
+    description = clean_text(given.follow_up, "Actie", required=False, limit=MAX_TEXT)
+    if not description and given.conclusion is not Conclusion.FURTHER_INQUIRY:
+        return
+    due = given.follow_up_due
+    if due is None:
+        norm = NORMS_BY_CODE["vervolgactie"]
+        stored = lq.stored_norms(store).get(norm.code)
+        days = int(stored["value"]) if stored else norm.default_days
+        due = given.on_date + dt.timedelta(days=days)
+    partner = given.follow_up_partner.value if given.follow_up_partner else ""
+    lq.insert_action(
+        store, signal_id, description or DEFAULT_FOLLOW_UP, due, partner, given.on_date, user
+    )
 
 
 def reopen_signal(
@@ -487,7 +561,6 @@ def record_avim(
                 "signaal."
             )
         refuse_if_annulled(ref, row["annulled_on"])
-        refuse_if_closed(row["step"])
         _not_before_receipt(moment.date(), row, "Het tijdstip van de AVIM-melding", "--op")
         earlier = row["avim_informed_at"]
         if earlier and not reason.strip():
@@ -496,6 +569,20 @@ def record_avim(
                 "om dat tijdstip te corrigeren."
             )
         q.record_avim(store, row["id"], moment, user)
+        if row["step"] == Step.CLOSED:
+            # After closing, AVIM engaged is also an outcome, dated like the others.
+            from mhtool.store import lifecycle as lq
+
+            lq.insert_outcome(
+                store,
+                row["id"],
+                {
+                    "kind": "avim",
+                    "on_date": moment.date().isoformat(),
+                    "note": moment.isoformat(timespec="minutes"),
+                },
+                user,
+            )
         if earlier:
             # The old and new moment are in the row record_avim wrote; this one says why.
             q.record_history(

@@ -160,6 +160,9 @@ _FREE_TEXT = (
     ("step_event", "id", "reason", False, "signal_id"),
     ("step_event", "id", "details", True, "signal_id"),
     ("history", "id", "changes", True, "signal_id"),
+    ("follow_up_action", "id", "description", False, "signal_id"),
+    ("follow_up_action", "id", "done_note", False, "signal_id"),
+    ("outcome", "id", "note", False, "signal_id"),
 )
 # Where each column is, in words the officer knows (for the list of places to review).
 _PLACES = {

@@ -326,6 +326,57 @@ def _v10_search_spellings(store: Store) -> None:
     add_spelling_keys(store)
 
 
+def _v9_lifecycle(store: Store) -> None:
+    """The case after step 5 (issue 11): follow-up actions, outcomes recorded after closing,
+    and the indexes `mhtool agenda` and its hint need to answer from an index at 1M signals.
+
+    New tables and partial indexes only; no existing row changes, so it is harmless whether
+    versions 7 and 8 ran before it or not. Norms per step live in `setting` (`norm.<code>`)
+    and need no schema.
+    """
+    statements = [
+        """CREATE TABLE follow_up_action (
+            id INTEGER PRIMARY KEY,
+            signal_id INTEGER NOT NULL REFERENCES signal (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            partner TEXT NOT NULL DEFAULT '',
+            created_on TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            done_on TEXT,
+            done_by TEXT,
+            done_note TEXT NOT NULL DEFAULT '',
+            UNIQUE (signal_id, seq)
+        ) STRICT""",
+        "CREATE INDEX follow_up_open_by_due ON follow_up_action (due_on) WHERE done_on IS NULL",
+        """CREATE TABLE outcome (
+            id INTEGER PRIMARY KEY,
+            signal_id INTEGER NOT NULL REFERENCES signal (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            value INTEGER CHECK (value IN (0, 1)),
+            measure TEXT,
+            measure_status TEXT,
+            partner TEXT NOT NULL DEFAULT '',
+            ends_on TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX outcome_by_signal ON outcome (signal_id, id)",
+        "CREATE INDEX outcome_by_kind ON outcome (kind, on_date)",
+        "CREATE INDEX outcome_b8_by_end ON outcome (ends_on) WHERE kind = 'bedenktijd'",
+        "CREATE INDEX signal_acute_without_avim ON signal (received_on) "
+        "WHERE acute = 1 AND avim_informed_at IS NULL AND step < 5",
+        "CREATE INDEX signal_feedback_owed ON signal (closed_on) "
+        "WHERE step = 5 AND feedback_given = 0",
+    ]
+    for statement in statements:
+        store.execute(statement)
+
+
 def _v11_list_and_statistics(store: Store) -> None:
     """Indexes for every `signaal lijst` filter, and per-signal form/sector rows with running
     counts for `statistiek --per vorm/sector` (see store/statistics_schema.py). At 1M signals
@@ -344,6 +395,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "step2_check_without_copies", _v5_step2_check_without_copies),
     (6, "name_keys", _v6_name_keys),
     (7, "correctable_record", _v7_correctable_record),
+    (9, "lifecycle", _v9_lifecycle),
     (10, "search_spellings", _v10_search_spellings),
     (11, "list_and_statistics", _v11_list_and_statistics),
 ]

@@ -422,14 +422,23 @@ class SignalFilter:
         return self != SignalFilter()
 
 
-# What "open" means, in one place for the list, its counts and its order. The two conditions
-# must stay each other's complement: the list shows the open part, then the closed part.
-OPEN_CONDITION = "s.step < 5"
-CLOSED_CONDITION = "s.step = 5"
+# What "open" means, in one place for the list, its counts, `info` and the agenda. The two
+# conditions must stay each other's complement: the list shows the open part, then the closed
+# part. Open = in the meldroute (step 1-4) or closed with a follow-up action that is not done
+# (plan flowchart: "verder onderzoek" leads to actie/vervolg). The open actions are a
+# subquery SQLite evaluates once (partial index follow_up_open_by_due), so `s.step < 5` keeps
+# its index (a multi-index OR) and the closed part stays an index range with one probe per row.
+OPEN_ACTIONS = "SELECT fa.signal_id FROM follow_up_action fa WHERE fa.done_on IS NULL"
+OPEN_CONDITION = f"(s.step < 5 OR s.id IN ({OPEN_ACTIONS}))"
+CLOSED_CONDITION = f"(s.step = 5 AND s.id NOT IN ({OPEN_ACTIONS}))"
 
 _LIST_COLUMNS = (
     "s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, s.avim_informed_at, "
     "s.step, s.step_since, s.conclusion, s.closed_on, s.annulled_on, "
+    "EXISTS (SELECT 1 FROM follow_up_action fa WHERE fa.signal_id = s.id "
+    " AND fa.done_on IS NULL) AS has_open_actions, "
+    "EXISTS (SELECT 1 FROM outcome o WHERE o.signal_id = s.id AND o.kind = 'verwijzing') "
+    "AS has_referral, "
     "(SELECT group_concat(form, ',') FROM (SELECT form FROM signal_form sf "
     " WHERE sf.signal_id = s.id ORDER BY form)) AS forms"
 )
@@ -544,10 +553,15 @@ def list_signals(
 
 
 def count_signals(store: Store) -> tuple[int, int]:
-    """(all signals, signals not yet closed and not annulled)."""
+    """(all signals, open signals (OPEN_CONDITION) that are not annulled)."""
+    # In the meldroute, plus closed signals with an open action, counted from two indexes
+    # instead of probing the actions of every signal.
     row = store.row(
-        "SELECT count(*) AS total, "
-        "coalesce(sum(step < 5 AND annulled_on IS NULL), 0) AS open FROM signal"
+        "SELECT (SELECT count(*) FROM signal) AS total, "
+        "(SELECT count(*) FROM signal WHERE step < 5 AND annulled_on IS NULL) + "
+        "(SELECT count(DISTINCT fa.signal_id) FROM follow_up_action fa "
+        " JOIN signal s ON s.id = fa.signal_id WHERE fa.done_on IS NULL AND s.step = 5 "
+        " AND s.annulled_on IS NULL) AS open"
     )
     return (int(row["total"]), int(row["open"])) if row else (0, 0)
 

@@ -1,0 +1,429 @@
+"""The case after step 5 (issue 11): each conclusion leads where the plan's flowchart says,
+follow-up actions keep a signal open, outcomes are recorded after closing without reopening,
+acute means AVIM, and every bad input leaves the file as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mhtool.domain.enums import Conclusion, Measure, Partner
+from mhtool.domain.lifecycle import CONCLUSION_PATHS, CaseStatus, derive_status
+from mhtool.domain.signal_input import parse_choice
+from mhtool.errors import ValidationError
+from tests.conftest import Cli
+from tests.signal_helpers import query, scalar
+
+TODAY = dt.date.today()
+
+
+def day(offset: int) -> str:
+    return (TODAY + dt.timedelta(days=offset)).strftime("%d-%m-%Y")
+
+
+def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table except the audit log (a refusal is logged there on purpose)."""
+    conn = sqlite3.connect(path)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name != 'audit_log'"
+            )
+        ]
+        return {
+            n: sorted(map(tuple, conn.execute(f'SELECT * FROM "{n}"')), key=repr)  # noqa: S608
+            for n in names
+        }
+    finally:
+        conn.close()
+
+
+def close(cli: Cli, ref: str, conclusion: str, *extra: str) -> Any:
+    return cli(
+        "signaal",
+        "stap",
+        ref,
+        "--naar",
+        "5",
+        "--reden",
+        "snel afgerond",
+        "--conclusie",
+        conclusion,
+        "--geen-terugkoppeling",
+        *extra,
+    )
+
+
+def shown(cli: Cli, ref: str) -> dict[str, Any]:
+    result = cli("signaal", "toon", ref, "--json")
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def open_refs(cli: Cli) -> set[str]:
+    result = cli("signaal", "lijst", "--open", "--json")
+    assert result.exit_code == 0, result.output
+    return {s["id"] for s in json.loads(result.stdout)}
+
+
+# --- the flowchart's three conclusions, transition by transition ------------------------------
+
+
+def test_further_inquiry_leads_to_a_follow_up_action_and_stays_open(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    closed = close(cli, ref, "verder-onderzoek")
+    assert closed.exit_code == 0, closed.output
+    data = shown(cli, ref)
+    assert data["stap"] == 5 and data["status"] == "vervolg" and data["status_htcds"] == "FollowUp"
+    assert data["open"] is True
+    [action] = data["acties"]
+    assert action["nummer"] == 1 and action["klaar_op"] is None
+    assert action["omschrijving"] == "verder onderzoek en afstemming met de ketenpartners"
+    # Due after the default norm for follow-up actions (30 days after closing).
+    assert action["voor"] == (TODAY + dt.timedelta(days=30)).isoformat()
+    assert ref in open_refs(cli)
+    assert ref not in {
+        s["id"] for s in json.loads(cli("signaal", "lijst", "--afgerond", "--json").stdout)
+    }
+    info = json.loads(cli("info", "--json").stdout)
+    assert (info["signalen"], info["open_signalen"]) == (1, 1)
+    # Done: the signal is closed, and its step history did not change.
+    events_before = scalar(db_path, "SELECT count(*) FROM step_event")
+    done = cli("signaal", "actie-klaar", ref, "1", "--toelichting", "OM pakt op")
+    assert done.exit_code == 0, done.output
+    assert "status: afgesloten" in done.stdout
+    assert shown(cli, ref)["status"] == "afgesloten"
+    assert ref not in open_refs(cli)
+    assert scalar(db_path, "SELECT count(*) FROM step_event") == events_before
+    assert query(db_path, "SELECT done_note, done_by IS NOT NULL FROM follow_up_action") == [
+        ("OM pakt op", 1)
+    ]
+
+
+def test_further_inquiry_with_own_action_due_date_and_partner(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    closed = close(
+        cli,
+        ref,
+        "verder-onderzoek",
+        "--actie",
+        "Afstemmen met FairWork",
+        "--actie-voor",
+        day(10),
+        "--actie-partner",
+        "fairwork",
+    )
+    assert closed.exit_code == 0, closed.output
+    assert query(db_path, "SELECT seq, description, due_on, partner FROM follow_up_action") == [
+        (1, "Afstemmen met FairWork", (TODAY + dt.timedelta(days=10)).isoformat(), "fairwork")
+    ]
+
+
+def test_no_trafficking_leads_to_a_referral_and_closed_referred(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "geen").exit_code == 0
+    data = shown(cli, ref)
+    assert data["status"] == "afgesloten" and data["acties"] == []
+    assert ref not in open_refs(cli)
+    referred = cli(
+        "signaal", "uitkomst", ref, "--verwijzing", "wijkteam", "--reden", "schulden", "--json"
+    )
+    assert referred.exit_code == 0, referred.output
+    data = json.loads(referred.stdout)
+    assert data["status"] == "afgesloten-verwezen" and data["status_htcds"] == "ClosedReferred"
+    [outcome] = data["uitkomsten"]
+    assert (outcome["soort"], outcome["partner"], outcome["toelichting"]) == (
+        "verwijzing",
+        "wijkteam",
+        "schulden",
+    )
+    assert outcome["datum"] == TODAY.isoformat()
+    # Still closed: a referral is no open work.
+    assert ref not in open_refs(cli)
+    assert scalar(db_path, "SELECT step FROM signal") == 5
+
+
+def test_trafficking_outcomes_after_closing_without_reopening(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "duiding").exit_code == 0
+    assert shown(cli, ref)["status"] == "afgesloten"
+    steps_before = query(db_path, "SELECT * FROM step_event ORDER BY id")
+    later = day(-1)
+    results = [
+        cli("signaal", "uitkomst", ref, "--terugkoppeling", "--datum", later),
+        cli("signaal", "uitkomst", ref, "--strafrechtelijk", "--opvang"),
+        cli("signaal", "uitkomst", ref, "--maatregel", "gemeentewet-172", "--status", "overwogen"),
+        cli("signaal", "uitkomst", ref, "--maatregel", "gemeentewet-172", "--status", "opgelegd"),
+        cli("signaal", "uitkomst", ref, "--comensha", "--datum", later),
+    ]
+    for result in results:
+        assert result.exit_code == 0, result.output
+    data = shown(cli, ref)
+    assert data["stap"] == 5 and data["conclusie"] == "duiding"
+    assert data["terugkoppeling_gegeven"] is True
+    assert data["terugkoppeling_op"] == (TODAY - dt.timedelta(days=1)).isoformat()
+    assert data["strafrechtelijk_opgepakt"] is True and data["opvang_geregeld"] is True
+    kinds = [(o["soort"], o["maatregel"], o["maatregel_status"]) for o in data["uitkomsten"]]
+    assert ("maatregel", "gemeentewet-172", "overwogen") in kinds
+    assert ("maatregel", "gemeentewet-172", "opgelegd") in kinds
+    assert {k for k, _, _ in kinds} == {
+        "terugkoppeling",
+        "strafrechtelijk",
+        "opvang",
+        "maatregel",
+        "comensha",
+    }
+    # The step history is untouched (no reopening); the history has old and new values.
+    assert query(db_path, "SELECT * FROM step_event ORDER BY id") == steps_before
+    changes = [
+        json.loads(str(c))
+        for (c,) in query(
+            db_path, "SELECT changes FROM history WHERE action = 'uitkomst-signaal' ORDER BY id"
+        )
+    ]
+    assert changes[0]["feedback_given"] == {"oud": 0, "nieuw": 1}
+    assert changes[1]["criminal_case"] == {"oud": None, "nieuw": 1}
+    # The yearly figures count it.
+    figures = cli("statistiek", "--tabel", "jaarcijfers", "--gemeente", "Dijk en Waard", "--json")
+    rows = {r["cijfer"]: r["per_jaar"]["2026"] for r in json.loads(figures.stdout)["rijen"]}
+    assert rows["strafrechtelijk_opgepakt"] == 1 and rows["opvang_slachtoffers"] == 1
+    text = cli("signaal", "toon", ref).stdout
+    assert "Uitkomsten" in text and "overwogen" in text and "geregistreerd bij CoMensha" in text
+
+
+def test_every_conclusion_has_a_path_in_meldroute(cli: Cli) -> None:
+    result = cli("meldroute")
+    assert result.exit_code == 0
+    assert {p.conclusion for p in CONCLUSION_PATHS} == set(Conclusion)
+    for path in CONCLUSION_PATHS:
+        assert f"{path.conclusion.label} ({path.conclusion.value})" in result.stdout
+    for text in ("actie/vervolg", "verwijzing", "AVIM", "vervolg (FollowUp)", "comensha", "om:"):
+        assert text in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("step", "open_actions", "referrals", "status"),
+    [
+        (1, 0, 0, CaseStatus.ACTIVE),
+        (4, 2, 1, CaseStatus.ACTIVE),
+        (5, 1, 0, CaseStatus.FOLLOW_UP),
+        (5, 1, 1, CaseStatus.FOLLOW_UP),
+        (5, 0, 0, CaseStatus.CLOSED),
+        (5, 0, 2, CaseStatus.CLOSED_REFERRED),
+    ],
+)
+def test_status_is_derived(
+    step: int, open_actions: int, referrals: int, status: CaseStatus
+) -> None:
+    assert derive_status(step, open_actions, referrals) is status
+
+
+def test_an_open_action_reopens_a_closed_signal_as_follow_up(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "duiding").exit_code == 0
+    added = cli("signaal", "actie", ref, "Bellen met Nidos", "--voor", day(3), "--partner", "nidos")
+    assert added.exit_code == 0, added.output
+    assert "Actie 1 vastgelegd" in added.stdout
+    assert shown(cli, ref)["status"] == "vervolg"
+    assert ref in open_refs(cli)
+    lijst = cli("signaal", "lijst", "--open")
+    assert "+vervolg" in lijst.stdout
+
+
+# --- acute means AVIM -------------------------------------------------------------------------
+
+
+def test_acute_signal_closes_only_with_avim_or_a_reason(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal("--acuut")
+    before = dump(db_path)
+    refused = close(cli, ref, "duiding")
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("Fout: ") and "--geen-avim" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert dump(db_path) == before
+    empty = close(cli, ref, "duiding", "--geen-avim", "  ")
+    assert empty.exit_code == 2 and dump(db_path) == before
+    done = close(cli, ref, "duiding", "--geen-avim", "melder trok signaal direct in")
+    assert done.exit_code == 0, done.output
+    [details] = query(db_path, "SELECT details FROM step_event WHERE to_step = 5")
+    assert json.loads(str(details[0]))["geen_avim_reden"] == "melder trok signaal direct in"
+    # AVIM engaged later: recorded on the closed signal, and as an outcome.
+    later = cli("signaal", "avim", ref, "--op", f"{day(0)} 08:00", "--json")
+    assert later.exit_code == 0, later.output
+    data = json.loads(later.stdout)
+    assert data["avim_geinformeerd"].endswith("08:00")
+    assert [o["soort"] for o in data["uitkomsten"]] == ["avim"]
+
+
+def test_not_acute_refuses_geen_avim(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    before = dump(db_path)
+    result = close(cli, ref, "geen", "--geen-avim", "x")
+    assert result.exit_code == 2 and "niet acuut" in result.stderr
+    assert dump(db_path) == before
+
+
+def test_acute_with_avim_closes_as_before(cli: Cli, new_signal: Callable[..., str]) -> None:
+    ref = new_signal("--acuut", "--avim-geinformeerd", "01-11-2026 10:00")
+    assert close(cli, ref, "duiding").exit_code == 0
+
+
+# --- vocabularies -------------------------------------------------------------------------------
+
+
+def test_vocabularies_have_dutch_labels_and_suggestions() -> None:
+    for code in ("om", "comensha", "fairwork", "nidos", "veilig-thuis", "zvh"):
+        assert Partner(code).label != code or code in ("om",)
+    assert Partner("zvh").label == "Zorg- en Veiligheidshuis"
+    assert Measure("gemeentewet-172").label.endswith("art. 172 Gemeentewet)")
+    assert Measure("goed-verhuurderschap").label == "Wet goed verhuurderschap"
+    with pytest.raises(ValidationError, match="Bedoelt u 'comensha'"):
+        parse_choice(Partner, "comnesha", "Partner")
+    with pytest.raises(ValidationError, match="Bedoelt u 'bibob'"):
+        parse_choice(Measure, "bibop", "Maatregel")
+    assert parse_choice(Partner, "Openbaar Ministerie (OM)", "Partner") is Partner.OM
+
+
+# --- bad input: one Dutch sentence, non-zero exit, file unchanged -------------------------------
+
+BAD_INPUTS: list[tuple[tuple[str, ...], int, str]] = [
+    (("actie", "{ref}", "", "--voor", "{soon}"), 2, "Omschrijving van de actie is verplicht"),
+    (("actie", "{ref}", "Bellen", "--voor", "31-02-2027"), 2, "bestaat niet"),
+    (("actie", "{ref}", "Bellen", "--voor", "{past}"), 2, "ligt vóór"),
+    (("actie", "{ref}", "Bellen", "--voor", "{soon}", "--partner", "comnesha"), 2, "Bedoelt u"),
+    (("actie", "MH-2026-0999", "Bellen", "--voor", "{soon}"), 3, "bestaat niet"),
+    (("actie-klaar", "{ref}", "7"), 3, "geen actie 7"),
+    (("actie-klaar", "{ref}", "0"), 2, "genummerd vanaf 1"),
+    (("uitkomst", "{ref}"), 2, "Geef op welke uitkomst"),
+    (("uitkomst", "{ref}", "--maatregel", "bibob"), 2, "--status"),
+    (("uitkomst", "{ref}", "--maatregel", "bibob", "--status", "misschien"), 2, "onbekend"),
+    (("uitkomst", "{ref}", "--status", "opgelegd"), 2, "hoort bij --maatregel"),
+    (("uitkomst", "{ref}", "--verwijzing", "wijkteam"), 2, "reden"),
+    (("uitkomst", "{ref}", "--reden", "x"), 2, "hoort bij --verwijzing"),
+    (("uitkomst", "{ref}", "--comensha", "--datum", "{future}"), 2, "toekomst"),
+    (("uitkomst", "{ref}", "--comensha", "--datum", "01-01-2020"), 2, "ontvangstdatum"),
+    (("uitkomst", "{ref}", "--bedenktijd", "--tot", "{far}"), 2, "drie maanden"),
+    (("uitkomst", "{ref}", "--tot", "{soon}"), 2, "hoort bij --bedenktijd"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), BAD_INPUTS)
+def test_bad_input_leaves_the_file_unchanged(
+    cli: Cli,
+    new_signal: Callable[..., str],
+    db_path: Path,
+    args: tuple[str, ...],
+    code: int,
+    message: str,
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "verder-onderzoek").exit_code == 0
+    values = {
+        "ref": ref,
+        "soon": day(5),
+        "past": day(-40),
+        "future": day(3),
+        "far": day(200),
+    }
+    before = dump(db_path)
+    result = cli("signaal", *(a.format(**values) for a in args))
+    assert result.exit_code == code, result.output
+    assert result.stderr.startswith("Fout: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert dump(db_path) == before
+
+
+def test_outcomes_of_closing_are_refused_on_an_open_signal(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    before = dump(db_path)
+    result = cli("signaal", "uitkomst", ref, "--strafrechtelijk")
+    assert result.exit_code == 6 and "nog niet afgerond" in result.stderr
+    assert dump(db_path) == before
+    # A referral or a CoMensha registration may come before closing.
+    assert cli("signaal", "uitkomst", ref, "--comensha").exit_code == 0
+
+
+def test_finishing_twice_is_refused(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "verder-onderzoek").exit_code == 0
+    assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
+    before = dump(db_path)
+    again = cli("signaal", "actie-klaar", ref, "1")
+    assert again.exit_code == 6 and "al klaar" in again.stderr
+    assert dump(db_path) == before
+
+
+def test_history_rows_carry_enough_to_undo(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "verder-onderzoek").exit_code == 0
+    assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
+    rows = query(
+        db_path,
+        "SELECT action, entity, entity_id, changes FROM history WHERE entity = "
+        "'follow_up_action' ORDER BY id",
+    )
+    assert [r[0] for r in rows] == ["actie-aangemaakt", "actie-klaar"]
+    created = json.loads(str(rows[0][3]))
+    assert created["description"] and created["due_on"] and created["seq"] == 1
+    finished = json.loads(str(rows[1][3]))
+    assert finished["done_on"]["oud"] is None and finished["done_on"]["nieuw"]
+
+
+def test_erasing_a_person_takes_the_name_out_of_actions_and_outcomes(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal("--persoon", "naam=Zoë Testpersoon; rol=slachtoffer")
+    assert close(cli, ref, "verder-onderzoek", "--actie", "Zoë Testpersoon bellen").exit_code == 0
+    assert (
+        cli("signaal", "actie-klaar", ref, "1", "--toelichting", "Testpersoon gesproken").exit_code
+        == 0
+    )
+    referred = cli(
+        "signaal", "uitkomst", ref, "--verwijzing", "wijkteam", "--reden", "Testpersoon wil hulp"
+    )
+    assert referred.exit_code == 0, referred.output
+    person_id = json.loads(cli("signaal", "toon", ref, "--json").stdout)["personen"][0]["id"]
+    erased = cli(
+        "persoon",
+        "verwijder",
+        str(person_id),
+        "--reden",
+        "avg-verzoek",
+        "--kenmerk",
+        "AVG-1",
+        "--ja",
+    )
+    assert erased.exit_code == 0, erased.output
+    texts = query(db_path, "SELECT description, done_note FROM follow_up_action") + query(
+        db_path, "SELECT note, '' FROM outcome"
+    )
+    assert texts and not any("Testpersoon" in str(t) for row in texts for t in row)
