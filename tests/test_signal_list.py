@@ -320,3 +320,22 @@ def test_a_pager_that_stops_reading_ends_the_list_quietly(
     with paged(lines=10**6, stdout=_Terminal()) as out:
         for _ in range(10**5):
             out.write("x" * 100 + "\n")
+
+
+def test_opschonen_reads_only_the_signals_that_are_due(cli: Cli, db_path: Path) -> None:
+    """The retention query follows signal_by_destroy_on, not the step index (every closed
+    signal), whatever the planner would guess without statistics."""
+    from mhtool.store import retention
+    from mhtool.store.open_store import open_store
+
+    _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    store = open_store(db_path)
+    try:
+        trace: list[str] = []
+        store.conn.set_trace_callback(trace.append)
+        retention.due_signals(store, __import__("datetime").date(2026, 11, 1))
+        store.conn.set_trace_callback(None)
+        plan = [str(r[3]) for r in store.execute("EXPLAIN QUERY PLAN " + trace[-1])]
+    finally:
+        store.close()
+    assert len(plan) == 1 and plan[0].startswith("SEARCH signal USING INDEX signal_by_destroy_on")

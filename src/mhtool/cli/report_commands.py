@@ -12,6 +12,7 @@ from mhtool.cli.app_options import JSON_OPTION, OVERWRITE_OPTION
 
 if TYPE_CHECKING:
     from mhtool.cli.context import AppState
+    from mhtool.domain.periods import IsoWeek
 
 STDOUT = "-"
 
@@ -53,6 +54,15 @@ def report_command(
             show_default=False,
         ),
     ] = None,
+    wachtlijst: Annotated[
+        bool,
+        typer.Option(
+            "--wachtlijst",
+            help="Maak in plaats van het weekrapport de volledige lijst van signalen die langer "
+            "dan --wachtdagen in één stap staan (het weekrapport toont de 50 die het langst "
+            "wachten).",
+        ),
+    ] = False,
     overschrijf: OVERWRITE_OPTION = False,
     as_json: JSON_OPTION = False,
 ) -> None:
@@ -75,6 +85,9 @@ def report_command(
     if as_json and uitvoer is not None:
         raise ValidationError("--json schrijft naar het scherm; laat --uitvoer weg.")
     st = state(ctx)
+    if wachtlijst:
+        _waiting_list(st, chosen, days, fmt, uitvoer, to_file, overschrijf, as_json)
+        return
     report = weekly_report(st.store(), chosen, days)
     counts = {
         "nieuw": len(report.new_signals),
@@ -110,9 +123,65 @@ def report_command(
             f"Weekrapport {chosen.label} opgeslagen in {written} (alleen leesbaar voor u): "
             f"{len(report.new_signals)} nieuw, {len(report.step_changes)} stapwijzigingen, "
             f"{len(report.closed)} afgerond, {len(report.acute)} acuut, "
-            f"{len(report.waiting)} langer dan {days} dagen in één stap."
+            f"{report.waiting_total} langer dan {days} dagen in één stap."
         )
     )
+
+
+def _waiting_list(
+    st: AppState,
+    week: IsoWeek,
+    days: int,
+    fmt: str,
+    uitvoer: str | None,
+    to_file: Path | None,
+    overwrite: bool,
+    as_json: bool,
+) -> None:
+    """`rapport --wachtlijst`: every waiting signal, as its own export (same formats, same
+    audit entry as the weekly report, with soort=wachtlijst)."""
+    from mhtool.cli import render
+    from mhtool.exporters import render_text
+    from mhtool.services.export_files import export_logged
+    from mhtool.services.weekly_report import waiting_list
+
+    found = waiting_list(st.store(), week, days)
+    counts: dict[str, int | bool] = {"wachtend": len(found.lines)}
+    details = {**_details(week.label, "json" if as_json else fmt, counts), "soort": "wachtlijst"}
+    if as_json:
+        _record(st, details)
+        render.print_json([line.as_json() for line in found.lines])
+        return
+    document = found.document()
+    if uitvoer == STDOUT:
+        text = render_text(document, fmt)
+        _record(st, details)
+        sys.stdout.write(text)
+        return
+    written = export_logged(
+        st.store(),
+        st.user,
+        "rapport",
+        "rapport",
+        {**details, "bestand": True},
+        document,
+        fmt,
+        to_file or Path(f"wachtlijst-{week.label}.{fmt}"),
+        overwrite=overwrite,
+        protected=st.database_files(),
+    )
+    render.console().print(
+        render.text(
+            f"Wachtlijst {week.label} opgeslagen in {written} (alleen leesbaar voor u): "
+            f"{len(found.lines)} langer dan {days} dagen in één stap."
+        )
+    )
+
+
+def _record(st: AppState, details: dict[str, str | int | bool]) -> None:
+    from mhtool.services.audit import record
+
+    record(st.store(), st.user, "rapport", "rapport", "", details=details)
 
 
 def _details(week: str, fmt: str, counts: dict[str, int | bool]) -> dict[str, str | int | bool]:

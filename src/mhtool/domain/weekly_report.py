@@ -264,6 +264,56 @@ class WaitingLine:
 
 
 WAITING_COLUMNS = ("Signaal", "Gemeente", "Stap", "In deze stap sinds", "Dagen")
+WAITING_TOP = 50
+"""The weekly report lists this many of the longest-waiting signals; the rest are counted per
+step and gemeente, and `mhtool rapport --wachtlijst` exports them all."""
+
+
+@dataclass(frozen=True)
+class WaitingSummary:
+    """How many signals wait longer than the norm, in total, per step and per gemeente."""
+
+    total: int = 0
+    per_step: tuple[tuple[int, int], ...] = ()
+    per_municipality: tuple[tuple[str, int], ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "wachtend_totaal": self.total,
+            "wachtend_per_stap": {str(step): n for step, n in self.per_step},
+            "wachtend_per_gemeente": dict(self.per_municipality),
+        }
+
+
+@dataclass(frozen=True)
+class WaitingList:
+    """The full list of signals waiting longer than the norm, as its own export."""
+
+    week: str
+    last_day: str
+    wait_days: int
+    lines: tuple[WaitingLine, ...]
+
+    def document(self) -> Document:
+        title = f"Langer dan {self.wait_days} dagen in één stap"
+        return Document(
+            title=f"Wachtlijst signalen mensenhandel, week {self.week}",
+            facts=(("Week", self.week), (title, str(len(self.lines)))),
+            tables=(
+                Table(
+                    "wachtend",
+                    title,
+                    WAITING_COLUMNS,
+                    tuple(line.cells() for line in self.lines),
+                    f"Geen signalen die langer dan {self.wait_days} dagen in één stap staan.",
+                    f"Dagen geteld tot en met {_date(self.last_day)}.",
+                ),
+            ),
+            footnotes=(
+                "Zonder namen, geboortedata, adressen of vrije tekst. Stap en status zijn de "
+                "stand van nu.",
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -279,6 +329,12 @@ class WeeklyReport:
     acute: tuple[AcuteLine, ...]
     waiting: tuple[WaitingLine, ...]
     chart: Chart
+    # The longest-waiting WAITING_TOP are in `waiting`; this counts them all.
+    waiting_summary: WaitingSummary | None = None
+
+    @property
+    def waiting_total(self) -> int:
+        return self.waiting_summary.total if self.waiting_summary else len(self.waiting)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -292,12 +348,62 @@ class WeeklyReport:
             "afgerond": [s.as_json() for s in self.closed],
             "acuut": [s.as_json() for s in self.acute],
             "wachtend": [s.as_json() for s in self.waiting],
+            **(self.waiting_summary or self._summary_of_list()).as_json(),
             "grafiek": {
                 "titel": self.chart.title,
                 "weken": list(self.chart.periods),
                 "reeksen": {s.name: list(s.values) for s in self.chart.series},
             },
         }
+
+    def _summary_of_list(self) -> WaitingSummary:
+        steps: dict[int, int] = {}
+        places: dict[str, int] = {}
+        for w in self.waiting:
+            steps[w.step] = steps.get(w.step, 0) + 1
+            places[w.municipality] = places.get(w.municipality, 0) + 1
+        return WaitingSummary(
+            len(self.waiting), tuple(sorted(steps.items())), tuple(sorted(places.items()))
+        )
+
+    def _waiting_tables(self) -> tuple[Table, ...]:
+        """The waiting signals: all of them when few, else the oldest and counts of the rest."""
+        title = f"Langer dan {self.wait_days} dagen in één stap"
+        note = f"Dagen geteld tot en met {_date(self.last_day)}."
+        summary = self.waiting_summary
+        if summary is not None and summary.total > len(self.waiting):
+            title += f": de {len(self.waiting)} die het langst wachten, van {summary.total}"
+            note += " De volledige lijst: mhtool rapport --wachtlijst."
+        tables = [
+            Table(
+                "wachtend",
+                title,
+                WAITING_COLUMNS,
+                tuple(s.cells() for s in self.waiting),
+                f"Geen signalen die langer dan {self.wait_days} dagen in één stap staan.",
+                note,
+            )
+        ]
+        if summary is not None and summary.total > len(self.waiting):
+            tables.append(
+                Table(
+                    "wachtend_per_stap",
+                    f"{title.split(':')[0]}, per stap",
+                    ("Stap", "Signalen"),
+                    tuple((_step(step), n) for step, n in summary.per_step),
+                    "",
+                )
+            )
+            tables.append(
+                Table(
+                    "wachtend_per_gemeente",
+                    f"{title.split(':')[0]}, per gemeente",
+                    ("Gemeente", "Signalen"),
+                    tuple(summary.per_municipality),
+                    "",
+                )
+            )
+        return tuple(tables)
 
     def document(self) -> Document:
         period = f"{_date(self.first_day)} tot en met {_date(self.last_day)}"
@@ -312,7 +418,7 @@ class WeeklyReport:
                 ("Stapwijzigingen", str(len(self.step_changes))),
                 ("Afgerond", str(len(self.closed))),
                 ("Acuut", str(len(self.acute))),
-                (f"Langer dan {self.wait_days} dagen in één stap", str(len(self.waiting))),
+                (f"Langer dan {self.wait_days} dagen in één stap", str(self.waiting_total)),
             ),
             tables=(
                 Table(
@@ -345,14 +451,7 @@ class WeeklyReport:
                     "Nieuw deze week, en eerder ontvangen acute signalen waarvoor AVIM nog niet "
                     "is ingeschakeld.",
                 ),
-                Table(
-                    "wachtend",
-                    f"Langer dan {self.wait_days} dagen in één stap",
-                    WAITING_COLUMNS,
-                    tuple(s.cells() for s in self.waiting),
-                    f"Geen signalen die langer dan {self.wait_days} dagen in één stap staan.",
-                    f"Dagen geteld tot en met {_date(self.last_day)}.",
-                ),
+                *self._waiting_tables(),
             ),
             chart=self.chart,
             footnotes=(

@@ -93,7 +93,7 @@ def choose_format(given: str | None, path: Path | None, default: str = "md") -> 
 # a file, so the user's own notes, workbook or page are never lost to a typo in --uitvoer.
 _HTML_START = (
     b'<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8">\n'
-    b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'"
+    b'<meta http-equiv="Content-Security-Policy" content="default-src \'none\''
 )
 
 

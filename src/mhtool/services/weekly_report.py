@@ -12,12 +12,15 @@ from mhtool.domain.periods import IsoWeek, week_of
 from mhtool.domain.pseudonymise import age_band, postcode_area
 from mhtool.domain.reports import Chart, group_series
 from mhtool.domain.weekly_report import (
+    WAITING_TOP,
     AcuteLine,
     ClosedLine,
     NewSignalLine,
     PersonSummary,
     StepChangeLine,
     WaitingLine,
+    WaitingList,
+    WaitingSummary,
     WeeklyReport,
 )
 from mhtool.errors import ValidationError
@@ -62,7 +65,11 @@ def weekly_report(
         details = q.linked_details(store, [r["id"] for r in new_rows])
         moves = q.step_moves_between(store, first, last)
         acute_rows = q.acute_signals(store, first, last)
-        waiting_rows = q.waiting_since_before(store, last - dt.timedelta(days=wait_days), last)
+        cutoff = last - dt.timedelta(days=wait_days)
+        # Bounded: at 1M signals a hundred thousand may wait; the report shows the oldest and
+        # counts the rest (rapport --wachtlijst exports them all).
+        waiting_rows = q.waiting_since_before(store, cutoff, last, limit=WAITING_TOP)
+        waiting_counts = q.waiting_per_step_and_municipality(store, cutoff, last)
         chart_first = week.shifted(-(CHART_WEEKS - 1)).monday
         per_day = q.received_per_day(store, chart_first, last)
     return WeeklyReport(
@@ -96,22 +103,46 @@ def weekly_report(
             )
             for a in acute_rows
         ),
-        waiting=tuple(
-            sorted(
-                (
-                    WaitingLine(
-                        ref=w["ref"],
-                        municipality=w["municipality"],
-                        step=w["step"],
-                        step_since=w["step_since"],
-                        days=(last - dt.date.fromisoformat(w["step_since"])).days,
-                    )
-                    for w in waiting_rows
-                ),
-                key=lambda w: (-w.days, w.ref),
-            )
-        ),
+        waiting=_waiting_lines(waiting_rows, last),
         chart=_chart(week, per_day),
+        waiting_summary=_waiting_summary(waiting_counts),
+    )
+
+
+def waiting_list(store: Store, week: IsoWeek, wait_days: int) -> WaitingList:
+    """Every signal waiting longer than `wait_days` in one step at the end of `week`: the full
+    list that the weekly report only summarises."""
+    check_wait_days(wait_days, "--wachtdagen")
+    last = week.sunday
+    with store.read():
+        rows = q.waiting_since_before(store, last - dt.timedelta(days=wait_days), last)
+    return WaitingList(week.label, last.isoformat(), wait_days, _waiting_lines(rows, last))
+
+
+def _waiting_lines(rows: list[dict[str, Any]], last: dt.date) -> tuple[WaitingLine, ...]:
+    """Longest waiting first (the query's order: step_since, then ref)."""
+    return tuple(
+        WaitingLine(
+            ref=w["ref"],
+            municipality=w["municipality"],
+            step=w["step"],
+            step_since=w["step_since"],
+            days=(last - dt.date.fromisoformat(w["step_since"])).days,
+        )
+        for w in rows
+    )
+
+
+def _waiting_summary(counts: list[tuple[int, str, int]]) -> WaitingSummary:
+    steps: dict[int, int] = defaultdict(int)
+    places: dict[str, int] = defaultdict(int)
+    for step, place, n in counts:
+        steps[step] += n
+        places[place] += n
+    return WaitingSummary(
+        total=sum(steps.values()),
+        per_step=tuple(sorted(steps.items())),
+        per_municipality=tuple(sorted(places.items())),
     )
 
 

@@ -58,8 +58,11 @@ def redate_closed_signals(
 
 
 def due_signals(store: Store, today: dt.date) -> list[dict[str, Any]]:
+    """Closed signals whose term has passed. The query names its index: without statistics the
+    planner took `step = 5` (every closed signal, 2.4 s at 1M) over the few with a date due."""
     return store.rows(
         "SELECT id, ref, closed_on, destroy_on, conclusion FROM signal "
+        "INDEXED BY signal_by_destroy_on "
         "WHERE step = 5 AND destroy_on IS NOT NULL AND destroy_on <= ? ORDER BY destroy_on, id",
         (today.isoformat(),),
     )

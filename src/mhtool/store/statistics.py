@@ -288,12 +288,32 @@ def acute_signals(store: Store, first: dt.date, last: dt.date) -> list[dict[str,
     )
 
 
-def waiting_since_before(store: Store, cutoff: dt.date, last: dt.date) -> list[dict[str, Any]]:
-    """Open signals that entered their current step before `cutoff` (and by `last`)."""
-    return store.rows(
-        "SELECT ref, municipality, step, step_since FROM signal "
-        "WHERE step IN (1, 2, 3, 4) AND step_since < ? AND received_on <= ? "
-        "AND annulled_on IS NULL "
-        "ORDER BY step_since, year, seq",
-        (cutoff.isoformat(), last.isoformat()),
-    )
+_WAITING = (
+    "FROM signal WHERE step IN (1, 2, 3, 4) AND step_since < ? AND received_on <= ? "
+    "AND annulled_on IS NULL"
+)
+
+
+def waiting_since_before(
+    store: Store, cutoff: dt.date, last: dt.date, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Open signals that entered their current step before `cutoff` (and by `last`), longest
+    waiting first; with `limit`, only that many (a top-N sort, not the whole list)."""
+    # Only the fixed _WAITING text is joined; values are bound.
+    sql = f"SELECT ref, municipality, step, step_since {_WAITING} ORDER BY step_since, ref"  # noqa: S608
+    params: tuple[Any, ...] = (cutoff.isoformat(), last.isoformat())
+    if limit is not None:
+        sql += " LIMIT ?"
+        params += (limit,)
+    return store.rows(sql, params)
+
+
+def waiting_per_step_and_municipality(
+    store: Store, cutoff: dt.date, last: dt.date
+) -> list[tuple[int, str, int]]:
+    """(step, municipality, signals) over the same selection as `waiting_since_before`."""
+    sql = f"SELECT step, municipality, count(*) {_WAITING} GROUP BY step, municipality"  # noqa: S608
+    return [
+        (int(step), str(place), int(n))
+        for step, place, n in store.execute(sql, (cutoff.isoformat(), last.isoformat()))
+    ]
