@@ -130,12 +130,16 @@ class PersonQuery:
         word of two letters or more, so "Kowalczyk Agnieszka" also reads as surname Kowalczyk,
         and a Vietnamese, Chinese or Hungarian name is found in either order."""
         words, one_word = self._words
-        if one_word or len(words) == 1:
-            return tuple(NameReading(w, (), "") for w in words if len(w) > 1)
         last = len(words) - 1
+        # The surname as written is always read (also one letter: 'X'); another word only
+        # when it is no initial.
+        if one_word or len(words) == 1:
+            return tuple(
+                NameReading(w, (), "") for i, w in enumerate(words) if len(w) > 1 or i == last
+            )
         readings = []
         for i in sorted(range(len(words)), key=lambda i: i != last):
-            if len(words[i]) > 1:
+            if len(words[i]) > 1 or i == last:
                 others = words[:i] + words[i + 1 :]
                 given = words[0] if i == last else words[last]
                 readings.append(NameReading(words[i], tuple(sorted({o[0] for o in others})), given))
