@@ -174,10 +174,10 @@ def test_real_bash_completes_through_the_installed_script(
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     env["MHTOOL_DB"] = str(db_path)
     probe = (
-        'source <(mhtool aanvulling bash); '
+        "source <(mhtool aanvulling bash); "
         'COMP_WORDS=(mhtool signaal toon ""); COMP_CWORD=3; _mhtool_completion mhtool; '
         'printf "%s\\n" "${COMPREPLY[@]}"; '
-        'COMP_WORDS=(mhtool signaal nieuw --gemeente Dijk); COMP_CWORD=4; '
+        "COMP_WORDS=(mhtool signaal nieuw --gemeente Dijk); COMP_CWORD=4; "
         '_mhtool_completion mhtool; printf "%s\\n" "${COMPREPLY[@]}"'
     )
     done = subprocess.run(

@@ -22,7 +22,7 @@ def test_schema_6_file_upgrades_with_the_same_figures(cli: Cli, tmp_path: Path) 
     stats = cli("--db", str(db), "statistiek", "--jaar", "2025-2026", "--json")
     assert stats.exit_code == 0, stats.output
     assert "schemaversie 6 naar" in stats.stderr
-    assert query(db, "PRAGMA user_version")[0][0] >= 7
+    assert int(str(query(db, "PRAGMA user_version")[0][0])) >= 7
     assert query(db, "SELECT id, ref, year, received_on, step FROM signal ORDER BY id") == (
         before_rows
     )

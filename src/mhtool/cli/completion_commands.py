@@ -42,9 +42,7 @@ def completion_command(
             "Kan niet zien welke shell u gebruikt; geef hem op: bash, zsh, fish of powershell."
         )
     if chosen not in SHELLS:
-        raise ValidationError(
-            f"Onbekende shell '{shell}'; kies bash, zsh, fish of powershell."
-        )
+        raise ValidationError(f"Onbekende shell '{shell}'; kies bash, zsh, fish of powershell.")
     if not installeer:
         typer.echo(script(chosen))
         return

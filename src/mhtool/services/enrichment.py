@@ -144,7 +144,9 @@ def _receipt_date_change(
             user,
             "gecorrigeerd",
         )
-    follows: dict[str, Any] = {}
+    # The statistics year moves with the date (a trigger would do it too; named here so the
+    # history holds it and `ongedaan` puts it back).
+    follows: dict[str, Any] = {"received_year": new_date.year}
     if row["step"] == 1 and row["step_since"] == row["received_on"]:
         follows["step_since"] = new_date.isoformat()
     return follows

@@ -96,7 +96,11 @@ def insert_signal(store: Store, new: NewSignal, user: str) -> tuple[int, str]:
     signal_id = store.insert("signal", record)
     for form in new.forms:
         store.insert("signal_form", {"signal_id": signal_id, "form": form.value})
-    record_history(store, user, "aangemaakt", "signal", signal_id, signal_id, record)
+    # The forms live in signal_form; listed here so the history holds the whole new signal.
+    forms = sorted(f.value for f in new.forms)
+    record_history(
+        store, user, "aangemaakt", "signal", signal_id, signal_id, {**record, "vormen": forms}
+    )
     insert_event(
         store,
         signal_id,
