@@ -64,11 +64,15 @@ def _dump(path: Path, key: str | None) -> dict[str, list[dict[str, Any]]]:
 
 # Changes a migration makes on purpose: version 5 drops the copies of names, birth dates and
 # addresses from the step-2 check (see test_version_5_drops_copies_from_the_step_2_check);
-# version 10 recomputes street and house keys, and the term list follows them
+# version 10 recomputes street, house and name keys, and the term list follows them
 # (test_version_10_recomputes_street_keys_and_finds_names_in_either_order).
 _REWRITTEN = {
     5: {"step_event": {"details"}},
-    10: {"address": {"street_key", "house_key"}, "search_term": {"term", "n"}},
+    10: {
+        "address": {"street_key", "house_key"},
+        "person": {"given_key", "initial"},
+        "search_term": {"term", "n"},
+    },
 }
 
 
@@ -322,6 +326,10 @@ def test_version_10_recomputes_street_keys_and_finds_names_in_either_order(
             "UPDATE person SET name = 'Kowalczyk Agnieszka', name_key = 'kowalczyk agnieszka', "
             "given_key = 'kowalczyk', initial = 'k', surname_key = 'agnieszka' WHERE id = 1"
         )
+        conn.execute(  # version 6 took the initial T. for the particle 't
+            "UPDATE person SET name = 'T. Bakker', name_key = 't bakker', given_key = '', "
+            "initial = '', surname_key = 'bakker' WHERE id = 2"
+        )
     conn.close()
     before = _dump(db, None)
     for query, kind in (
@@ -345,6 +353,9 @@ def test_version_10_recomputes_street_keys_and_finds_names_in_either_order(
             "burgemeestervanroijensingel",
             "14-2",
         )
+        assert conn.execute(
+            "SELECT given_key, initial, surname_key FROM person WHERE id = 2"
+        ).fetchone() == ("t", "t", "bakker")
         terms = {tuple(r) for r in conn.execute("SELECT kind, term FROM search_term")}
         assert ("straat", "burgemeestervanroijensingel") in terms
         assert ("straat", "burgemeestervroijensingel") not in terms

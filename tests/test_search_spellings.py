@@ -183,6 +183,22 @@ def test_a_name_in_the_other_order_matches_below_the_written_order(query: str, s
     assert written.score > swapped.score
 
 
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("T. Tran", ("t", "t", "tran")),  # a capital initial is no particle ('t, d', v.)
+        ("D. Jansen", ("d", "d", "jansen")),
+        ("T.J. de Vries", ("t", "t", "vries")),
+        ("Tran T.", ("tran", "t", "t")),
+        ("V.d. Berg", ("", "", "berg")),  # particles as before
+        ("Jan v.d. Berg", ("jan", "j", "berg")),
+        ("'t Hart", ("", "", "hart")),
+    ],
+)
+def test_capital_initials_are_never_particles(name: str, parts: tuple[str, str, str]) -> None:
+    assert person_name_parts(name) == parts
+
+
 def test_a_comma_is_the_written_order() -> None:
     match = _person("Kowalczyk, Agnieszka", "Agnieszka Kowalczyk")
     assert match is not None and match.reasons == ("zelfde naam",)

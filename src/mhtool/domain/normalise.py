@@ -156,9 +156,17 @@ def person_name_words(name: str) -> tuple[list[str], bool]:
     head, comma, tail = name.partition(",")
     if comma and tail.strip():
         name = f"{tail} {head}"
-    tokens = name_key(name).split()
-    core = [t for t in tokens if t not in TUSSENVOEGSELS] or tokens
-    return core, len(name.split()) == 1
+    tokens: list[tuple[str, bool]] = []  # (key, written as a capital initial)
+    for word in name.split():
+        initials = _CAPITAL_INITIALS.fullmatch(word) is not None
+        tokens.extend((key, initials) for key in name_key(word).split())
+    core = [key for key, initials in tokens if initials or key not in TUSSENVOEGSELS]
+    return core or [key for key, _ in tokens], len(name.split()) == 1
+
+
+# 'T.', 'D.', 'V.' and 'T.J.' are initials: written as capitals with a dot they are no particle
+# ("'t", "d'", "v."), so 'T. Tran' keeps its initial.
+_CAPITAL_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 
 
 def person_name_parts(name: str) -> tuple[str, str, str]:

@@ -106,7 +106,7 @@ def refresh_keys(store: Store) -> None:
     """Recompute every normalised key from the stored text with today's normalisation: for
     rows written before version 4, and again whenever the normalisation changes (version 6:
     an apostrophe inside a name joins it; version 10: street abbreviations, house-number
-    additions). The search_term triggers follow the updates."""
+    additions, capital initials). The search_term triggers follow the updates."""
     persons = store.execute("SELECT id, name FROM person").fetchall()
     store.conn.executemany(
         "UPDATE person SET name_key = ?, given_key = ?, initial = ?, surname_key = ? WHERE id = ?",
@@ -191,8 +191,9 @@ def add_spelling_keys(store: Store) -> None:
     abbreviations (domain.street_names) and house keys with the comparable addition ("14-II"
     is "14-2"); a name written surname first ("Kowalczyk Agnieszka") is found through its given
     key, so given keys get an index and a fuzzy term list ('voornaam') like surnames have.
-    Person and organisation keys are computed as in version 6, so only addresses are redone."""
-    refresh_address_keys(store)
+    Every key is recomputed: also person keys, since an initial written 'T.', 'D.' or 'V.' is
+    no longer taken for a particle."""
+    refresh_keys(store)
     store.execute(
         "CREATE INDEX person_by_given ON person "
         "(given_key, birth_year, surname_key, initial, birth_date, name_key)"
