@@ -43,9 +43,14 @@ def _load_or_generate(
 ) -> tuple[Path, list[PlantedVariant]]:
     path = db or Path(tempfile.gettempdir()) / f"mhtool-bench-{signals}-{seed}.db"
     truth_file = path.with_suffix(".truth.json")
-    if not (path.exists() and truth_file.exists()):
-        for stale in (path, truth_file):
-            stale.unlink(missing_ok=True)
+    if path.exists() and not truth_file.exists():
+        # Never delete or replace a file this script did not make: it may be someone's data.
+        raise SystemExit(
+            f"{path} exists without {truth_file.name}; it was not made by this benchmark, so it "
+            "is left alone. Give --db a new path (it is generated there) or a generated file."
+        )
+    if not path.exists():
+        truth_file.unlink(missing_ok=True)  # a truth file without its database is useless
         started = time.perf_counter()
         truth = generate(path, signals, seed)
         truth_file.write_text(json.dumps(truth.as_json(), ensure_ascii=False))

@@ -22,6 +22,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +35,8 @@ from mhtool.exporters import FORMATS, render
 from mhtool.services.statistics import StatisticsRequest
 from mhtool.services.statistics import statistics as run_statistics
 from mhtool.services.weekly_report import weekly_report
-from mhtool.store.connection import Store, open_store
+from mhtool.store.connection import Store
+from mhtool.store.open_store import open_store
 from mhtool.store.statistics import STEP_MOVES
 
 TODAY = dt.date.today()
@@ -310,11 +312,21 @@ def main() -> None:
 
     print("\nwhole commands (subprocess, including Python start-up)")
     mhtool = str(Path(sys.executable).parent / "mhtool")
+    # The report goes to a fresh folder of its own, so an earlier run's file never stops this
+    # one and nothing outside it is overwritten.
+    out_dir = Path(tempfile.mkdtemp(prefix="mhtool-bench-rapport-"))
     for argv in (
         ["--help"],
         ["statistiek", "--jaar", f"{years[0]}-{years[-1]}"],
         ["statistiek", "--tabel", "jaarcijfers"],
-        ["rapport", "--formaat", "xlsx", "--uitvoer", "/tmp/mhtool-bench-rapport.xlsx"],
+        [
+            "rapport",
+            "--formaat",
+            "xlsx",
+            "--uitvoer",
+            str(out_dir / "rapport.xlsx"),
+            "--overschrijf",
+        ],
     ):
         timed(
             "mhtool " + " ".join(argv),
