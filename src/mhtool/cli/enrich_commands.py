@@ -82,6 +82,12 @@ def correct(
             "--acuut/--niet-acuut", help="Was het signaal toch (niet) acuut?", show_default=False
         ),
     ] = None,
+    rol: Annotated[
+        str | None,
+        typer.Option(
+            help="Juiste rol van een gekoppelde persoon in dit signaal: 'id=3; rol=dader'."
+        ),
+    ] = None,
     ja: Annotated[
         bool,
         typer.Option("--ja", help="Bevestig een ontvangstdatum van meer dan een jaar terug."),
@@ -92,9 +98,25 @@ def correct(
     from mhtool.cli import render
     from mhtool.cli.context import state
     from mhtool.domain.signal_correction import build_correction
+    from mhtool.errors import ValidationError
     from mhtool.services.enrichment import correct_signal
 
     st = state(ctx)
+    if rol is not None:
+        from mhtool.domain.signal_input import parse_fields, parse_id
+        from mhtool.services.entity_correction import correct_role
+
+        others = (datum, gemeente, melder, afdeling, kanaal, vorm, omschrijving, acuut)
+        if any(v is not None for v in others):
+            raise ValidationError("Corrigeer --rol apart van de andere velden.")
+        fields = parse_fields(rol, "Rol", ("id", "rol"))
+        if not fields.get("id") or not fields.get("rol"):
+            raise ValidationError("Geef --rol als 'id=3; rol=dader' (id van de persoon en de rol).")
+        detail = correct_role(
+            st.store(), ref, parse_id(fields["id"], "Persoon"), fields["rol"], reden or "", st.user
+        )
+        render.signal_outcome(detail, as_json, f"Signaal {detail.summary.ref} gecorrigeerd.")
+        return
     correction = build_correction(
         received_on=datum,
         municipality=gemeente,

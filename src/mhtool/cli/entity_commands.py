@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mhtool.cli import person_rights_commands
+from mhtool.cli import entity_correction_commands, person_rights_commands
 from mhtool.cli.app_options import JSON_OPTION
 from mhtool.cli.context import state
 
@@ -65,3 +65,5 @@ def show_organisation(ctx: typer.Context, id_: ID_ARG, as_json: JSON_OPTION = Fa
 
 # inzage and verwijder (the AVG rights) live in their own module but belong to `persoon`.
 person_rights_commands.register(person_app)
+# wijzig (corrections) too, for persons, addresses and organisations alike.
+entity_correction_commands.register(person_app, address_app, organisation_app)

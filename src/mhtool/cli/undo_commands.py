@@ -27,10 +27,26 @@ _COMMANDS = {
     "aangemaakt": "nieuw signaal vastgelegd",
     "notitie": "notitie toegevoegd",
     "verrijkt": "signaal verrijkt",
-    "gecorrigeerd": "signaal gecorrigeerd",
+    "gecorrigeerd": "gecorrigeerd",
+    "rol-gecorrigeerd": "rol gecorrigeerd",
     "heropend": "signaal heropend",
     "avim-geinformeerd": "AVIM-melding vastgelegd",
 }
+
+
+# Search keys follow the text they are made from; the preview shows the text only.
+_SEARCH_KEYS = frozenset(
+    {
+        "name_key",
+        "given_key",
+        "initial",
+        "surname_key",
+        "street_key",
+        "house_key",
+        "city_key",
+        "core_key",
+    }
+)
 
 
 def _step_line(plan: UndoPlan, step: UndoStep) -> str:
@@ -46,7 +62,8 @@ def _step_line(plan: UndoPlan, step: UndoStep) -> str:
         return f"{what} wordt verwijderd"
     if step.kind == "ontkoppel":
         return f"{what} wordt losgekoppeld van signaal {plan.ref}"
-    return f"{what}: {describe_changes(step.changes)}"
+    shown = {k: v for k, v in step.changes.items() if k not in _SEARCH_KEYS}
+    return f"{what}: {describe_changes(shown)}"
 
 
 def _show(plan: UndoPlan, user: str) -> None:

@@ -37,6 +37,8 @@ REFUSED = {
 EXPLANATIONS = frozenset({"verrijkt", "avim-gecorrigeerd"})
 # Lists kept in link tables rather than columns: history key -> (table, column).
 LISTS = {"vormen": ("signal_form", "form"), "maatregelen": ("signal_measure", "measure")}
+# Values of the link between a signal and a person, address or organisation: key -> column.
+LINK_VALUES = {"rol": "role"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Inverse:
     restore: dict[str, Any] = field(default_factory=dict)  # column -> old value
     expect: dict[str, Any] = field(default_factory=dict)  # column -> value the command left
     lists: dict[str, tuple[list[Any], list[Any]]] = field(default_factory=dict)  # key -> (old, new)
+    # column of the link row signal_<entity> -> (old, new)
+    link: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     def history_changes(self, change_id: int) -> dict[str, Any]:
         """What the undo's own history row records: the reverse pairs, so history replays."""
@@ -75,6 +79,10 @@ class Inverse:
             changes[column] = {"oud": self.expect[column], "nieuw": old}
         for key, (old, new) in self.lists.items():
             changes[key] = {"oud": new, "nieuw": old}
+        for key, column in LINK_VALUES.items():
+            if column in self.link:
+                old, new = self.link[column]
+                changes[key] = {"oud": new, "nieuw": old}
         return changes
 
 
@@ -102,21 +110,29 @@ def inverse_of(row: HistoryRow) -> Inverse | None:
         return Inverse("verwijder", row.entity, row.entity_id, row.signal_id)
     if row.action == LINKED:
         return Inverse("ontkoppel", row.entity, row.entity_id, row.signal_id)
-    restore = {k: v["oud"] for k, v in row.changes.items() if _is_pair(v) and k not in LISTS}
-    expect = {k: v["nieuw"] for k, v in row.changes.items() if _is_pair(v) and k not in LISTS}
+    special = LISTS.keys() | LINK_VALUES.keys()
+    restore = {k: v["oud"] for k, v in row.changes.items() if _is_pair(v) and k not in special}
+    expect = {k: v["nieuw"] for k, v in row.changes.items() if _is_pair(v) and k not in special}
+    link = {
+        LINK_VALUES[k]: (v["oud"], v["nieuw"])
+        for k, v in row.changes.items()
+        if k in LINK_VALUES and _is_pair(v)
+    }
     lists = {
         k: (list(v["oud"] or []), list(v["nieuw"] or []))
         for k, v in row.changes.items()
         if k in LISTS and _is_pair(v)
     }
-    if not restore and not lists:
+    if not restore and not lists and not link:
         if row.action in EXPLANATIONS:
             return None
         raise NotAllowedError(
             f"Uw laatste wijziging ({row.action}) kan mhtool niet ongedaan maken; corrigeer "
             "het met 'mhtool signaal wijzig' of 'mhtool signaal vervallen'."
         )
-    return Inverse("herstel", row.entity, row.entity_id, row.signal_id, restore, expect, lists)
+    return Inverse(
+        "herstel", row.entity, row.entity_id, row.signal_id, restore, expect, lists, link
+    )
 
 
 def plan_undo(rows: list[HistoryRow]) -> list[Inverse]:

@@ -142,23 +142,52 @@ def _refuse_double_link(
         )
 
 
+def person_record(person: PersonInput) -> dict[str, Any]:
+    """The stored columns of a person, search keys included (new or corrected)."""
+    given, initial, surname = person_name_parts(person.name)
+    return {
+        "name": person.name,
+        "name_key": person.name_key,
+        "given_key": given,
+        "initial": initial,
+        "surname_key": surname,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "birth_year": person.birth_year,
+        "nationality": person.nationality,
+    }
+
+
+def address_record(address: AddressInput) -> dict[str, Any]:
+    """The stored columns of an address, search keys included (new or corrected)."""
+    return {
+        "street": address.street,
+        "street_key": address.street_key,
+        "house_number": address.house_number,
+        "house_addition": address.house_addition,
+        "house_key": address.house_key,
+        "postcode": address.postcode,
+        "city": address.city,
+        "city_key": city_key(address.city),
+    }
+
+
+def organisation_record(organisation: OrganisationInput) -> dict[str, Any]:
+    """The stored columns of an organisation, search keys included (new or corrected)."""
+    return {
+        "name": organisation.name,
+        "name_key": organisation.name_key,
+        "core_key": organisation_core_key(organisation.name),
+        "kvk": organisation.kvk,
+        "sector": organisation.sector.value if organisation.sector else "",
+    }
+
+
 def link_person(store: Store, signal_id: int, person: PersonInput, user: str) -> int:
     if person.existing_id is not None:
         _require(store, "person", person.existing_id, "Persoon")
         person_id = person.existing_id
     else:
-        given, initial, surname = person_name_parts(person.name)
-        record = {
-            "name": person.name,
-            "name_key": person.name_key,
-            "given_key": given,
-            "initial": initial,
-            "surname_key": surname,
-            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
-            "birth_year": person.birth_year,
-            "nationality": person.nationality,
-            "created_at": now_iso(),
-        }
+        record = {**person_record(person), "created_at": now_iso()}
         person_id = store.insert("person", record)
         record_history(store, user, "aangemaakt", "person", person_id, signal_id, record)
     _refuse_double_link(store, "signal_person", "person_id", signal_id, person_id, "Persoon")
@@ -177,17 +206,7 @@ def link_address(store: Store, signal_id: int, address: AddressInput, user: str)
         _require(store, "address", address.existing_id, "Adres")
         address_id = address.existing_id
     else:
-        record = {
-            "street": address.street,
-            "street_key": address.street_key,
-            "house_number": address.house_number,
-            "house_addition": address.house_addition,
-            "house_key": address.house_key,
-            "postcode": address.postcode,
-            "city": address.city,
-            "city_key": city_key(address.city),
-            "created_at": now_iso(),
-        }
+        record = {**address_record(address), "created_at": now_iso()}
         address_id = store.insert("address", record)
         record_history(store, user, "aangemaakt", "address", address_id, signal_id, record)
     _refuse_double_link(store, "signal_address", "address_id", signal_id, address_id, "Adres")
@@ -206,14 +225,7 @@ def link_organisation(
         _require(store, "organisation", organisation.existing_id, "Organisatie")
         organisation_id = organisation.existing_id
     else:
-        record = {
-            "name": organisation.name,
-            "name_key": organisation.name_key,
-            "core_key": organisation_core_key(organisation.name),
-            "kvk": organisation.kvk,
-            "sector": organisation.sector.value if organisation.sector else "",
-            "created_at": now_iso(),
-        }
+        record = {**organisation_record(organisation), "created_at": now_iso()}
         organisation_id = store.insert("organisation", record)
         record_history(
             store, user, "aangemaakt", "organisation", organisation_id, signal_id, record
@@ -584,3 +596,35 @@ def replace_forms(store: Store, signal_id: int, forms: list[str]) -> None:
     store.execute("DELETE FROM signal_form WHERE signal_id = ?", (signal_id,))
     for form in forms:
         store.execute("INSERT INTO signal_form (signal_id, form) VALUES (?, ?)", (signal_id, form))
+
+
+def find_entity(store: Store, table: str, entity_id: int) -> dict[str, Any] | None:
+    """One person, address or organisation row (`table` is one of those literal names)."""
+    if table not in ("person", "address", "organisation"):
+        raise ValueError(table)
+    return store.row(f"SELECT * FROM {table} WHERE id = ?", (entity_id,))  # noqa: S608
+
+
+def first_receipt_of_person(store: Store, person_id: int) -> str | None:
+    """The earliest receipt date of the signals a person is linked to (none: None)."""
+    row = store.row(
+        "SELECT min(s.received_on) AS first FROM signal_person sp "
+        "JOIN signal s ON s.id = sp.signal_id WHERE sp.person_id = ?",
+        (person_id,),
+    )
+    return row["first"] if row else None
+
+
+def person_role(store: Store, signal_id: int, person_id: int) -> str | None:
+    row = store.row(
+        "SELECT role FROM signal_person WHERE signal_id = ? AND person_id = ?",
+        (signal_id, person_id),
+    )
+    return str(row["role"]) if row else None
+
+
+def set_person_role(store: Store, signal_id: int, person_id: int, role: str) -> None:
+    store.execute(
+        "UPDATE signal_person SET role = ? WHERE signal_id = ? AND person_id = ?",
+        (role, signal_id, person_id),
+    )

@@ -124,7 +124,7 @@ def check(store: Store, step: Inverse) -> None:
     current = store.row(f"SELECT * FROM {quoted} WHERE id = ?", (step.entity_id,))  # noqa: S608
     if current is None:
         raise _changed_since()
-    if step.kind == "ontkoppel":
+    if step.kind == "ontkoppel" or step.link:
         link = f"signal_{step.entity}"
         if f"{step.entity}_id" not in _table(store, link):
             raise _changed_since()
@@ -134,6 +134,14 @@ def check(store: Store, step: Inverse) -> None:
         )
         if found is None:
             raise _changed_since()
+        for column, (_, new) in step.link.items():
+            value = store.row(
+                f'SELECT "{column}" AS v FROM "{link}" WHERE signal_id = ? '  # noqa: S608
+                f'AND "{step.entity}_id" = ?',
+                (step.signal_id, step.entity_id),
+            )
+            if value is None or value["v"] != new:
+                raise _changed_since()
     for column, value in step.expect.items():
         if column not in columns:
             raise NotAllowedError(
@@ -159,6 +167,12 @@ def apply(store: Store, step: Inverse, user: str, change_id: int) -> None:
     else:
         if step.restore:
             store.update(step.entity, step.entity_id, dict(step.restore))
+        for column, (old, _) in step.link.items():
+            store.execute(
+                f'UPDATE "signal_{step.entity}" SET "{column}" = ? '  # noqa: S608
+                f'WHERE signal_id = ? AND "{step.entity}_id" = ?',
+                (old, step.signal_id, step.entity_id),
+            )
         for key, (old, _) in step.lists.items():
             table, column = LISTS[key]
             store.execute(f"DELETE FROM {table} WHERE signal_id = ?", (step.signal_id,))  # noqa: S608
