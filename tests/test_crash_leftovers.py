@@ -141,10 +141,10 @@ def test_info_names_a_leftover_that_cannot_be_removed(
     folder = tmp_path / "elders"
     folder.mkdir()
     # A writer that died: its marker is there, unlocked, naming its temporary file.
-    with safe_file.private_temp(folder / "kopie.db") as temp:
-        stuck_copy = temp.with_name(temp.name + ".bewaard")
-        shutil.copy(temp, stuck_copy)
+    stuck_copy = folder / ".kopie.db.0123456789ab.mhtool-tmp"
+    stuck_copy.write_bytes(b"SQLite format 3\x00" + SECRET.encode())
     registry = safe_file.registry_dir()
+    registry.mkdir(parents=True, exist_ok=True)
     (registry / "dood.pad").write_bytes(os.fsencode(str(stuck_copy)))
     real_unlink = Path.unlink
 

@@ -136,16 +136,26 @@ class _Marker:
         self.path: Path | None = None
         self.fd: int | None = None
         folder = registry_dir()
+        token = secrets.token_hex(8)
         try:
             folder.mkdir(parents=True, mode=0o700, exist_ok=True)
-            path = folder / f"{secrets.token_hex(8)}{MARKER_SUFFIX}"
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            # Written and locked under another name first, then renamed (the lock moves with
+            # the file): a cleaner never sees a marker that is empty or not yet locked.
+            draft = folder / f"{token}.nieuw"
+            fd = os.open(draft, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError:
             # No registry (read-only home, ...): the recognisable name is the fallback.
             return
-        try_lock(fd)
-        os.write(fd, os.fsencode(str(temp.absolute())))
-        os.fsync(fd)
+        try:
+            try_lock(fd)
+            os.write(fd, os.fsencode(str(temp.absolute())))
+            path = folder / f"{token}{MARKER_SUFFIX}"
+            os.replace(draft, path)
+        except OSError:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                draft.unlink()
+            return
         self.path, self.fd = path, fd
 
     def release(self) -> None:
@@ -263,9 +273,12 @@ def _live_temps() -> tuple[set[Path], list[Path]]:
     dead: list[Path] = []
     folder = registry_dir()
     try:
-        markers = [m for m in folder.iterdir() if m.name.endswith(MARKER_SUFFIX)]
+        entries = list(folder.iterdir())
     except OSError:
         return live, dead
+    markers = [m for m in entries if m.name.endswith(MARKER_SUFFIX)]
+    for draft in (m for m in entries if m.name.endswith(".nieuw")):
+        _remove_if_unlocked(draft)  # a writer killed before its marker was complete
     for marker in markers:
         try:
             fd = os.open(marker, os.O_RDWR)
@@ -282,6 +295,19 @@ def _live_temps() -> tuple[set[Path], list[Path]]:
     return live, dead
 
 
+def _remove_if_unlocked(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        if try_lock(fd):
+            with contextlib.suppress(OSError):
+                path.unlink()
+    finally:
+        os.close(fd)
+
+
 def clean_leftovers(folders: Iterable[Path] = ()) -> list[Path]:
     """Remove every temporary file a killed mhtool left behind: those named by an unlocked
     marker, and any recognisable one in `folders` that no running mhtool is writing. Returns
@@ -290,9 +316,12 @@ def clean_leftovers(folders: Iterable[Path] = ()) -> list[Path]:
     stuck: list[Path] = []
     for marker in dead:
         try:
-            named = Path(os.fsdecode(marker.read_bytes()))
+            text = os.fsdecode(marker.read_bytes())
         except OSError:
             continue
+        named = Path(text)
+        if not text or not is_temp_name(named.name):
+            continue  # not a marker of ours: never remove what it names
         if remove_with_sidecars(named):
             with contextlib.suppress(OSError):
                 marker.unlink()

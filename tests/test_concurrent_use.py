@@ -1,0 +1,151 @@
+"""Many processes at once: first use of a new file, and many writers on one file.
+
+Found in an attack (issue 10): 8 simultaneous first commands on a new path failed 22 of 40
+times (some told the user to delete the 'empty file' another process was still creating), and
+8 writers x 40 ended 16 % of the time in 'De database is in gebruik'. These tests run the real
+CLI in separate processes; they assert outcomes only, never timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.mhtool_process import MHTOOL, SIGNAL_ARGS, TEST_PASSPHRASE, child_env
+
+PROCESSES = 8
+# Writes per writer process; the issue asks for 200. Lower it (MHTOOL_TEST_WRITES=20) to try
+# the test quickly on a slow machine; CI runs the full count.
+WRITES = int(os.environ.get("MHTOOL_TEST_WRITES", "200"))
+
+# One writer: runs `mhtool signaal nieuw` again and again in one interpreter, each time through
+# main() exactly as the console script does (opening and closing the file each time), and
+# prints every exit code. One interpreter per writer keeps 8 x 200 within minutes.
+WRITER = r"""
+import contextlib, io, json, sys
+from mhtool.cli.app import main
+
+count, args = int(sys.argv[1]), sys.argv[2:]
+codes, errors = [], []
+for n in range(count):
+    sys.argv = ["mhtool", *args, "--omschrijving", f"schrijver {n}"]
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            main()
+    except SystemExit as exit_:
+        codes.append(int(exit_.code or 0))
+    if codes[-1] != 0:
+        errors.append(err.getvalue())
+print(json.dumps({"codes": codes, "errors": errors[:3]}))
+"""
+
+
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        args,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "versleuteld"])
+def test_eight_first_commands_at_once_all_succeed(tmp_path: Path, encrypted: bool) -> None:
+    rounds = 5
+    for round_ in range(rounds):
+        db = tmp_path / f"nieuw-{round_}.db"
+        env = child_env(db, TEST_PASSPHRASE if encrypted else None)
+        started = [
+            _start([*MHTOOL, *SIGNAL_ARGS, "--omschrijving", f"eerste {i}"], env)
+            for i in range(PROCESSES)
+        ]
+        results = [(p.wait(timeout=300), *p.communicate()) for p in started]
+        failed = [(code, err) for code, _, err in results if code != 0]
+        assert failed == [], f"round {round_}: {failed}"
+        # Nobody was told to delete a file, nobody waited pointlessly long to say so.
+        assert not any("verwijder" in err for _, _, err in results)
+        leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(db.name))
+        # A new file needs no backup before migrating, and no lock or temp file stays.
+        assert leftovers == [db.name], leftovers
+        assert not [p for p in tmp_path.iterdir() if ".mhtool-tmp" in p.name]
+        listed = subprocess.run(
+            [*MHTOOL, "signaal", "lijst", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            stdin=subprocess.DEVNULL,
+        )
+        assert len(json.loads(listed.stdout)) == PROCESSES
+
+
+def _writers(db: Path, env: dict[str, str]) -> list[dict[str, list[object]]]:
+    started = [
+        _start([sys.executable, "-c", WRITER, str(WRITES), *SIGNAL_ARGS], env)
+        for _ in range(PROCESSES)
+    ]
+    outcomes = []
+    for process in started:
+        out, err = process.communicate(timeout=3600)
+        assert process.returncode == 0, err
+        outcomes.append(json.loads(out))
+    return outcomes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "versleuteld"])
+def test_eight_writers_times_200_all_succeed(tmp_path: Path, encrypted: bool) -> None:
+    db = tmp_path / "druk.db"
+    env = child_env(db, TEST_PASSPHRASE if encrypted else None)
+    first = subprocess.run(
+        [*MHTOOL, "init", *(["--versleuteld"] if encrypted else [])],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    outcomes = _writers(db, env)
+    failures = [(o["codes"].count(0), o["errors"]) for o in outcomes if set(o["codes"]) != {0}]
+    assert failures == [], failures
+    # Every write is there, numbered without gaps, and the file is sound.
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from mhtool.store.open_store import open_store\n"
+        "key = sys.argv[2]\n"
+        "store = open_store(Path(sys.argv[1]), create=False,"
+        " passphrase=(lambda p, n: key) if key else None)\n"
+        "print(json.dumps([store.execute('SELECT count(*), max(seq) FROM signal').fetchone(),"
+        " store.execute('PRAGMA integrity_check').fetchall()]))\n"
+    )
+    checked = subprocess.run(
+        [sys.executable, "-c", script, str(db), TEST_PASSPHRASE if encrypted else ""],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    (count, highest), integrity = json.loads(checked.stdout)
+    assert count == highest == PROCESSES * WRITES
+    assert integrity == [["ok"]]
+    # The WAL is checkpointed and cut back: after the last writer closed, nothing large remains.
+    wal = db.with_name(db.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size <= 64 * 1024 * 1024
+    if not encrypted:
+        conn = sqlite3.connect(db)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        conn.close()
