@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mhtool.cli.app_options import JSON_OPTION
+
+if TYPE_CHECKING:
+    from mhtool.domain.audit import ChainCheck
 from mhtool.cli.context import state
 
 app = typer.Typer(
@@ -138,16 +142,60 @@ def _detail_value(value: object) -> str:
 
 
 @app.command("controleer")
-def verify(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
-    """Controleer de hashketen: is er een regel gewijzigd of verwijderd?"""
+def verify(
+    ctx: typer.Context,
+    volledig: Annotated[
+        bool,
+        typer.Option(
+            "--volledig",
+            help="Reken de hele keten na, niet alleen wat er sinds de vorige geslaagde controle "
+            "bij is gekomen.",
+        ),
+    ] = False,
+    anker: Annotated[
+        str | None,
+        typer.Option(
+            "--anker",
+            help="Controleer ook tegen een eerder gepubliceerd anker (zoals 'mhtool audit anker' "
+            "het toont, bijvoorbeeld 1234:9f2c…); rekent altijd de hele keten na.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JSON_OPTION = False,
+) -> None:
+    """Controleer de hashketen: is er een regel gewijzigd, verwijderd of het log ingekort?"""
     from mhtool.cli import render
-    from mhtool.errors import DatabaseError
     from mhtool.services.audit import verify_audit_log
 
     st = state(ctx)
-    check = verify_audit_log(st.store(), st.user)
+    check = verify_audit_log(st.store(), st.user, full=volledig, published=anker)
     if as_json:
         render.print_json(check.as_json())
+    _refuse_broken(check)
+    if not as_json:
+        scope = (
+            "de hele keten nagerekend"
+            if check.checked_from <= 1
+            else f"nagerekend vanaf regel {check.checked_from} (eerder al in orde; --volledig "
+            "voor alles)"
+        )
+        render.console().print(
+            render.text(
+                f"Het auditlog is in orde: {render.count(check.rows, 'regel')}, de keten is "
+                f"ongebroken; {scope}.\n"
+                f"Laatste hash: {check.head_hash}"
+                + ("\nHet gepubliceerde anker komt in de keten voor." if anker else "")
+            )
+        )
+        render.console().print(
+            "Publiceer af en toe het anker buiten dit bestand ('mhtool audit anker'); dan valt "
+            "ook een volledig herschreven keten op."
+        )
+
+
+def _refuse_broken(check: ChainCheck) -> None:
+    from mhtool.errors import DatabaseError
+
     if check.first_broken_id is not None:
         raise DatabaseError(
             f"Het auditlog is aangetast vanaf regel {check.first_broken_id}: {check.problem}. "
@@ -158,15 +206,24 @@ def verify(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
             "De beveiliging van het auditlog (alleen toevoegen) is uit het bestand verwijderd, "
             "al is de keten zelf intact; meld dit bij de informatiebeveiliging."
         )
-    if not as_json:
-        render.console().print(
-            render.text(
-                f"Het auditlog is in orde: {render.count(check.rows, 'regel')}, de keten is "
-                "ongebroken.\n"
-                f"Laatste hash: {check.head_hash}"
-            )
-        )
-        render.console().print(
-            "Noteer de laatste hash af en toe buiten dit bestand; dan valt ook een volledig "
-            "herschreven keten op."
-        )
+
+
+@app.command("anker")
+def anchor(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
+    """Toon het anker (aantal regels en laatste hash) om buiten dit bestand te bewaren."""
+    from mhtool.cli import render
+    from mhtool.services.audit import audit_anchor
+
+    st = state(ctx)
+    check, point = audit_anchor(st.store(), st.user)
+    _refuse_broken(check)
+    assert point is not None
+    if as_json:
+        render.print_json({"regels": point.length, "hash": point.hash, "anker": point.text()})
+        return
+    print(point.text())
+    sys.stderr.write(
+        "Bewaar dit anker buiten dit bestand (bijvoorbeeld in het zaaksysteem of een mail aan de "
+        "informatiebeveiliging). Later: 'mhtool audit controleer --anker ANKER' laat zien of "
+        "het log sindsdien is ingekort of herschreven.\n"
+    )

@@ -139,6 +139,7 @@ class ChainCheck:
     problem: str
     head_hash: str
     triggers_present: bool
+    checked_from: int = 1  # the first row read this time (after the last verified checkpoint)
 
     @property
     def ok(self) -> bool:
@@ -152,4 +153,5 @@ class ChainCheck:
             "probleem": self.problem or None,
             "laatste_hash": self.head_hash,
             "beveiliging_aanwezig": self.triggers_present,
+            "gecontroleerd_vanaf_regel": self.checked_from,
         }

@@ -41,6 +41,7 @@ __all__ = [
     "audited",
     "check_period",
     "record",
+    "audit_anchor",
     "show_audit_log",
     "verify_audit_log",
 ]
@@ -126,22 +127,46 @@ def show_audit_log(store: Store, user: str, filters: AuditFilter) -> list[AuditE
         return found
 
 
-def verify_audit_log(store: Store, user: str) -> ChainCheck:
-    """A sound chain gets an entry for the check itself. A broken one does not: the user is
-    told to keep the file exactly as it is, as evidence, so mhtool writes nothing to it."""
+def verify_audit_log(
+    store: Store, user: str, *, full: bool = False, published: str | None = None
+) -> ChainCheck:
+    """A sound chain gets an entry for the check itself, and the checkpoint moves to its end
+    (in the same transaction), so the next check reads only what was added since. A broken one
+    gets nothing: the user is told to keep the file exactly as it is, as evidence, so mhtool
+    writes nothing to it. `published` is an anchor noted earlier outside the file."""
+    point = None
+    if published is not None:
+        point = q.parse_point(published)
+        if point is None:
+            raise ValidationError(
+                "Het anker bij --anker is niet te lezen; geef het op zoals 'mhtool audit anker' "
+                "het toont: een aantal regels, een dubbele punt en 64 tekens (0-9, a-f)."
+            )
+    with store.read(), translate_sqlite_errors():
+        check = q.verify_chain(store, full=full, published=point)
+    if check.ok:
+        with audited(store, user, "audit.controleer", "auditlog") as note:
+            q.set_checkpoint(store, q.ChainPoint(check.rows, check.head_hash), user)
+            note.details.update(
+                regels=check.rows,
+                in_orde=True,
+                volledig=full or point is not None,
+                vanaf=check.checked_from,
+                anker=point is not None,
+            )
+    return check
+
+
+def audit_anchor(store: Store, user: str) -> tuple[ChainCheck, q.ChainPoint | None]:
+    """The point to publish outside the file: only for a chain that checks out (from the last
+    checkpoint), so nobody publishes the end of a forged log."""
     with store.read(), translate_sqlite_errors():
         check = q.verify_chain(store)
-    if check.ok:
-        record(
-            store,
-            user,
-            "audit.controleer",
-            "auditlog",
-            "",
-            AuditResult.OK,
-            {"regels": check.rows, "in_orde": True},
-        )
-    return check
+    if not check.ok:
+        return check, None
+    point = q.ChainPoint(check.rows, check.head_hash)
+    record(store, user, "audit.anker", "auditlog", "", AuditResult.OK, {"regels": point.length})
+    return check, point
 
 
 def check_period(since: dt.date | None, until: dt.date | None) -> None:

@@ -3,6 +3,11 @@
 Appending happens inside the caller's write transaction, so an action and its audit entry land
 together or not at all. The id of the new entry is taken from sqlite_sequence (the table is
 AUTOINCREMENT), so ids are never reused and a deleted last entry leaves a visible gap.
+
+The same transaction moves the *anchor* (`setting` row `audit.anker` = "length:head hash"), so
+a log cut short or emptied with plain DELETEs and a reset `sqlite_sequence` no longer matches
+it. `audit controleer` checks from the last verified *checkpoint* (`audit.controlepunt`)
+onwards, or the whole chain with `--volledig`, and against a published anchor with `--anker`.
 """
 
 from __future__ import annotations
@@ -23,8 +28,49 @@ from mhtool.domain.audit import (
     entry_hash,
 )
 from mhtool.store.connection import Store, now_iso
+from mhtool.store.settings import put_setting
 
 TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+ANCHOR_KEY = "audit.anker"
+CHECKPOINT_KEY = "audit.controlepunt"
+
+
+@dataclass(frozen=True)
+class ChainPoint:
+    """A place in the chain: its length (the id of its last entry) and that entry's hash."""
+
+    length: int
+    hash: str
+
+    def text(self) -> str:
+        return f"{self.length}:{self.hash}"
+
+
+def parse_point(value: str) -> ChainPoint | None:
+    """'1234:<64 hex>' as written by `audit anker`; None when it is not that."""
+    length, _, digest = value.strip().partition(":")
+    digest = digest.lower()
+    if (
+        not length.isdigit()
+        or len(digest) != 64
+        or any(c not in "0123456789abcdef" for c in digest)
+    ):
+        return None
+    return ChainPoint(int(length), digest)
+
+
+def _point(store: Store, key: str) -> ChainPoint | None:
+    row = store.row("SELECT value FROM setting WHERE key = ?", (key,))
+    return parse_point(row["value"]) if row else None
+
+
+def anchor(store: Store) -> ChainPoint | None:
+    return _point(store, ANCHOR_KEY)
+
+
+def set_checkpoint(store: Store, point: ChainPoint, user: str) -> None:
+    """Remember how far the chain has been verified, so the next check starts there."""
+    put_setting(store, CHECKPOINT_KEY, point.text(), user)
 
 
 def _last_sequence(store: Store) -> int:
@@ -69,6 +115,7 @@ def append(
             digest,
         ),
     )
+    put_setting(store, ANCHOR_KEY, ChainPoint(entry_id, digest).text(), user)
     return entry_id
 
 
@@ -128,15 +175,61 @@ def triggers_present(store: Store) -> bool:
     return set(TRIGGERS) <= {r["name"] for r in found}
 
 
-def verify_chain(store: Store) -> ChainCheck:
+def _signal_count(store: Store) -> int:
+    row = store.row(
+        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'signal'"
+    )
+    if not row or not row["n"]:
+        return 0
+    found = store.row("SELECT count(*) AS n FROM signal")
+    return int(found["n"]) if found else 0
+
+
+def verify_chain(
+    store: Store, *, full: bool = False, published: ChainPoint | None = None
+) -> ChainCheck:
     """Walk the log in id order; the first row that does not follow from its predecessor is
-    where someone changed, removed or inserted something. Does not rely on the triggers."""
-    expected_id = 1
-    prev_hash = GENESIS_HASH
-    count = 0
+    where someone changed, removed or inserted something. Does not rely on the triggers.
+
+    Without `full`, the walk starts at the checkpoint of the last successful check (whose row
+    must still carry the hash it had then); rows before it are not read again. `published`
+    (an anchor noted outside the file) implies a full walk and must be a point on the chain.
+    """
+    checkpoint = None if (full or published is not None) else _point(store, CHECKPOINT_KEY)
+    expected_id, prev_hash = 1, GENESIS_HASH
+    if checkpoint is not None and checkpoint.length > 0:
+        row = store.row(
+            "SELECT id, at, by_user, action, object_type, object_id, result, details, prev_hash, "
+            "hash FROM audit_log WHERE id = ?",
+            (checkpoint.length,),
+        )
+        if row is None or row["hash"] != checkpoint.hash or _recomputed(row) != row["hash"]:
+            return _broken(
+                store,
+                checkpoint.length,
+                checkpoint.length,
+                f"regel {checkpoint.length}, tot waar het log eerder in orde was, is gewijzigd of "
+                "verwijderd",
+            )
+        kept = store.row(
+            "SELECT count(*) AS n FROM audit_log WHERE id <= ?", (checkpoint.length,)
+        )
+        if kept is None or kept["n"] != checkpoint.length:
+            # Cheap, unlike re-hashing: a row removed before the checkpoint still shows.
+            return _broken(
+                store,
+                checkpoint.length,
+                1,
+                f"er ontbreken regels vóór regel {checkpoint.length} (verwijderd)",
+            )
+        expected_id, prev_hash = checkpoint.length + 1, checkpoint.hash
+    start = expected_id
+    count = expected_id - 1
+    found_at: int | None = None
     cursor = store.execute(
         "SELECT id, at, by_user, action, object_type, object_id, result, details, prev_hash, "
-        "hash FROM audit_log ORDER BY id"
+        "hash FROM audit_log WHERE id >= ? ORDER BY id",
+        (start,),
     )
     for row in cursor:
         entry_id, at, user, action, object_type, object_id, result, details, stored_prev, digest = (
@@ -164,9 +257,12 @@ def verify_chain(store: Store) -> ChainCheck:
         )
         if computed != digest:
             return _broken(store, count, entry_id, f"de inhoud van regel {entry_id} is gewijzigd")
+        if published is not None and digest == published.hash:
+            found_at = entry_id
         prev_hash = digest
         expected_id += 1
     last_id = expected_id - 1
+    head = ChainPoint(last_id, prev_hash)
     if _last_sequence(store) > last_id:
         return _broken(
             store,
@@ -174,8 +270,64 @@ def verify_chain(store: Store) -> ChainCheck:
             last_id + 1,
             f"regel {last_id + 1} en later ontbreken (de laatste regels zijn verwijderd)",
         )
-    return ChainCheck(count, None, "", prev_hash, triggers_present(store))
+    problem = _anchor_problem(store, head)
+    if problem:
+        return _broken(store, count, min(last_id + 1, _anchor_length(store) or 1), problem)
+    if published is not None and (
+        found_at is None or (published.length and found_at != published.length)
+    ):
+        return _broken(
+            store,
+            count,
+            published.length or 1,
+            "het gepubliceerde anker komt niet voor in het auditlog (het log is ingekort of "
+            "herschreven)",
+        )
+    return ChainCheck(count, None, "", prev_hash, triggers_present(store), start)
+
+
+def _anchor_length(store: Store) -> int:
+    point = anchor(store)
+    return point.length if point else 0
+
+
+def _anchor_problem(store: Store, head: ChainPoint) -> str:
+    """What the anchor, kept outside the log's own rows, says about its length and end."""
+    kept = anchor(store)
+    if head.length == 0:
+        if kept is not None and kept.length > 0:
+            return f"het auditlog is leeggemaakt (er stonden {kept.length} regels in)"
+        if _signal_count(store) > 0:
+            return "het auditlog is leeg, maar er staan signalen in het bestand"
+        return ""
+    if kept is None:
+        return ""  # a file from before the anchor: the next entry writes it
+    if kept.length > head.length:
+        return f"regel {head.length + 1} tot en met {kept.length} ontbreken (het log is ingekort)"
+    if kept.length == head.length and kept.hash == head.hash:
+        return ""
+    if kept.length < head.length:
+        # Entries written without moving the anchor (an older mhtool): fine as long as the
+        # anchor is still a point on the chain. Cutting the log shows as a longer anchor.
+        row = store.row("SELECT hash FROM audit_log WHERE id = ?", (kept.length,))
+        if row is not None and row["hash"] == kept.hash:
+            return ""
+    return "het anker van het auditlog past niet bij de keten (anker of log gewijzigd)"
+
+
+def _recomputed(row: dict[str, Any]) -> str:
+    return entry_hash(
+        row["prev_hash"],
+        row["id"],
+        row["at"],
+        row["by_user"],
+        row["action"],
+        row["object_type"],
+        row["object_id"],
+        row["result"],
+        row["details"],
+    )
 
 
 def _broken(store: Store, count: int, entry_id: int, problem: str) -> ChainCheck:
-    return ChainCheck(count, entry_id, problem, "", triggers_present(store))
+    return ChainCheck(count, entry_id, problem, "", triggers_present(store), 1)
