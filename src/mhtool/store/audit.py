@@ -115,7 +115,11 @@ def append(
             digest,
         ),
     )
-    put_setting(store, ANCHOR_KEY, ChainPoint(entry_id, digest).text(), user)
+    kept = anchor(store)
+    if kept is None or (head is not None and kept == ChainPoint(entry_id - 1, prev_hash)):
+        # Moved only from where it stood: after a log was cut short (or the anchor edited),
+        # the mismatch stays for `audit controleer` to report instead of being papered over.
+        put_setting(store, ANCHOR_KEY, ChainPoint(entry_id, digest).text(), user)
     return entry_id
 
 
@@ -312,6 +316,11 @@ def _anchor_problem(store: Store, head: ChainPoint) -> str:
         row = store.row("SELECT hash FROM audit_log WHERE id = ?", (kept.length,))
         if row is not None and row["hash"] == kept.hash:
             return ""
+    if kept.length <= head.length:
+        return (
+            f"regel {kept.length} is niet meer de regel waar het anker naar wijst (het log is "
+            "ingekort en aangevuld, of herschreven)"
+        )
     return "het anker van het auditlog past niet bij de keten (anker of log gewijzigd)"
 
 
