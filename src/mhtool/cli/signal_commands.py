@@ -433,7 +433,8 @@ def _write_signal_table(
         out.write(
             "Geen signalen gevonden met deze filters.\n"
             if filtered
-            else "Er zijn nog geen signalen; leg er een vast met 'mhtool signaal nieuw'.\n"
+            else "Er zijn nog geen signalen (vervallen signalen toont --met-vervallen); leg er "
+            "een vast met 'mhtool signaal nieuw'.\n"
         )
         return
     if listing.expected == 0:
