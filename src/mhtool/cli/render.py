@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.dates import format_date, minor_on
@@ -24,15 +25,32 @@ _INVISIBLE = {0x061C, 0x200B, 0x2028, 0x2029, 0xFEFF}
 
 
 def _is_hidden(code: int) -> bool:
-    """C0/C1 controls (ESC starts every ANSI sequence), bidi controls, invisible separators and
-    lone surrogates (undecodable bytes from argv, which would also crash the output stream)."""
+    """C0/C1 controls (ESC starts every ANSI sequence), bidi controls, invisible separators,
+    lone surrogates (undecodable bytes from argv, which would also crash the output stream),
+    and every other invisible or line-breaking character: Unicode categories Cf (format: zero
+    width joiners, word joiner, soft hyphen U+00AD, tag characters U+E0000-E007F, ...), Zl and
+    Zp (line and paragraph separators)."""
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        return True
+    if code < 0xA0:
+        return False
     return (
-        code < 0x20
-        or 0x7F <= code < 0xA0
-        or code in _BIDI
+        code in _BIDI
         or code in _INVISIBLE
         or 0xD800 <= code <= 0xDFFF
+        or unicodedata.category(chr(code)) in _HIDDEN_CATEGORIES
     )
+
+
+_HIDDEN_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
+
+
+def _escape(code: int) -> str:
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
 def safe(text: object) -> str:
@@ -43,7 +61,7 @@ def safe(text: object) -> str:
         if char in "\n\t":
             out.append(char)
         elif _is_hidden(code):
-            out.append(f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}")
+            out.append(_escape(code))
         else:
             out.append(char)
     return "".join(out)
@@ -53,7 +71,15 @@ def safe_json(data: Any) -> str:
     """JSON already escapes C0 controls; escape the rest of the hidden characters the same way
     (valid JSON: they can only occur inside strings), so a script printing it cannot be fooled."""
     raw = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
-    return "".join(f"\\u{ord(c):04x}" if ord(c) >= 0x7F and _is_hidden(ord(c)) else c for c in raw)
+    return "".join(_json_escape(ord(c)) if ord(c) >= 0x7F and _is_hidden(ord(c)) else c for c in raw)
+
+
+def _json_escape(code: int) -> str:
+    """JSON writes a character beyond U+FFFF as its UTF-16 surrogate pair."""
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 _console: Console | None = None

@@ -97,9 +97,20 @@ class NewSignal:
     notes: list[str] = field(default_factory=list)
 
 
+# Characters that start a new line on a terminal or in a text file (str.splitlines' set).
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def clean_text(value: str, what: str, *, required: bool, limit: int = MAX_FIELD) -> str:
-    """Trim, refuse empties where required and absurd lengths everywhere."""
+    """Trim, refuse empties where required and absurd lengths everywhere.
+
+    A field of at most MAX_FIELD characters (a name, street, melder, ...) is one line: a line
+    break in it could print a forged line, at column 0, that looks like another record."""
     cleaned = value.strip()
+    if limit <= MAX_FIELD and any(char in LINE_BREAKS for char in cleaned):
+        raise ValidationError(
+            f"{what} mag maar één regel zijn; haal de regeleinde(n) eruit."
+        )
     if required and not cleaned:
         raise ValidationError(f"{what} is verplicht en mag niet leeg zijn.")
     if len(cleaned) > limit:
