@@ -8,7 +8,11 @@ replaces a file; an existing one is reused as it is, and opened by the installed
 brings it to the current schema). Generating 1M signals takes 5-7 minutes; run the 1M size
 with `nice -n 19` on a shared machine.
 
-What is measured (medians; wall-clock numbers include Python start-up, as a user sees them):
+What is measured (medians; whole commands as CPU time of the process, user + system, which
+includes Python start-up but hardly moves with other load on a shared machine (wall time on
+Windows);
+a command and its reference run alternately, and the median of the pairwise differences or
+ratios is shown, so a neighbour's load on a shared machine hits both alike):
 - whole commands in a subprocess against `mhtool --help` in the same run (start-up budgets);
 - `mhtool --help` against a bare typer app with the same command tree and no parameters;
 - peak memory of `signaal lijst --json` (everything) against one row (constant memory);
@@ -34,6 +38,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -83,9 +92,21 @@ def child_env(db: Path) -> dict[str, str]:
 
 def wall(argv: list[str], env: dict[str, str], runs: int) -> float:
     """Median wall time of a whole command (one warm-up run first)."""
+    return statistics.median(_samples(argv, env, runs + 1)[1:])
+
+
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _samples(argv: list[str], env: dict[str, str], runs: int) -> list[float]:
+    """Seconds per run: CPU time of the child (user + system) where the OS reports it, which a
+    neighbour's load on a shared machine hardly moves; wall time elsewhere (Windows)."""
     samples = []
-    for i in range(runs + 1):
+    for _ in range(runs):
         started = time.perf_counter()
+        cpu = _cpu_of_children() if resource else 0.0
         subprocess.run(
             argv,
             env=env,
@@ -93,9 +114,26 @@ def wall(argv: list[str], env: dict[str, str], runs: int) -> float:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        if i:
+        if resource:
+            samples.append(_cpu_of_children() - cpu)
+        else:
             samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+    return samples
+
+
+def paired(
+    argv: list[str], reference: list[str], env: dict[str, str], runs: int
+) -> tuple[float, float]:
+    """(median difference, median ratio) of `argv` against `reference`, run alternately so a
+    neighbour's load on a shared machine hits both alike (one warm-up pair first)."""
+    differences, ratios = [], []
+    for i in range(runs + 1):
+        (a,) = _samples(argv, env, 1)
+        (b,) = _samples(reference, env, 1)
+        if i:
+            differences.append(a - b)
+            ratios.append(a / b)
+    return statistics.median(differences), statistics.median(ratios)
 
 
 def peak_kib(argv: list[str], env: dict[str, str]) -> float:
@@ -203,9 +241,10 @@ def measure(size: int, db: Path, rows: dict[str, Row], runs: int, bare: Path) ->
     from mhtool.store.open_store import open_store
 
     env = child_env(db)
-    help_s = wall([MHTOOL, "--help"], env, runs)
-    bare_s = wall([sys.executable, str(bare), "--help"], env, runs)
-    rows["help"].values[size] = help_s / bare_s
+    help_argv = [MHTOOL, "--help"]
+    rows["help"].values[size] = paired(help_argv, [sys.executable, str(bare), "--help"], env, runs)[
+        1
+    ]
     with sqlite3.connect(db) as conn:
         place, year = conn.execute(
             "SELECT municipality, received_year FROM signal ORDER BY id DESC LIMIT 1"
@@ -219,7 +258,7 @@ def measure(size: int, db: Path, rows: dict[str, Row], runs: int, bare: Path) ->
         "zoek_tekst": ["zoek", "kassen"],
     }
     for key, argv in commands.items():
-        rows[key].values[size] = wall([MHTOOL, *argv], env, runs) - help_s
+        rows[key].values[size] = paired([MHTOOL, *argv], help_argv, env, runs)[0]
     if hasattr(os, "fork"):  # ru_maxrss: POSIX only
         everything = peak_kib([MHTOOL, "signaal", "lijst", "--json"], env)
         one = peak_kib([MHTOOL, "signaal", "lijst", "--json", "--limiet", "1"], env)
@@ -289,10 +328,14 @@ def main() -> int:
             measure(size, db, rows, args.runs, bare)
         # Per open, not per size: one small pair is enough. The first command unlocks.
         subprocess.run([MHTOOL, "--db", str(secret), "info"], env=env, capture_output=True)
-        plain_s = wall([MHTOOL, "--db", str(plain), "signaal", "lijst"], env, args.runs)
-        secret_s = wall([MHTOOL, "--db", str(secret), "signaal", "lijst"], env, args.runs)
+        extra = paired(
+            [MHTOOL, "--db", str(secret), "signaal", "lijst"],
+            [MHTOOL, "--db", str(plain), "signaal", "lijst"],
+            env,
+            args.runs,
+        )[0]
         for size in sizes:
-            rows["encrypted"].values[size] = secret_s - plain_s
+            rows["encrypted"].values[size] = extra
 
     header = ["Budget", *[f"{s:,}".replace(",", ".") for s in sizes], "grens", "uitslag"]
     table = [header]

@@ -7,7 +7,6 @@ The commands are listed in `cli/command_registry.py` and built only when used; h
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from typing import Annotated
@@ -86,6 +85,8 @@ _last_state: list[AppState] = []
 
 
 def _os_user() -> str:
+    import getpass  # only when a command runs, not for --help
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -89,7 +89,7 @@ def agenda_hint(store: Store) -> str | None:
     """The agenda's one-line reminder, computed while the command's database is still open
     (never opening one); a failure here must never spoil the command that just ran."""
     try:
-        from mhtool.services.lifecycle import overdue_hint
+        from mhtool.services.agenda_hint import overdue_hint
 
         return overdue_hint(store)
     except Exception:  # noqa: BLE001 - a reminder is never worth an error

@@ -11,7 +11,6 @@ from mhtool.domain.enums import Measure, MeasureStatus, Partner, Step
 from mhtool.domain.lifecycle import (
     FEEDBACK_WINDOW_DAYS,
     NORMS,
-    NORMS_BY_CODE,
     STEP_NORM,
     AgendaItem,
     AgendaKind,
@@ -24,6 +23,9 @@ from mhtool.domain.signal_input import MAX_TEXT, clean_text
 from mhtool.domain.signal_ref import parse_ref
 from mhtool.domain.views import SignalDetail
 from mhtool.errors import NotAllowedError, ValidationError
+
+# The reminder after other commands lives in its own light module; the names stay here too.
+from mhtool.services.agenda_hint import HINT_ENV, overdue_hint  # noqa: F401
 from mhtool.services.audit import audited
 from mhtool.services.signals import signal_detail
 from mhtool.store import lifecycle as lq
@@ -431,23 +433,3 @@ def agenda(
         )
     items.sort(key=lambda i: i.sort_key(today))
     return Agenda(today.isoformat(), municipality, tuple(items), totals, limit)
-
-
-HINT_ENV = "MHTOOL_AGENDA_HINT"
-
-
-def overdue_hint(store: Store, today: dt.date | None = None) -> str | None:
-    """One line for stderr after other commands when something is overdue; None otherwise.
-    One query (store.lifecycle.anything_overdue); switched off with MHTOOL_AGENDA_HINT=uit."""
-    import os
-
-    if os.environ.get(HINT_ENV, "").strip().lower() in ("uit", "0", "nee", "off"):
-        return None
-    today = today or dt.date.today()
-    defaults = {step: NORMS_BY_CODE[code].default_days for step, code in STEP_NORM.items()}
-    if not lq.anything_overdue(store, today, defaults):
-        return None
-    return (
-        "Let op: er staat iets over de datum in uw agenda; zie 'mhtool agenda' "
-        f"(uitzetten: {HINT_ENV}=uit)."
-    )
