@@ -18,7 +18,7 @@ def dump(path: Path) -> list[str]:
             for line in conn.iterdump()
             if not line.startswith('INSERT INTO "audit_log"')
             and "sqlite_sequence" not in line
-            and not line.startswith("INSERT INTO \"setting\" VALUES('audit.")  # the log's anchor
+            and not line.startswith('INSERT INTO "setting" VALUES(\'audit.')  # the log's anchor
         ]
     finally:
         conn.close()

@@ -23,7 +23,7 @@ def dump(path: Path) -> list[str]:
             'INSERT INTO "audit_log"',
             'DELETE FROM "sqlite_sequence"',
             'INSERT INTO "sqlite_sequence"',
-            "INSERT INTO \"setting\" VALUES('audit.",  # the audit log's anchor moves with it
+            'INSERT INTO "setting" VALUES(\'audit.',  # the audit log's anchor moves with it
         )
         return [line for line in conn.iterdump() if not line.startswith(audit)]
     finally:

@@ -212,3 +212,32 @@ def test_installed_mhtool_undoes_a_step(tmp_path: Path) -> None:
     shown = run_mhtool("signaal", "toon", ref, "--json", env=env)
     assert json.loads(shown.stdout)["stap"] == 1
     assert run_mhtool("audit", "controleer", env=env).returncode == 0
+
+
+def test_undo_of_follow_up_actions_and_outcomes(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    """Actions added after step 5 (issue 11) are undone by the shape of their history rows."""
+    ref = new_signal()
+    closed = cli(
+        "signaal", "stap", ref, "--naar", "5", "--reden", "r", "--conclusie", "geen",
+        "--geen-terugkoppeling",
+    )  # fmt: skip
+    assert closed.exit_code == 0, closed.output
+    before = state(db_path)
+    tables = ("follow_up_action", "outcome")
+    counts = {t: query(db_path, f"SELECT count(*) FROM {t}")[0][0] for t in tables}  # noqa: S608
+    steps = (
+        ("signaal", "actie", ref, "Bellen met het OM", "--voor", "10-12-2026"),
+        ("signaal", "actie-klaar", ref, "1"),
+        ("signaal", "uitkomst", ref, "--opvang", "--verwijzing", "veilig-thuis", "--reden", "x"),
+    )
+    for args in steps:
+        done = cli(*args)
+        assert done.exit_code == 0, (args, done.output)
+    for _ in steps:
+        undo(cli)
+    assert state(db_path) == before
+    for table in tables:
+        assert query(db_path, f"SELECT count(*) FROM {table}")[0][0] == counts[table]  # noqa: S608
+    assert cli("audit", "controleer").exit_code == 0

@@ -19,6 +19,8 @@ _WHAT = {
     "organisation": "organisatie",
     "note": "notitie",
     "step_event": "stap in het verloop",
+    "follow_up_action": "vervolgactie",
+    "outcome": "uitkomst",
 }
 
 

@@ -4,7 +4,8 @@ Every command writes history rows sharing one `change_id`. Each row says what ha
 row of one table, in one of three shapes, and its inverse follows from that shape alone (so an
 action added later is undone the same way, or refused when its shape is not one of these):
 
-* created (`aangemaakt`, and `notitie` for a note): the inverse deletes that row;
+* created (`aangemaakt`, `...-aangemaakt`, `notitie` for a note, `uitkomst`, or any row that
+  holds a whole new record, recognised by its `created_at`): the inverse deletes that row;
 * linked (`gekoppeld`, a person, address or organisation to a signal): the inverse unlinks it;
 * changed: every `{"oud": ..., "nieuw": ...}` pair of a column is set back to `oud`, and the
   lists `vormen` and `maatregelen` are put back as they were. Other keys (`reden`, `rol`, ...)
@@ -23,7 +24,7 @@ from typing import Any
 
 from mhtool.errors import NotAllowedError
 
-CREATED = frozenset({"aangemaakt", "notitie"})
+CREATED = frozenset({"aangemaakt", "notitie", "uitkomst"})
 LINKED = "gekoppeld"
 UNDO_ACTION = "ongedaan"
 # Erasure and destruction: never undone.
@@ -90,6 +91,12 @@ def _is_pair(value: Any) -> bool:
     return isinstance(value, dict) and set(value) == {"oud", "nieuw"}
 
 
+def _is_creation(row: HistoryRow) -> bool:
+    if row.action in CREATED or row.action.endswith("-aangemaakt"):
+        return True
+    return "created_at" in row.changes and not any(_is_pair(v) for v in row.changes.values())
+
+
 def inverse_of(row: HistoryRow) -> Inverse | None:
     """The inverse of one history row; None when the row only explains others."""
     if row.action in IRREVERSIBLE:
@@ -106,7 +113,7 @@ def inverse_of(row: HistoryRow) -> Inverse | None:
             f"Uw laatste wijziging ({row.action}) kan mhtool niet ongedaan maken; corrigeer "
             "het met 'mhtool signaal wijzig' of 'mhtool signaal vervallen'."
         )
-    if row.action in CREATED:
+    if _is_creation(row):
         return Inverse("verwijder", row.entity, row.entity_id, row.signal_id)
     if row.action == LINKED:
         return Inverse("ontkoppel", row.entity, row.entity_id, row.signal_id)

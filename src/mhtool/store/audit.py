@@ -215,9 +215,7 @@ def verify_chain(
                 f"regel {checkpoint.length}, tot waar het log eerder in orde was, is gewijzigd of "
                 "verwijderd",
             )
-        kept = store.row(
-            "SELECT count(*) AS n FROM audit_log WHERE id <= ?", (checkpoint.length,)
-        )
+        kept = store.row("SELECT count(*) AS n FROM audit_log WHERE id <= ?", (checkpoint.length,))
         if kept is None or kept["n"] != checkpoint.length:
             # Cheap, unlike re-hashing: a row removed before the checkpoint still shows.
             return _broken(
