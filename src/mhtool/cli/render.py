@@ -71,7 +71,9 @@ def safe_json(data: Any) -> str:
     """JSON already escapes C0 controls; escape the rest of the hidden characters the same way
     (valid JSON: they can only occur inside strings), so a script printing it cannot be fooled."""
     raw = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
-    return "".join(_json_escape(ord(c)) if ord(c) >= 0x7F and _is_hidden(ord(c)) else c for c in raw)
+    return "".join(
+        _json_escape(ord(c)) if ord(c) >= 0x7F and _is_hidden(ord(c)) else c for c in raw
+    )
 
 
 def _json_escape(code: int) -> str:

@@ -19,6 +19,7 @@ unless another person has that same name.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mhtool.domain.normalise import TUSSENVOEGSELS, strip_accents
@@ -61,24 +62,25 @@ class NameRedaction:
     surname: re.Pattern[str] | None  # the surname alone: only in the person's own signals
     first_name: re.Pattern[str] | None
 
-    def apply(self, text: str, own_signal: bool = True, others: tuple[str, ...] = ()) -> str:
+    def apply(
+        self, text: str, own_signal: bool = True, others: Sequence[NameRedaction] = ()
+    ) -> str:
         """In the person's own signals the surname alone is removed too; elsewhere it may be a
         relative's ("Piet Ångström-Müller, de vader"), so only the full forms go. A form that
-        is also a way of writing one of `others` (persons who stay) is left alone."""
+        is also a way of writing one of `others` (the names of persons who stay) is left alone."""
         return self.redact(text, own_signal, others)[0]
 
     def redact(
-        self, text: str, own_signal: bool = True, others: tuple[str, ...] = ()
+        self, text: str, own_signal: bool = True, others: Sequence[NameRedaction] = ()
     ) -> tuple[str, bool]:
         """(text with the unambiguous forms replaced, whether an ambiguous one was left)."""
         patterns = self.patterns + ((self.surname,) if own_signal and self.surname else ())
-        other_forms = [r for r in (redaction_for(o) for o in others) if r is not None]
         ambiguous = False
         for pattern in patterns:
             folded, origin = _fold(text)
             spans = [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
             for start, end in reversed(spans):
-                if any(other.writes(text[start:end]) for other in other_forms):
+                if any(other.writes(text[start:end]) for other in others):
                     ambiguous = True
                     continue
                 text = text[:start] + REDACTED + text[end:]
@@ -93,6 +95,11 @@ class NameRedaction:
 
     def first_name_left(self, text: str) -> bool:
         return self.first_name is not None and bool(self.first_name.search(_fold(text)[0]))
+
+
+def redactions_for(names: Sequence[str]) -> tuple[NameRedaction, ...]:
+    """The forms of several names, compiled once (the persons who stay, for `redact`)."""
+    return tuple(r for r in map(redaction_for, names) if r is not None)
 
 
 def redaction_for(name: str) -> NameRedaction | None:

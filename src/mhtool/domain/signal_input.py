@@ -108,9 +108,7 @@ def clean_text(value: str, what: str, *, required: bool, limit: int = MAX_FIELD)
     break in it could print a forged line, at column 0, that looks like another record."""
     cleaned = value.strip()
     if limit <= MAX_FIELD and any(char in LINE_BREAKS for char in cleaned):
-        raise ValidationError(
-            f"{what} mag maar één regel zijn; haal de regeleinde(n) eruit."
-        )
+        raise ValidationError(f"{what} mag maar één regel zijn; haal de regeleinde(n) eruit.")
     if required and not cleaned:
         raise ValidationError(f"{what} is verplicht en mag niet leeg zijn.")
     if len(cleaned) > limit:

@@ -133,11 +133,11 @@ def erase_person(
                 row["id"],
                 {"persoon_id": person_id, "reden": reason.value},
             )
+        # Whoever stays with a name written like this one: such a form is not replaced.
+        others = tuple(q.namesakes(store, person))
         removed = erasure.delete_entity(store, "person", "person", person_id, "person_id")
         erasure.forget_in_checks(store, "persoon", person_id)
         own = frozenset(r["id"] for r in signal_rows)
-        # Everyone who stays: a form of the name that could be one of them is not replaced.
-        others = tuple(r["name"] for r in q.remaining_names(store))
         scrubbed = erasure.scrub_name(store, person["name"], own, others)
         # Signals that only mentioned the person in their text changed too: never silently.
         elsewhere = {i: ref for i, ref in scrubbed.changed_signals.items() if i not in own}

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mhtool.domain.name_redaction import NameRedaction, redaction_for
+from mhtool.domain.name_redaction import NameRedaction, redaction_for, redactions_for
 from mhtool.errors import DatabaseInUseError, MhtoolError, NotCompactedError
 from mhtool.store.connection import Store, translate_sqlite_errors
 
@@ -190,7 +190,7 @@ def _each_string(value: Any, change: Callable[[str], str]) -> Any:
 
 
 def _redactor(
-    redaction: NameRedaction, own: bool, others: tuple[str, ...], unsure: list[bool]
+    redaction: NameRedaction, own: bool, others: tuple[NameRedaction, ...], unsure: list[bool]
 ) -> Callable[[str], str]:
     """Replace the name in one string; note in `unsure` whether an ambiguous form was left."""
 
@@ -223,6 +223,7 @@ def scrub_name(
     redaction = redaction_for(name)
     if redaction is None:
         return Scrubbed(0, {}, ())
+    other_forms = redactions_for(others)
     changed = 0
     touched: set[int] = set()
     left: set[int] = set()
@@ -236,7 +237,7 @@ def scrub_name(
             if row["value"] is None:
                 continue
             unsure: list[bool] = []
-            apply = _redactor(redaction, row["signal_id"] in own_signals, others, unsure)
+            apply = _redactor(redaction, row["signal_id"] in own_signals, other_forms, unsure)
 
             if is_json:
                 data = json.loads(row["value"])

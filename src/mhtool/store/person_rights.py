@@ -32,6 +32,13 @@ def person_history(store: Store, person_id: int) -> list[dict[str, Any]]:
     )
 
 
-def remaining_names(store: Store) -> list[dict[str, Any]]:
-    """The names of every person in the file (after the erased one's row is gone)."""
-    return store.rows("SELECT id, name FROM person ORDER BY id")
+def namesakes(store: Store, person: dict[str, Any]) -> list[str]:
+    """The names of the other persons whose name could be written like this person's: the same
+    surname (also read as a first word, for names written surname first) or the same name.
+    Found through the name indexes, so erasure stays quick in a file with many persons."""
+    rows = store.rows(
+        "SELECT name FROM person WHERE id <> :id AND (surname_key = :surname "
+        "OR given_key = :surname OR name_key = :name) ORDER BY id",
+        {"id": person["id"], "surname": person["surname_key"], "name": person["name_key"]},
+    )
+    return [str(r["name"]) for r in rows]
