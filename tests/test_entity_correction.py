@@ -112,3 +112,25 @@ def test_installed_mhtool_corrects_a_person(tmp_path: Path) -> None:
     assert fixed.returncode == 0, fixed.stderr
     shown = run_mhtool("persoon", "toon", "1", env=env)
     assert "Jan de Vries" in shown.stdout
+
+
+@pytest.mark.slow
+def test_installed_mhtool_corrects_an_address_and_an_organisation(tmp_path: Path) -> None:
+    db = tmp_path / "e2e.db"
+    env = child_env(db)
+    made = run_mhtool(
+        *SIGNAL_ARGS, "--omschrijving", "x", "--adres", "straat=Kerkstraat; nummer=142",
+        "--organisatie", "naam=Tulp BV", env=env,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    address = run_mhtool("adres", "wijzig", "1", "--nummer", "14-2", "--reden", "r", env=env)
+    assert address.returncode == 0, address.stderr
+    org = run_mhtool(
+        "organisatie", "wijzig", "1", "--kvk", "12345678", "--reden", "r", "--json", env=env
+    )
+    assert org.returncode == 0, org.stderr
+    assert json.loads(org.stdout)["kvk"] == "12345678"
+    shown = run_mhtool("adres", "toon", "1", env=env)
+    assert "Kerkstraat 14-2" in shown.stdout
+    refused = run_mhtool("adres", "wijzig", "1", "--nummer", "14-2", env=env)
+    assert refused.returncode == 2 and refused.stderr.startswith("Fout: ")

@@ -241,3 +241,21 @@ def test_undo_of_follow_up_actions_and_outcomes(
     for table in tables:
         assert query(db_path, f"SELECT count(*) FROM {table}")[0][0] == counts[table]  # noqa: S608
     assert cli("audit", "controleer").exit_code == 0
+
+
+def test_never_undoes_a_destruction(cli: Cli, db_path: Path) -> None:
+    from tests.signal_helpers import close_signal, log_signal
+
+    kept = log_signal(cli, datum="01-11-2026", omschrijving="Blijft.")
+    doomed = log_signal(cli, datum="01-01-2020", omschrijving="Over de termijn.")
+    close_signal(cli, doomed, "04-01-2020")
+    for conclusie, jaren in (("geen", "2"), ("verder-onderzoek", "5"), ("duiding", "5")):
+        set_term = cli("bewaartermijn", "zet", "--conclusie", conclusie, "--jaren", jaren)
+        assert set_term.exit_code == 0, set_term.output
+    purged = cli("opschonen", "--ja")
+    assert purged.exit_code == 0, purged.output
+    assert query(db_path, "SELECT ref FROM signal") == [(kept,)]
+    before = dump(db_path)
+    result = cli("ongedaan", "--ja")
+    assert result.exit_code == 6 and "vernietigd" in result.stderr
+    assert dump(db_path) == before
