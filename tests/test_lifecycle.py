@@ -432,3 +432,30 @@ def test_erasing_a_person_takes_the_name_out_of_actions_and_outcomes(
         db_path, "SELECT note, '' FROM outcome"
     )
     assert texts and not any("Testpersoon" in str(t) for row in texts for t in row)
+
+
+def test_ongedaan_takes_back_actions_and_outcomes_exactly(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    start = dump(db_path)
+    assert close(cli, ref, "verder-onderzoek").exit_code == 0
+    closed = dump(db_path)
+    assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
+    assert cli("signaal", "uitkomst", ref, "--strafrechtelijk", "--comensha").exit_code == 0
+    for expected in ("--comensha", "actie-klaar", "afronding"):
+        undone = cli("ongedaan", "--ja")
+        assert undone.exit_code == 0, (expected, undone.output)
+        if expected == "actie-klaar":
+            assert query(db_path, "SELECT done_on FROM follow_up_action") == [(None,)]
+            assert query(db_path, "SELECT count(*) FROM outcome") == [(0,)]
+            assert scalar(db_path, "SELECT criminal_case FROM signal") is None
+    after = dump(db_path)
+    for table in ("signal", "follow_up_action", "outcome", "step_event", "signal_measure"):
+        assert [r for r in after[table]] == [r for r in start[table]] or table == "signal", table
+    assert scalar(db_path, "SELECT step FROM signal") == 1
+    assert closed["follow_up_action"] and not after["follow_up_action"]
+    norm = cli("normen", "zet", "stap-2", "5")
+    assert norm.exit_code == 0
+    refused = cli("ongedaan", "--ja")
+    assert refused.exit_code == 6 and "mhtool normen zet" in refused.stderr

@@ -33,6 +33,7 @@ IRREVERSIBLE = frozenset({"persoon-verwijderd", "naam-verwijderd", "vernietigd"}
 REFUSED = {
     "bewaartermijn": "een vastgestelde bewaartermijn; stel de termijn opnieuw vast met "
     "'mhtool bewaartermijn zet'",
+    "norm-gezet": "een vastgestelde norm; stel de norm opnieuw vast met 'mhtool normen zet'",
 }
 # Actions whose row may carry no old/new pair: they only explain the rows around them.
 EXPLANATIONS = frozenset({"verrijkt", "avim-gecorrigeerd"})
