@@ -59,6 +59,13 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "maatregelen.",
     ),
     LazyCommand(
+        "jaarverslag",
+        "annual_report_commands",
+        "annual_report_command",
+        "Maak het jaarverslag: signalen per gemeente en vorm, doorlooptijden, terugkoppeling, "
+        "uitkomsten, partners, maatregelen, minderjarigen en acute signalen.",
+    ),
+    LazyCommand(
         "agenda",
         "lifecycle_commands",
         "agenda",
