@@ -16,7 +16,9 @@ def register(signal_app: typer.Typer) -> None:
 
 def enrich(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Signaalnummer, bijvoorbeeld MH-2026-0001.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
+    ],
     persoon: Annotated[
         list[str] | None,
         typer.Option(help="Persoon (herhaalbaar), zoals bij 'signaal nieuw': 'naam=...; rol=...'."),
@@ -57,7 +59,9 @@ def enrich(
 
 def correct(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Signaalnummer, bijvoorbeeld MH-2026-0001.")],
+    ref: Annotated[
+        str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
+    ],
     reden: Annotated[
         str | None, typer.Option(help="Waarom het wordt gecorrigeerd (verplicht).")
     ] = None,
