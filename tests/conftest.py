@@ -14,6 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from mhtool import session_keys
+
+# This test run gets a session keyring of its own (inherited by every mhtool it starts), so no
+# test can read or leave a remembered key in the real user's login session.
+session_keys.start_private_session()
+
 
 @pytest.fixture(autouse=True)
 def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -27,6 +33,9 @@ def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     # The agenda's reminder after other commands is tested on its own (test_lifecycle_agenda);
     # elsewhere it would only add a line to stderr that tests of other things do not expect.
     monkeypatch.setenv("MHTOOL_AGENDA_HINT", "uit")
+    # Encrypted files: no derived key is remembered between commands unless a test asks
+    # (test_session_keys), so a later wrong passphrase is still refused.
+    monkeypatch.setenv("MHTOOL_ONTGRENDELD_MINUTEN", "0")
     yield path
 
 

@@ -41,6 +41,7 @@ def child_env(db: Path, passphrase: str | None = None, **extra: str) -> dict[str
     env["MHTOOL_DB"] = str(db)
     env["MHTOOL_SLEUTELBOS"] = "uit"
     env["MHTOOL_AGENDA_HINT"] = "uit"  # tested on its own in test_lifecycle_agenda
+    env["MHTOOL_ONTGRENDELD_MINUTEN"] = "0"  # remembered keys: tested in test_session_keys
     env["COLUMNS"] = "200"
     if passphrase is not None:
         env["MHTOOL_WACHTWOORD"] = passphrase

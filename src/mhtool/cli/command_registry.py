@@ -90,6 +90,12 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "Maak een gecontroleerde back-up van de database (versleuteld blijft versleuteld).",
     ),
     LazyCommand(
+        "vergrendel",
+        "storage_commands",
+        "lock",
+        "Vergrendel de versleutelde database: vergeet de onthouden sleutel meteen.",
+    ),
+    LazyCommand(
         "statistiek",
         "statistics_commands",
         "statistics_command",

@@ -134,3 +134,22 @@ def backup(
         out.print(
             "Let op: deze back-up is niet versleuteld. Bewaar hem alleen op een beveiligde plek."
         )
+
+
+def lock(ctx: typer.Context) -> None:
+    """Vergrendel de versleutelde database: vergeet de onthouden sleutel meteen.
+
+    Na één keer het wachtwoord typen onthoudt mhtool de sleutel in uw inlogsessie (Linux), tot
+    MHTOOL_ONTGRENDELD_MINUTEN minuten zonder gebruik voorbij zijn (standaard 15). Gebruik dit
+    als u de computer even alleen laat; de volgende opdracht vraagt het wachtwoord weer.
+    """
+    from mhtool.cli.context import state
+    from mhtool.cli.render import safe
+    from mhtool.services.database import forget_session_key
+
+    path, _ = state(ctx).database_path()
+    if forget_session_key(path):
+        print(safe(f"Vergrendeld: de sleutel van {path} is vergeten; de volgende opdracht vraagt "
+                   "het wachtwoord weer."))  # fmt: skip
+    else:
+        print(safe(f"Er was geen sleutel van {path} onthouden; er is niets te vergrendelen."))

@@ -164,3 +164,11 @@ def signal_refs_for_completion(flag: str | None, prefix: str) -> list[str]:
 
     path, _ = resolve_database_path(flag)
     return signal_refs(path, prefix)
+
+
+def forget_session_key(path: Path) -> bool:
+    """`mhtool vergrendel`: drop the remembered key of an encrypted database at once (see
+    mhtool.session_keys). Touches no database, so nothing is logged in one."""
+    from mhtool import session_keys
+
+    return session_keys.forget(path)

@@ -26,6 +26,30 @@ def key_material(passphrase: str) -> str:
     return passphrase.encode("utf-8").hex()
 
 
+RAW_PREFIX = "raw:"
+"""Key strings starting with this hold a derived raw key and the file's salt (hex), see
+`raw_key`; every other key string is passphrase material."""
+KDF_ROUNDS = 256_000  # SQLCipher 4's default PBKDF2-HMAC-SHA512 work factor
+SALT_BYTES = 16
+
+
+def raw_key(material: str, path: Path) -> str | None:
+    """The key SQLCipher would derive from `material` for `path`, with the file's salt, as a key
+    string for `connect_encrypted`: opening with it skips the key derivation. None when the
+    file's salt cannot be read."""
+    import hashlib
+
+    try:
+        with path.open("rb") as handle:
+            salt = handle.read(SALT_BYTES)
+    except OSError:
+        return None
+    if len(salt) != SALT_BYTES:
+        return None
+    derived = hashlib.pbkdf2_hmac("sha512", material.encode("ascii"), salt, KDF_ROUNDS, 32)
+    return RAW_PREFIX + derived.hex() + salt.hex()
+
+
 def driver() -> Any:
     try:
         import sqlcipher3
@@ -49,8 +73,11 @@ def connect_encrypted(path: Path, key: str, timeout_s: float) -> sqlite3.Connect
     try:
         # SQLCipher logs failed HMAC checks to stderr by default; the user gets our sentence.
         conn.execute("PRAGMA cipher_log_level = NONE")
-        # `key` holds hex digits only (see key_material), so this cannot inject SQL.
-        conn.execute(f"PRAGMA key = '{_checked_hex(key)}'")
+        # `key` holds hex digits only (see key_material, raw_key), so this cannot inject SQL.
+        if key.startswith(RAW_PREFIX):
+            conn.execute(f"PRAGMA key = \"x'{_checked_hex(key[len(RAW_PREFIX) :])}'\"")
+        else:
+            conn.execute(f"PRAGMA key = '{_checked_hex(key)}'")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as error:
         conn.close()

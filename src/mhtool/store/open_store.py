@@ -109,8 +109,9 @@ def _open(
         if not created and encrypt:
             raise ValidationError(f"{path} is zojuist door een ander proces aangemaakt.")
     if key is None and inspect_existing_file(path) is FileKind.ENCRYPTED:
-        key = _key_for(path, False, passphrase)
-    conn = connect(path, key)
+        conn, key = _connect_encrypted(path, passphrase)
+    else:
+        conn = connect(path, key)
     try:
         with translate_sqlite_errors():
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -184,6 +185,39 @@ def _upgrade(store: Store, on_wait: Callable[[], None] | None) -> None:
             copy = backup_before_migration(store, version)
             store.upgraded = (version, LATEST_VERSION, copy)
         apply_migrations(store)
+
+
+def _connect_encrypted(
+    path: Path, passphrase: PassphraseSource | None
+) -> tuple[sqlite3.Connection, str]:
+    """Open an existing encrypted file: with the key remembered in this login session when
+    there is one (no key derivation), else from the passphrase, deriving the raw key once and
+    remembering it (see mhtool.session_keys). A remembered key that no longer fits (the file
+    was replaced) is forgotten and the passphrase asked as usual."""
+    from mhtool import session_keys
+
+    if not session_keys.available():
+        key = _key_for(path, False, passphrase)
+        return connect(path, key), key
+    remembered = session_keys.recall(path)
+    if remembered is not None:
+        try:
+            return connect(path, remembered), remembered
+        except DatabaseError:
+            session_keys.forget(path)
+    from mhtool.store.cipher import raw_key
+
+    material = _key_for(path, False, passphrase)
+    derived = raw_key(material, path)
+    if derived is not None:
+        try:
+            conn = connect(path, derived)
+        except DatabaseError:
+            pass  # not SQLCipher's default derivation: open the usual way (and say why not)
+        else:
+            session_keys.remember(path, derived)
+            return conn, derived
+    return connect(path, material), material
 
 
 def _key_for(path: Path, new: bool, passphrase: PassphraseSource | None) -> str:
