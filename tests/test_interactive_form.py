@@ -197,3 +197,25 @@ def test_step_form_asks_only_what_the_step_needs(tmp_path: Path, use_flags: bool
         ("signaal.stap",),
         ("signaal.stap",),
     ]
+
+
+def test_closing_form_asks_why_no_avim_and_for_the_follow_up(tmp_path: Path) -> None:
+    """Issue 11: acute without an AVIM time needs a reason; 'verder onderzoek' an action."""
+    db = tmp_path / "afronden.db"
+    child = spawn(
+        db, "signaal", "nieuw", "--gemeente", "Texel", "--melder", "x", "--kanaal", "mail",
+        "--omschrijving", "y", "--acuut", "--vorm", "arbeid",
+    )  # fmt: skip
+    child.expect(pexpect.EOF)
+    ref = rows(db, "SELECT ref FROM signal")[0][0]
+    child = spawn(
+        db, "signaal", "stap", str(ref), "--naar", "5", "--reden", "direct afgerond",
+        "--conclusie", "verder-onderzoek", "--geen-terugkoppeling", "--niet-strafrechtelijk",
+        "--geen-opvang", "--maatregel", "apv",
+    )  # fmt: skip
+    answer(child, "Waarom is AVIM niet ingeschakeld", "melder trok het in\r")
+    answer(child, "Vervolgactie", "Bellen met FairWork\r")
+    child.expect("staat nu in stap 5")
+    child.expect(pexpect.EOF)
+    assert rows(db, "SELECT description FROM follow_up_action") == [("Bellen met FairWork",)]
+    assert "melder trok het in" in str(rows(db, "SELECT details FROM step_event WHERE to_step = 5"))

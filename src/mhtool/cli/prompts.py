@@ -455,7 +455,31 @@ def complete_step(current: SignalDetail, given: StepInput) -> StepInput:
             )
             picked = [m for m in picked if m]
             changes["measures"] = tuple(Measure(m) for m in picked)
+        changes.update(_closing_follow_up(current, given, changes))
     return dataclasses.replace(given, **changes)
+
+
+def _closing_follow_up(
+    current: SignalDetail, given: StepInput, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Closing, as the flowchart asks: acute without an AVIM time needs a reason, and
+    'verder onderzoek' gets a follow-up action (empty: mhtool's standard one)."""
+    from mhtool.domain.lifecycle import DEFAULT_FOLLOW_UP
+
+    asked: dict[str, Any] = {}
+    s = current.summary
+    if s.acute and not s.avim_informed_at and not given.no_avim_reason.strip():
+        asked["no_avim_reason"] = ask_text(
+            "Acuut signaal zonder AVIM-tijdstip. Waarom is AVIM niet ingeschakeld? (Ctrl-C om "
+            f"eerst 'mhtool signaal avim {s.ref}' te doen)",
+            required=True,
+        )
+    conclusion = changes.get("conclusion", given.conclusion)
+    if conclusion is Conclusion.FURTHER_INQUIRY and not given.follow_up.strip():
+        asked["follow_up"] = ask_text(
+            f"Vervolgactie (leeg: '{DEFAULT_FOLLOW_UP}', termijn volgens de norm):"
+        )
+    return asked
 
 
 def confirm(message: str, default: bool = False) -> bool:
