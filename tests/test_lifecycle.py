@@ -459,3 +459,23 @@ def test_ongedaan_takes_back_actions_and_outcomes_exactly(
     assert norm.exit_code == 0
     refused = cli("ongedaan", "--ja")
     assert refused.exit_code == 6 and "mhtool normen zet" in refused.stderr
+
+
+def test_weekly_report_lists_open_follow_up_actions_without_their_text(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "verder-onderzoek", "--actie", "Bel Zoë Geheim").exit_code == 0
+    late = new_signal(datum=day(-20))
+    assert (
+        cli("signaal", "actie", late, "Iets", "--voor", day(-2), "--datum", day(-10)).exit_code == 0
+    )
+    week = (TODAY - dt.timedelta(days=TODAY.weekday())).isocalendar()
+    label = f"{week[0]}-W{week[1]:02d}"
+    report = cli("rapport", "--week", label, "--json")
+    assert report.exit_code == 0, report.output
+    lines = json.loads(report.stdout)["vervolgacties"]
+    # Due by this week's Sunday: the action of 2 days ago; the one due in 30 days is not.
+    assert [(line["id"], line["actie"]) for line in lines] == [(late, 1)]
+    text = cli("rapport", "--week", label, "--uitvoer", "-").stdout
+    assert "Open vervolgacties" in text and "Geheim" not in text

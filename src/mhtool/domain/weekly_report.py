@@ -263,6 +263,41 @@ class WaitingLine:
         )
 
 
+@dataclass(frozen=True)
+class FollowUpLine:
+    """An open follow-up action due by the end of the week; its description is free text and
+    stays out of the report (it is in `signaal toon`)."""
+
+    ref: str
+    municipality: str
+    seq: int
+    due_on: str
+    partner: str
+    days_late: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.ref,
+            "gemeente": self.municipality,
+            "actie": self.seq,
+            "voor": self.due_on,
+            "partner": self.partner or None,
+            "dagen_te_laat": self.days_late,
+        }
+
+    def cells(self) -> tuple[Cell, ...]:
+        return (
+            self.ref,
+            self.municipality,
+            self.seq,
+            _date(self.due_on),
+            _label(Partner, self.partner),
+            self.days_late,
+        )
+
+
+FOLLOW_UP_COLUMNS = ("Signaal", "Gemeente", "Actie", "Voor", "Partner", "Dagen te laat")
+
 WAITING_COLUMNS = ("Signaal", "Gemeente", "Stap", "In deze stap sinds", "Dagen")
 WAITING_TOP = 50
 """The weekly report lists this many of the longest-waiting signals; the rest are counted per
@@ -331,6 +366,8 @@ class WeeklyReport:
     chart: Chart
     # The longest-waiting WAITING_TOP are in `waiting`; this counts them all.
     waiting_summary: WaitingSummary | None = None
+    # Open follow-up actions (actie/vervolg) due by the week's Sunday, longest overdue first.
+    follow_up: tuple[FollowUpLine, ...] = ()
 
     @property
     def waiting_total(self) -> int:
@@ -348,6 +385,7 @@ class WeeklyReport:
             "afgerond": [s.as_json() for s in self.closed],
             "acuut": [s.as_json() for s in self.acute],
             "wachtend": [s.as_json() for s in self.waiting],
+            "vervolgacties": [f.as_json() for f in self.follow_up],
             **(self.waiting_summary or self._summary_of_list()).as_json(),
             "grafiek": {
                 "titel": self.chart.title,
@@ -450,6 +488,15 @@ class WeeklyReport:
                     "Geen acute signalen.",
                     "Nieuw deze week, en eerder ontvangen acute signalen waarvoor AVIM nog niet "
                     "is ingeschakeld.",
+                ),
+                Table(
+                    "vervolgacties",
+                    "Open vervolgacties (uiterlijk deze week)",
+                    FOLLOW_UP_COLUMNS,
+                    tuple(f.cells() for f in self.follow_up),
+                    "Geen open vervolgacties met een datum in of vóór deze week.",
+                    "Een signaal met een open vervolgactie telt als open, ook na afronding. De "
+                    "omschrijving van de actie staat in 'mhtool signaal toon'.",
                 ),
                 *self._waiting_tables(),
             ),

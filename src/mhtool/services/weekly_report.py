@@ -15,6 +15,7 @@ from mhtool.domain.weekly_report import (
     WAITING_TOP,
     AcuteLine,
     ClosedLine,
+    FollowUpLine,
     NewSignalLine,
     PersonSummary,
     StepChangeLine,
@@ -25,6 +26,7 @@ from mhtool.domain.weekly_report import (
 )
 from mhtool.errors import ValidationError
 from mhtool.services.signals import summary_from_row
+from mhtool.store import lifecycle as lifecycle_queries
 from mhtool.store import statistics as q
 from mhtool.store.connection import Store
 
@@ -72,6 +74,7 @@ def weekly_report(
         waiting_counts = q.waiting_per_step_and_municipality(store, cutoff, last)
         chart_first = week.shifted(-(CHART_WEEKS - 1)).monday
         per_day = q.received_per_day(store, chart_first, last)
+        due_rows, _ = lifecycle_queries.actions_due_between(store, None, last, None, WAITING_TOP)
     return WeeklyReport(
         week=week.label,
         first_day=first.isoformat(),
@@ -106,6 +109,17 @@ def weekly_report(
         waiting=_waiting_lines(waiting_rows, last),
         chart=_chart(week, per_day),
         waiting_summary=_waiting_summary(waiting_counts),
+        follow_up=tuple(
+            FollowUpLine(
+                ref=r["ref"],
+                municipality=r["municipality"],
+                seq=r["seq"],
+                due_on=r["due_on"],
+                partner=r["partner"],
+                days_late=max((last - dt.date.fromisoformat(r["due_on"])).days, 0),
+            )
+            for r in due_rows
+        ),
     )
 
 
