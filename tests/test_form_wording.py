@@ -127,3 +127,58 @@ class _Collect:
 
     def flush(self) -> None:
         pass
+
+
+def test_link_choice_names_the_signal_within_80_columns(tmp_path: Path) -> None:
+    db = tmp_path / "mhtool.db"
+    env = child_env(db)
+    earlier = run_mhtool(
+        *SIGNAL_ARGS,
+        "--omschrijving",
+        "eerder",
+        "--persoon",
+        "naam=Johannes Wilhelmus van der Velde-Bakker; rol=slachtoffer; geboren=12-03-1990",
+        env=env,
+    )
+    assert earlier.returncode == 0, earlier.stderr
+    child = spawn(db, "signaal", "nieuw", *SIGNAL_ARGS[2:], "--niet-acuut", "--afdeling", "X")
+    child.setwinsize(40, 80)
+    transcript: list[str] = []
+    child.logfile_read = _Collect(transcript)
+    child.expect("Omschrijving")
+    child.send("tweede\r")
+    child.expect("Een persoon toevoegen")
+    child.send("j\r")
+    child.expect("Naam")
+    child.send("Johannes Wilhelmus van der Velde-Bakker\r")
+    child.expect("Geboortedatum")
+    child.send("12-03-1990\r")
+    child.expect("Rol")
+    child.send("\r")
+    child.expect("Nationaliteit")
+    child.send("\r")
+    child.expect("Koppelen aan een bestaande registratie")
+    child.expect("Nee, nieuw vastleggen")
+    shown = screen_text("".join(transcript))
+    # The whole match was printed before the choice, and the choice line itself names the
+    # signal while fitting in 80 columns.
+    assert "1. persoon 1: Johannes Wilhelmus van der Velde-Bakker" in shown.replace("\n", " ")
+    choice = re.search(r"Koppelen aan 1: persoon 1 \(MH-2026-0001\)", shown)
+    assert choice is not None
+    assert len("  Koppelen aan 1: persoon 1 (MH-2026-0001)") < 80
+    child.send(DOWN + "\r")
+    child.expect("Nog een persoon")
+    child.send("\r")
+    child.expect("Een adres")
+    child.send("\r")
+    child.expect("Een organisatie")
+    child.send("\r")
+    child.expect("Opslaan")
+    child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    conn = sqlite3.connect(db)
+    linked = conn.execute("SELECT count(*), count(DISTINCT person_id) FROM signal_person").fetchone()
+    conn.close()
+    assert linked == (2, 1)

@@ -327,12 +327,20 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
     what = {PersonInput: "deze persoon", AddressInput: "dit adres"}.get(
         type(item), "deze organisatie"
     )
-    console().print(text(f"  Eerdere registraties gevonden voor {what}:", "bold yellow"))
+    out = console()
+    out.print(text(f"  Eerdere registraties gevonden voor {what}:", "bold yellow"))
+    # The whole match is printed (wrapped at any width) before the choice, whose lines a
+    # terminal of 80 columns would cut: each choice names only the number and the signals.
+    for number, hit in enumerate(hits, start=1):
+        out.print(text(f"  {number}. {hit_line(hit)}"))
     # Creating a new record is the default: a wrong link merges two people's histories.
     choices = [questionary.Choice(title="Nee, nieuw vastleggen", value=0)]
     choices += [
-        questionary.Choice(title=safe(f"Koppelen aan {hit_line(h)}"), value=h.entity_id)
-        for h in hits
+        questionary.Choice(
+            title=safe(f"Koppelen aan {number}: {h.kind} {h.entity_id} ({_refs(h)})"),
+            value=h.entity_id,
+        )
+        for number, h in enumerate(hits, start=1)
     ]
     picked = questionary.select(
         "  Koppelen aan een bestaande registratie?", choices=choices, instruction=SELECT_HINT
@@ -340,6 +348,13 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
     if not picked:
         return item
     return dataclasses.replace(item, existing_id=int(picked))
+
+
+def _refs(hit: SearchHit, shown: int = 2) -> str:
+    """'MH-2026-0001, MH-2025-0007 en 3 meer': short enough for a choice line."""
+    refs = [s.ref for s in hit.signals]
+    more = f" en {len(refs) - shown} meer" if len(refs) > shown else ""
+    return ", ".join(refs[:shown]) + more
 
 
 def _until_valid(form: Callable[[], E], what: str) -> E | None:
