@@ -53,7 +53,7 @@ def test_partner_export_holds_no_personal_details(cli: Cli, tmp_path: Path, fmt:
     for secret in SECRETS:
         assert secret not in content, f"{secret!r} leaked into the {fmt} export"
     # What partners do get: the signal, the age band, the postcode area, the sector.
-    assert "0-17 (minderjarig)" in content
+    assert "(0-17, minderjarig)" in content
     assert "1701" in content
     assert "duiding mensenhandel" in content
 

@@ -73,6 +73,22 @@ def show(
     if as_json:
         render.print_json([e.as_json() for e in found])
         return
+    if not found and actie:
+        from mhtool.services.audit import action_suggestion
+
+        guess, groups = action_suggestion(st.store(), actie.strip().lower())
+        if guess is not None:
+            raise ValidationError(
+                f"Actie '{actie.strip()}' komt niet voor in het auditlog; bedoelt u '{guess}'?"
+            )
+        if groups and actie.strip().lower() not in groups:
+            render.console().print(
+                render.text(
+                    "Geen regels in het auditlog met deze filters. Groepen van acties in het "
+                    f"log: {', '.join(groups)}."
+                )
+            )
+            return
     if not found:
         filtered = any(v is not None for v in (van, tot, actie, signaal, persoon))
         render.console().print(

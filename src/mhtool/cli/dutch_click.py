@@ -129,6 +129,21 @@ def dutch_metavar(metavar: str) -> str:
     return metavar
 
 
+# Words ending in a full stop that do not end a sentence ('(art. 15 AVG)', 'bijv. 12a').
+_ABBREVIATION = re.compile(r"\b(art|bijv|bv|o\.a|nr|ca|incl|excl|e\.d)\.(?=\s)", re.IGNORECASE)
+_NOT_A_FULL_STOP = "\u2024"  # one dot leader: looks like '.', does not end a sentence for click
+
+
+def short_help(help: str, max_length: int = 45) -> str:
+    """click's one-line summary of a help text, without ending the sentence at an abbreviation:
+    'Maak een inzageoverzicht (art.' was all `mhtool persoon --help` showed. Otherwise exactly
+    click's own summary (same length, same cut)."""
+    from typer._click.utils import make_default_short_help
+
+    protected = _ABBREVIATION.sub(lambda m: m.group(0)[:-1] + _NOT_A_FULL_STOP, help)
+    return make_default_short_help(protected, max_length).replace(_NOT_A_FULL_STOP, ".")
+
+
 def _heading(message: str) -> str:
     return _HEADINGS.get(message, message)
 
@@ -154,6 +169,7 @@ def install() -> None:
     # pull rich.markdown, markdown_it and pygments into every start (≈ 70 ms).
     setattr(typer.core, "_", _heading)  # noqa: B010 - typer.core does not export `_`
     setattr(types._NumberRangeBase, "_describe_range", _describe_range)  # noqa: B010
+    setattr(core, "make_default_short_help", short_help)  # noqa: B010 - used by get_short_help_str
 
     if getattr(formatting.HelpFormatter, "_mhtool_dutch", False):
         return

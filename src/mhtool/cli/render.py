@@ -159,13 +159,10 @@ def show_avim_route(detail: SignalDetail) -> None:
 
 
 def format_moment(value: str | None) -> str:
-    """Stored moments carry the offset of the machine that wrote them; show them in local time."""
-    if not value:
-        return ""
-    moment = dt.datetime.fromisoformat(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return moment.strftime("%d-%m-%Y %H:%M")
+    """dd-mm-jjjj uu:mm in local time (domain.dates, where the weekly report uses it too)."""
+    from mhtool.domain.dates import format_moment as moment
+
+    return moment(value)
 
 
 _PLURALS = {
@@ -492,6 +489,10 @@ def _history_table(d: SignalDetail) -> Table:
     return t
 
 
+# Field names as a reader writes them, where the stored name differs (history, timelines).
+DISPLAY_LABELS = {"kvk": "KvK-nummer", "avim_informed_at": "AVIM ingeschakeld"}
+
+
 def describe_changes(changes: dict[str, Any]) -> str:
     """'stap: 1 → 2; reden: typfout' for updates; created rows are described by their action."""
     from mhtool.domain.views import HISTORY_FIELDS
@@ -500,17 +501,20 @@ def describe_changes(changes: dict[str, Any]) -> str:
     for key, value in changes.items():
         if isinstance(value, dict) and set(value) == {"oud", "nieuw"}:
             old, new = _field_value(key, value["oud"]), _field_value(key, value["nieuw"])
-            label = HISTORY_FIELDS.get(key, key).replace("_", " ")
-            parts.append(f"{label}: {_short(old)} → {_short(new)}")
-        elif key in ("reden", "rol", "avim"):
-            parts.append(f"{key}: {_short(value)}")
+            label = DISPLAY_LABELS.get(key, HISTORY_FIELDS.get(key, key).replace("_", " "))
+            parts.append(f"{label}: {_full(old)} → {_full(new)}")
+        elif key in ("reden", "rol"):
+            parts.append(f"{key}: {_full(value)}")
+        elif key == "avim":
+            shown = format_moment(value) if isinstance(value, str) else value
+            parts.append(f"AVIM: {_full(shown)}")
     return "; ".join(parts)
 
 
 def _field_value(key: str, value: object) -> object:
     """ja/nee for 0/1 flags, dd-mm-jjjj for dates, labels for conclusions, as elsewhere."""
     from mhtool.domain.enums import Conclusion
-    from mhtool.domain.views import HISTORY_DATES, HISTORY_YES_NO
+    from mhtool.domain.views import HISTORY_DATES, HISTORY_MOMENTS, HISTORY_YES_NO
 
     if value is None:
         return None
@@ -518,18 +522,21 @@ def _field_value(key: str, value: object) -> object:
         return yes_no(bool(value))
     if key in HISTORY_DATES and isinstance(value, str):
         return format_date(value)
+    if key in HISTORY_MOMENTS and isinstance(value, str):
+        return format_moment(value)
     if key == "conclusion" and isinstance(value, str):
         return Conclusion.label_of(value)
     return value
 
 
-def _short(value: object, limit: int = 40) -> str:
+def _full(value: object) -> str:
+    """A history value in full: the old text of a corrected description is the record of what
+    was written before, so it is never cut (the table wraps it)."""
     if value is None:
         return "–"
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
-    shown = str(value)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+    return str(value)
 
 
 def _event_label(kind: str, from_step: int | None, to_step: int | None) -> str:

@@ -123,7 +123,8 @@ def report_command(
             f"Weekrapport {chosen.label} opgeslagen in {written} (alleen leesbaar voor u): "
             f"{len(report.new_signals)} nieuw, {len(report.step_changes)} stapwijzigingen, "
             f"{len(report.closed)} afgerond, {len(report.acute)} acuut, "
-            f"{report.waiting_total} langer dan {days} dagen in één stap."
+            f"{report.waiting_total} langer dan {days} {'dag' if days == 1 else 'dagen'} in één "
+            "stap."
         )
     )
 

@@ -111,7 +111,9 @@ def purge(
         return
     confirm_irreversible(
         ja,
-        f"Deze {render.count(len(preview.signals), 'signaal')} definitief vernietigen?",
+        "Dit signaal definitief vernietigen?"
+        if len(preview.signals) == 1
+        else f"Deze {render.count(len(preview.signals), 'signaal')} definitief vernietigen?",
         f"{render.count(len(preview.signals), 'signaal')} "
         f"{'kan' if len(preview.signals) == 1 else 'kunnen'} worden vernietigd; bevestig met --ja, "
         "of start 'mhtool opschonen' in een terminal. Bekijk eerst de lijst met --proef.",

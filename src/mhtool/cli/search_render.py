@@ -72,7 +72,8 @@ def timeline(t: EntityTimeline) -> None:
     for key, value in t.facts.items():
         if value not in (None, ""):
             shown = format_date(value) if key == "geboortedatum" else value
-            facts.add_row(key.capitalize(), render.text(shown))
+            label = render.DISPLAY_LABELS.get(key, key.capitalize())
+            facts.add_row(label, render.text(shown))
     out.print(facts)
     out.print(render.text("Signalen", "bold"))
     signals = render.compact_table()

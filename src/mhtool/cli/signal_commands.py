@@ -440,7 +440,9 @@ def _write_signal_table(
     if listing.expected == 0:
         pages = -(-listing.total // (listing.limit or 1))
         out.write(
-            f"Deze pagina is leeg: er zijn {list_output.thousands(listing.total)} signalen, "
+            f"Deze pagina is leeg: er {'is' if listing.total == 1 else 'zijn'} "
+            f"{list_output.thousands(listing.total)} "
+            f"{'signaal' if listing.total == 1 else 'signalen'}, "
             f"dat is {pages} {'pagina' if pages == 1 else 'pagina’s'} van {listing.limit}.\n"
         )
         return
@@ -485,7 +487,7 @@ def _shown_line(listing: SignalListing, count: Callable[[int, str], str]) -> str
     first, last = listing.offset + 1, listing.offset + shown
     more = "--alles of --limiet N voor meer"
     where = (
-        f"{thousands(shown)} van {thousands(total)} signalen"
+        f"{thousands(shown)} van {thousands(total)} {'signaal' if total == 1 else 'signalen'}"
         if first == 1
         else f"Signalen {thousands(first)}-{thousands(last)} van {thousands(total)}"
     )

@@ -237,5 +237,7 @@ def _draw_chart(counts: MonthlyCounts) -> None:
             )
     out.print(table)
     out.print(
-        f"Maanden januari tot en met december; █ = {counts.peak} signalen in een maand, · = geen."
+        "Maanden januari tot en met december; "
+        f"█ = {counts.peak} {'signaal' if counts.peak == 1 else 'signalen'} in een maand, "
+        "· = geen."
     )

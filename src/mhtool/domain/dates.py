@@ -143,6 +143,17 @@ def minor_on(birth_date: str | None, birth_year: int | None, on: str) -> bool | 
     return None
 
 
+def format_moment(value: str | None) -> str:
+    """A stored moment as dd-mm-jjjj uu:mm. Moments carry the offset of the machine that wrote
+    them; they are shown in local time."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d-%m-%Y %H:%M")
+
+
 def format_date(value: dt.date | str | None) -> str:
     """Dutch display format dd-mm-jjjj; accepts ISO strings from the store."""
     if value is None or value == "":

@@ -371,12 +371,18 @@ def fts_match_expression(words: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class Match:
+    """`score` 100 means the searched text is found exactly (the footer of `zoek` says so);
+    `exact` means more: the match identifies the record (name with birth date, KvK-number,
+    postcode with house number), the only kind mhtool may link on its own. A name alone, even
+    spelt exactly, scores 100 without being `exact`: namesakes exist."""
+
     score: int
     reasons: tuple[str, ...]
+    identifies: bool | None = None  # None: a score of 100 identifies
 
     @property
     def exact(self) -> bool:
-        return self.score >= EXACT
+        return self.score >= EXACT if self.identifies is None else self.identifies
 
 
 def _clamp(value: float) -> int:
@@ -499,6 +505,8 @@ def score_person(
     score = _clamp(0.88 * name_score + bonus)
     if name_score < 70 or score < MIN_SCORE:
         return None
+    if same_name and bonus >= 0:  # the name exactly, and nothing of the birth data disagrees
+        return Match(EXACT, tuple(reasons), identifies=exact)
     return Match(EXACT if exact else min(score, EXACT - 1), tuple(reasons))
 
 
@@ -596,7 +604,7 @@ def score_organisation(
     name = similarity(q.core_key, core_key)
     if name >= 75:
         reasons = ["zelfde naam" if name == 100 else "vergelijkbare naam (spelling)"]
-        base = 0.9 * name
+        base = 100.0 if name == 100 else 0.9 * name
     else:
         part = _part_of_name(q.core_key, core_key)
         if part is None:
@@ -606,4 +614,5 @@ def score_organisation(
         base -= 40
         reasons.append("ander KvK-nummer")
     score = _clamp(base)
-    return Match(score, tuple(reasons)) if score >= MIN_SCORE else None
+    # The same name exactly scores 100 but never identifies: only the KvK-number does.
+    return Match(score, tuple(reasons), identifies=False) if score >= MIN_SCORE else None

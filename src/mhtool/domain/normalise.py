@@ -12,6 +12,8 @@ import unicodedata
 from mhtool.domain.street_names import canonical_street_words
 from mhtool.errors import ValidationError
 
+# Letter pairs PostNL never issues (they recall the SA, SD and SS of 1940-1945).
+NEVER_ISSUED_LETTERS = frozenset({"SA", "SD", "SS"})
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})([A-Z]{2})$")
 
 # Letters that NFKD does not decompose into a base letter plus an accent.
@@ -43,10 +45,16 @@ def strip_accents(text: str) -> str:
 def postcode_key(text: str) -> str:
     """'1701 ab' -> '1701AB'; raises on anything that is not a Dutch postcode."""
     value = re.sub(r"\s+", "", text).upper()
-    if not _POSTCODE.match(value):
+    match = _POSTCODE.match(value)
+    if not match:
         raise ValidationError(
             f"Postcode '{text.strip()}' is ongeldig; gebruik vier cijfers en twee letters, "
             "bijvoorbeeld 1701 AB."
+        )
+    if match.group(2) in NEVER_ISSUED_LETTERS:
+        raise ValidationError(
+            f"Postcode '{text.strip()}' bestaat niet: de lettercombinaties SA, SD en SS worden "
+            "nooit uitgegeven. Controleer de postcode."
         )
     return value
 

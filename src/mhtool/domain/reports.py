@@ -7,11 +7,13 @@ a new format needs no report changes, and the safety rules of each format live i
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-# A cell is a count (int), text, or empty (None). Counts stay numbers so spreadsheets can sum
-# them; everything else is text and is written as text.
-Cell = int | str | None
+# A cell is a count (int), a day (date), text, or empty (None). Counts stay numbers so
+# spreadsheets can sum them, days stay dates so they sort and filter as dates (XLSX writes them
+# as dates with the dd-mm-jjjj format, text formats as dd-mm-jjjj); everything else is text.
+Cell = int | dt.date | str | None
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Chart:
 @dataclass(frozen=True)
 class Document:
     title: str
-    facts: tuple[tuple[str, str], ...] = ()
+    facts: tuple[tuple[str, Cell], ...] = ()
     tables: tuple[Table, ...] = ()
     chart: Chart | None = None
     footnotes: tuple[str, ...] = field(default=())

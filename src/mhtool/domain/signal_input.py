@@ -149,6 +149,14 @@ def suggest_code(enum: type[LabelledEnum], typed: str) -> str:
     return " Bedoelt u " + " of ".join(f"'{c}'" for c in codes) + "?"
 
 
+def did_you_mean(typed: str, known: Iterable[str]) -> str | None:
+    """The known code a typo most likely meant ('signaal.tooon' -> 'signaal.toon'), if any."""
+    import difflib
+
+    close = difflib.get_close_matches(typed.strip().lower(), list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def parse_fields(spec: str, what: str, allowed: Iterable[str]) -> dict[str, str]:
     """'naam=Jan de Vries; rol=slachtoffer' -> {'naam': 'Jan de Vries', 'rol': 'slachtoffer'}."""
     allowed = tuple(allowed)

@@ -177,6 +177,8 @@ HISTORY_FIELDS = {
     "done_by": "klaar_door",
     "done_note": "toelichting_klaar",
 }
+# Stored as ISO moments; shown as dd-mm-jjjj uu:mm in `signaal toon`.
+HISTORY_MOMENTS = frozenset({"avim_informed_at"})
 # Stored as 0/1 or ISO dates; shown as ja/nee and dd-mm-jjjj in `signaal toon`.
 HISTORY_YES_NO = frozenset({"acute", "feedback_given", "criminal_case", "shelter_arranged"})
 HISTORY_DATES = frozenset(

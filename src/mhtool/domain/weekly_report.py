@@ -9,11 +9,12 @@ leak more.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from mhtool.domain.dates import format_date
+from mhtool.domain.dates import format_date, format_moment
 from mhtool.domain.enums import Channel, Conclusion, Form, Measure, Partner, Role, Sector, Step
 from mhtool.domain.reports import Cell, Chart, Document, Table
 from mhtool.domain.views import SignalSummary
@@ -36,6 +37,15 @@ def _date(value: str | None) -> str:
     return format_date(value)
 
 
+def _day(value: str | None) -> dt.date | None:
+    """A stored ISO day as a date cell (exports show it as dd-mm-jjjj, XLSX as a real date)."""
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
+def _days(n: int) -> str:
+    return f"{n} dag" if n == 1 else f"{n} dagen"
+
+
 def _yes_no(value: bool | None) -> str:
     return "onbekend" if value is None else ("ja" if value else "nee")
 
@@ -55,7 +65,9 @@ class PersonSummary:
 
     @property
     def text(self) -> str:
-        return f"{_label(Role, self.role)} ({self.age_band})"
+        # 'slachtoffer (0-17, minderjarig)', not nested brackets; the JSON keeps the band as is.
+        band = self.age_band.replace(" (minderjarig)", ", minderjarig")
+        return f"{_label(Role, self.role)} ({band})"
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ class NewSignalLine:
         s = self.summary
         return (
             s.ref,
-            _date(s.received_on),
+            _day(s.received_on),
             s.municipality,
             _label(Channel, s.channel),
             ", ".join(_label(Form, f) for f in s.forms),
@@ -134,7 +146,7 @@ class StepChangeLine:
         return (
             self.ref,
             self.municipality,
-            _date(self.on_date),
+            _day(self.on_date),
             kinds.get(self.kind, "heropend" if self.kind == "heropen" else self.kind),
             _step(self.from_step),
             _step(self.to_step),
@@ -177,7 +189,7 @@ class ClosedLine:
         return (
             self.ref,
             self.municipality,
-            _date(self.closed_on),
+            _day(self.closed_on),
             _label(Conclusion, self.conclusion),
             feedback,
             _yes_no(self.criminal_case),
@@ -219,14 +231,14 @@ class AcuteLine:
 
     def cells(self) -> tuple[Cell, ...]:
         avim = (
-            _date(self.avim_informed_at) + self.avim_informed_at[10:].replace("T", " ")
+            format_moment(self.avim_informed_at)
             if self.avim_informed_at
             else "NOG NIET INGESCHAKELD"
         )
         return (
             self.ref,
             self.municipality,
-            _date(self.received_on),
+            _day(self.received_on),
             avim,
             _step(self.step),
             "ja" if self.new_this_week else "nee, eerder ontvangen",
@@ -258,7 +270,7 @@ class WaitingLine:
             self.ref,
             self.municipality,
             _step(self.step),
-            _date(self.step_since),
+            _day(self.step_since),
             self.days,
         )
 
@@ -330,17 +342,17 @@ class WaitingList:
     lines: tuple[WaitingLine, ...]
 
     def document(self) -> Document:
-        title = f"Langer dan {self.wait_days} dagen in één stap"
+        title = f"Langer dan {_days(self.wait_days)} in één stap"
         return Document(
             title=f"Wachtlijst signalen mensenhandel, week {self.week}",
-            facts=(("Week", self.week), (title, str(len(self.lines)))),
+            facts=(("Week", self.week), (title, len(self.lines))),
             tables=(
                 Table(
                     "wachtend",
                     title,
                     WAITING_COLUMNS,
                     tuple(line.cells() for line in self.lines),
-                    f"Geen signalen die langer dan {self.wait_days} dagen in één stap staan.",
+                    f"Geen signalen die langer dan {_days(self.wait_days)} in één stap staan.",
                     f"Dagen geteld tot en met {_date(self.last_day)}.",
                 ),
             ),
@@ -406,7 +418,7 @@ class WeeklyReport:
 
     def _waiting_tables(self) -> tuple[Table, ...]:
         """The waiting signals: all of them when few, else the oldest and counts of the rest."""
-        title = f"Langer dan {self.wait_days} dagen in één stap"
+        title = f"Langer dan {_days(self.wait_days)} in één stap"
         note = f"Dagen geteld tot en met {_date(self.last_day)}."
         summary = self.waiting_summary
         if summary is not None and summary.total > len(self.waiting):
@@ -418,7 +430,7 @@ class WeeklyReport:
                 title,
                 WAITING_COLUMNS,
                 tuple(s.cells() for s in self.waiting),
-                f"Geen signalen die langer dan {self.wait_days} dagen in één stap staan.",
+                f"Geen signalen die langer dan {_days(self.wait_days)} in één stap staan.",
                 note,
             )
         ]
@@ -452,11 +464,11 @@ class WeeklyReport:
             facts=(
                 ("Week", self.week),
                 ("Periode", period),
-                ("Nieuwe signalen", str(len(self.new_signals))),
-                ("Stapwijzigingen", str(len(self.step_changes))),
-                ("Afgerond", str(len(self.closed))),
-                ("Acuut", str(len(self.acute))),
-                (f"Langer dan {self.wait_days} dagen in één stap", str(self.waiting_total)),
+                ("Nieuwe signalen", len(self.new_signals)),
+                ("Stapwijzigingen", len(self.step_changes)),
+                ("Afgerond", len(self.closed)),
+                ("Acuut", len(self.acute)),
+                (f"Langer dan {_days(self.wait_days)} in één stap", self.waiting_total),
             ),
             tables=(
                 Table(

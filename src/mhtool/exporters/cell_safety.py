@@ -9,6 +9,8 @@ through, because some spreadsheet programs trim them before deciding. Numbers co
 
 from __future__ import annotations
 
+import datetime as dt
+
 from mhtool.domain.reports import Cell
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -30,4 +32,6 @@ def safe_cell(value: Cell) -> int | str:
         return "ja" if value else "nee"
     if isinstance(value, int):
         return value
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
     return neutralise(str(value))

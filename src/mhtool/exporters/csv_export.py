@@ -39,7 +39,7 @@ def text(document: Document) -> str:
         return buffer.getvalue()
     writer.writerow([neutralise(document.title)])
     for key, value in document.facts:
-        writer.writerow([neutralise(key), neutralise(value)])
+        writer.writerow([neutralise(key), safe_cell(value)])
     for table in tables:
         writer.writerow([])
         _section(writer, table, titled=True)

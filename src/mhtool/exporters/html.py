@@ -4,6 +4,7 @@ resources (a Content-Security-Policy forbids loading any). Every piece of text g
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import BinaryIO
 
@@ -24,6 +25,8 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-we
 
 
 def esc(value: object) -> str:
+    if isinstance(value, dt.date):
+        value = value.strftime("%d-%m-%Y")
     return html.escape(str(value), quote=True)
 
 
@@ -32,6 +35,8 @@ def _cell(value: Cell) -> str:
         return "<td></td>"
     if isinstance(value, int):
         return f'<td class="n">{value}</td>'
+    if isinstance(value, dt.date):
+        return f"<td>{value.strftime('%d-%m-%Y')}</td>"
     return f"<td>{esc(value)}</td>"
 
 

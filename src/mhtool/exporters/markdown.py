@@ -7,6 +7,7 @@ weekly report of 13,000 lines takes 40 ms instead of 600 ms (benchmarks/README-s
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import BinaryIO
 
 from mhtool.domain.reports import Cell, Document, Table
@@ -20,6 +21,8 @@ def escape(value: Cell) -> str:
         return ""
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
     return str(value).translate(_ESCAPES)
 
 

@@ -11,6 +11,7 @@ stays harmless after a save-as-CSV. One sheet per table plus an overview sheet.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from typing import BinaryIO
@@ -28,19 +29,21 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-STYLE_PLAIN, STYLE_BOLD, STYLE_TEXT = 0, 1, 2
+STYLE_PLAIN, STYLE_BOLD, STYLE_TEXT, STYLE_DATE = 0, 1, 2, 3
 _STYLES = (
     f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd\\-mm\\-yyyy"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" '
     'applyNumberFormat="1"/>'
     '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
@@ -73,7 +76,13 @@ def _text(value: str) -> str:
     )
 
 
+# Day 0 of Excel's (1900) date system as it counts from 1 March 1900 on.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 def _cell(ref: str, value: Cell, bold: bool) -> str:
+    if isinstance(value, dt.date):  # a date serial with the dd-mm-jjjj format: sorts as a date
+        return f'<c r="{ref}" s="{STYLE_DATE}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
     cell = safe_cell(value)
     if isinstance(cell, int):
         style = f' s="{STYLE_BOLD}"' if bold else ""
@@ -117,15 +126,33 @@ class _Sheet:
         )
 
 
+SHEET_NAME_MAX = 31  # Excel's limit
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    """At most `limit` characters, ending at a whole word (a single longer word is cut)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if text[limit] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    words = cut.rstrip(" ,;:-(").split(" ")
+    while len(words) > 1 and words[-1].lower() in _DANGLING:  # 'per week per' -> 'per week'
+        words.pop()
+    return " ".join(words)
+
+
+_DANGLING = frozenset({"per", "en", "of", "van", "de", "het", "in", "met", "tot", "voor", "op"})
+
+
 def _sheet_name(title: str, used: set[str]) -> str:
-    """Excel allows 31 characters and no []:*?/\\; long titles are cut at a word."""
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip(" .")
-    if len(base) > 28:
-        base = base[:28].rsplit(" ", 1)[0]
-    base = base or "Blad"
-    name, n = base, 2
+    """Excel allows 31 characters and no []:*?/\\; long titles are cut at a word, and a
+    number that tells two equal names apart replaces words, never half a word."""
+    base = " ".join(_SHEET_FORBIDDEN.sub(" ", title).split()).strip(" .") or "Blad"
+    name, n = _cut_at_word(base, SHEET_NAME_MAX), 2
     while name.lower() in used:
-        name = f"{base[:25]} {n}"
+        suffix = f" {n}"
+        name = _cut_at_word(base, SHEET_NAME_MAX - len(suffix)) + suffix
         n += 1
     used.add(name.lower())
     return name

@@ -127,6 +127,20 @@ def show_audit_log(store: Store, user: str, filters: AuditFilter) -> list[AuditE
         return found
 
 
+def action_suggestion(store: Store, action: str) -> tuple[str | None, list[str]]:
+    """For an --actie filter that matched nothing: the action or group it most likely meant,
+    and the groups the log holds. (None, groups) when `action` itself occurs in the log."""
+    from mhtool.domain.signal_input import did_you_mean
+
+    with store.read(), translate_sqlite_errors():
+        actions = q.distinct_actions(store)
+    groups = sorted({a.split(".")[0] for a in actions})
+    known = set(actions) | set(groups)
+    if action in known:
+        return None, groups
+    return did_you_mean(action, sorted(known)), groups
+
+
 def verify_audit_log(
     store: Store, user: str, *, full: bool = False, published: str | None = None
 ) -> ChainCheck:

@@ -47,7 +47,9 @@ def _hits(
     Signals are looked up for the best-scoring candidates only, in rounds, so a common name
     with hundreds of candidates costs one small query, not hundreds of rows.
     """
-    scored = sorted(scored, key=lambda pair: (-pair[1].score, pair[0]["id"]))
+    # An identifying match ranks first among equal scores (same name and birth date before the
+    # same name alone).
+    scored = sorted(scored, key=lambda pair: (-pair[1].score, not pair[1].exact, pair[0]["id"]))
     hits: list[SearchHit] = []
     start = 0
     while start < len(scored) and len(hits) < limit:
@@ -69,6 +71,7 @@ def _hits(
                     match.score,
                     match.reasons,
                     signals,
+                    match.exact,
                 )
             )
     return hits[:limit]

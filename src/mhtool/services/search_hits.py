@@ -53,10 +53,11 @@ class SearchHit:
     score: int
     reasons: tuple[str, ...]
     signals: tuple[SignalLink, ...]
+    identifies: bool = False  # domain.matching.Match.exact: may be linked without asking
 
     @property
     def exact(self) -> bool:
-        return self.score >= 100
+        return self.identifies
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -124,7 +125,8 @@ def links(rows: list[dict[str, Any]], exclude_signal: int | None) -> tuple[Signa
 
 
 def ranked(hits: list[SearchHit], limit: int) -> tuple[SearchHit, ...]:
-    """Best score first; at equal scores persons before addresses, organisations and text."""
+    """Best score first; at equal scores a match that identifies (exact) first, then persons
+    before addresses, organisations and text."""
     order = {"persoon": 0, "adres": 1, "organisatie": 2, "tekst": 3}
-    hits.sort(key=lambda h: (-h.score, order[h.kind], h.label))
+    hits.sort(key=lambda h: (-h.score, not h.exact, order[h.kind], h.label))
     return tuple(hits[:limit])

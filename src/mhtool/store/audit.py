@@ -172,6 +172,11 @@ def entries(store: Store, f: AuditFilter) -> list[AuditEntry]:
     return [_entry(r) for r in store.rows(sql, tuple(params))]
 
 
+def distinct_actions(store: Store) -> list[str]:
+    """Every action code the log holds (for suggesting a mistyped --actie)."""
+    return [str(r["action"]) for r in store.rows("SELECT DISTINCT action FROM audit_log")]
+
+
 def triggers_present(store: Store) -> bool:
     found = store.rows(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
