@@ -150,12 +150,15 @@ def peak_kib(argv: list[str], env: dict[str, str]) -> float:
 
 
 def in_process(action: Callable[[], Any], runs: int) -> float:
-    action()  # warm the page cache, as a user's second run would be
+    """Median CPU time of this process for `action` (page cache warmed by a first run, as a
+    user's second run would be). CPU time, not wall time: on a shared machine a neighbour's load
+    stretches wall time by a factor that has nothing to do with mhtool."""
+    action()
     samples = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started = time.process_time()
         action()
-        samples.append(time.perf_counter() - started)
+        samples.append(time.process_time() - started)
     return statistics.median(samples)
 
 

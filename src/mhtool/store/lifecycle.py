@@ -13,7 +13,6 @@ from typing import Any
 from mhtool.errors import NotFoundError
 from mhtool.store.connection import Store, now_iso
 from mhtool.store.settings import put_setting, settings_with_prefix
-from mhtool.store.signals import record_history
 
 NORM_PREFIX = "norm."
 
@@ -44,6 +43,8 @@ def insert_action(
         "created_by": user,
     }
     action_id = store.insert("follow_up_action", record)
+    from mhtool.store.signals import record_history  # not for the agenda hint
+
     record_history(
         store, user, "actie-aangemaakt", "follow_up_action", action_id, signal_id, record
     )
@@ -67,6 +68,8 @@ def finish_action(
     changes = {"done_on": done_on.isoformat(), "done_by": user, "done_note": note}
     store.update("follow_up_action", action["id"], changes)
     diff = {k: {"oud": action.get(k), "nieuw": v} for k, v in changes.items()}
+    from mhtool.store.signals import record_history  # not for the agenda hint
+
     record_history(
         store, user, "actie-klaar", "follow_up_action", action["id"], action["signal_id"], diff
     )
@@ -81,6 +84,8 @@ def actions_of(store: Store, signal_id: int) -> list[dict[str, Any]]:
 def insert_outcome(store: Store, signal_id: int, record: dict[str, Any], user: str) -> int:
     full = {"signal_id": signal_id, **record, "created_at": now_iso(), "created_by": user}
     outcome_id = store.insert("outcome", full)
+    from mhtool.store.signals import record_history  # not for the agenda hint
+
     record_history(store, user, "uitkomst", "outcome", outcome_id, signal_id, full)
     return outcome_id
 
@@ -112,6 +117,8 @@ def put_norm(store: Store, code: str, days: int, user: str) -> int | None:
     before = stored_norms(store).get(code)
     put_setting(store, NORM_PREFIX + code, str(days), user)
     old = int(before["value"]) if before else None
+    from mhtool.store.signals import record_history  # not for the agenda hint
+
     record_history(
         store, user, "norm-gezet", "setting", None, None, {code: {"oud": old, "nieuw": days}}
     )
