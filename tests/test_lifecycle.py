@@ -479,3 +479,65 @@ def test_weekly_report_lists_open_follow_up_actions_without_their_text(
     assert [(line["id"], line["actie"]) for line in lines] == [(late, 1)]
     text = cli("rapport", "--week", label, "--uitvoer", "-").stdout
     assert "Open vervolgacties" in text and "Geheim" not in text
+
+
+def test_status_transition_by_transition(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    """actief -> vervolg -> afgesloten -> vervolg -> afgesloten-verwezen -> actief (heropen)."""
+    ref = new_signal()
+
+    def status() -> tuple[str, bool]:
+        data = shown(cli, ref)
+        return data["status"], data["open"]
+
+    assert status() == ("actief", True)
+    assert close(cli, ref, "verder-onderzoek").exit_code == 0
+    assert status() == ("vervolg", True)
+    assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
+    assert status() == ("afgesloten", False)
+    assert cli("signaal", "actie", ref, "Nazorg", "--voor", day(7)).exit_code == 0
+    assert status() == ("vervolg", True)
+    referral = ("signaal", "uitkomst", ref, "--verwijzing", "veilig-thuis", "--reden", "kind")
+    assert cli(*referral).exit_code == 0
+    assert status() == ("vervolg", True)  # open work comes first
+    assert cli("signaal", "actie-klaar", ref, "2").exit_code == 0
+    assert status() == ("afgesloten-verwezen", False)
+    reopened = cli("signaal", "heropen", ref, "--reden", "nieuwe informatie")
+    assert reopened.exit_code == 0, reopened.output
+    assert status() == ("actief", True)
+
+
+CLOSING_BAD = [
+    (("verder-onderzoek", "--actie-voor", "{soon}"), "horen bij --actie"),
+    (("verder-onderzoek", "--actie", " "), "--actie is leeg"),
+    (("duiding", "--actie", "x", "--actie-voor", "{past}"), "vóór de datum"),
+    (("duiding", "--actie", "x", "--actie-partner", "ommm"), "Bedoelt u 'om'"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), CLOSING_BAD)
+def test_bad_follow_up_options_at_closing_change_nothing(
+    cli: Cli,
+    new_signal: Callable[..., str],
+    db_path: Path,
+    args: tuple[str, ...],
+    message: str,
+) -> None:
+    ref = new_signal()
+    before = dump(db_path)
+    values = {"soon": day(5), "past": day(-2)}
+    result = close(cli, ref, *(a.format(**values) for a in args))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Fout: ") and message in result.stderr
+    assert dump(db_path) == before
+
+
+def test_follow_up_options_belong_to_closing(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    before = dump(db_path)
+    result = cli("signaal", "stap", ref, "--controle", "niets", "--actie", "x")
+    assert result.exit_code == 2 and "--actie hoort bij stap 5 afronding" in result.stderr
+    assert dump(db_path) == before

@@ -316,3 +316,16 @@ def test_schema_6_file_gains_the_lifecycle_tables_with_nothing_lost(
         assert data["status"] == ("actief" if data["stap"] < 5 else "afgesloten")
         assert data["acties"] == [] and data["uitkomsten"] == []
     ok(cli("--db", str(db), "agenda"))
+
+
+def test_documented_norms_and_agenda_order_match_the_code() -> None:
+    from mhtool.domain.lifecycle import NORMS
+
+    doc = (Path(__file__).parent.parent / "docs" / "vervolg-en-agenda.md").read_text("utf-8")
+    for norm in NORMS:
+        assert f"| `{norm.code}` | {norm.default_days} dagen |" in doc, norm.code
+    section = doc[doc.index("## De agenda") :]
+    words = ["acuut, AVIM", "vervolgacties over de datum", "langer in een stap", "bedenktijden",
+             "terugkoppeling aan de melder", "binnen `vooruitkijken` dagen moeten"]  # fmt: skip
+    positions = [section.index(w) for w in words]
+    assert positions == sorted(positions) and len(words) == len(AgendaKind)
