@@ -8,11 +8,13 @@ CLI in separate processes; they assert outcomes only, never timings.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -90,17 +92,24 @@ def test_eight_first_commands_at_once_all_succeed(tmp_path: Path, encrypted: boo
         assert len(json.loads(listed.stdout)) == PROCESSES
 
 
-def _writers(db: Path, env: dict[str, str]) -> list[dict[str, list[object]]]:
+def _writers(db: Path, env: dict[str, str]) -> tuple[list[dict[str, list[object]]], int]:
+    """Run the writers; returns their outcomes and the largest WAL file seen meanwhile."""
     started = [
         _start([sys.executable, "-c", WRITER, str(WRITES), *SIGNAL_ARGS], env)
         for _ in range(PROCESSES)
     ]
+    wal = db.with_name(db.name + "-wal")
+    largest = 0
+    while any(p.poll() is None for p in started):
+        with contextlib.suppress(OSError):
+            largest = max(largest, wal.stat().st_size)
+        time.sleep(0.05)  # sampling the WAL's size, not waiting for an outcome
     outcomes = []
     for process in started:
-        out, err = process.communicate(timeout=3600)
+        out, err = process.communicate(timeout=60)
         assert process.returncode == 0, err
         outcomes.append(json.loads(out))
-    return outcomes
+    return outcomes, largest
 
 
 @pytest.mark.slow
@@ -117,7 +126,7 @@ def test_eight_writers_times_200_all_succeed(tmp_path: Path, encrypted: bool) ->
         check=False,
     )
     assert first.returncode == 0, first.stderr
-    outcomes = _writers(db, env)
+    outcomes, largest_wal = _writers(db, env)
     failures = [(o["codes"].count(0), o["errors"]) for o in outcomes if set(o["codes"]) != {0}]
     assert failures == [], failures
     # Every write is there, numbered without gaps, and the file is sound.
@@ -142,9 +151,10 @@ def test_eight_writers_times_200_all_succeed(tmp_path: Path, encrypted: bool) ->
     (count, highest), integrity = json.loads(checked.stdout)
     assert count == highest == PROCESSES * WRITES
     assert integrity == [["ok"]]
-    # The WAL is checkpointed and cut back: after the last writer closed, nothing large remains.
-    wal = db.with_name(db.name + "-wal")
-    assert not wal.exists() or wal.stat().st_size <= 64 * 1024 * 1024
+    # The WAL is checkpointed and cut back under load (it grew past 120 MB for a 2.4 MB
+    # database before): it stays within a few times the database's own size.
+    print(f"largest WAL {largest_wal} bytes, database {db.stat().st_size} bytes")
+    assert largest_wal <= max(32 * 1024 * 1024, 4 * db.stat().st_size)
     if not encrypted:
         conn = sqlite3.connect(db)
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

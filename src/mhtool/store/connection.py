@@ -53,6 +53,7 @@ WAIT_NOTICE_MS = 1_000
 WAIT_ENV = "MHTOOL_WACHTTIJD"  # seconds; for scripts that would rather fail sooner
 # After a checkpoint the WAL file is cut back to this size, so it stays bounded under load.
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
+CHECKPOINT_WAIT_MS = 250
 
 # Gives the passphrase for a file; the bool says whether the file is being created (confirm it).
 PassphraseSource = Callable[[Path, bool], str]
@@ -93,6 +94,7 @@ class Store:
         self.change_id: int | None = None
         # Temporary files a killed mhtool left that could not be removed (for `mhtool info`).
         self.leftovers: list[Path] = []
+        self._wrote = False  # a write transaction ran: close() keeps the WAL bounded
         # Called once when a write has to wait for another process (the CLI says so on stderr).
         self.on_wait: Callable[[], None] | None = None
 
@@ -148,6 +150,7 @@ class Store:
         """One use case, one transaction: all of it lands, or none of it."""
         self.change_id = None
         self._begin_immediate()
+        self._wrote = True
         try:
             with translate_sqlite_errors():
                 yield self
@@ -206,7 +209,27 @@ class Store:
                 self.conn.execute("ROLLBACK")
 
     def close(self) -> None:
-        self.conn.close()
+        """Close; a writer that leaves a large WAL behind first tries to empty it.
+
+        SQLite checkpoints after commits on its own, but can only start the WAL over when no
+        reader is using it at that moment: with many processes at once (an encrypted file
+        especially, where each open takes a while) that moment may never come and the WAL
+        grew past 120 MB for a 2.4 MB database. A TRUNCATE checkpoint waits briefly for the
+        readers of the moment; if they are not done, the next writer tries again."""
+        try:
+            if self._wrote and _wal_size(self.path) > JOURNAL_SIZE_LIMIT:
+                with contextlib.suppress(*driver_error_types()):
+                    self.conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            self.conn.close()
+
+
+def _wal_size(path: Path) -> int:
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size
+    except OSError:
+        return 0
 
 
 def _quoted(name: str) -> str:
