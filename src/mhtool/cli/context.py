@@ -63,6 +63,8 @@ class AppState:
                 on_wait=tell_waiting,
             )
             tell_opened(path, self._store.upgraded, self._store.tightened_from)
+            if self._store.network is not None:
+                tell_network_share(path, self._store.network)
             if not existed:
                 from mhtool.cli.first_run import tell_created
 
@@ -75,6 +77,18 @@ class AppState:
                 self.hint = agenda_hint(self._store)
             self._store.close()
             self._store = None
+
+
+def tell_network_share(path: Path, kind: str) -> None:
+    """A database on a network share is used without WAL; the user must know why (stderr)."""
+    from mhtool.cli.render import safe
+
+    sys.stderr.write(
+        f"Let op: {safe(path)} staat op een netwerkschijf ({safe(kind)}). Daar werkt SQLite niet "
+        "betrouwbaar als meerdere computers het bestand tegelijk gebruiken; mhtool gebruikt "
+        "daarom geen WAL. Gebruik het bestand vanaf één computer tegelijk, of zet het op een "
+        "lokale schijf (gedeeld gebruik vraagt een servermodus, die gepland is).\n"
+    )
 
 
 def tell_waiting() -> None:

@@ -95,6 +95,8 @@ class Store:
         # Temporary files a killed mhtool left that could not be removed (for `mhtool info`).
         self.leftovers: list[Path] = []
         self._wrote = False  # a write transaction ran: close() keeps the WAL bounded
+        # The kind of network file system the file is on (then no WAL), or None.
+        self.network: str | None = None
         # Called once when a write has to wait for another process (the CLI says so on stderr).
         self.on_wait: Callable[[], None] | None = None
 

@@ -37,6 +37,7 @@ from mhtool.store.connection import (
     schema_version,
     translate_sqlite_errors,
 )
+from mhtool.store.file_system import network_file_system
 
 LOCK_SUFFIX = ".mhtool-lock"
 
@@ -84,6 +85,8 @@ def _open(
 
     check_name_length(path)
     leftovers = clean_leftovers()
+    network = network_file_system(path)
+    journal = "delete" if network else "wal"
     key: str | None = None
     created = False
     if not path.exists():
@@ -100,7 +103,7 @@ def _open(
             # Asked before the file exists, so an aborted prompt leaves nothing behind.
             key = _key_for(path, True, passphrase)
         try:
-            created = _create(path, key)
+            created = _create(path, key, journal)
         except OSError as error:
             raise DatabaseError(
                 f"Kan geen database aanmaken op {path}: {os_reason(error)}; kies een andere "
@@ -132,9 +135,10 @@ def _open(
         if not created and path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
             _quick_check(conn)
         with translate_sqlite_errors():
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != journal:
+                conn.execute(f"PRAGMA journal_mode = {journal.upper()}")
         store = Store(conn, path, key)
+        store.network = network
         store.on_wait = on_wait
         store.leftovers = leftovers
         store.tightened_from = _owner_only(path)
@@ -146,7 +150,7 @@ def _open(
         raise
 
 
-def _create(path: Path, key: str | None) -> bool:
+def _create(path: Path, key: str | None, journal: str = "wal") -> bool:
     """Build a complete new database beside `path` and link it into place. False when another
     process was first: its file is complete, and ours is thrown away."""
     from mhtool.store.migrations import apply_migrations
@@ -159,7 +163,7 @@ def _create(path: Path, key: str | None) -> bool:
         try:
             apply_migrations(Store(conn, temp, key))
             with translate_sqlite_errors():
-                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute(f"PRAGMA journal_mode = {journal.upper()}")
         finally:
             conn.close()
         try:
