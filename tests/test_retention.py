@@ -140,6 +140,7 @@ def test_proef_lists_references_and_dates_only_and_changes_nothing(cli: Cli, db_
             {
                 "id": old,
                 "afgerond_op": "2020-01-04",
+                "vervallen_op": None,
                 "vernietigingsdatum": "2022-01-04",
                 "conclusie": "geen",
             }

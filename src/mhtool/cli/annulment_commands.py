@@ -34,7 +34,8 @@ def annul(
 
     Een vervallen signaal blijft met de hele historie in het bestand en het nummer wordt nooit
     opnieuw uitgegeven. Het telt niet mee in lijsten, statistiek en het weekrapport, en kan
-    niet wijzigen tot het is hersteld.
+    niet wijzigen tot het is hersteld. Het krijgt de bewaartermijn van 'geen mensenhandel',
+    gerekend vanaf de dag van vervallen; daarna verdwijnt het met 'mhtool opschonen'.
     """
     from mhtool.cli import render
     from mhtool.cli.signal_commands import asked
@@ -47,9 +48,12 @@ def annul(
         message = f"Signaal {detail.summary.ref} is hersteld en telt weer mee."
     else:
         detail = annul_signal(st.store(), ref, reason, st.user)
+        from mhtool.domain.dates import format_date
+
         message = (
             f"Signaal {detail.summary.ref} is vervallen; het blijft in het bestand maar telt "
-            "niet meer mee. Herstellen: mhtool signaal vervallen "
-            f"{detail.summary.ref} --herstel --reden ..."
+            "niet meer mee, en wordt vernietigd na "
+            f"{format_date(detail.summary.destroy_on)} (bewaartermijn 'geen mensenhandel'). "
+            f"Herstellen: mhtool signaal vervallen {detail.summary.ref} --herstel --reden ..."
         )
     render.signal_outcome(detail, as_json, message)

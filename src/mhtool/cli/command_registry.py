@@ -112,8 +112,8 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "opschonen",
         "retention_commands",
         "purge",
-        "Vernietig afgeronde signalen waarvan de bewaartermijn voorbij is, met alles wat alleen "
-        "bij die signalen hoort.",
+        "Vernietig afgeronde en vervallen signalen waarvan de bewaartermijn voorbij is, met "
+        "alles wat alleen bij die signalen hoort.",
     ),
     LazyCommand(
         "zoek",

@@ -351,6 +351,8 @@ def _fact_rows(d: SignalDetail) -> list[tuple[str, str]]:
         rows += _closing_rows(d)
     if s.annulled:
         rows.append(("Vervallen", f"ja, sinds {format_date(s.annulled_on)} (telt niet mee)"))
+        if s.destroy_on:
+            rows.append(("Vernietigingsdatum", format_date(s.destroy_on)))
     return rows
 
 

@@ -39,6 +39,10 @@ def show_terms(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
             else "standaardwaarde, nog niet vastgesteld door de archivaris"
         )
         out.print(render.text(f"{t.conclusion.label}: {t.years} jaar na afronding ({source})"))
+    out.print(
+        "Een vervallen signaal krijgt de termijn van 'geen mensenhandel', gerekend vanaf de dag "
+        "dat het vervallen is."
+    )
     if not all(t.confirmed for t in terms):
         out.print(
             "Let op: standaardwaarden zijn een voorstel. Laat de archivaris de termijnen "
@@ -56,7 +60,7 @@ def set_term(
     as_json: JSON_OPTION = False,
 ) -> None:
     """Leg de bewaartermijn voor één conclusie vast; afgeronde signalen krijgen een nieuwe
-    vernietigingsdatum."""
+    vernietigingsdatum (bij 'geen' ook vervallen signalen)."""
     from mhtool.cli import render
     from mhtool.domain.enums import Conclusion
     from mhtool.domain.signal_input import parse_choice
@@ -82,8 +86,8 @@ def purge(
     ja: YES_OPTION = False,
     as_json: JSON_OPTION = False,
 ) -> None:
-    """Vernietig afgeronde signalen waarvan de bewaartermijn voorbij is, met alles wat alleen
-    bij die signalen hoort."""
+    """Vernietig afgeronde en vervallen signalen waarvan de bewaartermijn voorbij is, met alles
+    wat alleen bij die signalen hoort."""
     from mhtool.cli import render
     from mhtool.services.retention import finish_compaction, preview_purge
     from mhtool.services.retention import purge as destroy
@@ -154,12 +158,16 @@ def _print_due(signals: tuple[DueSignal, ...]) -> None:
     from mhtool.domain.dates import format_date
 
     table = render.compact_table()
-    for column in ("Signaal", "Afgerond", "Vernietigingsdatum"):
+    for column in ("Signaal", "Afgerond of vervallen", "Vernietigingsdatum"):
         table.add_column(column)
     for s in signals:
         table.add_row(
             render.text(s.ref),
-            render.text(format_date(s.closed_on)),
+            render.text(
+                f"vervallen {format_date(s.annulled_on)}"
+                if s.annulled_on
+                else format_date(s.closed_on)
+            ),
             render.text(format_date(s.destroy_on)),
         )
     render.console().print(table)

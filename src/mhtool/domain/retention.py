@@ -24,6 +24,10 @@ DEFAULT_TERMS: dict[Conclusion, int] = {
     Conclusion.FURTHER_INQUIRY: 5,
     Conclusion.TRAFFICKING: 5,
 }
+# A signal annulled as registered by mistake ('vervallen') is kept as long as one where nothing
+# was found, counted from the day it was annulled: no trafficking was signalled, yet a repeat of
+# the same mistake must still be recognisable. Undoing the annulment clears the date again.
+ANNULLED_TERM = Conclusion.NO_TRAFFICKING
 MIN_YEARS = 1
 MAX_YEARS = 100
 SETTING_PREFIX = "bewaartermijn."
@@ -74,19 +78,31 @@ class RetentionTerm:
         }
 
 
+def annulled_destruction_date(annulled_on: dt.date, terms: dict[str, int]) -> dt.date:
+    return add_years(annulled_on, terms[ANNULLED_TERM.value])
+
+
 @dataclass(frozen=True)
 class DueSignal:
-    """A signal whose term has passed: only its reference and dates, never its content."""
+    """A signal whose term has passed: only its reference and dates, never its content. A
+    closed signal has `closed_on`, an annulled one `annulled_on`."""
 
     ref: str
-    closed_on: str
+    closed_on: str | None
     destroy_on: str
     conclusion: str | None
+    annulled_on: str | None = None
+
+    @property
+    def term(self) -> str | None:
+        """The conclusie whose term applies (an annulled signal: that of 'geen')."""
+        return ANNULLED_TERM.value if self.annulled_on else self.conclusion
 
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.ref,
             "afgerond_op": self.closed_on,
+            "vervallen_op": self.annulled_on,
             "vernietigingsdatum": self.destroy_on,
             "conclusie": self.conclusion,
         }

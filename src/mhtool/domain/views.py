@@ -251,6 +251,7 @@ class SignalSummary:
 
     open_actions: bool = False
     referred: bool = False
+    destroy_on: str | None = None
 
     @property
     def status(self) -> CaseStatus:

@@ -4,6 +4,10 @@ An annulled signal stays in the file with its whole history; its number is never
 is left out of `signaal lijst` (unless asked for), of the statistics and of the weekly report,
 and shown as VERVALLEN wherever it still appears. While annulled it cannot change; a closed
 signal is reopened before it can be annulled, so the rules of a closed signal stay simple.
+
+An annulled signal is not kept forever: it gets a destruction date under the bewaartermijn for
+'geen mensenhandel', counted from the day it was annulled (`domain.retention.ANNULLED_TERM`),
+so `opschonen` removes it like a closed signal. Restoring it clears that date again.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import datetime as dt
 
 from mhtool.domain.dates import format_date
 from mhtool.domain.meldroute import Move, MoveKind, StepInput, refuse_if_closed
+from mhtool.domain.retention import annulled_destruction_date
 from mhtool.domain.signal_input import clean_text
 from mhtool.domain.signal_ref import parse_ref
 from mhtool.domain.views import SignalDetail
@@ -20,6 +25,7 @@ from mhtool.services.audit import audited
 from mhtool.services.signals import signal_detail
 from mhtool.store import signals as q
 from mhtool.store.connection import Store
+from mhtool.store.retention import term_years
 
 
 def annul_signal(
@@ -52,7 +58,10 @@ def annul_signal(
         q.update_signal(
             store,
             row["id"],
-            {"annulled_on": on_date.isoformat()},
+            {
+                "annulled_on": on_date.isoformat(),
+                "destroy_on": annulled_destruction_date(on_date, term_years(store)).isoformat(),
+            },
             user,
             "vervallen",
             extra={"reden": reason},
@@ -80,6 +89,11 @@ def restore_signal(
             {},
         )
         q.update_signal(
-            store, row["id"], {"annulled_on": None}, user, "vervallen-hersteld", {"reden": reason}
+            store,
+            row["id"],
+            {"annulled_on": None, "destroy_on": None},
+            user,
+            "vervallen-hersteld",
+            {"reden": reason},
         )
         return signal_detail(store, q.find_signal(store, ref))

@@ -53,8 +53,10 @@ def _due(store: Store, today: dt.date) -> tuple[list[tuple[int, DueSignal]], lis
     ready: list[tuple[int, DueSignal]] = []
     waiting: list[DueSignal] = []
     for r in q.due_signals(store, today):
-        signal = DueSignal(r["ref"], r["closed_on"], r["destroy_on"], r["conclusion"])
-        if r["conclusion"] in confirmed or (r["conclusion"] is None and all_confirmed):
+        signal = DueSignal(
+            r["ref"], r["closed_on"], r["destroy_on"], r["conclusion"], r["annulled_on"]
+        )
+        if signal.term in confirmed or (signal.term is None and all_confirmed):
             ready.append((r["id"], signal))
         else:
             waiting.append(signal)

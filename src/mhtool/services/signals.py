@@ -88,6 +88,7 @@ def summary_from_row(row: dict[str, Any], forms: tuple[str, ...]) -> SignalSumma
         annulled_on=row.get("annulled_on"),
         open_actions=bool(row.get("has_open_actions")),
         referred=bool(row.get("has_referral")),
+        destroy_on=row.get("destroy_on"),
     )
 
 
