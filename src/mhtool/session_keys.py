@@ -2,8 +2,9 @@
 
 Opening a SQLCipher file from a passphrase runs PBKDF2 (256,000 rounds, 0.2-0.4 s) on every
 command. After one successful open, the derived raw key is kept in the Linux kernel's session
-keyring (`keyctl`, through the system call; no extra package): in kernel memory, readable only by
-processes of this user in this login session, never written to disk, and dropped by the kernel
+keyring (`keyctl`, through the system call; no extra package; the user's session keyring when
+the login has no session keyring of its own): in kernel memory, readable only by processes of
+this user, never written to disk, and dropped by the kernel
 after `MHTOOL_ONTGRENDELD_MINUTEN` minutes without use (default 15; 0 switches it off) or at
 once with `mhtool vergrendel`. Elsewhere (Windows, macOS, a kernel or container without
 keyrings) nothing is remembered and every command derives the key as before.
@@ -33,7 +34,9 @@ _KEYCTL_SEARCH = 10
 _KEYCTL_READ = 11
 _KEYCTL_SET_TIMEOUT = 15
 _KEYCTL_INVALIDATE = 21
+_KEYCTL_GET_KEYRING_ID = 0
 _KEY_SPEC_SESSION_KEYRING = -3
+_KEY_SPEC_USER_SESSION_KEYRING = -5
 _KEYCTL_JOIN_SESSION_KEYRING = 1
 
 
@@ -87,8 +90,21 @@ def _keyctl(*args: int | bytes | ctypes.Array[ctypes.c_char]) -> int:
     return int(syscall(ctypes.c_long(keyctl), *converted))  # type: ignore[operator]
 
 
+def _keyring() -> int:
+    """The login session's keyring; without one (a login without pam_keyinit, e.g. some SSH or
+    container setups, where every process would get a new empty one) the user's session keyring,
+    which all processes of this user share."""
+    # Without a session keyring the kernel answers with the user's one here, but adding a key
+    # "to the session keyring" would create a new one that dies with this process.
+    session = _keyctl(_KEYCTL_GET_KEYRING_ID, _KEY_SPEC_SESSION_KEYRING, 0)
+    user_session = _keyctl(_KEYCTL_GET_KEYRING_ID, _KEY_SPEC_USER_SESSION_KEYRING, 0)
+    if session > 0 and session != user_session:
+        return _KEY_SPEC_SESSION_KEYRING
+    return _KEY_SPEC_USER_SESSION_KEYRING
+
+
 def _find(path: Path) -> int:
-    return _keyctl(_KEYCTL_SEARCH, _KEY_SPEC_SESSION_KEYRING, b"user", _name(path), 0)
+    return _keyctl(_KEYCTL_SEARCH, _keyring(), b"user", _name(path), 0)
 
 
 def recall(path: Path) -> str | None:
@@ -122,7 +138,7 @@ def remember(path: Path, key: str) -> None:
             ctypes.c_char_p(_name(path)),
             ctypes.c_char_p(payload),
             ctypes.c_size_t(len(payload)),
-            ctypes.c_long(_KEY_SPEC_SESSION_KEYRING),
+            ctypes.c_long(_keyring()),
         )
     )
     if serial > 0:
@@ -137,7 +153,7 @@ def forget(path: Path) -> bool:
     if serial <= 0:
         return False
     if _keyctl(_KEYCTL_INVALIDATE, serial) < 0:
-        _keyctl(_KEYCTL_UNLINK, serial, _KEY_SPEC_SESSION_KEYRING)
+        _keyctl(_KEYCTL_UNLINK, serial, _keyring())
     return True
 
 
