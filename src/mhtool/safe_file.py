@@ -271,6 +271,7 @@ def _live_temps() -> tuple[set[Path], list[Path]]:
     """Temporary files whose writer still runs, and markers of writers that are gone."""
     live: set[Path] = set()
     dead: list[Path] = []
+    unreadable: list[Path] = []
     folder = registry_dir()
     try:
         entries = list(folder.iterdir())
@@ -285,14 +286,24 @@ def _live_temps() -> tuple[set[Path], list[Path]]:
         except OSError:
             continue
         try:
-            named = Path(os.fsdecode(os.read(fd, 65536)))
             if try_lock(fd):
                 dead.append(marker)
-            else:
-                live.add(named)
+                continue
+            # Alive. (On Windows its locked first byte cannot even be read: then the name is
+            # unknown, and a folder sweep leaves every temp file it might be alone.)
+            try:
+                live.add(Path(os.fsdecode(os.read(fd, 65536))))
+            except OSError:
+                unreadable.append(marker)
         finally:
             os.close(fd)
+    if unreadable:
+        live.add(_ANY)
     return live, dead
+
+
+# Stands for "some live writer's temp file could not be named": sweeps then remove nothing.
+_ANY = Path("\0")
 
 
 def _remove_if_unlocked(path: Path) -> None:
@@ -337,7 +348,7 @@ def clean_leftovers(folders: Iterable[Path] = ()) -> list[Path]:
             for s in SIDECARS:
                 if path.name.endswith(TEMP_SUFFIX + s):
                     base = path.with_name(path.name[: -len(s)])
-            if base.absolute() in live or base in live:
+            if _ANY in live or base.absolute() in live or base in live:
                 continue
             if not remove_with_sidecars(base) and base not in stuck:
                 stuck.append(base)
