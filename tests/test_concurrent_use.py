@@ -159,3 +159,54 @@ def test_eight_writers_times_200_all_succeed(tmp_path: Path, encrypted: bool) ->
         conn = sqlite3.connect(db)
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         conn.close()
+
+
+# Records which modules a cold `mhtool signaal nieuw` imports while it holds the write lock.
+IMPORTS_IN_LOCK = r"""
+import contextlib, io, json, sys
+from mhtool.store import connection
+
+original = connection.Store.write
+imported = []
+
+
+@contextlib.contextmanager
+def watched(self):
+    with original(self) as store:
+        before = set(sys.modules)
+        yield store
+        imported.extend(sorted(set(sys.modules) - before))
+
+
+connection.Store.write = watched
+from mhtool.cli.app import main
+
+sys.argv = ["mhtool", *sys.argv[1:]]
+try:
+    with contextlib.redirect_stdout(io.StringIO()):
+        main()
+except SystemExit as exit_:
+    assert not exit_.code, exit_.code
+print(json.dumps(imported))
+"""
+
+
+@pytest.mark.slow
+def test_a_writer_imports_no_library_while_holding_the_lock(tmp_path: Path) -> None:
+    """Found in the attack: about 100 modules (sqlite-utils) were imported inside BEGIN
+    IMMEDIATE, so every writer held the lock for 0.1 s. Library imports happen before it."""
+    db = tmp_path / "slot.db"
+    env = child_env(db)
+    made = subprocess.run(
+        [*MHTOOL, "init"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
+    assert made.returncode == 0, made.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTS_IN_LOCK, *SIGNAL_ARGS, "--omschrijving", "x",
+         "--persoon", "naam=Jan Jansen; rol=slachtoffer",
+         "--adres", "straat=Dorpstraat; nummer=1; plaats=Texel"],
+        env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    imported = json.loads(done.stdout)
+    assert [m for m in imported if not m.startswith("mhtool.")] == []
