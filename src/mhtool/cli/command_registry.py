@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import typer
@@ -29,15 +28,18 @@ from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandInfo, TyperInfo
 
 
-@dataclass(frozen=True)
 class LazyCommand:
     """A top-level command: `module.attribute` is a command function or a `typer.Typer` group;
-    `summary` is the first sentence of its help (what `mhtool --help` shows)."""
+    `summary` is the first sentence of its help (what `mhtool --help` shows). A plain class: this
+    module is imported by `mhtool --help`, and dataclasses would cost start-up time."""
 
-    name: str
-    module: str
-    attribute: str
-    summary: str
+    __slots__ = ("attribute", "module", "name", "summary")
+
+    def __init__(self, name: str, module: str, attribute: str, summary: str) -> None:
+        self.name = name
+        self.module = module
+        self.attribute = attribute
+        self.summary = summary
 
 
 COMMANDS: tuple[LazyCommand, ...] = (

@@ -7,7 +7,6 @@ entry point (which knows every command): the import graph stays a tree.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,15 +17,22 @@ if TYPE_CHECKING:
     from mhtool.store.connection import Store
 
 
-@dataclass
 class AppState:
-    """Global options, and the database opened at most once per command."""
+    """Global options, and the database opened at most once per command. (A plain class, not a
+    dataclass: `mhtool --help` imports this module, and dataclasses costs start-up time.)"""
 
-    db_flag: str | None = None
-    user: str = ""
-    command: str = ""
-    hint: str | None = None  # the agenda's reminder, shown by main() after a success
-    _store: Store | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        db_flag: str | None = None,
+        user: str = "",
+        command: str = "",
+        hint: str | None = None,
+    ) -> None:
+        self.db_flag = db_flag
+        self.user = user
+        self.command = command
+        self.hint = hint  # the agenda's reminder, shown by main() after a success
+        self._store: Store | None = None
 
     def database_path(self) -> tuple[Path, str]:
         from mhtool.services.database import resolve_database_path

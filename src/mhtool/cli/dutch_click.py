@@ -12,71 +12,71 @@ from typing import Any
 
 HELP_OPTION_TEXT = "Toon deze hulp en stop."
 
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+_PATTERNS: list[tuple[str, str]] = [
     (
-        re.compile(r"^No such option: (\S+?)\s*\((?:Possible options|Did you mean):? (.+?)\??\)$"),
+        r"^No such option: (\S+?)\s*\((?:Possible options|Did you mean):? (.+?)\??\)$",
         "onbekende optie {0} (bedoelt u {1}?).",
     ),
     (
-        re.compile(r"^No such option: (\S+?)(?:\s*Did you mean (.+?)\?)?\.?$"),
+        r"^No such option: (\S+?)(?:\s*Did you mean (.+?)\?)?\.?$",
         "onbekende optie {0}.",
     ),
     (
-        re.compile(r"^No such command '(.+?)'\.\s*Did you mean (.+?)\?$"),
+        r"^No such command '(.+?)'\.\s*Did you mean (.+?)\?$",
         "onbekende opdracht '{0}'; bedoelt u {1}?",
     ),
-    (re.compile(r"^No such command '?(.+?)'?\.$"), "onbekende opdracht '{0}'."),
-    (re.compile(r"^Missing option '?(.+?)'?\.?$"), "de optie {0} ontbreekt."),
-    (re.compile(r"^Missing argument '?(.+?)'?\.?$"), "het argument {0} ontbreekt."),
-    (re.compile(r"^Missing command\.?$"), "geef een opdracht op."),
+    (r"^No such command '?(.+?)'?\.$", "onbekende opdracht '{0}'."),
+    (r"^Missing option '?(.+?)'?\.?$", "de optie {0} ontbreekt."),
+    (r"^Missing argument '?(.+?)'?\.?$", "het argument {0} ontbreekt."),
+    (r"^Missing command\.?$", "geef een opdracht op."),
     (
-        re.compile(r"^Option '?(.+?)'? requires an argument\.$"),
+        r"^Option '?(.+?)'? requires an argument\.$",
         "de optie {0} heeft een waarde nodig.",
     ),
     (
-        re.compile(r"^Option '?(.+?)'? requires \d+ arguments\.$"),
+        r"^Option '?(.+?)'? requires \d+ arguments\.$",
         "de optie {0} heeft meer waarden nodig.",
     ),
-    (re.compile(r"^Option '?(.+?)'? does not take a value\.$"), "de optie {0} neemt geen waarde."),
+    (r"^Option '?(.+?)'? does not take a value\.$", "de optie {0} neemt geen waarde."),
     (
-        re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.+)\)$"),
+        r"^Got unexpected extra argument(?:s|\(s\))? \((.+)\)$",
         "onverwacht extra argument ({0}); zet tekst met spaties tussen aanhalingstekens.",
     ),
-    (re.compile(r"^Invalid value for '?(.+?)'?: (.+)$"), "ongeldige waarde voor {0}: {1}"),
-    (re.compile(r"^Invalid value: (.+)$"), "ongeldige waarde: {0}"),
+    (r"^Invalid value for '?(.+?)'?: (.+)$", "ongeldige waarde voor {0}: {1}"),
+    (r"^Invalid value: (.+)$", "ongeldige waarde: {0}"),
 ]
-_VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+_VALUE_PATTERNS: list[tuple[str, str]] = [
     (
-        re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:integer|int|int range)\.?$"),
+        r"^(?:Value )?'?(.*?)'? is not a valid (?:integer|int|int range)\.?$",
         "'{0}' is geen geheel getal.",
     ),
     (
-        re.compile(r"^(\S+) is not in the range (\d+) t/m (\d+)\.?$"),
+        r"^(\S+) is not in the range (\d+) t/m (\d+)\.?$",
         "{0} ligt niet tussen {1} en {2}.",
     ),
     (
-        re.compile(r"^(\S+) is not in the range minstens (\S+?)\.?$"),
+        r"^(\S+) is not in the range minstens (\S+?)\.?$",
         "{0} is te klein; minstens {1}.",
     ),
     (
-        re.compile(r"^(\S+) is not in the range hoogstens (\S+?)\.?$"),
+        r"^(\S+) is not in the range hoogstens (\S+?)\.?$",
         "{0} is te groot; hoogstens {1}.",
     ),
-    (re.compile(r"^(.+?) is not in the range (.+?)\.?$"), "{0} ligt niet binnen {1}."),
+    (r"^(.+?) is not in the range (.+?)\.?$", "{0} ligt niet binnen {1}."),
     (
-        re.compile(r"^(?:Value )?'?(.*?)'? is not a valid (?:boolean|bool)\.?$"),
+        r"^(?:Value )?'?(.*?)'? is not a valid (?:boolean|bool)\.?$",
         "'{0}' is geen ja/nee.",
     ),
     (
-        re.compile(r"^Input should be less than or equal to (\S+)$"),
+        r"^Input should be less than or equal to (\S+)$",
         "de waarde mag hoogstens {0} zijn.",
     ),
     (
-        re.compile(r"^Input should be greater than or equal to (\S+)$"),
+        r"^Input should be greater than or equal to (\S+)$",
         "de waarde moet minstens {0} zijn.",
     ),
-    (re.compile(r"^Input should be a valid integer.*$"), "de waarde moet een geheel getal zijn."),
-    (re.compile(r"^Input should be a valid boolean.*$"), "de waarde moet ja of nee zijn."),
+    (r"^Input should be a valid integer.*$", "de waarde moet een geheel getal zijn."),
+    (r"^Input should be a valid boolean.*$", "de waarde moet ja of nee zijn."),
 ]
 _HEADINGS = {
     "Arguments": "Argumenten",
@@ -91,7 +91,7 @@ def translate_message(message: str) -> str:
     """Usage error text from typer -> a Dutch sentence (lower-case start, as after 'Fout: ')."""
     message = message.strip()
     for pattern, template in _PATTERNS:
-        match = pattern.match(message)
+        match = re.match(pattern, message)
         if match:
             parts = [translate_value(g) if g else "" for g in match.groups()]
             return template.format(*parts)
@@ -100,7 +100,7 @@ def translate_message(message: str) -> str:
 
 def translate_value(message: str) -> str:
     for pattern, template in _VALUE_PATTERNS:
-        match = pattern.match(message.strip())
+        match = re.match(pattern, message.strip())
         if match:
             return template.format(*match.groups())
     return message
