@@ -330,17 +330,13 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
     out = console()
     out.print(text(f"  Eerdere registraties gevonden voor {what}:", "bold yellow"))
     # The whole match is printed (wrapped at any width) before the choice, whose lines a
-    # terminal of 80 columns would cut: each choice names only the number and the signals.
+    # terminal of 80 columns would cut: a choice shortens the name, never the signals.
     for number, hit in enumerate(hits, start=1):
         out.print(text(f"  {number}. {hit_line(hit)}"))
     # Creating a new record is the default: a wrong link merges two people's histories.
     choices = [questionary.Choice(title="Nee, nieuw vastleggen", value=0)]
     choices += [
-        questionary.Choice(
-            title=safe(f"Koppelen aan {number}: {h.kind} {h.entity_id} ({_refs(h)})"),
-            value=h.entity_id,
-        )
-        for number, h in enumerate(hits, start=1)
+        questionary.Choice(title=safe(_link_title(h)), value=h.entity_id) for h in hits
     ]
     picked = questionary.select(
         "  Koppelen aan een bestaande registratie?", choices=choices, instruction=SELECT_HINT
@@ -348,6 +344,17 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
     if not picked:
         return item
     return dataclasses.replace(item, existing_id=int(picked))
+
+
+CHOICE_WIDTH = 74  # what fits after questionary's pointer in an 80-column terminal
+
+
+def _link_title(hit: SearchHit) -> str:
+    """'Koppelen aan persoon 1: Jan de Vries (geb. ...) (MH-2026-0001)', within CHOICE_WIDTH."""
+    head, refs = f"Koppelen aan {hit.kind} {hit.entity_id}: ", f" ({_refs(hit)})"
+    room = max(CHOICE_WIDTH - len(head) - len(refs), 10)
+    label = hit.label if len(hit.label) <= room else hit.label[: room - 1].rstrip() + "…"
+    return head + label + refs
 
 
 def _refs(hit: SearchHit, shown: int = 2) -> str:
