@@ -174,3 +174,23 @@ def test_init_encrypted_at_a_terminal_makes_the_encrypted_copy(tmp_path: Path) -
     assert is_encrypted_file(copy) and not is_encrypted_file(db)
     assert signals_in(copy, TEST_PASSPHRASE) == 2
     assert os.stat(copy).st_mode & 0o077 == 0
+
+
+@pytest.mark.slow
+def test_a_too_short_passphrase_at_init_is_asked_again(tmp_path: Path) -> None:
+    db = tmp_path / "nieuw.db"
+    child = _spawn(["init", "--versleuteld"], child_env(db))
+    for short in ("kort", "negen tkn"):
+        child.expect("Kies een wachtwoord")
+        child.sendline(short)
+        child.expect("te kort")
+        assert not db.exists()
+    child.expect("Kies een wachtwoord")
+    child.sendline(TEST_PASSPHRASE)
+    child.expect("nogmaals")
+    child.sendline(TEST_PASSPHRASE)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert is_encrypted_file(db)
+    assert signals_in(db, TEST_PASSPHRASE) == 0
