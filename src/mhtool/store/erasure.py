@@ -22,6 +22,7 @@ from typing import Any
 from mhtool.domain.name_redaction import NameRedaction, redaction_for, redactions_for
 from mhtool.errors import DatabaseInUseError, MhtoolError, NotCompactedError
 from mhtool.store.connection import Store, translate_sqlite_errors
+from mhtool.store.row_ids import remember_freed
 
 # Never erased: the audit trail itself and the schema bookkeeping.
 PROTECTED = frozenset({"audit_log", "schema_migration", "signal_counter", "setting"})
@@ -112,6 +113,7 @@ def delete_entity(
     cursor = store.execute(f"DELETE FROM {_quote(target)} WHERE id = ?", (entity_id,))  # noqa: S608
     if cursor.rowcount > 0:
         counts[target] = counts.get(target, 0) + cursor.rowcount
+        remember_freed(store, target, entity_id)
     return counts
 
 

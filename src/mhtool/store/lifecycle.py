@@ -12,6 +12,7 @@ from typing import Any
 
 from mhtool.errors import NotFoundError
 from mhtool.store.connection import Store, now_iso
+from mhtool.store.row_ids import fresh_id
 from mhtool.store.settings import put_setting, settings_with_prefix
 
 NORM_PREFIX = "norm."
@@ -42,7 +43,9 @@ def insert_action(
         "created_at": now_iso(),
         "created_by": user,
     }
-    action_id = store.insert("follow_up_action", record)
+    action_id = store.insert(
+        "follow_up_action", {"id": fresh_id(store, "follow_up_action"), **record}
+    )
     from mhtool.store.signals import record_history  # not for the agenda hint
 
     record_history(
@@ -83,7 +86,7 @@ def actions_of(store: Store, signal_id: int) -> list[dict[str, Any]]:
 
 def insert_outcome(store: Store, signal_id: int, record: dict[str, Any], user: str) -> int:
     full = {"signal_id": signal_id, **record, "created_at": now_iso(), "created_by": user}
-    outcome_id = store.insert("outcome", full)
+    outcome_id = store.insert("outcome", {"id": fresh_id(store, "outcome"), **full})
     from mhtool.store.signals import record_history  # not for the agenda hint
 
     record_history(store, user, "uitkomst", "outcome", outcome_id, signal_id, full)

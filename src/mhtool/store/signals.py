@@ -15,6 +15,7 @@ from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInpu
 from mhtool.domain.signal_ref import format_ref
 from mhtool.errors import NotFoundError, ValidationError
 from mhtool.store.connection import Store, now_iso
+from mhtool.store.row_ids import fresh_id
 
 
 def record_history(
@@ -188,7 +189,7 @@ def link_person(store: Store, signal_id: int, person: PersonInput, user: str) ->
         person_id = person.existing_id
     else:
         record = {**person_record(person), "created_at": now_iso()}
-        person_id = store.insert("person", record)
+        person_id = store.insert("person", {"id": fresh_id(store, "person"), **record})
         record_history(store, user, "aangemaakt", "person", person_id, signal_id, record)
     _refuse_double_link(store, "signal_person", "person_id", signal_id, person_id, "Persoon")
     store.execute(
@@ -207,7 +208,7 @@ def link_address(store: Store, signal_id: int, address: AddressInput, user: str)
         address_id = address.existing_id
     else:
         record = {**address_record(address), "created_at": now_iso()}
-        address_id = store.insert("address", record)
+        address_id = store.insert("address", {"id": fresh_id(store, "address"), **record})
         record_history(store, user, "aangemaakt", "address", address_id, signal_id, record)
     _refuse_double_link(store, "signal_address", "address_id", signal_id, address_id, "Adres")
     store.execute(
@@ -226,7 +227,9 @@ def link_organisation(
         organisation_id = organisation.existing_id
     else:
         record = {**organisation_record(organisation), "created_at": now_iso()}
-        organisation_id = store.insert("organisation", record)
+        organisation_id = store.insert(
+            "organisation", {"id": fresh_id(store, "organisation"), **record}
+        )
         record_history(
             store, user, "aangemaakt", "organisation", organisation_id, signal_id, record
         )
@@ -261,7 +264,7 @@ def insert_event(
         "details": json.dumps(details, ensure_ascii=False, sort_keys=True),
         "recorded_at": now_iso(),
     }
-    event_id = store.insert("step_event", record)
+    event_id = store.insert("step_event", {"id": fresh_id(store, "step_event"), **record})
     record_history(store, user, "aangemaakt", "step_event", event_id, signal_id, record)
     return event_id
 
@@ -374,7 +377,7 @@ def insert_note(store: Store, signal_id: int, on_date: dt.date, text: str, user:
         "text": text,
         "created_at": now_iso(),
     }
-    note_id = store.insert("note", record)
+    note_id = store.insert("note", {"id": fresh_id(store, "note"), **record})
     record_history(store, user, "notitie", "note", note_id, signal_id, {"datum": record["on_date"]})
     return note_id
 

@@ -11,6 +11,7 @@ from typing import Any
 from mhtool.domain.undo import LISTS, UNDO_ACTION, HistoryRow, Inverse
 from mhtool.errors import NotAllowedError
 from mhtool.store.connection import Store
+from mhtool.store.row_ids import remember_freed
 from mhtool.store.signals import record_history
 
 
@@ -159,6 +160,7 @@ def apply(store: Store, step: Inverse, user: str, change_id: int) -> None:
     quoted = f'"{step.entity}"'
     if step.kind == "verwijder":
         store.execute(f"DELETE FROM {quoted} WHERE id = ?", (step.entity_id,))  # noqa: S608
+        remember_freed(store, step.entity, step.entity_id, user)
     elif step.kind == "ontkoppel":
         store.execute(
             f'DELETE FROM "signal_{step.entity}" WHERE signal_id = ? AND "{step.entity}_id" = ?',  # noqa: S608
