@@ -23,7 +23,10 @@ def _done(what: str, number: int, row: dict[str, Any], as_json: bool) -> None:
     from mhtool.cli import render
 
     if as_json:
-        render.print_json({k: v for k, v in row.items() if not k.endswith("_key")})
+        from mhtool.services.timelines import entity_facts
+
+        entity = {"Persoon": "person", "Adres": "address", "Organisatie": "organisation"}[what]
+        render.print_json(entity_facts(entity, row))
     else:
         render.console().print(
             render.text(f"{what} {number} gecorrigeerd; de oude waarde staat in de historie.")

@@ -335,9 +335,7 @@ def _offer_link(item: E, lookup: Callable[[Entity], Sequence[SearchHit]] | None)
         out.print(text(f"  {number}. {hit_line(hit)}"))
     # Creating a new record is the default: a wrong link merges two people's histories.
     choices = [questionary.Choice(title="Nee, nieuw vastleggen", value=0)]
-    choices += [
-        questionary.Choice(title=safe(_link_title(h)), value=h.entity_id) for h in hits
-    ]
+    choices += [questionary.Choice(title=safe(_link_title(h)), value=h.entity_id) for h in hits]
     picked = questionary.select(
         "  Koppelen aan een bestaande registratie?", choices=choices, instruction=SELECT_HINT
     ).unsafe_ask()

@@ -96,6 +96,17 @@ _LABELS: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+def entity_facts(entity: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A person, address or organisation as `--json` shows it after a correction: the keys of
+    `... toon --json` (its `gegevens`), never column names or search keys."""
+    return {
+        "soort": KIND_LABEL[entity],
+        "id": row["id"],
+        "omschrijving": _LABELS[entity](row),
+        **{label: row[column] for column, label in _FACTS[entity].items()},
+    }
+
+
 def _event_text(event: dict[str, Any]) -> str:
     kind, to_step = event["kind"], event["to_step"]
     target = Step(to_step).label if to_step else ""
