@@ -103,7 +103,7 @@ def _open(
             # Asked before the file exists, so an aborted prompt leaves nothing behind.
             key = _key_for(path, True, passphrase)
         try:
-            created = _create(path, key, journal)
+            created = _create(path, key, journal, on_wait)
         except OSError as error:
             raise DatabaseError(
                 f"Kan geen database aanmaken op {path}: {os_reason(error)}; kies een andere "
@@ -150,14 +150,26 @@ def _open(
         raise
 
 
-def _create(path: Path, key: str | None, journal: str = "wal") -> bool:
-    """Build a complete new database beside `path` and link it into place. False when another
-    process was first: its file is complete, and ours is thrown away."""
-    from mhtool.store.migrations import apply_migrations
-
+def _create(
+    path: Path, key: str | None, journal: str = "wal", on_wait: Callable[[], None] | None = None
+) -> bool:
+    """Build a complete new database beside `path` and link it into place, once: under the
+    lock file, so processes starting together wait for the first instead of each building one
+    (and on a file system without hard links none can replace another's new file). False when
+    another process was first: its file is complete."""
     folder = path.parent
     if not folder.exists():
         folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+    lock = path.with_name(path.name + LOCK_SUFFIX)
+    with exclusive_lock(lock, timeout_s=busy_timeout_ms() / 1000, on_wait=on_wait):
+        if path.exists() or path.is_symlink():
+            return False
+        return _build(path, key, journal)
+
+
+def _build(path: Path, key: str | None, journal: str) -> bool:
+    from mhtool.store.migrations import apply_migrations
+
     with private_temp(path) as temp:
         conn = connect(temp, key)
         try:
