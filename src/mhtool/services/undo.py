@@ -37,13 +37,21 @@ class UndoPlan:
     steps: tuple[UndoStep, ...]
 
     def as_json(self) -> dict[str, Any]:
+        """In the names `signaal toon --json` gives the history, not the table's."""
+        from mhtool.domain.views import HISTORY_ACTIONS, HISTORY_ENTITIES, HISTORY_FIELDS
+
         return {
             "wijziging": self.change_id,
             "tijdstip": self.at,
-            "actie": self.action,
+            "actie": HISTORY_ACTIONS.get(self.action, self.action),
             "signaal": self.ref,
             "stappen": [
-                {"soort": s.kind, "object": s.entity, "object_id": s.entity_id, **s.changes}
+                {
+                    "soort": s.kind,
+                    "object": HISTORY_ENTITIES.get(s.entity, s.entity),
+                    "object_id": s.entity_id,
+                    **{HISTORY_FIELDS.get(k, k): v for k, v in s.changes.items()},
+                }
                 for s in self.steps
             ],
         }
