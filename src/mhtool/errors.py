@@ -55,6 +55,12 @@ class NotAllowedError(MhtoolError):
     exit_code = ExitCode.READ_ONLY
 
 
+class AbortedError(MhtoolError):
+    """The user said no to a confirmation: the command's own sentence, exit code 130."""
+
+    exit_code = ExitCode.ABORTED
+
+
 class NotCompactedError(MhtoolError):
     """The deletion is committed; only rewriting the file (VACUUM, WAL checkpoint) failed, so
     the user must hear that it happened and what still has to be done, not 'nothing saved'."""

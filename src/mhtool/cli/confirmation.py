@@ -33,12 +33,10 @@ def confirm_irreversible(
     if before_asking is not None:
         before_asking()
     from mhtool.cli.prompts import confirm
-    from mhtool.cli.render import print_error
-    from mhtool.errors import ExitCode
+    from mhtool.errors import AbortedError
 
     if not confirm(question, default=False):
-        print_error("Afgebroken; er is niets verwijderd.")
-        raise typer.Exit(ExitCode.ABORTED)
+        raise AbortedError("Afgebroken; er is niets verwijderd.")
 
 
 def confirm_unusual(yes: bool, unusual: str | None, what_to_fix: str) -> None:
@@ -54,9 +52,7 @@ def confirm_unusual(yes: bool, unusual: str | None, what_to_fix: str) -> None:
             f"{unusual}; klopt dat, geef dan --ja mee, anders corrigeer {what_to_fix}."
         )
     from mhtool.cli.prompts import confirm
-    from mhtool.cli.render import print_error
-    from mhtool.errors import ExitCode
+    from mhtool.errors import AbortedError
 
     if not confirm(f"{unusual}. Klopt dat?", default=False):
-        print_error("Afgebroken; er is niets opgeslagen.")
-        raise typer.Exit(ExitCode.ABORTED)
+        raise AbortedError("Afgebroken; er is niets opgeslagen.")

@@ -99,7 +99,7 @@ def undo(
     """
     from mhtool.cli import render
     from mhtool.cli.signal_commands import interactive
-    from mhtool.errors import ExitCode, ValidationError
+    from mhtool.errors import AbortedError, ValidationError
     from mhtool.services.undo import preview_undo, undo_last_change
 
     st = state(ctx)
@@ -115,8 +115,7 @@ def undo(
         from mhtool.cli.prompts import confirm
 
         if not confirm("Deze wijziging ongedaan maken?", default=False):
-            render.print_error("Afgebroken; er is niets gewijzigd.")
-            raise typer.Exit(ExitCode.ABORTED)
+            raise AbortedError("Afgebroken; er is niets gewijzigd.")
     done = undo_last_change(store, st.user, plan.change_id)
     if as_json:
         render.print_json(done.as_json())
