@@ -258,6 +258,8 @@ def test_every_filter_is_served_by_an_index(cli: Cli, db_path: Path) -> None:
             q.SignalFilter(closed_only=True),
             q.SignalFilter(acute_only=True),
             q.SignalFilter(municipality="Texel", acute_only=True, open_only=True),
+            q.SignalFilter(with_annulled=True),
+            q.SignalFilter(with_annulled=True, step=3),
         ]
         for f in filters:
             counts = q.count_listed(store, f)
@@ -269,6 +271,8 @@ def test_every_filter_is_served_by_an_index(cli: Cli, db_path: Path) -> None:
                     p for p in plan if p == "SCAN s" or p.startswith(("SCAN s ", "SCAN signal"))
                 ]
                 assert not scans, (f, plan)
+                # An index searched on annulled_on alone walks nearly every signal too.
+                assert not [p for p in plan if p.endswith("(annulled_on=?)")], (f, plan)
                 assert any(p.startswith("SEARCH s ") for p in plan), (f, plan)
     finally:
         store.close()

@@ -452,8 +452,9 @@ OPEN_CONDITION = f"(s.step < 5 OR s.id IN ({OPEN_ACTIONS}))"
 CLOSED_CONDITION = f"(s.step = 5 AND s.id NOT IN ({OPEN_ACTIONS}))"
 # OPEN_CONDITION as disjoint parts, for the list: a multi-index OR looks up every open signal
 # in the table (120 ms at 1M signals); each part alone is an index-only range or a few probes.
-# (`+s.step` keeps the second part on the few open actions instead of every closed signal.)
-OPEN_PARTS = ("s.step < 5", f"+s.step = 5 AND s.id IN ({OPEN_ACTIONS})")
+# Each part with its table hint: the second is read through the few open actions (rowid
+# look-ups, NOT INDEXED), never by walking the signals of an index.
+OPEN_PARTS = (("", "s.step < 5"), ("NOT INDEXED ", f"s.step = 5 AND s.id IN ({OPEN_ACTIONS})"))
 
 _LIST_COLUMNS = (
     "s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, s.avim_informed_at, "
@@ -477,8 +478,8 @@ def signal_conditions(f: SignalFilter) -> tuple[list[str], list[Any]]:
     where a list filter becomes SQL. Every filter is served by an index (a test checks the
     query plans): step, open/closed -> signal_listed; gemeente -> signal_by_municipality;
     jaar -> signal_statistics; vorm -> signal_form_by_form; acuut -> signal_acute. The indexes
-    of migration 11 hold only signals that are not annulled, and apply because
-    `s.annulled_on IS NULL` is written literally."""
+    of migration 11 start with `annulled_on`, which the default `s.annulled_on IS NULL`
+    constrains (with --met-vervallen the older step index serves)."""
     clauses: list[str] = []
     params: list[Any] = []
     if f.step is not None:
@@ -522,11 +523,11 @@ def _part_sqls(f: SignalFilter, open_part: bool, what: str) -> list[tuple[str, l
     clauses, params = signal_conditions(f)
     # The part itself says open or closed; the filter's own --open/--afgerond clause adds nothing.
     clauses = [c for c in clauses if c not in (OPEN_CONDITION, CLOSED_CONDITION)]
-    parts = OPEN_PARTS if open_part else (CLOSED_CONDITION,)
+    parts = OPEN_PARTS if open_part else (("", CLOSED_CONDITION),)
     # Only fixed clause strings are joined here; every value is a bound parameter.
     return [
-        (f"SELECT {what} FROM signal s WHERE " + " AND ".join([*clauses, part]), params)  # noqa: S608
-        for part in parts
+        (f"SELECT {what} FROM signal s {hint}WHERE " + " AND ".join([*clauses, part]), params)  # noqa: S608
+        for hint, part in parts
     ]
 
 

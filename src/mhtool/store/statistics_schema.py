@@ -63,15 +63,16 @@ def create_statistics_schema(store: Store) -> None:
     """Create the list indexes and the count tables, fill them, then add the triggers."""
     watched = "received_year, annulled_on, municipality, step, channel, conclusion"
     for sql in (
-        # signaal lijst: the open/closed split and its order by step_since, without the
-        # annulled signals (left out by default; without them the counts read only the index)
-        "CREATE INDEX signal_listed ON signal (step, step_since) WHERE annulled_on IS NULL",
+        # signaal lijst: the open/closed split and its order by step_since. `annulled_on`
+        # leads (`IS NULL` is an equality for SQLite), so the default list, which leaves
+        # annulled signals out, counts from the index alone; a partial index WHERE
+        # annulled_on IS NULL still read every row for that column (130 ms at 1M).
+        "CREATE INDEX signal_listed ON signal (annulled_on, step, step_since)",
         # signaal lijst --gemeente
-        "CREATE INDEX signal_by_municipality ON signal (municipality, step, step_since) "
-        "WHERE annulled_on IS NULL",
+        "CREATE INDEX signal_by_municipality ON signal (annulled_on, municipality, step, "
+        "step_since)",
         # signaal lijst --acuut: acute signals are few; `acute = 1` is written as a literal
-        "CREATE INDEX signal_acute ON signal (step, step_since) "
-        "WHERE acute = 1 AND annulled_on IS NULL",
+        "CREATE INDEX signal_acute ON signal (annulled_on, step, step_since) WHERE acute = 1",
         """CREATE TABLE signal_group (
             signal_id INTEGER NOT NULL,
             form TEXT NOT NULL,
