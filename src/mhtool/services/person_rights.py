@@ -135,10 +135,17 @@ def erase_person(
             )
         # Whoever stays with a name written like this one: such a form is not replaced.
         others = tuple(q.namesakes(store, person))
+        # Names before a correction, read before the person's history rows go.
+        former = [
+            (n, tuple(q.namesakes_of_name(store, person_id, n)))
+            for n in q.former_names(store, person)
+        ]
         removed = erasure.delete_entity(store, "person", "person", person_id, "person_id")
         erasure.forget_in_checks(store, "persoon", person_id)
         own = frozenset(r["id"] for r in signal_rows)
         scrubbed = erasure.scrub_name(store, person["name"], own, others)
+        for name, namesakes in former:
+            scrubbed = scrubbed.plus(erasure.scrub_name(store, name, own, namesakes))
         # Signals that only mentioned the person in their text changed too: never silently.
         elsewhere = {i: ref for i, ref in scrubbed.changed_signals.items() if i not in own}
         for signal_id in elsewhere:

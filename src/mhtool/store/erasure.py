@@ -212,6 +212,15 @@ class Scrubbed:
     # "MH-2026-0002 (omschrijving)": a form of the name that could also be someone who stays.
     to_review: tuple[str, ...] = ()
 
+    def plus(self, other: Scrubbed) -> Scrubbed:
+        """Both scrubs together (the current name and a former one)."""
+        return Scrubbed(
+            self.texts + other.texts,
+            {**self.changed_signals, **other.changed_signals},
+            tuple(dict.fromkeys(self.first_name_left_in + other.first_name_left_in)),
+            tuple(dict.fromkeys(self.to_review + other.to_review)),
+        )
+
 
 def scrub_name(
     store: Store, name: str, own_signals: frozenset[int], others: tuple[str, ...] = ()

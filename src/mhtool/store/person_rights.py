@@ -3,8 +3,10 @@ history rows about them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from mhtool.domain.normalise import name_key, person_name_parts
 from mhtool.errors import NotFoundError
 from mhtool.store.connection import Store
 
@@ -30,6 +32,26 @@ def person_history(store: Store, person_id: int) -> list[dict[str, Any]]:
         "WHERE entity = 'person' AND entity_id = ? ORDER BY id",
         (person_id,),
     )
+
+
+def former_names(store: Store, person: dict[str, Any]) -> list[str]:
+    """The names this person had before a correction (or an undone one), from their own
+    history rows: texts written back then still hold that spelling. Not the current name."""
+    seen = {person["name_key"]}
+    names: list[str] = []
+    for row in person_history(store, person["id"]):
+        value = json.loads(row["changes"]).get("name")
+        for name in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(name, str) and name_key(name) and name_key(name) not in seen:
+                seen.add(name_key(name))
+                names.append(name)
+    return names
+
+
+def namesakes_of_name(store: Store, person_id: int, name: str) -> list[str]:
+    """`namesakes` for a name this person had before."""
+    _, _, surname = person_name_parts(name)
+    return namesakes(store, {"id": person_id, "surname_key": surname, "name_key": name_key(name)})
 
 
 def namesakes(store: Store, person: dict[str, Any]) -> list[str]:

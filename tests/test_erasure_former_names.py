@@ -1,0 +1,70 @@
+"""Erasure also takes out the names a person had before a correction (`persoon wijzig
+--naam`): texts written before the correction still hold the old spelling. The same rule
+applies as for the current name: a former name that a remaining person also has is left
+standing and listed for review."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.signal_helpers import file_bytes, log_signal, query
+
+
+def test_erasure_removes_the_name_as_it_was_before_a_correction(cli: Cli, db_path: Path) -> None:
+    ref = log_signal(
+        cli,
+        "--persoon",
+        "naam=Zbigniew Kowalsky; rol=slachtoffer",
+        datum="01-11-2026",
+        omschrijving="Zbigniew Kowalsky werkt daar.",
+    )
+    assert cli("signaal", "notitie", ref, "Zbigniew Kowalsky gesproken").exit_code == 0
+    fixed = cli("persoon", "wijzig", "1", "--naam", "Zbigniew Kowalski", "--reden", "paspoort")
+    assert fixed.exit_code == 0, fixed.output
+    assert cli("signaal", "notitie", ref, "Zbigniew Kowalski opnieuw gesproken").exit_code == 0
+
+    erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja", "--json")
+    assert erased.exit_code == 0, erased.output
+    assert json.loads(erased.stdout)["na_te_kijken"] == []
+    data = file_bytes(db_path)
+    assert b"kowalsky" not in data and b"kowalski" not in data
+    assert query(db_path, "SELECT description FROM signal") == [
+        ("[persoon verwijderd] werkt daar.",)
+    ]
+
+
+def test_a_former_name_someone_else_still_has_is_left_for_review(cli: Cli, db_path: Path) -> None:
+    first = log_signal(
+        cli,
+        "--persoon",
+        "naam=Marek Nowak; rol=slachtoffer",
+        datum="01-11-2026",
+        omschrijving="Marek Nowak woont op zolder.",
+    )
+    log_signal(
+        cli,
+        "--persoon",
+        "naam=Marek Nowak; rol=dader; geboren=1970",
+        datum="02-11-2026",
+        omschrijving="Een andere Marek Nowak.",
+    )
+    renamed = cli("persoon", "wijzig", "1", "--naam", "Marek Nowakowski", "--reden", "paspoort")
+    assert renamed.exit_code == 0, renamed.output
+    other_history = query(
+        db_path, "SELECT id, changes FROM history WHERE entity = 'person' AND entity_id = 2"
+    )
+    erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja", "--json")
+    assert erased.exit_code == 0, erased.output
+    report = json.loads(erased.stdout)
+    assert any(place.startswith(first) for place in report["na_te_kijken"]), report
+    assert query(db_path, "SELECT description FROM signal ORDER BY id") == [
+        ("Marek Nowak woont op zolder.",),
+        ("Een andere Marek Nowak.",),
+    ]
+    assert query(db_path, "SELECT name FROM person") == [("Marek Nowak",)]
+    assert (
+        query(db_path, "SELECT id, changes FROM history WHERE entity = 'person' AND entity_id = 2")
+        == other_history
+    )
