@@ -161,16 +161,21 @@ def acute_without_avim(
 def steps_over_norm(
     store: Store, step: int, cutoff: dt.date, municipality: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Signals that entered `step` before `cutoff` and are still there."""
+    """Signals that entered `step` before `cutoff` and are still there.
+
+    Read from the list indexes of schema 11, which leave annulled signals out and hold the
+    gemeente: the count is then index-only (at 1M signals a hundred thousand may be over
+    their norm; with the older `signal_by_step` each needed a row lookup, 140 ms in all)."""
     extra, params = _municipality("s", municipality)
     where = f"s.step = ? AND s.step_since < ?{LIVE}{extra}"
     values = (step, cutoff.isoformat(), *params)
+    index = "signal_by_municipality" if municipality else "signal_listed"
     rows = store.rows(
         "SELECT s.ref, s.municipality, s.step, s.step_since FROM signal s "  # noqa: S608
-        f"INDEXED BY signal_by_step WHERE {where} ORDER BY s.step_since LIMIT ?",
+        f"INDEXED BY {index} WHERE {where} ORDER BY s.step_since LIMIT ?",
         (*values, limit),
     )
-    return rows, _count(store, f"signal s INDEXED BY signal_by_step WHERE {where}", values)
+    return rows, _count(store, f"signal s INDEXED BY {index} WHERE {where}", values)
 
 
 def actions_due_between(
@@ -240,7 +245,7 @@ def anything_overdue(store: Store, today: dt.date, step_defaults: dict[int, int]
     params: list[Any] = [today.isoformat()]
     for step, default in sorted(step_defaults.items()):
         probes.append(
-            "EXISTS (SELECT 1 FROM signal s INDEXED BY signal_by_step WHERE step = ? AND "
+            "EXISTS (SELECT 1 FROM signal s INDEXED BY signal_listed WHERE step = ? AND "
             "step_since < date(?, '-' || coalesce((SELECT value FROM setting WHERE key = ?), ?) "
             "|| ' days') AND s.annulled_on IS NULL)"
         )
