@@ -176,9 +176,10 @@ _PLACES = {
     "details": "verloop",
     "changes": "historie",
 }
-# History rows that may quote the name: a signal's, a note's and a route event's. The history of
-# persons, addresses and organisations is never touched: another person's record stays theirs.
-_HISTORY_WITH_TEXT = "entity IN ('signal', 'note', 'step_event')"
+# History rows that may quote the name: those of a signal and of everything written about it
+# (notes, route events, follow-up actions, outcomes and what later features add). The history
+# of persons, addresses and organisations is never touched: another person's record stays theirs.
+_HISTORY_WITH_TEXT = "entity NOT IN ('person', 'address', 'organisation')"
 
 
 def _each_string(value: Any, change: Callable[[str], str]) -> Any:
