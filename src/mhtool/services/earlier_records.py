@@ -51,9 +51,11 @@ def _person_query_of(name: str, birth_date: dt.date | None, birth_year: int | No
 def _address_query_of(
     street: str, number: int, addition: str, postcode: str, city: str
 ) -> AddressQuery:
-    from mhtool.domain.normalise import street_key
+    from mhtool.domain.normalise import house_number_display, street_key
 
-    text = " ".join(p for p in (street, f"{number}{addition.lower()}", postcode, city) if p)
+    # Shown to the user: '14-2' (house 14, addition 2), never '142', a different house.
+    house = house_number_display(number, addition)
+    text = " ".join(p for p in (street, house, postcode, city) if p)
     return AddressQuery(text, street_key(street), number, addition, postcode, city_key(city))
 
 
