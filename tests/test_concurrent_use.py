@@ -75,7 +75,7 @@ def test_eight_first_commands_at_once_all_succeed(tmp_path: Path, encrypted: boo
         results = [(p.wait(timeout=300), *p.communicate()) for p in started]
         failed = [(code, err) for code, _, err in results if code != 0]
         assert failed == [], f"round {round_}: {failed}"
-        # Nobody was told to delete a file, nobody waited pointlessly long to say so.
+        # Nobody was told to delete a file another process was creating.
         assert not any("verwijder" in err for _, _, err in results)
         leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(db.name))
         # A new file needs no backup before migrating, and no lock or temp file stays.

@@ -35,6 +35,7 @@ SIDECARS = ("-wal", "-shm", "-journal")
 # Room left in a 255-byte name for the dot, the random part and the suffix.
 _STEM_BYTES = 200
 _REGISTRY_ENV = "MHTOOL_LOPEND"  # tests point this at their own folder
+_NOTICE_S = 1.0  # a wait shorter than this is not worth a message
 
 
 def registry_dir() -> Path:
@@ -92,8 +93,10 @@ def exclusive_lock(
     path: Path, *, timeout_s: float, on_wait: Callable[[], None] | None
 ) -> Iterator[None]:
     """Hold a lock file beside the database while one process does what must happen once
-    (creating or migrating a file). Others wait; `on_wait` is called once when they must."""
-    deadline = time.monotonic() + timeout_s
+    (creating or migrating a file). Others wait; `on_wait` is called once if that takes more
+    than a second."""
+    started = time.monotonic()
+    deadline = started + timeout_s
     waited = False
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -114,9 +117,9 @@ def exclusive_lock(
                 "Een ander proces is het databasebestand nog aan het aanmaken of bijwerken; "
                 "probeer het zo opnieuw."
             )
-        if not waited and on_wait is not None:
-            on_wait()
-        waited = True
+        if not waited and on_wait is not None and time.monotonic() - started >= _NOTICE_S:
+            on_wait()  # said once, and only when the wait is noticeable
+            waited = True
         time.sleep(0.02)
     try:
         yield
