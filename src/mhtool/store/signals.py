@@ -136,11 +136,18 @@ def _refuse_double_link(
         f"SELECT 1 AS found FROM {table} WHERE signal_id = ? AND {column} = ?",  # noqa: S608
         (signal_id, entity_id),
     )
-    if found is not None:
+    if found is None:
+        return
+    if table != "signal_person":
         raise ValidationError(
-            f"{what} {entity_id} is al gekoppeld aan dit signaal; een rol wijzigen kan niet via "
-            "koppelen."
+            f"{what} {entity_id} is al gekoppeld aan dit signaal; er is niets gewijzigd."
         )
+    ref = store.row("SELECT ref FROM signal WHERE id = ?", (signal_id,))
+    raise ValidationError(
+        f"{what} {entity_id} is al gekoppeld aan dit signaal; een andere rol geeft u met "
+        f'\'mhtool signaal wijzig {ref["ref"] if ref else "..."} --rol "id={entity_id}; rol=..." '
+        "--reden ...'."
+    )
 
 
 def person_record(person: PersonInput) -> dict[str, Any]:

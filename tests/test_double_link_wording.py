@@ -1,0 +1,28 @@
+"""Linking a person, address or organisation that is already linked says what to do instead:
+for a person, how to correct the role; never a 'rol' for an address."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.record_helpers import dump
+
+NewSignal = Callable[..., str]
+
+
+def test_linking_twice_says_what_to_do(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+    ref = new_signal(
+        "--persoon", "naam=Twee Keer; rol=slachtoffer",
+        "--adres", "straat=Dubbelstraat; nummer=2; plaats=Hoorn",
+    )  # fmt: skip
+    before = dump(db_path)
+    person = cli("signaal", "verrijk", ref, "--persoon", "id=1; rol=dader")
+    assert person.exit_code == 2, person.output
+    assert person.stderr.count("\n") == 1
+    assert f"mhtool signaal wijzig {ref} --rol" in person.stderr
+    address = cli("signaal", "verrijk", ref, "--adres", "id=1")
+    assert address.exit_code == 2, address.output
+    assert "rol" not in address.stderr and "niets gewijzigd" in address.stderr
+    assert dump(db_path) == before
