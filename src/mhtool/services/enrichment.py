@@ -108,7 +108,13 @@ def _receipt_date_change(
     'ontvangst' event with it (its own history row), and return the other signal fields that
     follow: step 1 started on the receipt date."""
     later = q.latest_dates(store, row["id"])
-    for what, day in (("een stap", later.get("event")), ("een notitie", later.get("note"))):
+    for what, day in (
+        ("een stap", later.get("event")),
+        ("de AVIM-melding", later.get("avim")),
+        ("een notitie", later.get("note")),
+        ("een vervolgactie", later.get("action")),
+        ("een uitkomst", later.get("outcome")),
+    ):
         if day and day < new_date.isoformat():
             raise ValidationError(
                 f"De nieuwe ontvangstdatum ({format_date(new_date)}) ligt na de datum van "

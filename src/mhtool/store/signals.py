@@ -336,8 +336,11 @@ def latest_dates(store: Store, signal_id: int) -> dict[str, str | None]:
     may not lie after any of them."""
     row = store.row(
         "SELECT (SELECT min(on_date) FROM step_event WHERE signal_id = :id "
-        "AND kind <> 'ontvangst') AS event, "
-        "(SELECT min(on_date) FROM note WHERE signal_id = :id) AS note",
+        "AND kind NOT IN ('ontvangst', 'avim')) AS event, "
+        "(SELECT min(on_date) FROM step_event WHERE signal_id = :id AND kind = 'avim') AS avim, "
+        "(SELECT min(on_date) FROM note WHERE signal_id = :id) AS note, "
+        "(SELECT min(created_on) FROM follow_up_action WHERE signal_id = :id) AS action, "
+        "(SELECT min(on_date) FROM outcome WHERE signal_id = :id) AS outcome",
         {"id": signal_id},
     )
     return dict(row) if row else {}
