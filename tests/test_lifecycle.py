@@ -541,3 +541,24 @@ def test_follow_up_options_belong_to_closing(
     result = cli("signaal", "stap", ref, "--controle", "niets", "--actie", "x")
     assert result.exit_code == 2 and "--actie hoort bij stap 5 afronding" in result.stderr
     assert dump(db_path) == before
+
+
+def test_list_counts_put_follow_up_signals_with_the_open_ones(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    from mhtool.services.database import open_database
+    from mhtool.store.signals import SignalFilter, count_listed
+
+    new_signal()  # in the meldroute
+    assert close(cli, new_signal(), "verder-onderzoek").exit_code == 0  # follow-up open
+    assert close(cli, new_signal(), "geen").exit_code == 0  # closed
+    store = open_database(db_path, "test", create=False)
+    try:
+        everything = count_listed(store, SignalFilter())
+        closed = count_listed(store, SignalFilter(closed_only=True))
+        still_open = count_listed(store, SignalFilter(open_only=True))
+    finally:
+        store.close()
+    assert (everything.open, everything.closed) == (2, 1)
+    assert (closed.open, closed.closed) == (0, 1)
+    assert (still_open.open, still_open.closed) == (2, 0)
