@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from mhtool.domain.undo import HistoryRow, Inverse, plan_undo
-from mhtool.errors import NotAllowedError, NotFoundError
-from mhtool.services.audit import audited
+from mhtool.errors import (
+    DatabaseError,
+    DatabaseInUseError,
+    MhtoolError,
+    NotAllowedError,
+    NotFoundError,
+)
+from mhtool.services.audit import audited, record_refusal
 from mhtool.store import undo as q
 from mhtool.store.connection import Store
 
@@ -97,9 +103,15 @@ def _plan(store: Store, user: str) -> tuple[UndoPlan, list[Inverse]]:
 
 def preview_undo(store: Store, user: str) -> UndoPlan:
     """What `ongedaan` would take back, or the reason it cannot. Only reads; the undo itself
-    is logged (also when refused)."""
-    with store.read():
-        return _plan(store, user)[0]
+    is logged, and so is a refusal here (after the read, like every refused action)."""
+    try:
+        with store.read():
+            return _plan(store, user)[0]
+    except (DatabaseError, DatabaseInUseError):
+        raise  # the file itself is the problem: logging the refusal would fail the same way
+    except MhtoolError as error:
+        record_refusal(store, user, "ongedaan", "signaal", "", error)
+        raise
 
 
 def undo_last_change(store: Store, user: str, expected: int | None = None) -> UndoPlan:
