@@ -210,3 +210,47 @@ def test_a_writer_imports_no_library_while_holding_the_lock(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     imported = json.loads(done.stdout)
     assert [m for m in imported if not m.startswith("mhtool.")] == []
+
+
+# Separate `mhtool` processes per write, as the attack ran them: every start imports the CLI
+# anew, which (before) happened partly inside the write lock. 8 x 25 = 200 process starts.
+PROCESS_WRITES = int(os.environ.get("MHTOOL_TEST_PROCESS_WRITES", "25"))
+
+
+@pytest.mark.slow
+def test_eight_writers_each_a_new_process_per_write_all_succeed(tmp_path: Path) -> None:
+    """Before: 5 % of such writes (16 % in the attack, 8 x 40) ended in 'De database is in
+    gebruik' (exit 5) after a five-second wait."""
+    import threading
+
+    db = tmp_path / "processen.db"
+    env = child_env(db)
+    first = subprocess.run(
+        [*MHTOOL, "init"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
+    assert first.returncode == 0, first.stderr
+    failures: list[tuple[int, str]] = []
+
+    def writer(number: int) -> None:
+        for n in range(PROCESS_WRITES):
+            done = subprocess.run(
+                [*MHTOOL, *SIGNAL_ARGS, "--omschrijving", f"schrijver {number}-{n}"],
+                env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+            )  # fmt: skip
+            if done.returncode != 0:
+                failures.append((done.returncode, done.stderr))
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(PROCESSES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*), max(seq) FROM signal").fetchone() == (
+            PROCESSES * PROCESS_WRITES,
+            PROCESSES * PROCESS_WRITES,
+        )
+    finally:
+        conn.close()
