@@ -95,6 +95,21 @@ def timeline(t: EntityTimeline) -> None:
     for e in t.timeline:
         events.add_row(format_date(e.on_date), e.ref, render.text(e.what))
     out.print(events)
+    if t.history:
+        from mhtool.domain.views import HISTORY_ACTIONS
+
+        changes = Table(title="Historie", title_justify="left", header_style="bold")
+        for column in ("Tijdstip", "Door", "Actie", "Signaal", "Wijziging"):
+            changes.add_column(column)
+        for h in t.history:
+            changes.add_row(
+                render.text(render.format_moment(h.at)),
+                render.text(h.by_user),
+                render.text(HISTORY_ACTIONS.get(h.action, h.action)),
+                h.ref or "",
+                render.text(render.describe_changes(h.changes)),
+            )
+        out.print(changes)
     if t.related:
         related = Table(title="Samen genoemd met", title_justify="left", header_style="bold")
         for column in ("Soort", "id", "Omschrijving", "Signalen"):

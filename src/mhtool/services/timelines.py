@@ -52,6 +52,33 @@ class RelatedEntity:
 
 
 @dataclass(frozen=True)
+class EntityHistoryEntry:
+    """One change of the entity itself (created, linked, corrected, role corrected, undone)."""
+
+    at: str
+    by_user: str
+    action: str
+    ref: str | None  # the signal it happened in; None for a correction of the entity itself
+    changes: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        from mhtool.domain.views import HISTORY_ACTIONS, HISTORY_FIELDS
+
+        return {
+            "tijdstip": self.at,
+            "door": self.by_user,
+            "actie": HISTORY_ACTIONS.get(self.action, self.action),
+            "signaal": self.ref,
+            "wijzigingen": {HISTORY_FIELDS.get(k, k): v for k, v in self.changes.items()},
+        }
+
+
+def _without_search_keys(changes: dict[str, Any]) -> dict[str, Any]:
+    """Search keys follow the text they are made from; the history shows the text only."""
+    return {k: v for k, v in changes.items() if not k.endswith("_key") and k != "initial"}
+
+
+@dataclass(frozen=True)
 class EntityTimeline:
     kind: str
     entity_id: int
@@ -60,6 +87,7 @@ class EntityTimeline:
     signals: tuple[SignalLink, ...]
     timeline: tuple[TimelineEntry, ...]
     related: tuple[RelatedEntity, ...]
+    history: tuple[EntityHistoryEntry, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +98,7 @@ class EntityTimeline:
             "signalen": [s.as_json() for s in self.signals],
             "tijdlijn": [t.as_json() for t in self.timeline],
             "samen_genoemd": [r.as_json() for r in self.related],
+            "historie": [h.as_json() for h in self.history],
         }
 
 
@@ -160,6 +189,16 @@ def entity_timeline(
                 _LABELS[other["kind"]](other),
                 tuple(dict.fromkeys(refs)),
             )
+        history = tuple(
+            EntityHistoryEntry(
+                h["at"],
+                h["by_user"],
+                h["action"],
+                h["ref"],
+                _without_search_keys(json.loads(h["changes"])),
+            )
+            for h in q.entity_history(store, entity, entity_id, signal_ids)
+        )
     entries.sort(key=lambda t: (t.on_date, t.ref))
     return EntityTimeline(
         KIND_LABEL[entity],
@@ -169,4 +208,5 @@ def entity_timeline(
         links(linked, None),
         tuple(entries),
         tuple(related.values()),
+        history,
     )

@@ -292,6 +292,29 @@ def entity_row(store: Store, entity: str, entity_id: int) -> dict[str, Any] | No
     return store.row(f"SELECT * FROM {table} WHERE id = ?", (entity_id,))  # noqa: S608
 
 
+def entity_history(
+    store: Store, entity: str, entity_id: int, signal_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """The history rows of one person, address or organisation: its corrections (no signal)
+    and what happened to it in its signals. Both halves go through history_by_signal, so a
+    file with millions of history rows is not scanned."""
+    if entity not in _ENTITY_TABLES:
+        raise ValueError(entity)
+    columns = "h.id AS id, h.at AS at, h.by_user AS by_user, h.action AS action, h.changes AS changes, s.ref AS ref"
+    sql = (
+        f"SELECT {columns} FROM history h LEFT JOIN signal s ON s.id = h.signal_id "  # noqa: S608
+        "WHERE h.signal_id IS NULL AND h.entity = ? AND h.entity_id = ?"
+    )
+    params: list[object] = [entity, entity_id]
+    if signal_ids:
+        sql += (
+            f" UNION ALL SELECT {columns} FROM history h JOIN signal s ON s.id = h.signal_id "  # noqa: S608
+            f"WHERE h.signal_id IN ({_marks(signal_ids)}) AND h.entity = ? AND h.entity_id = ?"
+        )
+        params += [*signal_ids, entity, entity_id]
+    return store.rows(sql + " ORDER BY id", tuple(params))
+
+
 # What a timeline collects per signal: literal SQL only, keyed by a fixed name.
 _PER_SIGNAL = {
     "events": "SELECT x.*, s.ref FROM step_event x JOIN signal s ON s.id = x.signal_id",
