@@ -20,7 +20,7 @@ def _mounted(monkeypatch: pytest.MonkeyPatch, folder: Path, kind: str) -> None:
         f"//server/gedeeld {str(folder).replace(' ', chr(92) + '040')} {kind} rw 0 0\n"
     )
     monkeypatch.setattr(file_system, "_mounts_text", lambda: table)
-    monkeypatch.setattr(file_system.sys, "platform", "linux")
+    monkeypatch.setattr("mhtool.store.file_system.sys.platform", "linux")
 
 
 def _journal(db: Path) -> str:

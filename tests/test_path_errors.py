@@ -43,9 +43,10 @@ def test_an_overlong_database_name_is_a_dutch_error(
         assert result.exit_code == 2, (args, result)
         assert result.stderr.startswith("Fout: De bestandsnaam in ") and "te lang" in result.stderr
     monkeypatch.setenv("MHTOOL_DB", name)
-    for args in (("info",), ("init",), (*SIGNAL_ARGS, "--omschrijving", "x")):
-        result = cli(*args)
-        assert result.exit_code == 2 and "te lang" in result.stderr, (args, result)
+    from_env: list[tuple[str, ...]] = [("info",), ("init",), (*SIGNAL_ARGS, "--omschrijving", "x")]
+    for command in from_env:
+        result = cli(*command)
+        assert result.exit_code == 2 and "te lang" in result.stderr, (command, result)
     assert _listing(tmp_path) == before
 
 
