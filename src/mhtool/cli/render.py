@@ -537,7 +537,7 @@ def _full(value: object) -> str:
     if value is None:
         return "–"
     if isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
+        value = ", ".join(str(v) for v in value) or "–"
     return str(value)
 
 

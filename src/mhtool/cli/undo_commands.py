@@ -54,7 +54,8 @@ _SEARCH_KEYS = frozenset(
 def _step_line(plan: UndoPlan, step: UndoStep) -> str:
     from mhtool.cli.render import describe_changes
 
-    what = f"{_WHAT.get(step.entity, step.entity)} {step.entity_id}"
+    number = plan.ref if step.entity == "signal" and plan.ref else step.entity_id
+    what = f"{_WHAT.get(step.entity, step.entity)} {number}"
     if step.kind == "verwijder":
         if step.entity == "signal":
             return (
