@@ -48,9 +48,13 @@ def parse_past_date(text: str, what: str, today: dt.date | None = None) -> dt.da
     today = today or dt.date.today()
     value = parse_date(text, what, today)
     if value > today:
-        raise ValidationError(f"{what}: {format_date(value)} ligt in de toekomst.")
+        raise ValidationError(
+            f"{what}: {format_date(value)} ligt in de toekomst; controleer de datum (dd-mm-jjjj)."
+        )
     if value.year < 1900:
-        raise ValidationError(f"{what}: {format_date(value)} ligt te ver in het verleden.")
+        raise ValidationError(
+            f"{what}: {format_date(value)} ligt te ver in het verleden; controleer het jaartal."
+        )
     return value
 
 

@@ -399,5 +399,7 @@ def parse_moment(text: str, what: str, today: dt.date | None = None) -> dt.datet
         raise ValidationError(f"{what}: geef ook de tijd, bijvoorbeeld '{format_date(day)} 14:30'.")
     moment = dt.datetime(day.year, day.month, day.day, hour, minute)
     if moment > now + dt.timedelta(minutes=1):
-        raise ValidationError(f"{what}: {value} ligt in de toekomst.")
+        raise ValidationError(
+            f"{what}: {value} ligt in de toekomst; controleer datum en tijd (dd-mm-jjjj uu:mm)."
+        )
     return moment
