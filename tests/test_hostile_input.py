@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from mhtool.errors import ExitCode
 from tests.conftest import Cli
+from tests.mhtool_process import SIGNAL_ARGS
 from tests.signal_helpers import table_counts
 
 HOSTILE = [
@@ -187,3 +188,13 @@ def test_a_huge_value_is_not_echoed_back_in_full(cli: Cli) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert result.stderr.startswith("Fout: ") and len(result.stderr) < 600
+
+
+def test_an_error_quoting_a_line_break_stays_one_line(cli: Cli) -> None:
+    """Found by the fuzzer: `--adres '0\\n0'` was echoed with its line break, so the error's
+    second half stood on a line of its own, where it could pass for another message."""
+    result = cli(*SIGNAL_ARGS, "--omschrijving", "x", "--adres", "0\nFout: iets anders")
+    assert result.exit_code == 2, result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Fout: "), result
+    assert "\\n" in lines[0]

@@ -116,8 +116,12 @@ def _clipped(message: str) -> str:
 
 
 def print_error(message: str) -> None:
-    """One Dutch sentence on stderr; plain write, so nothing in it is interpreted."""
-    sys.stderr.write(f"Fout: {safe(_clipped(message))}\n")
+    """One Dutch sentence on stderr; plain write, so nothing in it is interpreted.
+
+    A line break echoed from the user's input (a value quoted in the message) is shown as
+    `\\n`, so an error is always one line and cannot print a forged line under it."""
+    one_line = safe(_clipped(message)).replace("\n", "\\n").replace("\t", "\\t")
+    sys.stderr.write(f"Fout: {one_line}\n")
     sys.stderr.flush()
 
 
