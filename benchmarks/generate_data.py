@@ -31,6 +31,7 @@ from typing import Any
 
 from mhtool.domain.municipalities import DRIEHOEK_HEERHUGOWAARD, NOORD_HOLLAND_NOORD
 from mhtool.domain.normalise import (
+    NEVER_ISSUED_LETTERS,
     city_key,
     house_key,
     name_key,
@@ -461,7 +462,9 @@ class Generator:
         key = (street, city)
         if key not in self.postcodes:
             digits = self.rng.randrange(1000, 2000)
-            letters = "".join(self.rng.choice("ABCDEGHJKLMNPRSTVWXZ") for _ in range(2))
+            letters = "SA"
+            while letters in NEVER_ISSUED_LETTERS:  # mhtool refuses SA, SD and SS, as PostNL
+                letters = "".join(self.rng.choice("ABCDEGHJKLMNPRSTVWXZ") for _ in range(2))
             self.postcodes[key] = f"{digits}{letters}"
         return self.postcodes[key]
 

@@ -507,3 +507,17 @@ def test_koppel_bestaande_links_an_abbreviated_address_but_never_a_swapped_name(
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM person").fetchone() == (2,)
         assert conn.execute("SELECT count(*) FROM address").fetchone() == (1,)
+
+
+def test_an_initial_may_stand_for_a_middle_name_in_the_other_order(
+    cli: Cli, persons: dict[str, int]
+) -> None:
+    """'T. Tran' for 'Tran Thi Lan' (family name first): the T is Thi, not the last word."""
+    match = _person("T. Tran", "Tran Thi Lan")
+    assert match is not None
+    assert match.reasons == (
+        "zelfde achternaam, voorletter komt overeen",
+        "naam in andere volgorde",
+    )
+    assert _ids(_search(cli, "--persoon", "T. Tran"), "persoon")[:1] == [persons["Tran Thi Lan"]]
+    assert _ids(_search(cli, "--persoon", "X. Tran"), "persoon") == []

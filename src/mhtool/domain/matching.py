@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from mhtool.domain.normalise import (
+    TUSSENVOEGSELS,
     addition_key,
     city_key,
     house_key,
@@ -416,10 +417,13 @@ def _name_as_written(q: PersonQuery, given_key: str, surname_key: str) -> tuple[
     return name_score, reasons
 
 
-def _name_swapped(q: PersonQuery, given_key: str, surname_key: str) -> tuple[float, list[str]]:
-    """The query read the other way round: its first word against the stored surname, its
-    last against the stored given name. The pair holding an initial counts as the given name,
-    so "Kowalczyk A." and "A. Kowalczyk" weigh as they would in the written order."""
+def _name_swapped(
+    q: PersonQuery, given_key: str, surname_key: str, later_words: list[str]
+) -> tuple[float, list[str]]:
+    """The query read the other way round: its last word against the stored first (given)
+    word, its first word against the stored surname, or an initial against any later word
+    ("T. Tran" for "Tran Thi Lan"). The pair holding an initial counts as the given name, so
+    "Kowalczyk A." and "A. Kowalczyk" weigh as they would in the written order."""
     if not q.given_key:
         # One word against the stored first word: a given name, or a family name written
         # first ("Nguyen" for "Nguyen Van Minh"); no order to speak of.
@@ -430,6 +434,8 @@ def _name_swapped(q: PersonQuery, given_key: str, surname_key: str) -> tuple[flo
         reason = f"zelfde {reason}" if first == 100.0 else f"vergelijkbare {reason} (spelling)"
         return _SWAPPED * 0.9 * first, [reason]
     pairs = [(q.given_key, surname_key)]
+    if len(q.given_key) == 1 and later_words:
+        pairs = [(q.given_key, max(later_words, key=lambda w: _word_score(q.given_key, w)))]
     if given_key:
         pairs.append((q.surname_key, given_key))
     scores = sorted(
@@ -476,7 +482,8 @@ def score_person(
         name_score, reasons = _SWAPPED * 100.0, ["zelfde naam in andere volgorde"]
     else:
         name_score, reasons = _name_as_written(q, given_key, surname_key)
-        swapped_score, swapped_reasons = _name_swapped(q, given_key, surname_key)
+        later_words = [w for w in name_key_.split()[1:] if w not in TUSSENVOEGSELS]
+        swapped_score, swapped_reasons = _name_swapped(q, given_key, surname_key, later_words)
         if swapped_score > name_score:
             name_score, reasons = swapped_score, swapped_reasons
     # The name gives at most 88; agreeing birth data lifts a match above namesakes without it.
@@ -579,8 +586,6 @@ def _part_of_name(query_key: str, core_key: str) -> float | None:
     """'Tulp' or 'de tulp' in 'Kwekerij De Tulp B.V.': every meaningful word of the query (not
     a particle, three letters or more) stands, perhaps misspelt, in the name. Scores 60-85, by
     how much of the name the query covers, so a fuller name ranks above a fragment."""
-    from mhtool.domain.normalise import TUSSENVOEGSELS
-
     words = [w for w in query_key.split() if len(w) >= 3 and w not in TUSSENVOEGSELS]
     stored = core_key.split()
     if not words or not stored:

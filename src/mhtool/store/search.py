@@ -107,7 +107,7 @@ def person_candidates_by_given(
     birth_year: int | None = None,
 ) -> list[dict[str, Any]]:
     """Persons recorded surname first ("Kowalczyk Agnieszka": given key 'kowalczyk') whose
-    first word is one of `given_keys` and whose last word starts with one of
+    first word is one of `given_keys` and one of whose later words starts with one of
     `surname_initials` (none: any).
 
     A common given name has tens of thousands of holders at 1M persons, so with a birth year
@@ -118,7 +118,11 @@ def person_candidates_by_given(
         return []
     clause = ""
     if surname_initials:
-        clause = f"AND substr(surname_key, 1, 1) IN ({_marks(surname_initials)})"
+        # An initial may stand for any word after the first ("T. Tran": "Tran Thi Lan"); the
+        # name key is in the covering index, so this reads no table row.
+        later = "' ' || substr(name_key, instr(name_key, ' ') + 1)"
+        clause = "AND (" + " OR ".join(f"instr({later}, ' ' || ?) > 0" for _ in surname_initials)
+        clause += ")"
     select = (
         f"SELECT {_PERSON_COLUMNS} FROM person "  # noqa: S608
         f"WHERE given_key IN ({_marks(given_keys)}) {clause}"
