@@ -137,3 +137,22 @@ def test_cli_start_does_not_load_reports_or_exporters() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_year_span_reads_two_index_entries_not_every_signal(db_path: Path, cli: Cli) -> None:
+    from mhtool.store.statistics import year_span
+
+    log(cli, datum="01-02-2025")
+    log(cli, datum="01-02-2026")
+    store = open_store(db_path, create=False)
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    try:
+        assert year_span(store) == (2025, 2026)
+    finally:
+        store.conn.set_trace_callback(None)
+        store.close()
+    query = next(s for s in seen if "received_year" in s)
+    details = " ".join(str(row[3]) for row in sql(db_path, f"EXPLAIN QUERY PLAN {query}"))
+    assert "signal_listed" not in details
+    assert "COVERING INDEX signal_statistics" in details
