@@ -52,3 +52,23 @@ def test_no_to_a_confirmation_gives_one_sentence(
         assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def test_ongedaan_json_in_a_terminal_never_asks_blind(tmp_path: Path) -> None:
+    """With --json the preview is not shown, so mhtool must not ask to confirm what the user
+    has not seen: it wants --ja, as in a script."""
+    db = tmp_path / "json.db"
+    made = spawn(
+        db, "signaal", "nieuw", "--gemeente", "Texel", "--melder", "A", "--kanaal", "mail",
+        "--vorm", "arbeid", "--niet-acuut", "--omschrijving", "x", "--datum", "vandaag",
+    )  # fmt: skip
+    made.expect(pexpect.EOF)
+    child = spawn(db, "ongedaan", "--json")
+    rest = _rest(child)
+    assert child.exitstatus == 2, rest
+    assert "--ja" in rest and "?" not in rest.split("Fout:")[0]
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM signal").fetchone()[0] == 1
+    finally:
+        conn.close()

@@ -109,7 +109,8 @@ def undo(
     if not as_json:
         _show(plan, st.user)
     if not ja:
-        if not interactive():
+        # With --json the preview is not shown: never ask to confirm what was not seen.
+        if as_json or not interactive():
             raise ValidationError(
                 "Bevestig met --ja dat u deze wijziging ongedaan wilt maken; er is niets gewijzigd."
             )
