@@ -562,3 +562,34 @@ def test_list_counts_put_follow_up_signals_with_the_open_ones(
     assert (everything.open, everything.closed) == (2, 1)
     assert (closed.open, closed.closed) == (0, 1)
     assert (still_open.open, still_open.closed) == (2, 0)
+
+
+def test_finishing_an_action_of_an_annulled_signal_is_refused(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    """An annulled signal cannot change, follow-up actions included (as `actie` and
+    `uitkomst` already refuse); it changes again only after `vervallen --herstel`."""
+    ref = new_signal()
+    assert cli("signaal", "actie", ref, "Bellen", "--voor", day(5)).exit_code == 0
+    assert cli("signaal", "vervallen", ref, "--reden", "dubbel ingevoerd").exit_code == 0
+    before = dump(db_path)
+    result = cli("signaal", "actie-klaar", ref, "1")
+    assert result.exit_code == 6, result.output
+    assert result.stderr.startswith("Fout: ") and "vervallen" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert dump(db_path) == before
+
+
+def test_the_reason_for_closing_without_avim_is_shown_and_avim_is_not_urged_after_closing(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    ref = new_signal("--acuut")
+    assert close(cli, ref, "duiding", "--geen-avim", "melder trok signaal direct in").exit_code == 0
+    shown_text = cli("signaal", "toon", ref)
+    assert shown_text.exit_code == 0, shown_text.output
+    flat = " ".join(shown_text.stdout.split())
+    assert "zonder AVIM: melder trok signaal direct in" in flat
+    assert "schakel direct AVIM" not in flat
+    # Still open and acute without AVIM: the urgent panel stays.
+    other = new_signal("--acuut")
+    assert "schakel direct AVIM" in " ".join(cli("signaal", "toon", other).stdout.split())

@@ -146,6 +146,7 @@ def test_proef_lists_references_and_dates_only_and_changes_nothing(cli: Cli, db_
             }
         ],
         "wacht_op_vaststelling": [],
+        "open_vervolgactie": [],
         "verwijderd": {},
     }
     assert table_counts(db_path, skip=AUDIT) == before
@@ -349,4 +350,33 @@ def test_opschonen_in_a_terminal_asks_first(cli: Cli, db_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    assert query(db_path, "SELECT ref FROM signal") == []
+
+
+def test_a_signal_with_an_open_follow_up_action_is_kept_until_the_action_is_done(
+    cli: Cli, db_path: Path
+) -> None:
+    """An open action makes a closed signal open again (status 'vervolg'); destroying it would
+    lose a case someone is still working on. Once the action is done, the term applies."""
+    kept = _old_signal(cli)
+    close_signal(cli, kept, "04-01-2020", "verder-onderzoek")
+    plain = _old_signal(cli)
+    close_signal(cli, plain, "04-01-2020", "verder-onderzoek")
+    assert cli("signaal", "actie-klaar", plain, "1", "--datum", "05-01-2020").exit_code == 0
+    _confirm_terms(cli)
+
+    preview = json.loads(cli("opschonen", "--proef", "--json").stdout)
+    assert [s["id"] for s in preview["signalen"]] == [plain]
+    assert [s["id"] for s in preview["open_vervolgactie"]] == [kept]
+    shown = cli("opschonen", "--proef")
+    assert kept in shown.stdout and "open vervolgactie" in shown.stdout
+
+    result = cli("opschonen", "--ja")
+    assert result.exit_code == 0, result.output
+    assert f"vernietigd: {plain}" in result.stdout
+    assert f"({kept}) heeft een open vervolgactie" in " ".join(result.stdout.split())
+    assert query(db_path, "SELECT ref FROM signal") == [(kept,)]
+
+    assert cli("signaal", "actie-klaar", kept, "1").exit_code == 0
+    assert cli("opschonen", "--ja").exit_code == 0
     assert query(db_path, "SELECT ref FROM signal") == []

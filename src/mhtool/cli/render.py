@@ -152,6 +152,10 @@ def show_avim_route(detail: SignalDetail) -> None:
     from rich.panel import Panel
 
     s = detail.summary
+    if not s.avim_informed_at and (s.step is Step.CLOSED or s.annulled_on):
+        # Closed without AVIM means a reason was given (shown in the Verloop); urging to
+        # engage AVIM "directly" on a closed or annulled case would be wrong.
+        return
     if s.avim_informed_at:
         body = text(f"AVIM geïnformeerd op {format_moment(s.avim_informed_at)}.")
     else:
@@ -448,6 +452,8 @@ def _event_remarks(e: EventView) -> str:
         )
     if details.get("conclusie"):
         extra.append(f"conclusie: {Conclusion.label_of(details['conclusie'])}")
+    if details.get("geen_avim_reden"):
+        extra.append(f"zonder AVIM: {details['geen_avim_reden']}")
     if e.note:
         extra.append(e.note)
     return "; ".join(extra)

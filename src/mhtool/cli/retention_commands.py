@@ -112,6 +112,7 @@ def purge(
         else:
             out.print("Er zijn geen signalen die nu vernietigd kunnen worden.")
         _print_waiting(preview.waiting)
+        _print_held(preview.held)
         return
     confirm_irreversible(
         ja,
@@ -135,6 +136,25 @@ def purge(
         )
     )
     _print_waiting(report.waiting)
+    _print_held(report.held)
+
+
+def _print_held(held: tuple[DueSignal, ...]) -> None:
+    """Signals past their term with an open follow-up action are open work: kept for now."""
+    if not held:
+        return
+    from mhtool.cli import render
+
+    render.console().print(
+        render.text(
+            f"{render.count(len(held), 'signaal')} ("
+            + ", ".join(s.ref for s in held)
+            + (") heeft" if len(held) == 1 else ") hebben")
+            + " een open vervolgactie en "
+            + ("blijft" if len(held) == 1 else "blijven")
+            + " bewaard tot die klaar is ('mhtool signaal actie-klaar')."
+        )
+    )
 
 
 def _print_waiting(waiting: tuple[DueSignal, ...]) -> None:

@@ -111,17 +111,20 @@ class DueSignal:
 @dataclass(frozen=True)
 class PurgeReport:
     """`signals` are (or, in a dry run, would be) destroyed; `waiting` are past a term the
-    archivist has not confirmed yet, and are never destroyed on a placeholder."""
+    archivist has not confirmed yet, and are never destroyed on a placeholder; `held` are past
+    their term but still have an open follow-up action, and are kept until it is done."""
 
     dry_run: bool
     signals: tuple[DueSignal, ...]
     waiting: tuple[DueSignal, ...]
     removed: dict[str, int]
+    held: tuple[DueSignal, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
             "proef": self.dry_run,
             "signalen": [s.as_json() for s in self.signals],
             "wacht_op_vaststelling": [s.as_json() for s in self.waiting],
+            "open_vervolgactie": [s.as_json() for s in self.held],
             "verwijderd": self.removed,
         }

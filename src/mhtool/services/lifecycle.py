@@ -86,6 +86,7 @@ def finish_action(
     with audited(store, user, "signaal.actie_klaar", "signaal", ref) as entry:
         entry.details["actie"] = seq
         row = q.find_signal(store, ref)
+        refuse_if_annulled(ref, row["annulled_on"])
         action = lq.find_action(store, row["id"], seq, ref)
         if action["done_on"]:
             raise NotAllowedError(

@@ -46,29 +46,39 @@ def set_term(store: Store, conclusion: Conclusion, years: int, user: str) -> Ret
         return next(t for t in q.retention_terms(store) if t.conclusion is conclusion)
 
 
-def _due(store: Store, today: dt.date) -> tuple[list[tuple[int, DueSignal]], list[DueSignal]]:
-    """(signals whose confirmed term has passed, signals past a placeholder term only)."""
+def _due(
+    store: Store, today: dt.date
+) -> tuple[list[tuple[int, DueSignal]], list[DueSignal], list[DueSignal]]:
+    """(signals whose confirmed term has passed, signals past a placeholder term only, signals
+    past their term but still open through a follow-up action). A closed signal with an open
+    action is open work (status 'vervolg'): it is kept until the action is done. An annulled
+    signal is never open, so its actions do not hold it."""
     confirmed = {t.conclusion.value for t in q.retention_terms(store) if t.confirmed}
     all_confirmed = len(confirmed) == len(Conclusion)
     ready: list[tuple[int, DueSignal]] = []
     waiting: list[DueSignal] = []
+    held: list[DueSignal] = []
     for r in q.due_signals(store, today):
         signal = DueSignal(
             r["ref"], r["closed_on"], r["destroy_on"], r["conclusion"], r["annulled_on"]
         )
-        if signal.term in confirmed or (signal.term is None and all_confirmed):
+        if r["open_actions"] and not r["annulled_on"]:
+            held.append(signal)
+        elif signal.term in confirmed or (signal.term is None and all_confirmed):
             ready.append((r["id"], signal))
         else:
             waiting.append(signal)
-    return ready, waiting
+    return ready, waiting, held
 
 
 def preview_purge(store: Store, user: str, today: dt.date | None = None) -> PurgeReport:
     today = today or dt.date.today()
     with audited(store, user, "opschonen.proef", "signaal") as entry:
-        ready, waiting = _due(store, today)
-        entry.details.update(aantal=len(ready), wacht_op_vaststelling=len(waiting))
-    return PurgeReport(True, tuple(s for _, s in ready), tuple(waiting), {})
+        ready, waiting, held = _due(store, today)
+        entry.details.update(
+            aantal=len(ready), wacht_op_vaststelling=len(waiting), open_vervolgactie=len(held)
+        )
+    return PurgeReport(True, tuple(s for _, s in ready), tuple(waiting), {}, tuple(held))
 
 
 def purge(
@@ -82,7 +92,7 @@ def purge(
     today = today or dt.date.today()
     totals: dict[str, int] = {}
     with audited(store, user, "opschonen", "signaal") as entry:
-        ready, waiting = _due(store, today)
+        ready, waiting, held = _due(store, today)
         due = [(i, s) for i, s in ready if only is None or s.ref in only]
         for signal_id, signal in due:
             counts = erasure.destroy_signal(store, signal_id)
@@ -102,11 +112,16 @@ def purge(
             # user's last change was a destruction and refuses instead of undoing an older one.
             record_history(store, user, "vernietigd", "signal", None, None, {"aantal": len(due)})
             entry.details["fts_indexen"] = erasure.refresh_fts(store)
-        entry.details.update(signalen=len(due), wacht_op_vaststelling=len(waiting), **totals)
+        entry.details.update(
+            signalen=len(due),
+            wacht_op_vaststelling=len(waiting),
+            open_vervolgactie=len(held),
+            **totals,
+        )
     # Always, not only when something was due: a compaction that failed after an earlier
     # deletion is finished by running `mhtool opschonen` again.
     erasure.compact(store, f"{len(due)} {'signaal' if len(due) == 1 else 'signalen'} vernietigd")
-    return PurgeReport(False, tuple(s for _, s in due), tuple(waiting), totals)
+    return PurgeReport(False, tuple(s for _, s in due), tuple(waiting), totals, tuple(held))
 
 
 def finish_compaction(store: Store) -> None:
