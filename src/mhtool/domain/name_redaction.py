@@ -45,11 +45,22 @@ def _words(name: str) -> list[str]:
     return [w for w in _fold(name)[0].replace(".", " ").split() if w]
 
 
+# Search ignores an apostrophe inside a name ("O'Brien", "O’Brien" and "OBrien" are one key).
+_APOSTROPHES = "'’`´"
+_ANY_APOSTROPHE = f"[{_APOSTROPHES}]?"
+
+
+def _part(part: str) -> str:
+    """One word of a name, with any apostrophe in it optional and of any kind."""
+    pieces = re.split(f"[{_APOSTROPHES}]", part)
+    return _ANY_APOSTROPHE.join(re.escape(p) for p in pieces)
+
+
 def _phrase(words: list[str]) -> str:
     """Words in order; a hyphen and a space are the same gap ("Ångström-Müller" is also
     written "Angstrom Muller"), as they are to search."""
     parts = [p for w in words for p in w.split("-") if p]
-    return r"[\s-]+".join(re.escape(p) for p in parts)
+    return r"[\s-]+".join(_part(p) for p in parts)
 
 
 def _bounded(body: str) -> re.Pattern[str]:

@@ -1,0 +1,27 @@
+"""A name with an apostrophe is erased in every spelling search matches: straight or curly
+apostrophe, or none at all ('O'Brien', 'O’Brien', 'OBrien')."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.signal_helpers import log_signal, query
+
+
+def test_apostrophe_spellings_are_erased_like_search_finds_them(cli: Cli, db_path: Path) -> None:
+    log_signal(
+        cli,
+        "--persoon",
+        "naam=Seán O'Brien; rol=slachtoffer",
+        datum="01-11-2026",
+        omschrijving="Seán O’Brien belde; Sean OBrien ook, en S. O'Brien. Later: O’Brien.",
+    )
+    for spelling in ("Sean OBrien", "Seán O’Brien"):
+        found = json.loads(cli("zoek", "--persoon", spelling, "--json").stdout)
+        assert found["resultaten"][0]["score"] == 100, spelling
+    erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
+    assert erased.exit_code == 0, erased.output
+    (text,) = query(db_path, "SELECT description FROM signal")[0]
+    assert "brien" not in str(text).lower(), text
