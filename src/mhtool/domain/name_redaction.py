@@ -114,8 +114,9 @@ def redactions_for(names: Sequence[str]) -> tuple[NameRedaction, ...]:
 
 
 def redaction_for(name: str) -> NameRedaction | None:
-    """The forms of `name` to remove: the whole name, initial + surname, the surname (with or
-    without its particles) when it has three letters or more. None for an empty name."""
+    """The forms of `name` to remove: the whole name, initial + surname, both surname first,
+    the surname (with or without its particles) when it has three letters or more. None for an
+    empty name."""
     words = _words(name)
     if not words or len("".join(words)) < 2:
         return None
@@ -127,6 +128,10 @@ def redaction_for(name: str) -> NameRedaction | None:
         optional = "".join(rf"(?:{re.escape(p)}\s+)?" for p in particles)
         surname = optional + _phrase([w for w in rest if w not in particles])
         forms.append(rf"{re.escape(given[0])}\.?\s*{surname}")
+        # Surname first, as lists and forms write it and search finds it: "Kowalczyk
+        # Agnieszka", "Kowalczyk, Agnieszka", "Kowalczyk, A." (the initial only with its dot).
+        forms.append(rf"{surname},?\s+{_part(given)}")
+        forms.append(rf"{surname},?\s+{re.escape(given[0])}\.")
         if len(rest[-1]) >= 3:
             surname_form = _bounded(surname)
         if len(given) >= 3 and given not in TUSSENVOEGSELS:
