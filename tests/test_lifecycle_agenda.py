@@ -329,3 +329,29 @@ def test_documented_norms_and_agenda_order_match_the_code() -> None:
              "terugkoppeling aan de melder", "binnen `vooruitkijken` dagen moeten"]  # fmt: skip
     positions = [section.index(w) for w in words]
     assert positions == sorted(positions) and len(words) == len(AgendaKind)
+
+
+def test_agenda_reads_well_on_an_80_column_terminal(
+    cli: Cli, new_signal: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One day is 'dag', not 'dagen'; a long line wraps under its own text, not back to the
+    left margin where it would look like a new item."""
+    from mhtool.cli import render
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(render, "_console", None)  # the console reads COLUMNS once
+    ok(cli("normen", "zet", "stap-1", "1"))
+    new_signal(gemeente="Hollands Kroon", datum=day(-2))  # one day past a norm of 1 day
+    soon = new_signal(datum=day(-5))
+    close(cli, soon, day(-1), "--conclusie", "duiding", "--terugkoppeling")
+    ok(cli("signaal", "actie", soon, "Bellen met " + "de ketenpartner " * 4, "--voor", day(1)))
+    screen = ok(cli("agenda")).stdout
+    flat = " ".join(screen.split())
+    assert "1 dag te laat" in flat and "(norm 1 dag)" in flat and "over 1 dag:" in flat
+    assert "dag dagen" not in flat and "1 dagen" not in flat
+    lines = screen.splitlines()
+    assert all(len(line) <= 80 for line in lines), screen
+    headings = {k.label for k in AgendaKind}
+    body = [line for line in lines[1:] if not line.startswith(tuple(headings))]
+    assert body and all(line.startswith("  ") for line in body), screen
+    assert "Norm stap-1 is nu 1 dag." in ok(cli("normen", "zet", "stap-1", "1")).stdout

@@ -215,6 +215,8 @@ def agenda(
 def _show_agenda(found: Agenda) -> None:
     import datetime as dt
 
+    from rich.table import Table
+
     from mhtool.cli import render
     from mhtool.domain.lifecycle import AgendaKind
 
@@ -232,16 +234,27 @@ def _show_agenda(found: Agenda) -> None:
         total = found.totals.get(kind, len(items))
         urgent = kind in (AgendaKind.ACUTE_WITHOUT_AVIM, AgendaKind.ACTION_OVERDUE)
         out.print(render.text(f"{kind.label} ({total})", "bold red" if urgent else "bold"))
+        # A grid, so a long line wraps under its own text instead of at the left margin,
+        # where it would read as a new item on an 80-column terminal.
+        grid = Table.grid(padding=(0, 2, 0, 0))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
         for item in items:
             late = item.days_late(today)
             when = (
-                f"{late} dagen te laat"
+                f"{render.count(late, 'dag')} te laat"
                 if late > 0
-                else ("vandaag" if late == 0 else f"over {-late} dagen")
+                else ("vandaag" if late == 0 else f"over {render.count(-late, 'dag')}")
             )
             if kind is AgendaKind.ACUTE_WITHOUT_AVIM:
                 when = f"ontvangen {format_date(item.due_on)}"
-            out.print(render.text(f"  {item.ref}  {item.municipality}  {when}: {item.what}"))
+            grid.add_row(
+                render.text(f"  {item.ref}"),
+                render.text(item.municipality),
+                render.text(f"{when}: {item.what}"),
+            )
+        out.print(grid)
         if total > len(items):
             out.print(render.text(f"  … en nog {total - len(items)}."))
 
@@ -276,7 +289,9 @@ def _print_norms(views: list[NormView]) -> None:
             if v.confirmed
             else "standaardwaarde, nog niet vastgesteld"
         )
-        out.print(render.text(f"{v.norm.code}: {v.days} dagen - {v.norm.label} ({source})"))
+        out.print(
+            render.text(f"{v.norm.code}: {render.count(v.days, 'dag')} - {v.norm.label} ({source})")
+        )
     if not all(v.confirmed for v in views):
         out.print(
             "Let op: standaardwaarden zijn een voorstel; alleen de bedenktijd (maximaal drie "
@@ -305,4 +320,6 @@ def set_norm(
     if as_json:
         render.print_json(view.as_json())
         return
-    render.console().print(render.text(f"Norm {view.norm.code} is nu {view.days} dagen."))
+    render.console().print(
+        render.text(f"Norm {view.norm.code} is nu {render.count(view.days, 'dag')}.")
+    )

@@ -182,6 +182,7 @@ _PLURALS = {
     "resultaat": "resultaten",
     "treffer": "treffers",
     "regel": "regels",
+    "dag": "dagen",
 }
 
 

@@ -391,7 +391,7 @@ def agenda(
                         dt.date.fromisoformat(r["step_since"]) + dt.timedelta(days=days[code])
                     ).isoformat(),
                     f"{Step(step).label} sinds {format_date(r['step_since'])} "
-                    f"(norm {days[code]} dagen)",
+                    f"(norm {days[code]} {'dag' if days[code] == 1 else 'dagen'})",
                 )
                 for r in rows
             ]
