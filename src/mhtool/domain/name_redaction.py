@@ -113,10 +113,19 @@ def redactions_for(names: Sequence[str]) -> tuple[NameRedaction, ...]:
     return tuple(r for r in map(redaction_for, names) if r is not None)
 
 
+def _surname(words: list[str]) -> str:
+    """The surname words in order, with their particles optional ("de Vries" and "Vries")."""
+    particles = [w for w in words[:-1] if w in TUSSENVOEGSELS]
+    optional = "".join(rf"(?:{re.escape(p)}\s+)?" for p in particles)
+    return optional + _phrase([w for w in words if w not in particles])
+
+
 def redaction_for(name: str) -> NameRedaction | None:
-    """The forms of `name` to remove: the whole name, initial + surname, both surname first,
-    the surname (with or without its particles) when it has three letters or more. None for an
-    empty name."""
+    """The forms of `name` to remove: the whole name, given name or initial(s) + surname, both
+    surname first, the surname (with or without its particles) when it has three letters or
+    more. With a middle name ("Jan Pieter de Vries") the surname is also the last word with the
+    particles before it, as search reads it ("J. de Vries", "J.P. de Vries", "Jan de Vries").
+    None for an empty name."""
     words = _words(name)
     if not words or len("".join(words)) < 2:
         return None
@@ -124,10 +133,15 @@ def redaction_for(name: str) -> NameRedaction | None:
     surname_form = first_name = None
     if len(words) > 1:
         given, rest = words[0], words[1:]
-        particles = [w for w in rest[:-1] if w in TUSSENVOEGSELS]
-        optional = "".join(rf"(?:{re.escape(p)}\s+)?" for p in particles)
-        surname = optional + _phrase([w for w in rest if w not in particles])
-        forms.append(rf"{re.escape(given[0])}\.?\s*{surname}")
+        tail = rest[-1:]
+        while len(tail) < len(rest) and rest[-len(tail) - 1] in TUSSENVOEGSELS:
+            tail = rest[-len(tail) - 1 :]
+        # The longer reading first: at each place the regex tries it before the shorter one.
+        readings = [_surname(rest)] + ([_surname(tail)] if tail != rest else [])
+        surname = "(?:" + "|".join(readings) + ")"
+        initials = rf"{re.escape(given[0])}\.?(?:\s*[^\W\d_]\.)*"
+        forms.append(rf"{_part(given)}[\s-]+{surname}")
+        forms.append(rf"{initials}\s*{surname}")
         # Surname first, as lists and forms write it and search finds it: "Kowalczyk
         # Agnieszka", "Kowalczyk, Agnieszka", "Kowalczyk, A." (the initial only with its dot).
         forms.append(rf"{surname},?\s+{_part(given)}")
