@@ -488,8 +488,9 @@ def signal_conditions(f: SignalFilter) -> tuple[list[str], list[Any]]:
     where a list filter becomes SQL. Every filter is served by an index (a test checks the
     query plans): step, open/closed -> signal_listed; gemeente -> signal_by_municipality;
     jaar -> signal_statistics; vorm -> signal_form_by_form; acuut -> signal_acute. The indexes
-    of migration 11 start with `annulled_on`, which the default `s.annulled_on IS NULL`
-    constrains (with --met-vervallen the older step index serves)."""
+    of migration 11 hold only signals that are not annulled and apply because
+    `s.annulled_on IS NULL` is written literally (with --met-vervallen the older step index
+    serves)."""
     clauses: list[str] = []
     params: list[Any] = []
     if f.step is not None:

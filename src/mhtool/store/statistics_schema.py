@@ -63,16 +63,19 @@ def create_statistics_schema(store: Store) -> None:
     """Create the list indexes and the count tables, fill them, then add the triggers."""
     watched = "received_year, annulled_on, municipality, step, channel, conclusion"
     for sql in (
-        # signaal lijst: the open/closed split and its order by step_since. `annulled_on`
-        # leads (`IS NULL` is an equality for SQLite), so the default list, which leaves
-        # annulled signals out, counts from the index alone; a partial index WHERE
-        # annulled_on IS NULL still read every row for that column (130 ms at 1M).
-        "CREATE INDEX signal_listed ON signal (annulled_on, step, step_since)",
+        # signaal lijst: the open/closed split and its order by step_since, for signals that
+        # are not annulled (the default). Partial, so no other query with `annulled_on IS
+        # NULL` is drawn to them (an index leading with annulled_on made the statistics and the
+        # weekly report walk it: 10x slower at 1M); annulled_on as the last column makes the
+        # counts index-only (without it SQLite read every row to test the column: 130 ms).
+        "CREATE INDEX signal_listed ON signal (step, step_since, annulled_on) "
+        "WHERE annulled_on IS NULL",
         # signaal lijst --gemeente
-        "CREATE INDEX signal_by_municipality ON signal (annulled_on, municipality, step, "
-        "step_since)",
+        "CREATE INDEX signal_by_municipality ON signal (municipality, step, step_since, "
+        "annulled_on) WHERE annulled_on IS NULL",
         # signaal lijst --acuut: acute signals are few; `acute = 1` is written as a literal
-        "CREATE INDEX signal_acute ON signal (annulled_on, step, step_since) WHERE acute = 1",
+        "CREATE INDEX signal_acute ON signal (step, step_since, annulled_on) "
+        "WHERE acute = 1 AND annulled_on IS NULL",
         """CREATE TABLE signal_group (
             signal_id INTEGER NOT NULL,
             form TEXT NOT NULL,
