@@ -107,7 +107,7 @@ def house_key(number: int, addition: str) -> str:
 
 
 def house_number_display(number: int, addition: str) -> str:
-    """How a Dutch address writes a house number: '14-2', '14 hs', '12a', '12-A1'.
+    """How a Dutch address writes a house number: '14-2', '14-II', '14 hs', '12a', '12-A1'.
 
     A numeric addition always keeps its separator (14-2 is not house 142); one letter sits
     against the number; a word such as 'hs' or 'bis' follows after a space; anything else
@@ -118,6 +118,8 @@ def house_number_display(number: int, addition: str) -> str:
         return str(number)
     if extra[0].isdigit():
         return f"{number}-{extra}"
+    if len(extra) > 1 and re.fullmatch(r"[ivxIVX]+", extra):
+        return f"{number}-{extra.upper()}"  # a floor in Roman numerals: 14-II is 14-2
     if extra.isalpha():
         return f"{number}{extra.lower()}" if len(extra) == 1 else f"{number} {extra.lower()}"
     return f"{number}-{extra}"
