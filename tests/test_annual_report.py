@@ -366,3 +366,81 @@ def test_yearly_counts_for_partners_group_per_signal() -> None:
     for row in report["tabellen"]["partners"]["rijen"]:
         counts[row[0]] = row[1:]
     assert counts[Partner.SOCIAL_TEAM.label] == [0, 0, 1]
+
+
+def test_no_shown_total_gives_a_suppressed_count_away(cli: Cli) -> None:
+    """The header's number of signals is the total of the gemeente table, 'Afgerond' the total
+    of the feedback rows (and the count of 'ontvangst tot afronding'), 'Acute signalen' the
+    total of the AVIM rows: each is withheld when one of its parts is suppressed, as the
+    gemeente table's own 'Totaal' is. Otherwise 13 - 6 - 5 gives Texel's 2 back."""
+    day = nl(FIRST + dt.timedelta(days=10))
+    closing = nl(FIRST + dt.timedelta(days=20))
+
+    def log(gemeente: str, *extra: str) -> str:
+        result = ok(
+            cli(
+                "signaal",
+                "nieuw",
+                "--datum",
+                day,
+                "--gemeente",
+                gemeente,
+                "--melder",
+                "Fictief",
+                "--afdeling",
+                "balie",
+                "--kanaal",
+                "mail",
+                "--vorm",
+                "arbeid",
+                "--omschrijving",
+                "Fictief",
+                *extra,
+                "--ja",
+                "--json",
+            )
+        )
+        return str(json.loads(result.stdout)["id"])
+
+    def close(ref: str, *extra: str) -> None:
+        ok(
+            cli(
+                "signaal",
+                "stap",
+                ref,
+                "--naar",
+                "5",
+                "--reden",
+                "afgerond",
+                "--datum",
+                closing,
+                "--conclusie",
+                "geen",
+                *extra,
+            )
+        )
+
+    for _ in range(6):
+        close(log("Dijk en Waard", "--niet-acuut"), "--terugkoppeling")
+    for _ in range(5):
+        ref = log("Koggenland", "--acuut", "--avim-geinformeerd", f"{day} 10:00")
+        close(ref, "--terugkoppeling")
+    close(log("Texel", "--acuut"), "--geen-terugkoppeling", "--geen-avim", "trok in")
+    log("Texel", "--acuut")  # open, AVIM not recorded
+
+    plain = json.loads(ok(cli("jaarverslag", str(FIRST.year), "--json")).stdout)
+    assert plain["signalen"] == 13
+    assert table(plain, "terugkoppeling")["Afgerond"] == [12]
+    assert table(plain, "acuut")["Acute signalen"] == [7]
+    assert table(plain, "doorlooptijd")["ontvangst tot afronding"][0] == 12
+
+    hidden = json.loads(
+        ok(cli("jaarverslag", str(FIRST.year), "--onderdruk", "5", "--json")).stdout
+    )
+    assert table(hidden, "gemeenten")["Texel"] == ["<5"]
+    assert hidden["signalen"] == "x"
+    assert table(hidden, "terugkoppeling")["Afgerond"] == ["x"]
+    assert table(hidden, "acuut")["Acute signalen"] == ["x"]
+    assert table(hidden, "doorlooptijd")["ontvangst tot afronding"][0] == "x"
+    markdown = ok(cli("jaarverslag", str(FIRST.year), "--onderdruk", "5", "--uitvoer", "-")).stdout
+    assert "**Signalen:** x" in markdown

@@ -593,3 +593,15 @@ def test_the_reason_for_closing_without_avim_is_shown_and_avim_is_not_urged_afte
     # Still open and acute without AVIM: the urgent panel stays.
     other = new_signal("--acuut")
     assert "schakel direct AVIM" in " ".join(cli("signaal", "toon", other).stdout.split())
+
+
+def test_avim_recorded_twice_names_the_earlier_moment_as_dutch_date(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal("--acuut", "--avim-geinformeerd", "01-11-2026 10:00")
+    before = dump(db_path)
+    again = cli("signaal", "avim", ref, "--op", "02-11-2026 09:00")
+    assert again.exit_code == 2, again.output
+    assert "01-11-2026 10:00" in again.stderr and "2026-11-01" not in again.stderr
+    assert "--reden" in again.stderr and again.stderr.count("\n") == 1
+    assert dump(db_path) == before

@@ -112,9 +112,18 @@ class AnnualReport:
     threshold: int | None
     tables: tuple[Table, ...]
     signals: int
+    # The header's number of signals is the total of the gemeente table: withheld like its
+    # 'Totaal' when a gemeente's count is suppressed (None: shown as counted).
+    signals_shown: Cell | None = None
+
+    @property
+    def shown_signals(self) -> Cell:
+        if self.signals_shown is not None:
+            return self.signals_shown
+        return Suppressor(self.threshold).count(self.signals)
 
     def document(self) -> Document:
-        shown = Suppressor(self.threshold).count(self.signals)
+        shown = self.shown_signals
         notes = [
             "Elk cijfer telt bij het jaar waarin het signaal is ontvangen; vervallen signalen "
             "tellen niet mee. 'niet vastgelegd' betekent dat er niets is vastgelegd (geen 0).",
@@ -144,7 +153,7 @@ class AnnualReport:
         return {
             "jaar": self.year,
             "onderdrukking": self.threshold,
-            "signalen": Suppressor(self.threshold).count(self.signals),
+            "signalen": self.shown_signals,
             "tabellen": {
                 t.key: {
                     "titel": t.title,
@@ -160,18 +169,21 @@ def build_annual_report(rows: YearRows, threshold: int | None = None) -> AnnualR
     s = Suppressor(threshold)
     signals = rows.signals
     closed = [r for r in signals if r["step"] == Step.CLOSED]
+    municipalities = _per_municipality(signals, s)
+    feedback = _feedback(closed, s)
     tables = (
-        _per_municipality(signals, s),
+        municipalities,
         _per_form(rows, s),
-        _lead_times(rows, closed, s),
-        _feedback(closed, s),
+        _lead_times(rows, closed, s, withhold_closed=feedback.rows[0][1] == WITHHELD),
+        feedback,
         _outcomes(rows, closed, s),
         _partners(rows, s),
         _measures(rows, s),
         _minors(rows, s),
         _acute(rows, s),
     )
-    return AnnualReport(rows.year, threshold, tables, len(signals))
+    total = municipalities.rows[-1][1]
+    return AnnualReport(rows.year, threshold, tables, len(signals), total)
 
 
 def _per_municipality(signals: list[dict[str, Any]], s: Suppressor) -> Table:
@@ -210,7 +222,11 @@ def _stat_row(label: str, values: list[int], s: Suppressor) -> tuple[Cell, ...]:
     )
 
 
-def _lead_times(rows: YearRows, closed: list[dict[str, Any]], s: Suppressor) -> Table:
+def _lead_times(
+    rows: YearRows, closed: list[dict[str, Any]], s: Suppressor, withhold_closed: bool = False
+) -> Table:
+    """`withhold_closed`: the number of closed signals is withheld in the feedback table, so
+    the count of 'ontvangst tot afronding' (the same number) is withheld too."""
     durations = step_durations(rows.events)
     body = [_stat_row(Step(step).label, durations.get(step, []), s) for step in (1, 2, 3, 4)]
     total = [
@@ -218,7 +234,10 @@ def _lead_times(rows: YearRows, closed: list[dict[str, Any]], s: Suppressor) -> 
         for r in closed
         if r["closed_on"]
     ]
-    body.append(_stat_row("ontvangst tot afronding", total, s))
+    row = _stat_row("ontvangst tot afronding", total, s)
+    if withhold_closed and len(total) == len(closed):
+        row = (row[0], WITHHELD, *row[2:])
+    body.append(row)
     return Table(
         "doorlooptijd",
         "Doorlooptijd per stap (dagen)",
@@ -244,7 +263,8 @@ def _feedback(closed: list[dict[str, Any]], s: Suppressor) -> Table:
         "Terugkoppeling aan de melder (afgeronde signalen)",
         ("", "Aantal"),
         (
-            ("Afgerond", s.count(len(closed))),
+            # The total of the three rows below: withheld when one of them is suppressed.
+            ("Afgerond", s.total(len(closed), [given, not_given, unknown])),
             ("Terugkoppeling gegeven", s.count(given)),
             ("Geen terugkoppeling", s.count(not_given)),
             (NOT_RECORDED, s.count(unknown)),
@@ -382,18 +402,18 @@ def _acute(rows: YearRows, s: Suppressor) -> Table:
         for r in with_avim
     ]
     n = len(days)
+    unrecorded = len(acute) - len(with_avim) - len(without_reason)
+    parts = [len(with_avim), len(without_reason), unrecorded]
     return Table(
         "acuut",
         "Acute signalen en AVIM",
         ("", "Waarde"),
         (
-            ("Acute signalen", s.count(len(acute))),
+            # The total of the three rows below: withheld when one of them is suppressed.
+            ("Acute signalen", s.total(len(acute), parts)),
             ("AVIM ingeschakeld (tijdstip vastgelegd)", s.count(len(with_avim))),
             ("Afgerond zonder AVIM, met reden", s.count(len(without_reason))),
-            (
-                "AVIM niet vastgelegd",
-                s.count(len(acute) - len(with_avim) - len(without_reason)),
-            ),
+            ("AVIM niet vastgelegd", s.count(unrecorded)),
             ("AVIM op de dag van ontvangst", s.count(sum(1 for d in days if d == 0))),
             ("Dagen tot AVIM: mediaan", s.statistic(n, number(median(days)))),
             ("Dagen tot AVIM: P90", s.statistic(n, number(p90(days)))),

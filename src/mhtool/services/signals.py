@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mhtool.domain.dates import format_date
+from mhtool.domain.dates import format_date, format_moment
 from mhtool.domain.enums import Conclusion, Step
 from mhtool.domain.meldroute import (
     Move,
@@ -566,7 +566,7 @@ def record_avim(
         earlier = row["avim_informed_at"]
         if earlier and not reason.strip():
             raise ValidationError(
-                f"AVIM is al ingeschakeld vastgelegd ({earlier.replace('T', ' ')}); geef --reden "
+                f"AVIM is al ingeschakeld vastgelegd ({format_moment(earlier)}); geef --reden "
                 "om dat tijdstip te corrigeren."
             )
         q.record_avim(store, row["id"], moment, user)
