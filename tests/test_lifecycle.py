@@ -605,3 +605,18 @@ def test_avim_recorded_twice_names_the_earlier_moment_as_dutch_date(
     assert "01-11-2026 10:00" in again.stderr and "2026-11-01" not in again.stderr
     assert "--reden" in again.stderr and again.stderr.count("\n") == 1
     assert dump(db_path) == before
+
+
+def test_a_negative_outcome_is_confirmed_as_negative(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "duiding").exit_code == 0
+    result = cli("signaal", "uitkomst", ref, "--niet-strafrechtelijk", "--geen-opvang")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "niet strafrechtelijk opgepakt, geen opvang geregeld." in said
+    assert shown(cli, ref)["strafrechtelijk_opgepakt"] is False
+    positive = cli("signaal", "uitkomst", ref, "--strafrechtelijk")
+    assert "uitkomst vastgelegd" in positive.stdout.lower()
+    assert ": strafrechtelijk opgepakt." in " ".join(positive.stdout.split())

@@ -182,7 +182,8 @@ def record_outcome(
     )
     st = state(ctx)
     detail = record(st.store(), ref, given, st.user)
-    names = ", ".join(k.label for k in given.kinds)
+    values = {"strafrechtelijk": given.criminal_case, "opvang": given.shelter}
+    names = ", ".join(k.label_for(values.get(k.value)) for k in given.kinds)
     render.signal_outcome(
         detail, as_json, f"Uitkomst vastgelegd voor {detail.summary.ref}: {names}."
     )

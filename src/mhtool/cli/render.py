@@ -306,9 +306,9 @@ def _outcomes_table(d: SignalDetail) -> Table | None:
     if not d.outcomes:
         return None
     t = _titled_table("Uitkomsten", "Datum", "Uitkomst", "Toelichting", "Door")
-    negative = {"strafrechtelijk": "niet strafrechtelijk opgepakt", "opvang": "geen opvang"}
     for o in d.outcomes:
-        what = negative.get(o.kind, "") if o.value is False else ""
+        kind = OutcomeKind(o.kind) if o.kind in OutcomeKind.codes() else None
+        what = kind.label_for(False) if kind and o.value is False else ""
         extra: list[str] = []
         if o.measure:
             status = MeasureStatus.label_of(o.measure_status) or "status niet vastgelegd"

@@ -80,7 +80,15 @@ class OutcomeKind(LabelledEnum):
     def label(self) -> str:
         return _OUTCOME_LABELS[self.value]
 
+    def label_for(self, value: bool | None) -> str:
+        """The label of a recorded yes/no outcome: 'niet strafrechtelijk opgepakt' for no."""
+        return _NEGATIVE_LABELS.get(self.value, self.label) if value is False else self.label
 
+
+_NEGATIVE_LABELS = {
+    "strafrechtelijk": "niet strafrechtelijk opgepakt",
+    "opvang": "geen opvang geregeld",
+}
 _OUTCOME_LABELS = {
     "terugkoppeling": "terugkoppeling aan de melder",
     "strafrechtelijk": "strafrechtelijk opgepakt",
