@@ -620,3 +620,20 @@ def test_a_negative_outcome_is_confirmed_as_negative(
     positive = cli("signaal", "uitkomst", ref, "--strafrechtelijk")
     assert "uitkomst vastgelegd" in positive.stdout.lower()
     assert ": strafrechtelijk opgepakt." in " ".join(positive.stdout.split())
+
+
+def test_feedback_errors_at_closing_name_options_that_exist(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    before = dump(db_path)
+    base = ("signaal", "stap", ref, "--naar", "5", "--reden", "snel", "--conclusie", "geen")
+    missing = cli(*base)
+    assert missing.exit_code == 2 and "--terugkoppeling of --geen-terugkoppeling" in missing.stderr
+    assert "ja/nee" not in missing.stderr
+    later = cli(
+        *base, "--datum", "02-11-2026", "--terugkoppeling", "--terugkoppeling-datum", "03-11-2026"
+    )
+    assert later.exit_code == 2, later.output
+    assert "signaal uitkomst" in later.stderr and later.stderr.count("\n") == 1
+    assert dump(db_path) == before

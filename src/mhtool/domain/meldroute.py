@@ -195,10 +195,14 @@ def check_requirements(target: Step, given: StepInput) -> None:
     if need.needs_feedback_answer and given.feedback_given is None:
         raise ValidationError(
             "Voor afronding geeft u aan of er terugkoppeling aan de melder is gegeven "
-            "(--terugkoppeling ja/nee)."
+            "(--terugkoppeling of --geen-terugkoppeling)."
         )
     if given.feedback_on is not None and given.feedback_on > given.on_date:
-        raise ValidationError("De datum van de terugkoppeling ligt na de datum van afronding.")
+        raise ValidationError(
+            "De datum van de terugkoppeling ligt na de datum van afronding; rond af met "
+            "--geen-terugkoppeling en leg de latere terugkoppeling vast met 'mhtool signaal "
+            "uitkomst SIGNAAL --terugkoppeling --datum ...'."
+        )
 
 
 def check_avim_at_closing(acute: bool, avim_informed_at: str | None, given: StepInput) -> None:
