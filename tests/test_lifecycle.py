@@ -637,3 +637,19 @@ def test_feedback_errors_at_closing_name_options_that_exist(
     assert later.exit_code == 2, later.output
     assert "signaal uitkomst" in later.stderr and later.stderr.count("\n") == 1
     assert dump(db_path) == before
+
+
+def test_finishing_without_a_note_records_no_empty_change(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    ref = new_signal()
+    assert close(cli, ref, "verder-onderzoek").exit_code == 0
+    before = dump(db_path)
+    assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
+    [details] = query(db_path, "SELECT changes FROM history WHERE action = 'actie-klaar'")
+    assert "done_note" not in json.loads(str(details[0]))
+    undone = cli("ongedaan", "--ja")
+    assert undone.exit_code == 0, undone.output
+    assert "toelichting klaar" not in undone.stdout
+    after = dump(db_path)
+    assert after["follow_up_action"] == before["follow_up_action"]

@@ -70,7 +70,8 @@ def finish_action(
 ) -> None:
     changes = {"done_on": done_on.isoformat(), "done_by": user, "done_note": note}
     store.update("follow_up_action", action["id"], changes)
-    diff = {k: {"oud": action.get(k), "nieuw": v} for k, v in changes.items()}
+    # Only what changed: an empty note over an empty note is no change to show or undo.
+    diff = {k: {"oud": action.get(k), "nieuw": v} for k, v in changes.items() if action.get(k) != v}
     from mhtool.store.signals import record_history  # not for the agenda hint
 
     record_history(
