@@ -179,3 +179,28 @@ def test_a_changed_checkpoint_row_is_found_without_volledig(
     assert cli("audit", "controleer").exit_code == 0
     execute(db_path, *DROP_TRIGGERS, "UPDATE audit_log SET result = 'x' WHERE id = 5")
     assert "regel 5, tot waar het log eerder in orde was" in _refused(cli, db_path)
+
+
+@pytest.mark.parametrize(
+    "reset",
+    [
+        "UPDATE sqlite_sequence SET seq = 2 WHERE name = 'audit_log'",
+        "DELETE FROM sqlite_sequence WHERE name = 'audit_log'",
+    ],
+)
+def test_a_counter_set_back_is_reported_not_taken_for_a_clash_of_user_input(
+    cli: Cli, new_signal: NewSignal, db_path: Path, reset: str
+) -> None:
+    """Without the triggers being touched, a counter set back made the next entry collide with
+    an existing id: every command then failed with 'these data clash, check your input'
+    (exit 1), and `audit controleer` passed the chain before failing on its own entry."""
+    _rows(cli, new_signal)
+    execute(db_path, reset)
+    problem = _refused(cli, db_path)
+    assert "teller" in problem and "teruggezet" in problem
+    evidence = file_bytes(db_path)
+    result = cli("signaal", "lijst")
+    assert result.exit_code == 4, result
+    assert "audit controleer" in result.stderr
+    assert "invoer" not in result.stderr
+    assert file_bytes(db_path) == evidence

@@ -27,12 +27,18 @@ from mhtool.domain.audit import (
     check_entry,
     entry_hash,
 )
+from mhtool.errors import DatabaseError
 from mhtool.store.connection import Store, now_iso
 from mhtool.store.settings import put_setting
 
 TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
 ANCHOR_KEY = "audit.anker"
 CHECKPOINT_KEY = "audit.controlepunt"
+COUNTER_SET_BACK = (
+    "Het auditlog is aangetast: de teller ervan is teruggezet, zodat mhtool geen regels meer "
+    "kan toevoegen; er is niets gewijzigd. Bewaar dit bestand zoals het is, voer 'mhtool audit "
+    "controleer' uit en meld dit bij de informatiebeveiliging."
+)
 
 
 @dataclass(frozen=True)
@@ -91,9 +97,13 @@ def append(
     if not store.conn.in_transaction:
         raise RuntimeError("audit entries are written inside a write transaction")
     check_entry(action, object_type, object_id, details)
-    head = store.row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    head = store.row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
     prev_hash = head["hash"] if head else GENESIS_HASH
     entry_id = _last_sequence(store) + 1
+    if head is not None and entry_id <= head["id"]:
+        # sqlite_sequence set back or deleted: writing would clash with an existing id (and
+        # taking max(id) + 1 instead would erase the trace). Refuse, as a tampered log.
+        raise DatabaseError(COUNTER_SET_BACK)
     at = now_iso()
     details_json = canonical_details(details)
     digest = entry_hash(
@@ -270,7 +280,16 @@ def verify_chain(
         expected_id += 1
     last_id = expected_id - 1
     head = ChainPoint(last_id, prev_hash)
-    if _last_sequence(store) > last_id:
+    sequence = _last_sequence(store)
+    if sequence < last_id:
+        return _broken(
+            store,
+            count,
+            last_id,
+            f"de teller van het auditlog is teruggezet (staat op {sequence}, de laatste regel is "
+            f"{last_id}); zo kunnen regels opnieuw worden uitgegeven",
+        )
+    if sequence > last_id:
         return _broken(
             store,
             count,
