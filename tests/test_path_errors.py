@@ -192,3 +192,23 @@ def test_an_overlong_address_query_is_refused_not_echoed(
     result = cli("zoek", "--adres", "Dorpstraat " + "1" * 100_000)
     assert result.exit_code == 2, result.exit_code
     assert "te lang" in result.stderr and len(result.output) < 400
+
+
+def test_overschrijf_never_replaces_another_working_database_that_is_closed(
+    cli: Cli, new_signal: Callable[..., str], tmp_path: Path
+) -> None:
+    """A second mhtool database nobody has open has no -wal/-shm and our application id, just
+    like a backup; `backup ANDER.db --overschrijf` replaced it (all its signals gone). A working
+    database is in WAL mode, a backup is a single file in rollback-journal mode."""
+    new_signal()
+    other = tmp_path / "andere-gemeente.db"
+    assert cli("--db", str(other), *SIGNAL_ARGS, "--omschrijving", "ander").exit_code == 0
+    assert not other.with_name(other.name + "-wal").exists()  # closed, as a backup would be
+    before = other.read_bytes()
+    result = cli("backup", str(other), "--overschrijf")
+    assert result.exit_code == 2, result
+    assert "geen eerdere back-up van mhtool" in result.stderr
+    assert other.read_bytes() == before
+    earlier = tmp_path / "back-up.db"
+    assert cli("backup", str(earlier)).exit_code == 0
+    assert cli("backup", str(earlier), "--overschrijf").exit_code == 0

@@ -159,8 +159,9 @@ def check_target(store: Store, target: Path, overwrite: bool, key: str | None = 
 
 
 def _is_earlier_backup(target: Path, key: str | None) -> bool:
-    """A closed mhtool database: our application id, readable with the key we would write
-    with, and no -wal/-shm beside it (then it is open, or was not closed cleanly)."""
+    """A closed mhtool backup: our application id, readable with the key we would write with,
+    no -wal/-shm beside it (then it is open, or was not closed cleanly), and not in WAL mode
+    (then it is a working database nobody has open right now, not a copy)."""
     if not target.is_file() or target.is_symlink():
         return False
     if any(f.exists() for f in database_files(target)[1:]):
@@ -171,7 +172,13 @@ def _is_earlier_backup(target: Path, key: str | None) -> bool:
     except OSError:
         return False
     if header.startswith(_SQLITE_HEADER):
-        return len(header) == 100 and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+        # Byte 18 is 2 for a WAL file: a working database (perhaps another municipality's, or
+        # this one's under another path) that nobody has open. A backup is in rollback mode.
+        return (
+            len(header) == 100
+            and header[18] == 1
+            and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+        )
     if key is None:
         return False
     try:
@@ -180,7 +187,9 @@ def _is_earlier_backup(target: Path, key: str | None) -> bool:
         return False
     try:
         with translate_sqlite_errors():
-            return bool(conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                return False
+            return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal"
     except MhtoolError:
         return False
     finally:
