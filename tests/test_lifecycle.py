@@ -653,3 +653,21 @@ def test_finishing_without_a_note_records_no_empty_change(
     assert "toelichting klaar" not in undone.stdout
     after = dump(db_path)
     assert after["follow_up_action"] == before["follow_up_action"]
+
+
+def test_an_action_due_more_than_a_year_ahead_asks_for_confirmation(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path
+) -> None:
+    """'01-09-2036' for '01-09-2026' would keep the action off the agenda for ten years."""
+    ref = new_signal()
+    before = dump(db_path)
+    far = day(400)
+    refused = cli("signaal", "actie", ref, "Bellen", "--voor", far)
+    assert refused.exit_code == 2, refused.output
+    assert refused.stderr.startswith("Fout: ") and "meer dan een jaar vooruit" in refused.stderr
+    assert "--ja" in refused.stderr and refused.stderr.count("\n") == 1
+    assert dump(db_path) == before
+    assert cli("signaal", "actie", ref, "Bellen", "--voor", day(300)).exit_code == 0
+    confirmed = cli("signaal", "actie", ref, "Evalueren", "--voor", far, "--ja", "--json")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert [a["nummer"] for a in json.loads(confirmed.stdout)["acties"]] == [1, 2]

@@ -50,12 +50,17 @@ def add_action(
         typer.Option(help="Met of bij welke partner, bijvoorbeeld om, comensha, veilig-thuis."),
     ] = None,
     datum: DATE_OPTION = None,
+    ja: Annotated[
+        bool,
+        typer.Option("--ja", help="Bevestig een uiterlijke datum meer dan een jaar vooruit."),
+    ] = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Geef een signaal een vervolgactie (actie/vervolg). Het signaal telt als open tot de actie
     klaar is, ook als het al is afgerond."""
     from mhtool.cli import render
-    from mhtool.domain.dates import parse_date, parse_past_date
+    from mhtool.cli.confirmation import confirm_unusual
+    from mhtool.domain.dates import parse_date, parse_past_date, unusual_due
     from mhtool.domain.enums import Partner
     from mhtool.domain.signal_input import parse_choice
     from mhtool.services.lifecycle import add_action as add
@@ -63,6 +68,7 @@ def add_action(
     due = parse_date(voor, "Datum bij --voor")
     chosen = parse_choice(Partner, partner, "Partner") if partner is not None else None
     on_date = parse_past_date(_today_or(datum), "Datum")
+    confirm_unusual(ja, unusual_due(due, "--voor"), "--voor")
     st = state(ctx)
     detail, seq = add(st.store(), ref, omschrijving, due, chosen, on_date, st.user)
     render.signal_outcome(

@@ -91,6 +91,15 @@ def unusual_receipt(value: dt.date, today: dt.date | None = None) -> str | None:
     return None
 
 
+def unusual_due(value: dt.date, option: str, today: dt.date | None = None) -> str | None:
+    """A due date more than a year ahead is more often a mistyped year ('2036' for '2026')
+    than a plan; such an action would stay off the agenda for years."""
+    today = today or dt.date.today()
+    if value > today + UNUSUAL_RECEIPT_AGE:
+        return f"De datum bij {option} ({format_date(value)}) ligt meer dan een jaar vooruit"
+    return None
+
+
 def _earliest_birth_year(today: dt.date) -> int:
     return today.year - OLDEST_AGE_YEARS
 
