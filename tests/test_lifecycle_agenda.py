@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from mhtool.domain.lifecycle import AgendaKind
+from mhtool.services.agenda_hint import overdue_hint
 from mhtool.services.database import open_database
-from mhtool.services.lifecycle import agenda, overdue_hint
+from mhtool.services.lifecycle import agenda
 from mhtool.store.connection import Store
 from tests.conftest import Cli
 from tests.signal_helpers import query, scalar

@@ -17,15 +17,14 @@ DAY = dt.date(2026, 11, 2)
 def complete(requirements_of: Step, **extra: object) -> StepInput:
     """A StepInput that satisfies whatever `target` requires."""
     values: dict[str, object] = {"on_date": DAY, "target": requirements_of}
-    values.update(
-        {
-            Step.RECEIVED: {},
-            Step.RECORDED: {"check_outcome": "geen eerdere registraties"},
-            Step.DISCUSSED_LOCAL: {"partners": (Partner.OE_WIJK,)},
-            Step.DISCUSSED_REGIONAL: {"partners": (Partner.QUERIDO,)},
-            Step.CLOSED: {"conclusion": Conclusion.NO_TRAFFICKING, "feedback_given": True},
-        }[requirements_of]
-    )
+    per_step: dict[Step, dict[str, object]] = {
+        Step.RECEIVED: {},
+        Step.RECORDED: {"check_outcome": "geen eerdere registraties"},
+        Step.DISCUSSED_LOCAL: {"partners": (Partner.OE_WIJK,)},
+        Step.DISCUSSED_REGIONAL: {"partners": (Partner.QUERIDO,)},
+        Step.CLOSED: {"conclusion": Conclusion.NO_TRAFFICKING, "feedback_given": True},
+    }
+    values.update(per_step[requirements_of])
     values.update(extra)
     return StepInput(**values)  # type: ignore[arg-type]
 

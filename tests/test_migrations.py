@@ -66,7 +66,7 @@ def _dump(path: Path, key: str | None) -> dict[str, list[dict[str, Any]]]:
 # addresses from the step-2 check (see test_version_5_drops_copies_from_the_step_2_check);
 # version 10 recomputes street, house and name keys, and the term list follows them
 # (test_version_10_recomputes_street_keys_and_finds_names_in_either_order).
-_REWRITTEN = {
+_REWRITTEN: dict[int, dict[str, set[str]]] = {
     5: {"step_event": {"details"}},
     10: {
         "address": {"street_key", "house_key"},
@@ -86,9 +86,9 @@ def _assert_nothing_lost(
                 rewritten.setdefault(table, set()).update(columns)
     for table, rows in before.items():
         assert table in after, f"table {table} disappeared"
-        columns = [c for c in (rows[0] if rows else []) if c not in rewritten.get(table, set())]
-        kept = Counter(tuple(r.get(c) for c in columns) for r in after[table])
-        wanted = Counter(tuple(r[c] for c in columns) for r in rows)
+        compared = [c for c in (rows[0] if rows else []) if c not in rewritten.get(table, set())]
+        kept = Counter(tuple(r.get(c) for c in compared) for r in after[table])
+        wanted = Counter(tuple(r[c] for c in compared) for r in rows)
         missing = wanted - kept
         assert not missing, f"{table}: rows lost or changed: {len(missing)}"
 

@@ -286,7 +286,7 @@ def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
     def busy_vacuum(self: Store, sql: str, params: tuple[object, ...] = ()) -> object:
         if sql == "VACUUM":
             raise sqlite3.OperationalError("database is locked")
-        return real_execute(self, sql, params)  # type: ignore[arg-type]
+        return real_execute(self, sql, params)
 
     monkeypatch.setattr(Store, "execute", busy_vacuum)
     result = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
@@ -304,7 +304,7 @@ def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
     def counting(self: Store, sql: str, params: tuple[object, ...] = ()) -> object:
         if sql == "VACUUM":
             vacuums.append(sql)
-        return real_execute(self, sql, params)  # type: ignore[arg-type]
+        return real_execute(self, sql, params)
 
     monkeypatch.setattr(Store, "execute", counting)
     finished = cli("opschonen", "--ja")
@@ -357,7 +357,7 @@ def test_a_signal_that_only_mentions_the_person_is_named_and_keeps_a_history(
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["signalen"] == [own] and report["naam_ook_verwijderd_uit"] == [other]
-    texts = dict(query(db_path, "SELECT ref, description FROM signal"))
+    texts = {str(ref): str(text) for ref, text in query(db_path, "SELECT ref, description FROM signal")}
     assert texts[own] == "[persoon verwijderd] werkt 80 uur. Mevr. [persoon verwijderd] ook."
     assert texts[other] == "Weer [persoon verwijderd] gezien, ook Piet Ångström-Müller."
     actions = [

@@ -51,7 +51,12 @@ def test_windows_has_no_file_modes_to_warn_about(
 
 def test_no_umask_is_set_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(os, "umask", lambda mask: calls.append(mask) or 0)
+
+    def umask(mask: int) -> int:
+        calls.append(mask)
+        return 0
+
+    monkeypatch.setattr(os, "umask", umask)
     windows_file_modes(monkeypatch)
     portability.restrict_new_files()
     assert calls == []

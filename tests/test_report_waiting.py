@@ -71,7 +71,7 @@ def test_the_full_list_is_its_own_export(
 ) -> None:
     full = _json(cli, "--wachtlijst")
     expected = [
-        ref
+        str(ref)
         for (ref,) in query(
             db_path,
             "SELECT ref FROM signal WHERE step < 5 AND step_since < '2026-10-09' "

@@ -213,7 +213,7 @@ def _search_index_like_the_search_branch(db_path: Path) -> None:
 
     conn = sqlite3.connect(db_path)
     try:
-        sqlite_utils.Database(conn)["organisation"].enable_fts(["name"], fts_version="FTS4")
+        sqlite_utils.Database(conn).table("organisation").enable_fts(["name"], fts_version="FTS4")
         conn.commit()
     finally:
         conn.close()
