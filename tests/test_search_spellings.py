@@ -521,3 +521,17 @@ def test_an_initial_may_stand_for_a_middle_name_in_the_other_order(
     )
     assert _ids(_search(cli, "--persoon", "T. Tran"), "persoon")[:1] == [persons["Tran Thi Lan"]]
     assert _ids(_search(cli, "--persoon", "X. Tran"), "persoon") == []
+
+
+def test_among_namesakes_scoring_100_the_agreeing_birth_year_comes_first(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    """The same name scores 100 with or without birth data; with many namesakes (1M persons)
+    the one whose birth year agrees must still be within --max, so it ranks first."""
+    for _ in range(4):
+        new_signal("--persoon", "naam=Jan de Vries; rol=betrokkene", datum="01-03-2025")
+    new_signal("--persoon", "naam=Jan de Vries; rol=slachtoffer; geboren=1990", datum="01-03-2025")
+    for args in (("--persoon", "Jan de Vries"), ("Jan de Vries",)):
+        hits = _search(cli, *args, "--geboren", "1990", "--max", "2")
+        assert hits[0]["id"] == 5 and hits[0]["score"] == 100, hits
+        assert any("zelfde geboortejaar" in r for r in hits[0]["redenen"])

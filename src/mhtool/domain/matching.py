@@ -380,10 +380,18 @@ class Match:
     score: int
     reasons: tuple[str, ...]
     identifies: bool | None = None  # None: a score of 100 identifies
+    # Where the match stands among equal scores: the same name scores 100 with or without
+    # agreeing birth data, but at 1M persons there are dozens of such namesakes, and the one
+    # whose birth year agrees must come before those without birth data. None: the score.
+    standing: float | None = None
 
     @property
     def exact(self) -> bool:
         return self.score >= EXACT if self.identifies is None else self.identifies
+
+    @property
+    def rank(self) -> float:
+        return float(self.score) if self.standing is None else self.standing
 
 
 def _clamp(value: float) -> int:
@@ -513,7 +521,7 @@ def score_person(
     if name_score < 70 or score < MIN_SCORE:
         return None
     if same_name and bonus >= 0:  # the name exactly, and nothing of the birth data disagrees
-        return Match(EXACT, tuple(reasons), identifies=exact)
+        return Match(EXACT, tuple(reasons), identifies=exact, standing=0.88 * name_score + bonus)
     return Match(EXACT if exact else min(score, EXACT - 1), tuple(reasons))
 
 

@@ -49,7 +49,12 @@ def _hits(
     """
     # An identifying match ranks first among equal scores (same name and birth date before the
     # same name alone).
-    scored = sorted(scored, key=lambda pair: (-pair[1].score, not pair[1].exact, pair[0]["id"]))
+    # Among equal scores by standing (the same name with an agreeing birth year before the
+    # same name alone: recall at 1M persons depends on it).
+    scored = sorted(
+        scored,
+        key=lambda pair: (-pair[1].score, not pair[1].exact, -pair[1].rank, pair[0]["id"]),
+    )
     hits: list[SearchHit] = []
     start = 0
     while start < len(scored) and len(hits) < limit:
@@ -72,6 +77,7 @@ def _hits(
                     match.reasons,
                     signals,
                     match.exact,
+                    match.rank,
                 )
             )
     return hits[:limit]

@@ -88,7 +88,12 @@ def search(
         if text.strip() and not searched:
             fq = free_query(text)
             if fq.person is not None:
-                pq = dataclasses.replace(fq.person, birth_date=birth_date or fq.person.birth_date)
+                # --geboren with a free text: a year alone counts too (it was dropped).
+                pq = dataclasses.replace(
+                    fq.person,
+                    birth_date=birth_date or fq.person.birth_date,
+                    birth_year=birth_year or fq.person.birth_year,
+                )
                 searched.append(pq.describe())
                 hits += find_persons(store, pq, limit=limit)
             if fq.address is not None:

@@ -54,6 +54,7 @@ class SearchHit:
     reasons: tuple[str, ...]
     signals: tuple[SignalLink, ...]
     identifies: bool = False  # domain.matching.Match.exact: may be linked without asking
+    rank: float | None = None  # domain.matching.Match.rank: order among equal scores
 
     @property
     def exact(self) -> bool:
@@ -125,8 +126,16 @@ def links(rows: list[dict[str, Any]], exclude_signal: int | None) -> tuple[Signa
 
 
 def ranked(hits: list[SearchHit], limit: int) -> tuple[SearchHit, ...]:
-    """Best score first; at equal scores a match that identifies (exact) first, then persons
-    before addresses, organisations and text."""
+    """Best score first; at equal scores a match that identifies (exact) first, then by
+    standing (agreeing birth data), then persons before addresses, organisations and text."""
     order = {"persoon": 0, "adres": 1, "organisatie": 2, "tekst": 3}
-    hits.sort(key=lambda h: (-h.score, not h.exact, order[h.kind], h.label))
+    hits.sort(
+        key=lambda h: (
+            -h.score,
+            not h.exact,
+            -(h.score if h.rank is None else h.rank),
+            order[h.kind],
+            h.label,
+        )
+    )
     return tuple(hits[:limit])
