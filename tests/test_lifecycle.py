@@ -671,3 +671,18 @@ def test_an_action_due_more_than_a_year_ahead_asks_for_confirmation(
     confirmed = cli("signaal", "actie", ref, "Evalueren", "--voor", far, "--ja", "--json")
     assert confirmed.exit_code == 0, confirmed.output
     assert [a["nummer"] for a in json.loads(confirmed.stdout)["acties"]] == [1, 2]
+
+
+def test_closing_with_further_inquiry_says_the_signal_stays_open(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    """The user learns at once that mhtool made an action and the signal stays open."""
+    ref = new_signal()
+    result = close(cli, ref, "verder-onderzoek", "--datum", "02-11-2026")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "staat nu in stap 5 afronding" in said
+    assert "vervolgactie 1 (uiterlijk 02-12-2026)" in said and "blijft open" in said
+    other = new_signal()
+    plain = close(cli, other, "geen")
+    assert "vervolgactie" not in plain.stdout

@@ -594,7 +594,7 @@ def step(
 ) -> None:
     """Zet een signaal door naar de volgende stap van de meldroute en leg vast wat die stap vraagt."""
     from mhtool.cli import render
-    from mhtool.domain.dates import parse_date, parse_past_date
+    from mhtool.domain.dates import format_date, parse_date, parse_past_date
     from mhtool.domain.enums import Conclusion, Measure, Partner, Step
     from mhtool.domain.meldroute import StepInput
     from mhtool.domain.signal_input import parse_choice
@@ -648,12 +648,15 @@ def step(
         given = _show_step2_check(prepared.checks, given)
         given = complete_step(prepared.current, given)
     detail = advance_signal(store, ref, given, st.user)
-    render.signal_outcome(
-        detail,
-        as_json,
-        f"Signaal {detail.summary.ref} staat nu in {detail.summary.step.label}.",
-        "bold green",
-    )
+    message = f"Signaal {detail.summary.ref} staat nu in {detail.summary.step.label}."
+    open_actions = [a for a in detail.actions if a.done_on is None]
+    if detail.summary.step is Step.CLOSED and open_actions:
+        # Closed yet open: say so, or the user believes the case is done.
+        listed = ", ".join(
+            f"vervolgactie {a.seq} (uiterlijk {format_date(a.due_on)})" for a in open_actions
+        )
+        message += f" Open: {listed}; het signaal blijft open tot die klaar is."
+    render.signal_outcome(detail, as_json, message, "bold green")
 
 
 @app.command("heropen")
