@@ -320,3 +320,28 @@ def test_a_database_readable_for_others_is_made_private_and_the_user_told(
     assert json.loads(listed.stdout)  # stdout stays pure JSON
     assert _mode(db_path) == 0o600
     assert cli("signaal", "lijst").stderr == ""
+
+
+def test_a_copy_that_vanished_before_its_check_is_never_published_as_an_empty_backup(
+    cli: Cli, new_signal: Callable[..., str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the temporary copy disappears between copying and checking (removed by another
+    process's cleanup), reopening it made SQLite create a new empty file, which passed the
+    check (no tables, application id 0) and was put in place as 'Back-up gemaakt en
+    gecontroleerd: 0 signalen'."""
+    from mhtool.store import backup
+
+    new_signal()
+    real_copy = backup._copy_online
+
+    def copy_then_lose(store: object, temp: Path) -> None:
+        real_copy(store, temp)  # type: ignore[arg-type]
+        temp.unlink()  # what a concurrent sweep did
+
+    monkeypatch.setattr(backup, "_copy_online", copy_then_lose)
+    target = tmp_path / "kopie.db"
+    result = cli("backup", str(target))
+    assert result.exit_code == 4, result
+    assert "niet bewaard" in result.stderr
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if "kopie" in p.name] == []

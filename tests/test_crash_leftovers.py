@@ -198,3 +198,38 @@ def test_a_running_writers_temporary_file_is_left_alone(cli: Cli, tmp_path: Path
         assert out.stdout.strip() == "[]"
         assert temp.exists()
     assert not temp.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spelling", ["dotdot", "symlink"])
+def test_a_running_writers_temporary_file_is_left_alone_whatever_path_it_was_given(
+    cli: Cli, tmp_path: Path, spelling: str
+) -> None:
+    """The marker named the temp file as given (`map/../b.db`, or through a symlinked folder),
+    the folder sweep of `opschonen` by the folder's own path: the two never matched, so a
+    cleanup swept away the copy a running backup was still writing."""
+    from mhtool import safe_file
+
+    cli(*SIGNAL_ARGS, "--omschrijving", "x")
+    if spelling == "dotdot":
+        (tmp_path / "map").mkdir()
+        target = tmp_path / "map" / ".." / "bezig.db"
+    else:
+        (tmp_path / "via").symlink_to(tmp_path, target_is_directory=True)
+        target = tmp_path / "via" / "bezig.db"
+    with safe_file.private_temp(target) as temp:
+        script = (
+            "import sys, pathlib\n"
+            "from mhtool.safe_file import clean_leftovers\n"
+            "print(clean_leftovers([pathlib.Path(sys.argv[1])]))\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)],
+            env={**os.environ},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stdout.strip() == "[]"
+        assert temp.exists()
+    assert not temp.exists()

@@ -56,6 +56,12 @@ def temp_path_for(target: Path) -> Path:
     return target.parent / f".{name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
 
 
+def _canonical(path: Path) -> str:
+    """One spelling per file (no `..`, no symlinked folders), so a marker written for
+    `map/../b.db` or through a symlink matches what a sweep of the real folder finds."""
+    return os.path.realpath(path)
+
+
 def is_temp_name(name: str) -> bool:
     return any(name.endswith(TEMP_SUFFIX + s) for s in ("", *SIDECARS))
 
@@ -151,7 +157,7 @@ class _Marker:
             return
         try:
             try_lock(fd)
-            os.write(fd, os.fsencode(str(temp.absolute())))
+            os.write(fd, os.fsencode(_canonical(temp)))
             path = folder / f"{token}{MARKER_SUFFIX}"
             os.replace(draft, path)
         except OSError:
@@ -295,7 +301,7 @@ def _live_temps() -> tuple[set[Path], list[Path]]:
             # Alive. (On Windows its locked first byte cannot even be read: then the name is
             # unknown, and a folder sweep leaves every temp file it might be alone.)
             try:
-                live.add(Path(os.fsdecode(os.read(fd, 65536))))
+                live.add(Path(_canonical(Path(os.fsdecode(os.read(fd, 65536))))))
             except OSError:
                 unreadable.append(marker)
         finally:
@@ -351,7 +357,7 @@ def clean_leftovers(folders: Iterable[Path] = ()) -> list[Path]:
             for s in SIDECARS:
                 if path.name.endswith(TEMP_SUFFIX + s):
                     base = path.with_name(path.name[: -len(s)])
-            if _ANY in live or base.absolute() in live or base in live:
+            if _ANY in live or Path(_canonical(base)) in live:
                 continue
             if not remove_with_sidecars(base) and base not in stuck:
                 stuck.append(base)

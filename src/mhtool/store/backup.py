@@ -201,6 +201,8 @@ def _verify(path: Path, key: str | None, full_check: bool) -> tuple[int, int]:
     problem = DatabaseError(
         "De back-up kon niet worden gecontroleerd en is niet bewaard; de database is ongewijzigd."
     )
+    if not path.is_file():
+        raise problem
     try:
         conn = connect(path, key)
     except MhtoolError:
@@ -221,6 +223,8 @@ def _verify(path: Path, key: str | None, full_check: bool) -> tuple[int, int]:
         raise problem from None
     finally:
         conn.close()
-    if check != [("ok",)] or app_id not in (APPLICATION_ID, 0):
+    if check != [("ok",)] or app_id not in (APPLICATION_ID, 0) or version < 1:
+        # version 0: not a copy of ours at all, e.g. the copy vanished (removed by another
+        # process) and reopening its name made SQLite create a new, empty database.
         raise problem
     return version, signals
