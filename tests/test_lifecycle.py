@@ -686,3 +686,23 @@ def test_closing_with_further_inquiry_says_the_signal_stays_open(
     other = new_signal()
     plain = close(cli, other, "geen")
     assert "vervolgactie" not in plain.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("uitkomst", "{ref}", "--verwijzing", " ", "--reden", "x"),
+        ("uitkomst", "{ref}", "--maatregel", "", "--status", "opgelegd"),
+        ("actie", "{ref}", "Bellen", "--voor", "{soon}", "--partner", ""),
+    ],
+)
+def test_an_empty_code_is_called_empty(
+    cli: Cli, new_signal: Callable[..., str], db_path: Path, args: tuple[str, ...]
+) -> None:
+    ref = new_signal()
+    before = dump(db_path)
+    result = cli("signaal", *(a.format(ref=ref, soon=day(5)) for a in args))
+    assert result.exit_code == 2, result.output
+    assert "is leeg" in result.stderr and "''" not in result.stderr
+    assert result.stderr.startswith("Fout: ") and result.stderr.count("\n") == 1
+    assert dump(db_path) == before

@@ -129,6 +129,8 @@ def parse_choice(enum: type[E], value: str, what: str) -> E:
         if cleaned in (member.value, member.label.lower()):
             return member
     choices = ", ".join(enum.codes())
+    if not cleaned:
+        raise ValidationError(f"{what} is leeg; kies uit: {choices}.")
     hint = suggest_code(enum, cleaned)
     raise ValidationError(f"{what} '{value.strip()}' is onbekend.{hint} Kies uit: {choices}.")
 
