@@ -62,8 +62,9 @@ def year_span(store: Store) -> tuple[int, int] | None:
     Two sub-selects, because SQLite answers a lone min() or max() from the index in one step but
     scans the whole index for `SELECT min(year), max(year)`.
     """
-    # INDEXED BY: otherwise the planner walks every row of signal_listed (annulled_on first);
-    # in signal_statistics the years stand in order, so each look-up stops at its first row.
+    # INDEXED BY: without statistics the planner may take a list index of schema 11 for the
+    # `annulled_on IS NULL` term; in signal_statistics the years stand in order, so each
+    # look-up stops at its first row.
     row = store.row(
         "SELECT (SELECT received_year FROM signal INDEXED BY signal_statistics "
         "WHERE annulled_on IS NULL ORDER BY received_year LIMIT 1) AS first, "
@@ -101,8 +102,8 @@ def _count_in_index_order(
     where, params = _scope(years, municipalities)
     columns = ", ".join(prefix)
     # Only the literal column names of _INDEX_ORDER are joined; values are bound. INDEXED BY:
-    # without sqlite_stat1 the planner takes `annulled_on IS NULL` for a selective equality and
-    # picks signal_listed (which leads with annulled_on), then sorts every row to group them.
+    # without sqlite_stat1 the planner may take `annulled_on IS NULL` for a selective term and
+    # pick a list index of schema 11, then sort every row to group them.
     sql = (
         f"SELECT {columns}, count(*) FROM signal s INDEXED BY signal_statistics "  # noqa: S608
         f"WHERE {where} "
