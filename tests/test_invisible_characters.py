@@ -94,3 +94,30 @@ def test_one_line_fields_refuse_line_breaks(
     assert result.exit_code == 2, result
     assert "mag maar één regel zijn" in result.stderr
     assert not db_path.exists() or query(db_path, "SELECT count(*) FROM signal") == [(0,)]
+
+
+# Invisible but not of category Cf (Default_Ignorable_Code_Point in Unicode): the combining
+# grapheme joiner, Hangul fillers (a known way to make a name look empty or like another), and
+# variation selectors. They reached the terminal and --json raw.
+IGNORABLE = "\u034f\u115f\u1160\u3164\uffa0\u180b\ufe0f\U000e0100"
+
+
+@pytest.mark.parametrize(
+    "view",
+    [("signaal", "toon", "MH-2026-0001"), ("persoon", "toon", "1"), ("zoek", "Jan")],
+    ids=["signaal toon", "persoon toon", "zoek"],
+)
+def test_other_invisible_characters_show_as_code_too(cli: Cli, view: tuple[str, ...]) -> None:
+    made = cli(
+        "signaal", "nieuw", "--datum", "01-11-2026", "--gemeente", "Texel",
+        "--melder", f"M{IGNORABLE}", "--kanaal", "mail", "--vorm", "arbeid", "--niet-acuut",
+        "--omschrijving", f"O{IGNORABLE}", "--persoon", f"naam=Jan{IGNORABLE}; rol=slachtoffer",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    for args in (view, (*view, "--json")):
+        shown = cli(*args)
+        assert shown.exit_code == 0, shown.output
+        assert [hex(ord(c)) for c in shown.output if c in IGNORABLE] == []
+    assert "\\u3164" in cli(*view).output
+    data = json.loads(cli(*view, "--json").stdout)
+    assert IGNORABLE in json.dumps(data, ensure_ascii=False)  # round-trips unchanged

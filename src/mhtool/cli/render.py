@@ -22,6 +22,21 @@ if TYPE_CHECKING:
 # line/paragraph separators and invisible marks can hide or fake line breaks.
 _BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
 _INVISIBLE = {0x061C, 0x200B, 0x2028, 0x2029, 0xFEFF}
+# Invisible although not of category Cf (Unicode's Default_Ignorable_Code_Point): combining
+# grapheme joiner, Hangul fillers (they make a name look empty or like another), Khmer inherent
+# vowels, Mongolian and other variation selectors, and the unassigned ignorable ranges.
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2065, 0x2065),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0xE0000, 0xE0FFF),
+)
 
 
 def _is_hidden(code: int) -> bool:
@@ -29,7 +44,7 @@ def _is_hidden(code: int) -> bool:
     lone surrogates (undecodable bytes from argv, which would also crash the output stream),
     and every other invisible or line-breaking character: Unicode categories Cf (format: zero
     width joiners, word joiner, soft hyphen U+00AD, tag characters U+E0000-E007F, ...), Zl and
-    Zp (line and paragraph separators)."""
+    Zp (line and paragraph separators), and the other default-ignorable (invisible) ones."""
     if code < 0x20 or 0x7F <= code < 0xA0:
         return True
     if code < 0xA0:
@@ -38,6 +53,7 @@ def _is_hidden(code: int) -> bool:
         code in _BIDI
         or code in _INVISIBLE
         or 0xD800 <= code <= 0xDFFF
+        or any(low <= code <= high for low, high in _IGNORABLE_RANGES)
         or unicodedata.category(chr(code)) in _HIDDEN_CATEGORIES
     )
 
