@@ -425,7 +425,9 @@ def test_no_shown_total_gives_a_suppressed_count_away(cli: Cli) -> None:
     for _ in range(5):
         ref = log("Koggenland", "--acuut", "--avim-geinformeerd", f"{day} 10:00")
         close(ref, "--terugkoppeling")
-    close(log("Texel", "--acuut"), "--geen-terugkoppeling", "--geen-avim", "trok in")
+    texel = log("Texel", "--acuut")
+    close(texel, "--geen-terugkoppeling", "--geen-avim", "trok in")
+    ok(cli("signaal", "uitkomst", texel, "--strafrechtelijk", "--datum", closing))
     log("Texel", "--acuut")  # open, AVIM not recorded
 
     plain = json.loads(ok(cli("jaarverslag", str(FIRST.year), "--json")).stdout)
@@ -442,5 +444,13 @@ def test_no_shown_total_gives_a_suppressed_count_away(cli: Cli) -> None:
     assert table(hidden, "terugkoppeling")["Afgerond"] == ["x"]
     assert table(hidden, "acuut")["Acute signalen"] == ["x"]
     assert table(hidden, "doorlooptijd")["ontvangst tot afronding"][0] == "x"
+    # Where the parts of a row add up to a number shown elsewhere (12 closed signals), one
+    # suppressed part is not enough: the next smallest is withheld too, and so is the share.
+    feedback = table(hidden, "terugkoppeling")
+    assert feedback["Geen terugkoppeling"] == ["<5"]
+    assert feedback["Terugkoppeling gegeven"] == ["x"]
+    assert feedback["Aandeel melders met terugkoppeling"] == ["x"]
+    assert table(hidden, "uitkomsten")["Strafrechtelijk opgepakt"] == ["<5", 0, "x"]
+    assert table(plain, "uitkomsten")["Strafrechtelijk opgepakt"] == [1, 0, 11]
     markdown = ok(cli("jaarverslag", str(FIRST.year), "--onderdruk", "5", "--uitvoer", "-")).stdout
     assert "**Signalen:** x" in markdown

@@ -4,8 +4,10 @@ inspanningen en bevindingen"), computed from the raw rows of one receipt year, w
 Only counts and summary statistics leave this module: no names, dates of birth, addresses or
 free text. "Niet vastgelegd" (nothing recorded) is always kept apart from 0, and with a
 threshold (`--onderdruk N`, as in `statistiek`) every count from 1 to N-1 is shown as `<N`, a
-total that contains one is withheld (`x`), and a median, P90 or share computed from fewer than
-N signals is withheld too, so no small group can be read back.
+total that contains one is withheld (`x`), a second part of a row whose parts add up to a
+number shown elsewhere (the closed or acute signals) is withheld when exactly one part is
+suppressed, and a median, P90 or share computed from fewer than N signals is withheld too, so
+no small group can be read back.
 
 Lead time per step: the days from the event that brought a signal into a step to the event
 that moved it on (forward, skipped, back or closed), for every visit of steps 1-4; and from
@@ -100,6 +102,18 @@ class Suppressor:
         if any(self.small(p) for p in parts):
             return WITHHELD
         return self.count(value)
+
+    def parts(self, values: list[int]) -> list[Cell]:
+        """The parts of a whole whose size is known (or may be learnt elsewhere): with exactly
+        one part suppressed, the whole minus the others would give it back, so the smallest
+        other non-zero part is withheld too (secondary suppression)."""
+        cells: list[Cell] = [self.count(v) for v in values]
+        small = [i for i, v in enumerate(values) if self.small(v)]
+        if len(small) == 1:
+            others = [i for i, v in enumerate(values) if v > 0 and i not in small]
+            if others:
+                cells[min(others, key=lambda i: values[i])] = WITHHELD
+        return cells
 
     def statistic(self, n: int, text: str) -> Cell:
         """A median, P90 or share of fewer than N signals could point at someone."""
@@ -258,6 +272,9 @@ def _feedback(closed: list[dict[str, Any]], s: Suppressor) -> Table:
     given = sum(1 for r in closed if r["feedback_given"] == 1)
     not_given = sum(1 for r in closed if r["feedback_given"] == 0)
     unknown = len(closed) - given - not_given
+    parts = s.parts([given, not_given, unknown])
+    # With a part suppressed, the share would give the number of closed signals back.
+    share = WITHHELD if WITHHELD in parts else _share(given, len(closed), s)
     return Table(
         "terugkoppeling",
         "Terugkoppeling aan de melder (afgeronde signalen)",
@@ -265,10 +282,10 @@ def _feedback(closed: list[dict[str, Any]], s: Suppressor) -> Table:
         (
             # The total of the three rows below: withheld when one of them is suppressed.
             ("Afgerond", s.total(len(closed), [given, not_given, unknown])),
-            ("Terugkoppeling gegeven", s.count(given)),
-            ("Geen terugkoppeling", s.count(not_given)),
-            (NOT_RECORDED, s.count(unknown)),
-            ("Aandeel melders met terugkoppeling", _share(given, len(closed), s)),
+            ("Terugkoppeling gegeven", parts[0]),
+            ("Geen terugkoppeling", parts[1]),
+            (NOT_RECORDED, parts[2]),
+            ("Aandeel melders met terugkoppeling", share),
         ),
     )
 
@@ -277,7 +294,9 @@ def _outcomes(rows: YearRows, closed: list[dict[str, Any]], s: Suppressor) -> Ta
     def yes_no_unknown(column: str) -> tuple[Cell, Cell, Cell]:
         yes = sum(1 for r in closed if r[column] == 1)
         no = sum(1 for r in closed if r[column] == 0)
-        return s.count(yes), s.count(no), s.count(len(closed) - yes - no)
+        # The three add up to the number of closed signals, which other tables may show.
+        cells = s.parts([yes, no, len(closed) - yes - no])
+        return cells[0], cells[1], cells[2]
 
     def signals_with(kind: str) -> Cell:
         return s.count(len({o["signal_id"] for o in rows.outcomes if o["kind"] == kind}))
@@ -404,6 +423,7 @@ def _acute(rows: YearRows, s: Suppressor) -> Table:
     n = len(days)
     unrecorded = len(acute) - len(with_avim) - len(without_reason)
     parts = [len(with_avim), len(without_reason), unrecorded]
+    avim_cells = s.parts(parts)
     return Table(
         "acuut",
         "Acute signalen en AVIM",
@@ -411,9 +431,9 @@ def _acute(rows: YearRows, s: Suppressor) -> Table:
         (
             # The total of the three rows below: withheld when one of them is suppressed.
             ("Acute signalen", s.total(len(acute), parts)),
-            ("AVIM ingeschakeld (tijdstip vastgelegd)", s.count(len(with_avim))),
-            ("Afgerond zonder AVIM, met reden", s.count(len(without_reason))),
-            ("AVIM niet vastgelegd", s.count(unrecorded)),
+            ("AVIM ingeschakeld (tijdstip vastgelegd)", avim_cells[0]),
+            ("Afgerond zonder AVIM, met reden", avim_cells[1]),
+            ("AVIM niet vastgelegd", avim_cells[2]),
             ("AVIM op de dag van ontvangst", s.count(sum(1 for d in days if d == 0))),
             ("Dagen tot AVIM: mediaan", s.statistic(n, number(median(days)))),
             ("Dagen tot AVIM: P90", s.statistic(n, number(p90(days)))),
