@@ -212,3 +212,26 @@ def test_overschrijf_never_replaces_another_working_database_that_is_closed(
     earlier = tmp_path / "back-up.db"
     assert cli("backup", str(earlier)).exit_code == 0
     assert cli("backup", str(earlier), "--overschrijf").exit_code == 0
+
+
+@pytest.mark.parametrize("size", [244, 250, 255])
+def test_a_database_or_backup_name_leaves_room_for_the_files_beside_it(
+    cli: Cli, new_signal: Callable[..., str], tmp_path: Path, size: int
+) -> None:
+    """A name of 244-255 bytes is a valid file name, but not for a database: SQLite and mhtool
+    put `NAME-wal` and `NAME.mhtool-lock` beside it. Creating one said 'the name is too long
+    (at most 255 bytes)' about a shorter name, and a backup under such a name was made but
+    could then neither be used as the database (`--db`, the documented restore) nor
+    replaced with --overschrijf."""
+    new_signal()
+    name = _long(tmp_path, ".db", size)
+    before = _listing(tmp_path)
+    for args in (("backup", str(name)), ("--db", str(name), "init")):
+        result = cli(*args)
+        assert result.exit_code == 2, (args, result)
+        assert "243 bytes" in result.stderr, result.stderr
+    assert _listing(tmp_path) == before
+    fits = _long(tmp_path, ".db", 243)
+    assert cli("backup", str(fits)).exit_code == 0
+    assert cli("backup", str(fits), "--overschrijf").exit_code == 0
+    assert cli("--db", str(fits), "signaal", "lijst").exit_code == 0

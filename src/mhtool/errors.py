@@ -86,6 +86,24 @@ def check_name_length(path: object) -> None:
             raise ValidationError(_too_long(path))
 
 
+# SQLite and mhtool keep files named after the database beside it, the longest being
+# `NAME.mhtool-lock` (12 bytes more; `-journal`, `-wal` and `-shm` are shorter).
+DATABASE_NAME_MAX_BYTES = NAME_MAX_BYTES - len(".mhtool-lock")
+
+
+def check_database_name(path: object) -> None:
+    """A database (or a backup, which is used as one to restore) needs room in its name for
+    the files beside it: refuse a longer name before anything is created."""
+    check_name_length(path)
+    name = str(path).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    if len(name.encode("utf-8", "surrogateescape")) > DATABASE_NAME_MAX_BYTES:
+        raise ValidationError(
+            f"De naam van {path} is te lang voor een database: hoogstens "
+            f"{DATABASE_NAME_MAX_BYTES} bytes, want SQLite en mhtool zetten er bestanden met "
+            "een langere naam naast (zoals -wal); kies een kortere naam."
+        )
+
+
 def _too_long(path: object, tail: str = "") -> str:
     return (
         f"De bestandsnaam in {path} is te lang (een naam mag hoogstens {NAME_MAX_BYTES} bytes "

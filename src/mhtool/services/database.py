@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mhtool.errors import ValidationError, check_name_length
+from mhtool.errors import ValidationError, check_database_name, check_name_length
 from mhtool.portability import POSIX
 from mhtool.store.connection import (
     PassphraseSource,
@@ -34,13 +34,21 @@ def default_database_path() -> Path:
 def resolve_database_path(flag: str | None) -> tuple[Path, str]:
     """--db beats MHTOOL_DB beats the per-user data directory; also says which one won."""
     if flag:
-        check_name_length(flag)
+        _check_name(flag)
         return Path(flag).expanduser(), "--db"
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
-        check_name_length(env)
+        _check_name(env)
         return Path(env).expanduser(), ENV_VAR
     return default_database_path(), DEFAULT_SOURCE
+
+
+def _check_name(given: str) -> None:
+    """A new database needs room in its name for -wal and the lock file; an existing file with
+    a longer name (renamed by hand) is still opened as far as SQLite allows."""
+    check_name_length(given)
+    if not Path(given).expanduser().exists():
+        check_database_name(given)
 
 
 def _folder_must_exist(path: Path, source: str) -> None:

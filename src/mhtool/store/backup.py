@@ -21,7 +21,7 @@ from mhtool.errors import (
     DatabaseError,
     MhtoolError,
     ValidationError,
-    check_name_length,
+    check_database_name,
     file_error,
 )
 from mhtool.safe_file import SIDECARS, exists_error, private_temp, publish
@@ -134,7 +134,7 @@ def check_target(store: Store, target: Path, overwrite: bool, key: str | None = 
     only an earlier mhtool backup: never the database itself or a file SQLite keeps beside any
     database (writing `d.db-wal` would make SQLite treat the backup as d.db's log), never
     another program's database or any other file."""
-    check_name_length(target)
+    check_database_name(target)
     if target.is_dir():
         raise ValidationError(f"{target} is een map; geef een bestandsnaam voor de back-up op.")
     if not target.parent.is_dir():
