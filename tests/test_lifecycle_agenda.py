@@ -356,3 +356,14 @@ def test_agenda_reads_well_on_an_80_column_terminal(
     body = [line for line in lines[1:] if not line.startswith(tuple(headings))]
     assert body and all(line.startswith("  ") for line in body), screen
     assert "Norm stap-1 is nu 1 dag." in ok(cli("normen", "zet", "stap-1", "1")).stdout
+
+
+def test_an_ended_reflection_period_is_not_called_late(
+    cli: Cli, new_signal: Callable[..., str]
+) -> None:
+    """A B8 period that just ended is something to act on, not a deadline someone missed."""
+    ref = new_signal(datum=day(-60))
+    ok(cli("signaal", "uitkomst", ref, "--bedenktijd", "--datum", day(-50), "--tot", day(-2)))
+    screen = " ".join(ok(cli("agenda")).stdout.split())
+    assert "2 dagen geleden afgelopen: bedenktijd" in screen
+    assert "te laat: bedenktijd" not in screen and "eindigde op" in screen

@@ -256,6 +256,8 @@ def _show_agenda(found: Agenda) -> None:
             )
             if kind is AgendaKind.ACUTE_WITHOUT_AVIM:
                 when = f"ontvangen {format_date(item.due_on)}"
+            elif kind is AgendaKind.B8_ENDING and late > 0:
+                when = f"{render.count(late, 'dag')} geleden afgelopen"
             grid.add_row(
                 render.text(f"  {item.ref}"),
                 render.text(item.municipality),

@@ -406,7 +406,8 @@ def agenda(
                 r["ref"],
                 r["municipality"],
                 r["ends_on"],
-                f"bedenktijd sinds {format_date(r['on_date'])} eindigt op "
+                f"bedenktijd sinds {format_date(r['on_date'])} "
+                f"{'eindigde' if r['ends_on'] < today.isoformat() else 'eindigt'} op "
                 f"{format_date(r['ends_on'])}",
             )
             for r in rows
