@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mhtool.cli.app_options import JSON_OPTION, OVERWRITE_OPTION
-
-STDOUT = "-"
+from mhtool.cli.report_output import STDOUT
 
 
 def annual_report_command(
@@ -50,11 +48,11 @@ def annual_report_command(
     uitkomsten, partners, maatregelen, minderjarigen en acute signalen. Alleen aantallen."""
     from mhtool.cli import render
     from mhtool.cli.context import state
+    from mhtool.cli.report_output import write_report
     from mhtool.errors import ValidationError
-    from mhtool.exporters import choose_format, render_text
+    from mhtool.exporters import choose_format
     from mhtool.services.annual_report import annual_report, parse_report_year
     from mhtool.services.audit import record
-    from mhtool.services.export_files import export_logged
     from mhtool.services.statistics import check_threshold
 
     year = parse_report_year(jaar)
@@ -68,41 +66,32 @@ def annual_report_command(
     st = state(ctx)
     report = annual_report(st.store(), year, onderdruk)
 
-    def details(form: str, to_file: bool = False) -> dict[str, str | int | bool]:
+    def details(form: str) -> dict[str, str | int | bool]:
         """An export of signal figures is logged (BIO): which year, in what form, how many."""
-        found: dict[str, str | int | bool] = {
+        return {
             "jaar": year,
             "formaat": form,
             "signalen": report.signals,
             "onderdrukking": onderdruk or 0,
         }
-        if to_file:
-            found["bestand"] = True
-        return found
 
     # Logged before anything reaches the screen; a new file is removed if its entry fails.
     if as_json:
         record(st.store(), st.user, "jaarverslag", "rapport", "", details=details("json"))
         render.print_json(report.as_json())
         return
-    document = report.document()
-    if uitvoer == STDOUT:
-        text = render_text(document, fmt)
-        record(st.store(), st.user, "jaarverslag", "rapport", "", details=details(fmt))
-        sys.stdout.write(text)
-        return
-    written = export_logged(
-        st.store(),
-        st.user,
+    written = write_report(
+        st,
         "jaarverslag",
-        "rapport",
-        details(fmt, to_file=True),
-        document,
+        details(fmt),
+        report.document(),
         fmt,
+        uitvoer,
         to_file or Path(f"jaarverslag-{year}.{fmt}"),
         overwrite=overschrijf,
-        protected=st.database_files(),
     )
+    if written is None:
+        return
     render.console().print(
         render.text(
             f"Jaarverslag {year} opgeslagen in {written} (alleen leesbaar voor u): "

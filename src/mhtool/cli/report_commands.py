@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mhtool.cli.app_options import JSON_OPTION, OVERWRITE_OPTION
+from mhtool.cli.report_output import STDOUT
 
 if TYPE_CHECKING:
     from mhtool.cli.context import AppState
     from mhtool.domain.periods import IsoWeek
-
-STDOUT = "-"
 
 
 def report_command(
@@ -70,10 +68,10 @@ def report_command(
     signalen die lang in één stap staan. Zonder namen, geboortedata of adressen."""
     from mhtool.cli import render
     from mhtool.cli.context import state
+    from mhtool.cli.report_output import write_report
     from mhtool.domain.periods import parse_week
     from mhtool.errors import ValidationError
-    from mhtool.exporters import choose_format, render_text
-    from mhtool.services.export_files import export_logged
+    from mhtool.exporters import choose_format
     from mhtool.services.weekly_report import default_wait_days, weekly_report
 
     if uitvoer is not None and not uitvoer.strip():
@@ -97,27 +95,21 @@ def report_command(
     # Logged before anything reaches the screen, and right after a file is written (a new file
     # is removed again if the entry cannot be written): no export without its audit entry.
     if as_json:
-        _audit(st, chosen.label, "json", counts)
+        _record(st, _details(chosen.label, "json", counts))
         render.print_json(report.as_json())
         return
-    document = report.document()
-    if uitvoer == STDOUT:
-        text = render_text(document, fmt)
-        _audit(st, chosen.label, fmt, counts)
-        sys.stdout.write(text)
-        return
-    written = export_logged(
-        st.store(),
-        st.user,
+    written = write_report(
+        st,
         "rapport",
-        "rapport",
-        _details(chosen.label, fmt, {**counts, "bestand": True}),
-        document,
+        _details(chosen.label, fmt, counts),
+        report.document(),
         fmt,
+        uitvoer,
         to_file or Path(f"weekrapport-{chosen.label}.{fmt}"),
         overwrite=overschrijf,
-        protected=st.database_files(),
     )
+    if written is None:
+        return
     render.console().print(
         render.text(
             f"Weekrapport {chosen.label} opgeslagen in {written} (alleen leesbaar voor u): "
@@ -142,8 +134,7 @@ def _waiting_list(
     """`rapport --wachtlijst`: every waiting signal, as its own export (same formats, same
     audit entry as the weekly report, with soort=wachtlijst)."""
     from mhtool.cli import render
-    from mhtool.exporters import render_text
-    from mhtool.services.export_files import export_logged
+    from mhtool.cli.report_output import write_report
     from mhtool.services.weekly_report import waiting_list
 
     found = waiting_list(st.store(), week, days)
@@ -153,24 +144,18 @@ def _waiting_list(
         _record(st, details)
         render.print_json([line.as_json() for line in found.lines])
         return
-    document = found.document()
-    if uitvoer == STDOUT:
-        text = render_text(document, fmt)
-        _record(st, details)
-        sys.stdout.write(text)
-        return
-    written = export_logged(
-        st.store(),
-        st.user,
+    written = write_report(
+        st,
         "rapport",
-        "rapport",
-        {**details, "bestand": True},
-        document,
+        details,
+        found.document(),
         fmt,
+        uitvoer,
         to_file or Path(f"wachtlijst-{week.label}.{fmt}"),
         overwrite=overwrite,
-        protected=st.database_files(),
     )
+    if written is None:
+        return
     render.console().print(
         render.text(
             f"Wachtlijst {week.label} opgeslagen in {written} (alleen leesbaar voor u): "
@@ -188,9 +173,3 @@ def _record(st: AppState, details: dict[str, str | int | bool]) -> None:
 def _details(week: str, fmt: str, counts: dict[str, int | bool]) -> dict[str, str | int | bool]:
     """An export of signal data is logged (BIO): which week, in what form, how many signals."""
     return {"week": week.lower(), "formaat": fmt, **counts}
-
-
-def _audit(st: AppState, week: str, fmt: str, counts: dict[str, int | bool]) -> None:
-    from mhtool.services.audit import record
-
-    record(st.store(), st.user, "rapport", "rapport", "", details=_details(week, fmt, counts))
