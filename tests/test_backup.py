@@ -345,3 +345,31 @@ def test_a_copy_that_vanished_before_its_check_is_never_published_as_an_empty_ba
     assert "niet bewaard" in result.stderr
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if "kopie" in p.name] == []
+
+
+def test_a_replacing_backup_that_cannot_be_logged_keeps_the_earlier_backup(
+    cli: Cli,
+    new_signal: Callable[..., str],
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The new copy was put over the earlier backup first and then removed again because its
+    audit entry could not be written (database busy): the user asked to refresh a backup and
+    was left with none."""
+    new_signal()
+    earlier = tmp_path / "wekelijks.db"
+    assert cli("backup", str(earlier)).exit_code == 0
+    before = earlier.read_bytes()
+    new_signal()
+    monkeypatch.setenv("MHTOOL_WACHTTIJD", "1")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing for a long time
+    try:
+        result = cli("backup", str(earlier), "--overschrijf")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 5, result
+    assert earlier.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if "wekelijks" in p.name] == ["wekelijks.db"]

@@ -41,8 +41,9 @@ def make_backup(
     """`new_passphrase` is asked only for a plain database: its copy becomes encrypted.
 
     A backup is a full copy of every person in the file, so it goes into the audit log (BIO)
-    once it is made and verified; if that entry cannot be written, the copy is removed again
-    rather than left behind unaccounted for."""
+    once it is made and verified, before it is put into place: if that entry cannot be written,
+    the copy is never published (an earlier backup it would replace is kept) rather than left
+    behind unaccounted for."""
     from mhtool.errors import DatabaseError, DatabaseInUseError, MhtoolError
     from mhtool.services.audit import record, record_refusal
 
@@ -54,26 +55,28 @@ def make_backup(
             from mhtool.store.cipher import key_material
 
             new_key = key_material(new_passphrase())
-        done = backup_to(store, target, overwrite=overwrite, new_key=new_key, full_check=full_check)
+        done = backup_to(
+            store,
+            target,
+            overwrite=overwrite,
+            new_key=new_key,
+            full_check=full_check,
+            before_publish=lambda made: record(
+                store,
+                user,
+                "backup",
+                "database",
+                details={
+                    "versleuteld": made.encrypted,
+                    "signalen": made.signals,
+                    "volledig": full_check,
+                },
+            ),
+        )
     except (DatabaseError, DatabaseInUseError):
         raise  # the file itself is the problem: logging would fail the same way
     except MhtoolError as error:
         record_refusal(store, user, "backup", "database", "", error)
-        raise
-    try:
-        record(
-            store,
-            user,
-            "backup",
-            "database",
-            details={
-                "versleuteld": done.encrypted,
-                "signalen": done.signals,
-                "volledig": full_check,
-            },
-        )
-    except BaseException:
-        done.path.unlink(missing_ok=True)
         raise
     return BackupView(
         path=str(done.path),

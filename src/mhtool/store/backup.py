@@ -14,6 +14,7 @@ a crash or a failed check never leaves a half-written file under the target name
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def backup_to(
     overwrite: bool = False,
     new_key: str | None = None,
     full_check: bool = False,
+    before_publish: Callable[[BackupResult], None] | None = None,
 ) -> BackupResult:
     """Write a checked copy of `store` to `target`; replace only an earlier mhtool backup, and
     only when asked.
@@ -60,6 +62,8 @@ def backup_to(
     `new_key` (key material) encrypts the copy of a plain database; an encrypted database is
     always copied with its own key. `full_check` runs `integrity_check` instead of
     `quick_check` on the copy (it also cross-checks every index; minutes on a large file).
+    `before_publish` runs once the copy is checked and before it is put into place (the audit
+    entry): when it raises, the copy is removed and an earlier backup under `target` is kept.
     """
     target = target.expanduser()
     key = store.key if store.key is not None else new_key
@@ -73,12 +77,15 @@ def backup_to(
                 else:
                     _copy_online(store, temp)
             result = _verify(temp, key, full_check)
+            made = BackupResult(target, temp.stat().st_size, result[0], result[1], key is not None)
+            if before_publish is not None:
+                before_publish(made)
             publish(temp, target, replace=overwrite)
     except MhtoolError:
         raise
     except OSError as error:
         raise file_error(error, target, outcome) from None
-    return BackupResult(target, target.stat().st_size, result[0], result[1], key is not None)
+    return made
 
 
 def _copy_online(store: Store, temp: Path) -> None:
