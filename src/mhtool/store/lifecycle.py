@@ -147,15 +147,14 @@ def acute_without_avim(
     store: Store, municipality: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     extra, params = _municipality("s", municipality)
-    where = f"s.acute = 1 AND s.avim_informed_at IS NULL AND s.step < 5{LIVE}{extra}"
-    rows = store.rows(
-        "SELECT s.ref, s.municipality, s.received_on AS due_on FROM signal s "  # noqa: S608
-        f"INDEXED BY signal_acute_without_avim WHERE {where} "
-        "ORDER BY s.received_on LIMIT ?",
-        (*params, limit),
-    )
-    return rows, _count(
-        store, f"signal s INDEXED BY signal_acute_without_avim WHERE {where}", params
+    return _first_and_count(
+        store,
+        "s.ref, s.municipality, s.received_on AS due_on",
+        "signal s INDEXED BY signal_acute_without_avim",
+        f"s.acute = 1 AND s.avim_informed_at IS NULL AND s.step < 5{LIVE}{extra}",
+        "s.received_on",
+        params,
+        limit,
     )
 
 
@@ -168,15 +167,16 @@ def steps_over_norm(
     gemeente: the count is then index-only (at 1M signals a hundred thousand may be over
     their norm; with the older `signal_by_step` each needed a row lookup, 140 ms in all)."""
     extra, params = _municipality("s", municipality)
-    where = f"s.step = ? AND s.step_since < ?{LIVE}{extra}"
-    values = (step, cutoff.isoformat(), *params)
     index = "signal_by_municipality" if municipality else "signal_listed"
-    rows = store.rows(
-        "SELECT s.ref, s.municipality, s.step, s.step_since FROM signal s "  # noqa: S608
-        f"INDEXED BY {index} WHERE {where} ORDER BY s.step_since LIMIT ?",
-        (*values, limit),
+    return _first_and_count(
+        store,
+        "s.ref, s.municipality, s.step, s.step_since",
+        f"signal s INDEXED BY {index}",
+        f"s.step = ? AND s.step_since < ?{LIVE}{extra}",
+        "s.step_since",
+        (step, cutoff.isoformat(), *params),
+        limit,
     )
-    return rows, _count(store, f"signal s INDEXED BY {index} WHERE {where}", values)
 
 
 def actions_due_between(
@@ -184,52 +184,65 @@ def actions_due_between(
 ) -> tuple[list[dict[str, Any]], int]:
     """Open actions due from `first` (None: any time before) up to and including `last`."""
     extra, params = _municipality("s", municipality)
-    where = f"fa.done_on IS NULL AND fa.due_on BETWEEN ? AND ?{LIVE}{extra}"
-    values = (first.isoformat() if first else "", last.isoformat(), *params)
-    source = (
-        "follow_up_action fa INDEXED BY follow_up_open_by_due JOIN signal s ON s.id = fa.signal_id"
+    return _first_and_count(
+        store,
+        "s.ref, s.municipality, fa.seq, fa.description, fa.partner, fa.due_on",
+        "follow_up_action fa INDEXED BY follow_up_open_by_due JOIN signal s ON s.id = fa.signal_id",
+        f"fa.done_on IS NULL AND fa.due_on BETWEEN ? AND ?{LIVE}{extra}",
+        "fa.due_on",
+        (first.isoformat() if first else "", last.isoformat(), *params),
+        limit,
     )
-    rows = store.rows(
-        "SELECT s.ref, s.municipality, fa.seq, fa.description, fa.partner, "  # noqa: S608
-        f"fa.due_on FROM {source} WHERE {where} ORDER BY fa.due_on LIMIT ?",
-        (*values, limit),
-    )
-    return rows, _count(store, f"{source} WHERE {where}", values)
 
 
 def feedback_owed(
     store: Store, closed_since: dt.date, municipality: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     extra, params = _municipality("s", municipality)
-    where = f"s.step = 5 AND s.feedback_given = 0 AND s.closed_on >= ?{LIVE}{extra}"
-    values = (closed_since.isoformat(), *params)
-    rows = store.rows(
-        "SELECT s.ref, s.municipality, s.closed_on FROM signal s "  # noqa: S608
-        f"INDEXED BY signal_feedback_owed WHERE {where} ORDER BY s.closed_on LIMIT ?",
-        (*values, limit),
+    return _first_and_count(
+        store,
+        "s.ref, s.municipality, s.closed_on",
+        "signal s INDEXED BY signal_feedback_owed",
+        f"s.step = 5 AND s.feedback_given = 0 AND s.closed_on >= ?{LIVE}{extra}",
+        "s.closed_on",
+        (closed_since.isoformat(), *params),
+        limit,
     )
-    return rows, _count(store, f"signal s INDEXED BY signal_feedback_owed WHERE {where}", values)
 
 
 def reflection_periods_ending(
     store: Store, first: dt.date, last: dt.date, municipality: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     extra, params = _municipality("s", municipality)
-    where = f"o.kind = 'bedenktijd' AND o.ends_on BETWEEN ? AND ?{LIVE}{extra}"
-    values = (first.isoformat(), last.isoformat(), *params)
-    source = "outcome o INDEXED BY outcome_b8_by_end JOIN signal s ON s.id = o.signal_id"
-    rows = store.rows(
-        "SELECT s.ref, s.municipality, o.on_date, o.ends_on "  # noqa: S608
-        f"FROM {source} WHERE {where} ORDER BY o.ends_on LIMIT ?",
-        (*values, limit),
+    return _first_and_count(
+        store,
+        "s.ref, s.municipality, o.on_date, o.ends_on",
+        "outcome o INDEXED BY outcome_b8_by_end JOIN signal s ON s.id = o.signal_id",
+        f"o.kind = 'bedenktijd' AND o.ends_on BETWEEN ? AND ?{LIVE}{extra}",
+        "o.ends_on",
+        (first.isoformat(), last.isoformat(), *params),
+        limit,
     )
-    return rows, _count(store, f"{source} WHERE {where}", values)
 
 
-def _count(store: Store, source_and_where: str, params: tuple[Any, ...]) -> int:
+def _first_and_count(
+    store: Store,
+    columns: str,
+    source: str,
+    where: str,
+    order: str,
+    params: tuple[Any, ...],
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """The first `limit` rows in `order` and how many there are in all: the agenda and the
+    weekly report show the first few and count the rest, both read through the same index."""
     # Only fixed fragments from this module are joined; every value is a bound parameter.
-    row = store.row(f"SELECT count(*) AS n FROM {source_and_where}", params)  # noqa: S608
-    return int(row["n"]) if row else 0
+    rows = store.rows(
+        f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order} LIMIT ?",  # noqa: S608
+        (*params, limit),
+    )
+    row = store.row(f"SELECT count(*) AS n FROM {source} WHERE {where}", params)  # noqa: S608
+    return rows, int(row["n"]) if row else 0
 
 
 def anything_overdue(store: Store, today: dt.date, step_defaults: dict[int, int]) -> bool:
