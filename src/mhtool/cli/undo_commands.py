@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
 from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.confirmation import YES_OPTION
 from mhtool.cli.context import state
 
 if TYPE_CHECKING:
@@ -85,9 +86,7 @@ def _show(plan: UndoPlan, user: str) -> None:
 
 def undo(
     ctx: typer.Context,
-    ja: Annotated[
-        bool, typer.Option("--ja", help="Niet om bevestiging vragen (voor scripts).")
-    ] = False,
+    ja: YES_OPTION = False,
     as_json: JSON_OPTION = False,
 ) -> None:
     """Maak uw laatste wijziging in dit bestand ongedaan (na bevestiging).
