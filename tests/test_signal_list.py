@@ -16,6 +16,7 @@ import pytest
 from mhtool.services.signals import DEFAULT_LIST_LIMIT
 from tests.conftest import Cli
 from tests.signal_helpers import close_signal, query
+from tests.statistics_helpers import log
 
 REFERENCE_FILTERS: dict[str, str] = {
     # The list's filters as a straightforward query: what `lijst` showed before (by --json).
@@ -36,28 +37,6 @@ REFERENCE_FILTERS: dict[str, str] = {
 }
 
 
-def _new(cli: Cli, gemeente: str, datum: str, *extra: str) -> str:
-    result = cli(
-        "signaal",
-        "nieuw",
-        "--datum",
-        datum,
-        "--gemeente",
-        gemeente,
-        "--melder",
-        "Fictieve Melder",
-        "--kanaal",
-        "mail",
-        "--omschrijving",
-        "Fictief signaal voor een lijsttest.",
-        "--ja",  # some receipt dates lie more than a year back, on purpose
-        *extra,
-        "--json",
-    )
-    assert result.exit_code == 0, result.output
-    return str(json.loads(result.stdout)["id"])
-
-
 @pytest.fixture
 def varied(cli: Cli) -> list[str]:
     """Signals in several gemeenten, years, forms and steps; some acute, some closed."""
@@ -73,7 +52,7 @@ def varied(cli: Cli) -> list[str]:
         datum = f"{10 + i}-0{1 + i % 9}-{2025 + i % 2}"
         if i % 4 == 0:
             extra += ["--acuut", "--avim-geinformeerd", f"{datum} 10:00"]
-        refs.append(_new(cli, places[i % 3], datum, *extra))
+        refs.append(log(cli, *extra, gemeente=places[i % 3], datum=datum))
     for ref in refs[:3]:
         moved = cli("signaal", "stap", ref, "--controle", "niets gevonden", "--datum", "01-10-2026")
         assert moved.exit_code == 0, moved.output
@@ -156,7 +135,7 @@ def test_table_shows_a_page_with_the_total_and_how_to_see_more(
 def test_default_limit_is_fifty_for_the_table_and_everything_for_scripts(
     cli: Cli, db_path: Path
 ) -> None:
-    first = _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    first = log(cli, "--vorm", "arbeid", gemeente="Texel", datum="01-02-2026")
     # Copies of the signal made in SQL: 55 signals through the CLI would make a slow test.
     with sqlite3.connect(db_path) as conn:
         columns = [
@@ -198,7 +177,7 @@ def test_json_is_exactly_what_it_was(cli: Cli, varied: list[str]) -> None:
 
 
 def test_csv_has_the_json_keys_and_neutralised_cells(cli: Cli, db_path: Path) -> None:
-    ref = _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid", "--vorm", "seksueel")
+    ref = log(cli, "--vorm", "arbeid", "--vorm", "seksueel", gemeente="Texel", datum="01-02-2026")
     with sqlite3.connect(db_path) as conn:  # a value a spreadsheet would run as a formula
         conn.execute("UPDATE signal SET channel = '=HYPERLINK(1)' WHERE ref = ?", (ref,))
     result = cli("signaal", "lijst", "--csv")
@@ -226,7 +205,7 @@ def test_csv_has_the_json_keys_and_neutralised_cells(cli: Cli, db_path: Path) ->
 def test_conflicting_options_are_refused(
     cli: Cli, db_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    log(cli, "--vorm", "arbeid", gemeente="Texel", datum="01-02-2026")
     result = cli("signaal", "lijst", *args)
     assert result.exit_code == 2
     assert message in result.stderr
@@ -245,7 +224,7 @@ def test_every_filter_is_served_by_an_index(cli: Cli, db_path: Path) -> None:
     from mhtool.store import signals as q
     from mhtool.store.open_store import open_store
 
-    _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    log(cli, "--vorm", "arbeid", gemeente="Texel", datum="01-02-2026")
     store = open_store(db_path)
     try:
         filters = [
@@ -336,7 +315,7 @@ def test_opschonen_reads_only_the_signals_that_are_due(cli: Cli, db_path: Path) 
     from mhtool.store import retention
     from mhtool.store.open_store import open_store
 
-    _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    log(cli, "--vorm", "arbeid", gemeente="Texel", datum="01-02-2026")
     store = open_store(db_path)
     try:
         trace: list[str] = []
@@ -359,7 +338,7 @@ def test_the_list_indexes_draw_no_other_query(cli: Cli, db_path: Path) -> None:
     from mhtool.store import statistics
     from mhtool.store.open_store import open_store
 
-    _new(cli, "Texel", "01-02-2026", "--vorm", "arbeid")
+    log(cli, "--vorm", "arbeid", gemeente="Texel", datum="01-02-2026")
     store = open_store(db_path)
     trace: list[str] = []
     try:
