@@ -204,3 +204,33 @@ def test_a_counter_set_back_is_reported_not_taken_for_a_clash_of_user_input(
     assert "audit controleer" in result.stderr
     assert "invoer" not in result.stderr
     assert file_bytes(db_path) == evidence
+
+
+def test_the_anchor_follows_again_after_entries_written_without_it(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    """An entry appended without moving the anchor (an older mhtool on the same file) froze
+    the anchor there for good: every later cut of the log back to just after it passed."""
+    _rows(cli, new_signal, views=1)  # entries 1-2, anchor 2
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    head_id, head_hash = conn.execute(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    fields = (head_id + 1, "2026-11-29T10:00:00+01:00", "oud", "signaal.lijst", "", "", "gelukt")
+    digest = entry_hash(head_hash, *fields, "{}")
+    conn.execute(
+        "INSERT INTO audit_log (id, at, by_user, action, object_type, object_id, result, "
+        "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)",
+        (*fields, head_hash, digest),
+    )
+    conn.close()
+    _rows(cli, new_signal, views=6)  # entries 4-10, written by this mhtool
+    assert cli("audit", "controleer", "--volledig").exit_code == 0
+    execute(
+        db_path,
+        *DROP_TRIGGERS,
+        "DELETE FROM audit_log WHERE id > 5",
+        "UPDATE sqlite_sequence SET seq = 5 WHERE name = 'audit_log'",
+        *RESTORE_TRIGGERS,
+    )
+    assert "ontbreken" in _refused(cli, db_path, "--volledig")

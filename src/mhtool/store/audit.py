@@ -126,11 +126,24 @@ def append(
         ),
     )
     kept = anchor(store)
-    if kept is None or (head is not None and kept == ChainPoint(entry_id - 1, prev_hash)):
-        # Moved only from where it stood: after a log was cut short (or the anchor edited),
-        # the mismatch stays for `audit controleer` to report instead of being papered over.
+    if kept is None or (head is not None and _still_on_chain(store, kept, head["id"], prev_hash)):
+        # Moved only from a point still on the chain: after a log was cut short (or the anchor
+        # edited), the mismatch stays for `audit controleer` to report instead of being
+        # papered over.
         put_setting(store, ANCHOR_KEY, ChainPoint(entry_id, digest).text(), user)
     return entry_id
+
+
+def _still_on_chain(store: Store, kept: ChainPoint, head_id: int, head_hash: str) -> bool:
+    """The anchor stands at the head (the usual case), or behind it on a row that still
+    carries its hash: entries were added without moving it (an older mhtool), and it follows
+    again instead of staying frozen there, which would let every later cut pass."""
+    if kept == ChainPoint(head_id, head_hash):
+        return True
+    if kept.length >= head_id:
+        return False
+    row = store.row("SELECT hash FROM audit_log WHERE id = ?", (kept.length,))
+    return row is not None and row["hash"] == kept.hash
 
 
 def _entry(row: dict[str, Any]) -> AuditEntry:
