@@ -263,8 +263,8 @@ def test_backup_changes_nothing_but_is_in_the_audit_log(
     cli: Cli, new_signal: Callable[..., str], db_path: Path, tmp_path: Path
 ) -> None:
     """A backup copies every person in the file: who made one, and when, is logged (BIO)."""
+    from tests.record_helpers import dump
     from tests.signal_helpers import audit_rows
-    from tests.test_signal_cli import dump
 
     new_signal()
     before = dump(db_path)

@@ -98,7 +98,7 @@ def test_an_export_never_replaces_a_database_or_a_device(
     cli: Cli, db_path: Path, tmp_path: Path
 ) -> None:
     """Found in review: '--uitvoer mhtool.db' replaced the live database with a report."""
-    from tests.test_signal_cli import dump
+    from tests.record_helpers import dump
 
     cli("signaal", "nieuw", "--gemeente", "Texel", "--melder", "x", "--kanaal", "mail",
         "--omschrijving", "y")  # fmt: skip

@@ -10,24 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
+from tests.record_helpers import dump
 
 NewSignal = Callable[..., str]
-
-
-def dump(path: Path) -> list[str]:
-    """The whole database as SQL text: equal dumps mean nothing changed. The audit log is left
-    out: a refused action is recorded there on purpose (see tests/test_audit.py)."""
-    conn = sqlite3.connect(path)
-    try:
-        audit = (
-            'INSERT INTO "audit_log"',
-            'DELETE FROM "sqlite_sequence"',
-            'INSERT INTO "sqlite_sequence"',
-            'INSERT INTO "setting" VALUES(\'audit.',  # the audit log's anchor moves with it
-        )
-        return [line for line in conn.iterdump() if not line.startswith(audit)]
-    finally:
-        conn.close()
 
 
 def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
