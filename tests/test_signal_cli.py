@@ -11,16 +11,9 @@ import pytest
 
 from tests.conftest import Cli
 from tests.record_helpers import dump
+from tests.signal_helpers import query
 
 NewSignal = Callable[..., str]
-
-
-def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 FULL = (
