@@ -6,6 +6,7 @@ to file descriptor 2, a missing terminal, SIGKILL, and two processes at once.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -63,3 +64,10 @@ def run_mhtool(
         start_new_session=True,
         check=False,
     )
+
+
+def log_signal_installed(env: dict[str, str]) -> str:
+    """`signaal nieuw` through the installed mhtool (SIGNAL_ARGS); returns the new number."""
+    made = run_mhtool(*SIGNAL_ARGS, "--omschrijving", "x", "--json", env=env)
+    assert made.returncode == 0, made.stderr
+    return str(json.loads(made.stdout)["id"])

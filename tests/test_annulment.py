@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.mhtool_process import SIGNAL_ARGS, child_env, run_mhtool
+from tests.mhtool_process import child_env, log_signal_installed, run_mhtool
 from tests.record_helpers import dump
 from tests.signal_helpers import query
 
@@ -124,9 +124,7 @@ def test_bad_annulments_leave_the_file_unchanged(
 def test_installed_mhtool_annuls_and_restores(tmp_path: Path) -> None:
     db = tmp_path / "e2e.db"
     env = child_env(db)
-    made = run_mhtool(*SIGNAL_ARGS, "--omschrijving", "x", "--json", env=env)
-    assert made.returncode == 0, made.stderr
-    ref = json.loads(made.stdout)["id"]
+    ref = log_signal_installed(env)
     annulled = run_mhtool("signaal", "vervallen", ref, "--reden", "dubbel", env=env)
     assert annulled.returncode == 0, annulled.stderr
     assert "vervallen" in annulled.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.mhtool_process import SIGNAL_ARGS, child_env, run_mhtool
+from tests.mhtool_process import child_env, log_signal_installed, run_mhtool
 from tests.record_helpers import dump
 from tests.signal_helpers import query
 
@@ -123,9 +123,7 @@ def test_birth_after_corrected_date_is_refused(
 def test_installed_mhtool_corrects_a_receipt_date(tmp_path: Path) -> None:
     db = tmp_path / "e2e.db"
     env = child_env(db)
-    made = run_mhtool(*SIGNAL_ARGS, "--omschrijving", "x", "--json", env=env)
-    assert made.returncode == 0, made.stderr
-    ref = json.loads(made.stdout)["id"]
+    ref = log_signal_installed(env)
     fixed = run_mhtool(
         "signaal", "wijzig", ref, "--datum", "31-10-2026", "--reden", "verkeerde dag", "--json",
         env=env,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.mhtool_process import SIGNAL_ARGS, child_env, run_mhtool
+from tests.mhtool_process import child_env, log_signal_installed, run_mhtool
 from tests.record_helpers import dump
 from tests.signal_helpers import query
 
@@ -200,9 +200,7 @@ def test_refuses_when_the_record_changed_behind_its_back(
 def test_installed_mhtool_undoes_a_step(tmp_path: Path) -> None:
     db = tmp_path / "e2e.db"
     env = child_env(db)
-    made = run_mhtool(*SIGNAL_ARGS, "--omschrijving", "x", "--json", env=env)
-    assert made.returncode == 0, made.stderr
-    ref = json.loads(made.stdout)["id"]
+    ref = log_signal_installed(env)
     assert run_mhtool("signaal", "stap", ref, "--controle", "x", env=env).returncode == 0
     asked = run_mhtool("ongedaan", env=env)
     assert asked.returncode == 2 and "naar volgende stap" in asked.stdout
