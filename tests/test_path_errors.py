@@ -235,3 +235,28 @@ def test_a_database_or_backup_name_leaves_room_for_the_files_beside_it(
     assert cli("backup", str(fits)).exit_code == 0
     assert cli("backup", str(fits), "--overschrijf").exit_code == 0
     assert cli("--db", str(fits), "signaal", "lijst").exit_code == 0
+
+
+def test_a_full_disk_during_a_backup_is_exit_8_naming_the_backup(
+    cli: Cli, new_signal: Callable[..., str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite reports a full disk while writing the copy as SQLITE_FULL, which came out as the
+    database error 'De schijf of database is vol' with exit 4, although the database is fine
+    and the docs promise exit 8 for a backup that could not be written."""
+    from mhtool.store import backup, connection
+
+    new_signal()
+    real_connect = connection.connect
+
+    def no_room(path: Path, key: str | None = None) -> sqlite3.Connection:
+        conn = real_connect(path, key)
+        conn.execute("PRAGMA max_page_count = 1")  # the copy's disk is full
+        return conn
+
+    monkeypatch.setattr(backup, "connect", no_room)
+    target = tmp_path / "kopie.db"
+    result = cli("backup", str(target))
+    assert result.exit_code == 8, result
+    assert "vol" in result.stderr and str(target) in result.stderr
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if "kopie" in p.name] == []

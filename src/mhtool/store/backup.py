@@ -14,7 +14,9 @@ a crash or a failed check never leaves a half-written file under the target name
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import errno
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from mhtool.store.connection import (
     database_files,
     translate_sqlite_errors,
 )
+from mhtool.store.sqlite_errors import SQLITE_FULL, driver_error_types
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -71,7 +74,7 @@ def backup_to(
     outcome = "er is geen back-up gemaakt"
     try:
         with private_temp(target) as temp:
-            with translate_sqlite_errors():
+            with translate_sqlite_errors(), _full_copy_is_a_file_error(target, outcome):
                 if store.key is None and new_key is not None:
                     _export_encrypted(store.path, temp, new_key)
                 else:
@@ -86,6 +89,19 @@ def backup_to(
     except OSError as error:
         raise file_error(error, target, outcome) from None
     return made
+
+
+@contextlib.contextmanager
+def _full_copy_is_a_file_error(target: Path, outcome: str) -> Iterator[None]:
+    """Only the copy is written here, so SQLITE_FULL means the backup's disk is full: a file
+    that could not be written (exit 8, naming it), not a problem with the database."""
+    try:
+        yield
+    except Exception as error:
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        if isinstance(error, driver_error_types()) and code == SQLITE_FULL:
+            raise file_error(OSError(errno.ENOSPC, "full"), target, outcome) from None
+        raise
 
 
 def _copy_online(store: Store, temp: Path) -> None:
