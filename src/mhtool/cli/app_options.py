@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -13,3 +14,12 @@ JSON_OPTION = Annotated[
 OVERWRITE_OPTION = Annotated[
     bool, typer.Option("--overschrijf", help="Vervang een bestaand bestand met die naam.")
 ]
+
+DATE_OPTION = Annotated[str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")]
+
+
+def past_date_or_today(datum: str | None) -> dt.date:
+    """The date a `--datum` gives (never in the future), or today when it is left out."""
+    from mhtool.domain.dates import parse_past_date
+
+    return parse_past_date("vandaag" if datum is None else datum, "Datum")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import DATE_OPTION, JSON_OPTION, past_date_or_today
 from mhtool.cli.context import state
 from mhtool.domain.dates import format_date
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 REF_ARG = Annotated[
     str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
 ]
-DATE_OPTION = Annotated[str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")]
 
 norms_app = typer.Typer(
     help="Normen per stap (doorlooptijd in dagen), vast te stellen door de gemeente.",
@@ -32,10 +31,6 @@ def register_signal(signal_app: typer.Typer) -> None:
     signal_app.command("actie")(add_action)
     signal_app.command("actie-klaar")(finish_action)
     signal_app.command("uitkomst")(record_outcome)
-
-
-def _today_or(datum: str | None) -> str:
-    return "vandaag" if datum is None else datum
 
 
 def add_action(
@@ -60,14 +55,14 @@ def add_action(
     klaar is, ook als het al is afgerond."""
     from mhtool.cli import render
     from mhtool.cli.confirmation import confirm_unusual
-    from mhtool.domain.dates import parse_date, parse_past_date, unusual_due
+    from mhtool.domain.dates import parse_date, unusual_due
     from mhtool.domain.enums import Partner
     from mhtool.domain.signal_input import parse_choice
     from mhtool.services.lifecycle import add_action as add
 
     due = parse_date(voor, "Datum bij --voor")
     chosen = parse_choice(Partner, partner, "Partner") if partner is not None else None
-    on_date = parse_past_date(_today_or(datum), "Datum")
+    on_date = past_date_or_today(datum)
     confirm_unusual(ja, unusual_due(due, "--voor"), "--voor")
     st = state(ctx)
     detail, seq = add(st.store(), ref, omschrijving, due, chosen, on_date, st.user)
@@ -88,7 +83,6 @@ def finish_action(
 ) -> None:
     """Meld een vervolgactie als klaar."""
     from mhtool.cli import render
-    from mhtool.domain.dates import parse_past_date
     from mhtool.services.lifecycle import finish_action as finish
 
     st = state(ctx)
@@ -96,7 +90,7 @@ def finish_action(
         st.store(),
         ref,
         nummer,
-        parse_past_date(_today_or(datum), "Datum"),
+        past_date_or_today(datum),
         toelichting or "",
         st.user,
     )
@@ -162,14 +156,14 @@ def record_outcome(
     strafrechtelijk opgepakt, opvang, bestuurlijke maatregel, verwijzing, CoMensha-registratie
     of bedenktijd (B8)."""
     from mhtool.cli import render
-    from mhtool.domain.dates import parse_date, parse_past_date
+    from mhtool.domain.dates import parse_date
     from mhtool.domain.enums import Measure, MeasureStatus, Partner
     from mhtool.domain.signal_input import parse_choice
     from mhtool.services.lifecycle import OutcomeInput
     from mhtool.services.lifecycle import record_outcome as record
 
     given = OutcomeInput(
-        on_date=parse_past_date(_today_or(datum), "Datum"),
+        on_date=past_date_or_today(datum),
         feedback=terugkoppeling,
         criminal_case=strafrechtelijk,
         shelter=opvang,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mhtool.cli import annulment_commands, enrich_commands, lifecycle_commands
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import DATE_OPTION, JSON_OPTION, past_date_or_today
 from mhtool.cli.context import state
 
 if TYPE_CHECKING:
@@ -30,8 +30,6 @@ app = typer.Typer(
 REF_ARG = Annotated[
     str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
 ]
-
-DATE_OPTION = Annotated[str | None, typer.Option(help="Datum (dd-mm-jjjj); standaard vandaag.")]
 
 
 def interactive() -> bool:
@@ -602,7 +600,7 @@ def step(
 
     st = state(ctx)
     store = st.store()
-    on_date = parse_past_date("vandaag" if datum is None else datum, "Datum")
+    on_date = past_date_or_today(datum)
     given = StepInput(
         on_date=on_date,
         target=Step(naar) if naar is not None else None,
@@ -671,7 +669,6 @@ def reopen(
 ) -> None:
     """Heropen een afgerond signaal; het gaat terug naar de stap vóór afronding."""
     from mhtool.cli import render
-    from mhtool.domain.dates import parse_past_date
     from mhtool.services.signals import reopen_signal
 
     st = state(ctx)
@@ -680,7 +677,7 @@ def reopen(
         st.store(),
         ref,
         reason,
-        parse_past_date("vandaag" if datum is None else datum, "Datum"),
+        past_date_or_today(datum),
         st.user,
     )
     render.signal_outcome(
@@ -702,7 +699,6 @@ def note(
 ) -> None:
     """Voeg een gedateerde notitie toe aan een signaal."""
     from mhtool.cli import render
-    from mhtool.domain.dates import parse_past_date
     from mhtool.services.signals import add_note
 
     st = state(ctx)
@@ -710,7 +706,7 @@ def note(
         st.store(),
         ref,
         asked(tekst, "Notitie:"),
-        parse_past_date("vandaag" if datum is None else datum, "Datum"),
+        past_date_or_today(datum),
         st.user,
     )
     render.signal_outcome(detail, as_json, f"Notitie toegevoegd aan {detail.summary.ref}.")
