@@ -467,3 +467,29 @@ def test_overschrijf_replaces_only_an_earlier_export_of_the_format(
     earlier = tmp_path / f"rapport.{fmt}"
     export(cli, earlier, fmt)
     export(cli, earlier, fmt, "--overschrijf")
+
+
+def test_a_replacing_export_that_cannot_be_logged_leaves_the_earlier_one(
+    cli: Cli, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --overschrijf the new file replaced the earlier export first; when its audit entry
+    then failed (database busy), it stayed in place: an export of signal data without its
+    audit entry, which the BIO logging promise rules out."""
+    import sqlite3
+
+    log(cli, datum="03-11-2026")
+    path = tmp_path / "rapport.md"
+    export(cli, path, "md")
+    before = path.read_bytes()
+    log(cli, datum="04-11-2026")
+    monkeypatch.setenv("MHTOOL_WACHTTIJD", "1")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = cli("rapport", "--week", "2026-W45", "--uitvoer", str(path), "--overschrijf")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 5, result
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if "rapport" in p.name] == ["rapport.md"]

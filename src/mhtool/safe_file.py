@@ -254,8 +254,11 @@ def write_new_file(
     *,
     replace: bool = False,
     exists: ValidationError | None = None,
+    before_publish: Callable[[], object] | None = None,
 ) -> Path:
-    """Write a file through `write(handle)`; a crash or error leaves no file and no copy."""
+    """Write a file through `write(handle)`; a crash or error leaves no file and no copy.
+    `before_publish` (an audit entry) runs when the content is on disk and before it is put
+    into place: when it raises, nothing is published and a file being replaced stays."""
     outcome = (
         "er is geen bestand gemaakt" if not replace else "het bestaande bestand is ongewijzigd"
     )
@@ -265,6 +268,8 @@ def write_new_file(
                 write(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
+            if before_publish is not None:
+                before_publish()
             publish(temp, target, replace=replace, exists=exists)
     except MhtoolError:
         raise

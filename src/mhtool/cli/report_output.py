@@ -33,8 +33,9 @@ def write_report(
     """Write `document` to the screen when `uitvoer` is '-' (None is returned), else to `path`.
 
     On the screen the text is rendered first (a format that cannot go there is refused before
-    anything is logged), then logged, then written. A file is written, then logged with
-    `bestand` added; a new file whose entry fails is removed again (`export_logged`).
+    anything is logged), then logged, then written. A file is written to a temporary file,
+    logged with `bestand` added, then put into place; if the entry fails nothing is published
+    (`export_logged`).
     """
     from mhtool.exporters import render_text
     from mhtool.services.audit import record

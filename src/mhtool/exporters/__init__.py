@@ -8,7 +8,7 @@ and renames it into place, so a reader never sees half a report.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -129,9 +129,11 @@ def export(
     *,
     overwrite: bool = False,
     protected: Sequence[Path] = (),
+    before_publish: Callable[[], object] | None = None,
 ) -> Path:
     """Write `document` to `path` atomically, readable only by its owner (mode 0600); an
-    existing file only with `overwrite`, and never one of `protected` (the database)."""
+    existing file only with `overwrite`, and never one of `protected` (the database).
+    `before_publish` runs once the content is written, before it is put into place."""
     from mhtool.exporters.atomic import write_atomic
 
     code = check_format(fmt)
@@ -145,6 +147,7 @@ def export(
             overwrite=overwrite,
             protected=protected,
             replaceable=lambda existing: is_earlier_export(existing, code),
+            before_publish=before_publish,
         )
         remember_written(written)
         return written

@@ -23,6 +23,7 @@ def write_atomic(
     overwrite: bool = False,
     protected: Sequence[Path] = (),
     replaceable: Callable[[Path], bool] = lambda existing: True,
+    before_publish: Callable[[], object] | None = None,
 ) -> Path:
     """`protected` are files an export may never replace, not even with `overwrite`: the
     database in use and its WAL/SHM. Any SQLite file and anything that is not a regular file
@@ -44,7 +45,7 @@ def write_atomic(
         raise ValidationError(
             f"De map {folder} bestaat niet; maak hem eerst aan of kies een ander pad."
         )
-    return write_new_file(target, write, replace=target.exists())
+    return write_new_file(target, write, replace=target.exists(), before_publish=before_publish)
 
 
 def _check_replaceable(

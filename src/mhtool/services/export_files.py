@@ -1,8 +1,9 @@
 """Writing a report or statistics export to a file, together with its audit entry.
 
-The BIO asks that every export of signal data be logged. The file is written first (atomically,
-mode 0600, never over the database: mhtool.exporters), then logged; a new file whose entry cannot
-be written is removed again, so no export exists without its audit entry.
+The BIO asks that every export of signal data be logged. The file is written to a private
+temporary file (mode 0600, never over the database: mhtool.exporters), logged, and only then put
+into place; when the entry cannot be written nothing is published (an export being replaced
+stays), so no export exists without its audit entry.
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ def export_logged(
 ) -> Path:
     from mhtool.exporters import export
 
-    existed = path.expanduser().exists()
-    written = export(document, fmt, path, overwrite=overwrite, protected=protected)
-    try:
-        audit.record(store, user, action, object_type, "", details=details)
-    except BaseException:
-        if not existed:
-            written.unlink(missing_ok=True)
-        raise
-    return written
+    # Logged once the file is written and before it is put into place: when the entry
+    # cannot be written, no export appears and an earlier one being replaced stays.
+    return export(
+        document,
+        fmt,
+        path,
+        overwrite=overwrite,
+        protected=protected,
+        before_publish=lambda: audit.record(store, user, action, object_type, "", details=details),
+    )
