@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import JSON_OPTION, REF_ARG
 from mhtool.cli.context import state
 
 
@@ -16,10 +16,7 @@ def register(signal_app: typer.Typer) -> None:
 
 def annul(
     ctx: typer.Context,
-    ref: Annotated[
-        str,
-        typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001."),
-    ],
+    ref: REF_ARG,
     reden: Annotated[
         str | None,
         typer.Option(help="Waarom het signaal vervalt of wordt hersteld (verplicht)."),

@@ -1,4 +1,4 @@
-"""Option types shared by several commands, declared once."""
+"""Option and argument types shared by several commands, declared once."""
 
 from __future__ import annotations
 
@@ -6,6 +6,12 @@ import datetime as dt
 from typing import Annotated
 
 import typer
+
+REF_ARG = Annotated[
+    str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
+]
+
+ID_ARG = Annotated[str, typer.Argument(metavar="ID", help="Het id, zoals 'mhtool zoek' het toont.")]
 
 JSON_OPTION = Annotated[
     bool, typer.Option("--json", help="Uitvoer als JSON (vaste sleutels) voor scripts.")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import JSON_OPTION, REF_ARG
 
 
 def register(signal_app: typer.Typer) -> None:
@@ -16,9 +16,7 @@ def register(signal_app: typer.Typer) -> None:
 
 def enrich(
     ctx: typer.Context,
-    ref: Annotated[
-        str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
-    ],
+    ref: REF_ARG,
     persoon: Annotated[
         list[str] | None,
         typer.Option(help="Persoon (herhaalbaar), zoals bij 'signaal nieuw': 'naam=...; rol=...'."),
@@ -59,9 +57,7 @@ def enrich(
 
 def correct(
     ctx: typer.Context,
-    ref: Annotated[
-        str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
-    ],
+    ref: REF_ARG,
     reden: Annotated[
         str | None, typer.Option(help="Waarom het wordt gecorrigeerd (verplicht).")
     ] = None,

@@ -3,12 +3,10 @@ signals. `person_app` is shared: other commands about persons (inzage, verwijder
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from mhtool.cli import entity_correction_commands, person_rights_commands
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import ID_ARG, JSON_OPTION
 from mhtool.cli.context import state
 
 person_app = typer.Typer(
@@ -26,8 +24,6 @@ organisation_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-ID_ARG = Annotated[str, typer.Argument(metavar="ID", help="Het id, zoals 'mhtool zoek' het toont.")]
 
 
 def _show(ctx: typer.Context, entity: str, entity_id: str, as_json: bool) -> None:

@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from mhtool.cli.app_options import JSON_OPTION
+from mhtool.cli.app_options import ID_ARG, JSON_OPTION
 from mhtool.cli.context import state
 
-ID_ARG = Annotated[str, typer.Argument(metavar="ID", help="Het id, zoals 'mhtool zoek' het toont.")]
 REASON = Annotated[str | None, typer.Option(help="Waarom het wordt gecorrigeerd (verplicht).")]
 
 

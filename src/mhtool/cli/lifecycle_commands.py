@@ -7,16 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mhtool.cli.app_options import DATE_OPTION, JSON_OPTION, past_date_or_today
+from mhtool.cli.app_options import DATE_OPTION, JSON_OPTION, REF_ARG, past_date_or_today
 from mhtool.cli.context import state
 from mhtool.domain.dates import format_date
 
 if TYPE_CHECKING:
     from mhtool.services.lifecycle import Agenda, NormView
 
-REF_ARG = Annotated[
-    str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
-]
 
 norms_app = typer.Typer(
     help="Normen per stap (doorlooptijd in dagen), vast te stellen door de gemeente.",

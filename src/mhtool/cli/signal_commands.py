@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mhtool.cli import annulment_commands, enrich_commands, lifecycle_commands
-from mhtool.cli.app_options import DATE_OPTION, JSON_OPTION, past_date_or_today
+from mhtool.cli.app_options import DATE_OPTION, JSON_OPTION, REF_ARG, past_date_or_today
 from mhtool.cli.context import state
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-REF_ARG = Annotated[
-    str, typer.Argument(metavar="SIGNAAL", help="Signaalnummer, bijvoorbeeld MH-2026-0001.")
-]
 
 
 def interactive() -> bool:
