@@ -233,3 +233,29 @@ def test_a_running_writers_temporary_file_is_left_alone_whatever_path_it_was_giv
         assert out.stdout.strip() == "[]"
         assert temp.exists()
     assert not temp.exists()
+
+
+@pytest.mark.slow
+def test_a_leftover_on_a_medium_that_is_away_is_removed_when_it_is_back(tmp_path: Path) -> None:
+    """A backup to a USB stick killed half-way, and the stick pulled out: the next start found
+    nothing at the marker's path, counted the copy as removed and dropped the marker, so the
+    copy on the stick was never cleaned up once the stick was back."""
+    from mhtool.safe_file import clean_leftovers
+
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    script = (
+        "import os, sys, pathlib\n"
+        "from mhtool.safe_file import private_temp\n"
+        "with private_temp(pathlib.Path(sys.argv[1]) / 'kopie.db') as temp:\n"
+        "    temp.write_bytes(sys.argv[2].encode())\n"
+        "    os._exit(9)  # killed: no cleanup runs\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(stick), SECRET], env={**os.environ})
+    (leftover,) = _temps(stick)
+    stick.rename(tmp_path / "weg")  # the stick is pulled out
+    clean_leftovers()
+    (tmp_path / "weg").rename(stick)  # and plugged in again
+    assert (stick / leftover.name).exists()
+    clean_leftovers()
+    assert _temps(stick) == []

@@ -347,6 +347,8 @@ def clean_leftovers(folders: Iterable[Path] = ()) -> list[Path]:
         named = Path(text)
         if not text or not is_temp_name(named.name):
             continue  # not a marker of ours: never remove what it names
+        if not named.parent.is_dir():
+            continue  # its medium is away (a USB stick, a share): keep the marker for later
         if remove_with_sidecars(named):
             with contextlib.suppress(OSError):
                 marker.unlink()
