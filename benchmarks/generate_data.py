@@ -792,9 +792,9 @@ def _plant_plan(g: Generator, signals: int) -> dict[int, PlanEntry]:
                 ),
                 ("achternaam eerst", {"person": f"{surname}, {first}", "birth": str(born.year)}),
                 ("achternaam eerst zonder komma", {"person": f"{surname} {first}", "birth": ddmm}),
-                (
+                (  # with the date, as 'initiaal': a year alone ties dozens of namesakes at 1M
                     "achternaam eerst, voorletter achteraan",
-                    {"person": f"{surname} {first[0]}.", "birth": str(born.year)},
+                    {"person": f"{surname} {first[0]}.", "birth": ddmm},
                 ),
                 (
                     "alleen geboortejaar" if not only_year else "volledige geboortedatum",
