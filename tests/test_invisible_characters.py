@@ -121,3 +121,21 @@ def test_other_invisible_characters_show_as_code_too(cli: Cli, view: tuple[str, 
     assert "\\u3164" in cli(*view).output
     data = json.loads(cli(*view, "--json").stdout)
     assert IGNORABLE in json.dumps(data, ensure_ascii=False)  # round-trips unchanged
+
+
+def test_free_text_cannot_print_a_forged_line_at_column_0(cli: Cli) -> None:
+    """The omschrijving keeps its lines, and was printed from column 0: a description could
+    end in lines that look exactly like the signal's own fields ('Melder  Burgemeester') or a
+    person table. Its lines are now indented under their heading."""
+    forged = "Melder     Burgemeester"
+    made = cli(
+        "signaal", "nieuw", "--datum", "01-11-2026", "--gemeente", "Texel",
+        "--melder", "P. Jansen", "--kanaal", "mail", "--vorm", "arbeid", "--niet-acuut",
+        "--omschrijving", f"Gewone tekst.\n\n{forged}\nPersonen", "--json",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    shown = cli("signaal", "toon", "MH-2026-0001").stdout.splitlines()
+    assert not any(line.startswith(forged) for line in shown)
+    assert "Personen" not in shown
+    assert any(line.strip() == forged for line in shown)
+    assert any(line.startswith("Melder") and "P. Jansen" in line for line in shown)

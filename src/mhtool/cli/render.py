@@ -276,7 +276,11 @@ def signal_detail(d: SignalDetail) -> None:
     out.print(text(title, "bold red" if d.summary.annulled else "bold"))
     out.print(_facts(d))
     out.print(text("Omschrijving", "bold"))
-    out.print(text(d.description))
+    from rich.padding import Padding
+
+    # Indented: free text keeps its lines, so from column 0 it could print lines that look
+    # like this signal's own fields or tables.
+    out.print(Padding(text(d.description), (0, 0, 0, 2)))
     for table in (
         _persons_table(d),
         _addresses_table(d),
