@@ -259,3 +259,26 @@ def test_a_leftover_on_a_medium_that_is_away_is_removed_when_it_is_back(tmp_path
     assert (stick / leftover.name).exists()
     clean_leftovers()
     assert _temps(stick) == []
+
+
+def test_a_file_named_like_a_leftover_is_never_a_database_or_a_backup(
+    cli: Cli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database opened under a leftover's name (say, a copy found after a crash and opened
+    with --db) was deleted by the next `opschonen`, and so was a backup given such a name."""
+    cli(*SIGNAL_ARGS, "--omschrijving", "x")
+    backup = tmp_path / "kopie.mhtool-tmp"
+    refused = cli("backup", str(backup))
+    assert refused.exit_code == 2, refused
+    assert "tijdelijk bestand" in refused.stderr
+    assert not backup.exists()
+    found = tmp_path / f".{db_path.name}.0123456789ab.mhtool-tmp"
+    assert cli("backup", str(tmp_path / "gewoon.db")).exit_code == 0
+    (tmp_path / "gewoon.db").rename(found)
+    monkeypatch.setenv("MHTOOL_DB", str(found))
+    opened = cli("signaal", "lijst")
+    assert opened.exit_code == 2, opened
+    assert "andere naam" in opened.stderr
+    monkeypatch.setenv("MHTOOL_DB", str(db_path))
+    assert cli("opschonen", "--ja").exit_code == 0
+    assert db_path.exists()

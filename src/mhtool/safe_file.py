@@ -66,6 +66,17 @@ def is_temp_name(name: str) -> bool:
     return any(name.endswith(TEMP_SUFFIX + s) for s in ("", *SIDECARS))
 
 
+def refuse_temp_name(path: Path) -> None:
+    """A file of the user's own (a database, a backup, an export) may not carry the name of a
+    leftover: cleaning up would delete it."""
+    if is_temp_name(path.name):
+        raise ValidationError(
+            f"{path} heeft de naam van een tijdelijk bestand van mhtool (eindigt op "
+            f"{TEMP_SUFFIX}); zulke bestanden worden bij het opruimen verwijderd. Geef het een "
+            "andere naam."
+        )
+
+
 def with_sidecars(path: Path) -> tuple[Path, ...]:
     return (path, *(path.with_name(path.name + s) for s in SIDECARS))
 
@@ -195,6 +206,7 @@ def private_temp(target: Path) -> Iterator[Path]:
     -wal/-shm/-journal) when the block ends, whether it was published or not. The caller
     translates an OSError (it knows what did not happen)."""
     check_name_length(target)
+    refuse_temp_name(target)
     temp = temp_path_for(target)
     marker = _Marker(temp)
     try:
@@ -333,11 +345,13 @@ def _remove_if_unlocked(path: Path) -> None:
         os.close(fd)
 
 
-def clean_leftovers(folders: Iterable[Path] = ()) -> list[Path]:
+def clean_leftovers(folders: Iterable[Path] = (), keep: Iterable[Path] = ()) -> list[Path]:
     """Remove every temporary file a killed mhtool left behind: those named by an unlocked
-    marker, and any recognisable one in `folders` that no running mhtool is writing. Returns
-    the ones that could not be removed (for `mhtool info` to name)."""
+    marker, and any recognisable one in `folders` that no running mhtool is writing (never
+    one of `keep`: the database in use). Returns the ones that could not be removed (for
+    `mhtool info` to name)."""
     live, dead = _live_temps()
+    live |= {Path(_canonical(p)) for p in keep}
     stuck: list[Path] = []
     for marker in dead:
         try:

@@ -45,8 +45,12 @@ def resolve_database_path(flag: str | None) -> tuple[Path, str]:
 
 def _check_name(given: str) -> None:
     """A new database needs room in its name for -wal and the lock file; an existing file with
-    a longer name (renamed by hand) is still opened as far as SQLite allows."""
+    a longer name (renamed by hand) is still opened as far as SQLite allows. Never a name of a
+    leftover temporary file: `opschonen` would delete the database in use."""
     check_name_length(given)
+    from mhtool.safe_file import refuse_temp_name
+
+    refuse_temp_name(Path(given).expanduser())
     if not Path(given).expanduser().exists():
         check_database_name(given)
 

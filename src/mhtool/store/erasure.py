@@ -336,7 +336,7 @@ def compact(store: Store, done: str) -> None:
     exports) hold the same data: they go too, also when their marker was lost."""
     from mhtool.safe_file import clean_leftovers
 
-    clean_leftovers([store.path.parent])
+    clean_leftovers([store.path.parent], keep=[store.path])
     try:
         with translate_sqlite_errors():
             store.execute("VACUUM")
