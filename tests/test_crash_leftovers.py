@@ -282,3 +282,42 @@ def test_a_file_named_like_a_leftover_is_never_a_database_or_a_backup(
     monkeypatch.setenv("MHTOOL_DB", str(db_path))
     assert cli("opschonen", "--ja").exit_code == 0
     assert db_path.exists()
+
+
+@pytest.mark.slow
+def test_an_inzage_killed_before_its_audit_entry_commits_leaves_no_file(tmp_path: Path) -> None:
+    """The inzage file was put in place inside the transaction, before its audit entry was
+    committed: a kill in between left a full report about a person with no trace in the
+    audit log. The process here dies the moment the entry is being written."""
+    db = tmp_path / "m.db"
+    env = child_env(db)
+    made = run_mhtool(
+        *SIGNAL_ARGS, "--omschrijving", "x", "--persoon", f"naam={SECRET}; rol=slachtoffer",
+        env=env,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    script = (
+        "import os, sys\n"
+        "from mhtool.store import audit\n"
+        "real = audit.append\n"
+        "def dies(store, user, action, *rest):\n"
+        "    if action == 'persoon.inzage':\n"
+        "        os._exit(9)  # killed before the commit\n"
+        "    return real(store, user, action, *rest)\n"
+        "audit.append = dies\n"
+        "from mhtool.cli.app import main\n"
+        "sys.argv = ['mhtool', 'persoon', 'inzage', '1', '--uitvoer', sys.argv[1]]\n"
+        "main()\n"
+    )
+    report = tmp_path / "inzage.json"
+    died = subprocess.run(
+        [sys.executable, "-c", script, str(report)], env=env, stdin=subprocess.DEVNULL
+    )
+    assert died.returncode == 9
+    assert not report.exists()
+    assert run_mhtool("info", env=env).returncode == 0  # the next start cleans the copy
+    assert _temps(tmp_path) == []
+    entries = sqlite3.connect(db).execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'persoon.inzage'"
+    )
+    assert entries.fetchone()[0] == 0

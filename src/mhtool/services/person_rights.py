@@ -15,7 +15,7 @@ from typing import Any
 
 from mhtool.domain.person_rights import AccessExport, ErasureReason, ErasureReport
 from mhtool.services.audit import audited
-from mhtool.services.private_files import write_private_file
+from mhtool.services.private_files import staged_private_file
 from mhtool.services.signals import signal_detail
 from mhtool.store import audit as audit_store
 from mhtool.store import erasure
@@ -97,22 +97,18 @@ def default_export_path(person_id: int, today: dt.date | None = None) -> Path:
 
 
 def export_person(store: Store, person_id: int, path: Path | None, user: str) -> AccessExport:
-    """Write the report (mode 0600, atomically) inside the audited transaction: the entry is
-    committed only when the file is complete."""
+    """Write the report (mode 0600) to a private temporary file inside the audited
+    transaction, and put it in place only after that has committed: no report exists without
+    its audit entry, also when the process is killed in between."""
     target = path or default_export_path(person_id)
-    written: Path | None = None
-    try:
-        with audited(store, user, "persoon.inzage", "persoon", str(person_id)) as entry:
-            report = access_report(store, person_id, user)
-            entry.details["signalen"] = len(report["signalen"])
-            written = write_private_file(
-                target, json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-            )
-    except BaseException:
-        # No export may exist without its audit entry.
-        if written is not None:
-            written.unlink(missing_ok=True)
-        raise
+    with (
+        staged_private_file(target) as stage,
+        audited(store, user, "persoon.inzage", "persoon", str(person_id)) as entry,
+    ):
+        report = access_report(store, person_id, user)
+        entry.details["signalen"] = len(report["signalen"])
+        stage(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    written = target.expanduser()
     return AccessExport(person_id, str(written), tuple(s["id"] for s in report["signalen"]))
 
 
