@@ -234,3 +234,24 @@ def test_the_anchor_follows_again_after_entries_written_without_it(
         *RESTORE_TRIGGERS,
     )
     assert "ontbreken" in _refused(cli, db_path, "--volledig")
+
+
+def test_the_full_check_is_never_weaker_than_the_quick_one(
+    cli: Cli, new_signal: NewSignal, db_path: Path
+) -> None:
+    """Log cut short together with its anchor row: the quick check caught it through the
+    checkpoint of the last check, but `--volledig` ignored the checkpoint and passed."""
+    _rows(cli, new_signal, views=6)
+    assert cli("audit", "controleer").exit_code == 0  # checkpoint at 7
+    execute(
+        db_path,
+        *DROP_TRIGGERS,
+        "DELETE FROM audit_log WHERE id > 4",
+        "UPDATE sqlite_sequence SET seq = 4 WHERE name = 'audit_log'",
+        "DELETE FROM setting WHERE key = 'audit.anker'",
+        *RESTORE_TRIGGERS,
+    )
+    quick = _refused(cli, db_path)
+    assert "regel 7" in quick
+    full = _refused(cli, db_path, "--volledig")
+    assert "regel 7" in full

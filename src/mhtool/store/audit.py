@@ -312,6 +312,19 @@ def verify_chain(
     problem = _anchor_problem(store, head)
     if problem:
         return _broken(store, count, min(last_id + 1, _anchor_length(store) or 1), problem)
+    kept_checkpoint = _point(store, CHECKPOINT_KEY) if checkpoint is None else None
+    if kept_checkpoint is not None and kept_checkpoint.length > 0:
+        # A full walk must not be weaker than the quick one: the last verified point still
+        # has to be on the chain (a log cut short together with its anchor shows here).
+        row = store.row("SELECT hash FROM audit_log WHERE id = ?", (kept_checkpoint.length,))
+        if row is None or row["hash"] != kept_checkpoint.hash:
+            return _broken(
+                store,
+                count,
+                min(last_id + 1, kept_checkpoint.length),
+                f"regel {kept_checkpoint.length}, tot waar het log eerder in orde was, is "
+                "gewijzigd of verwijderd",
+            )
     if published is not None and (
         found_at is None or (published.length and found_at != published.length)
     ):
