@@ -19,7 +19,11 @@ from tests.conftest import Cli
 
 
 def windows_file_modes(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in ("mhtool.portability", "mhtool.store.open_store", "mhtool.services.database"):
+    for module in (
+        "mhtool.portability",
+        "mhtool.store.open_store",
+        "mhtool.services.database_info",
+    ):
         monkeypatch.setattr(f"{module}.POSIX", False)
 
 
@@ -87,3 +91,31 @@ def test_an_export_succeeds_where_directories_cannot_be_opened(
     result = cli("persoon", "inzage", "1", "--uitvoer", str(target))
     assert result.exit_code == 0, result.output
     assert json.loads(target.read_text(encoding="utf-8"))["persoon"]["naam"] == "Testpersoon Alfa"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"XDG_DATA_HOME": "/srv/gegevens", "HOME": "/home/ambtenaar"},
+        {"XDG_DATA_HOME": "/srv/gegevens/", "HOME": "/home/ambtenaar"},
+        {"XDG_DATA_HOME": None, "HOME": "/home/ambtenaar"},
+        {"XDG_DATA_HOME": "", "HOME": "/home/ambtenaar/"},
+        {"XDG_DATA_HOME": None, "HOME": "/"},
+        {"XDG_DATA_HOME": "relatief/pad", "HOME": "/home/ambtenaar"},
+        {"XDG_DATA_HOME": None, "HOME": "relatief"},
+        {"XDG_DATA_HOME": None, "HOME": None},
+    ],
+)
+def test_user_data_folder_is_what_platformdirs_says(
+    env: dict[str, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shortcut that spares every command the platformdirs import gives the very folder
+    platformdirs gives (the default database and the crash sweep's registry live there)."""
+    import platformdirs
+
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert portability.user_data_folder() == platformdirs.user_data_path("mhtool", appauthor=False)

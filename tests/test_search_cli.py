@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -265,6 +266,73 @@ def test_zoek_does_not_load_write_libraries(db_path: Path, earlier: str) -> None
     code = "import sys, mhtool.cli.app; print('rapidfuzz' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# Modules `zoek` has no use for: each import costs start-up time (issue 13: `zoek` within
+# `--help` + 50 ms). Writers, forms, tables, the input forms of `signaal nieuw`, the lifecycle
+# (the agenda's reminder reads only the norms), `mhtool info`'s report, platformdirs (Linux).
+NOT_FOR_ZOEK = (
+    "sqlite_utils",
+    "questionary",
+    "rich",
+    "tabulate",
+    "secrets",
+    "mhtool.domain.signal_input",
+    "mhtool.domain.lifecycle",
+    "mhtool.services.lifecycle",
+    "mhtool.services.earlier_records",
+    "mhtool.services.database_info",
+    "mhtool.store.signals",
+)
+
+
+def _modules_after(args: list[str], env: dict[str, str]) -> tuple[str, set[str]]:
+    """Run `mhtool ARGS` in a fresh interpreter; its stdout and the modules it imported."""
+    code = (
+        "import io, json, sys\n"
+        "from mhtool.cli.app import main\n"
+        f"sys.argv = ['mhtool', *{args!r}]\n"
+        "out, sys.stdout = sys.stdout, io.StringIO()\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "shown, sys.stdout = sys.stdout.getvalue(), out\n"
+        "print(json.dumps([shown, sorted(sys.modules)]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    shown, modules = json.loads(done.stdout.strip().splitlines()[-1])
+    assert isinstance(shown, str)
+    return shown, set(modules)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "needs_rapidfuzz"),
+    [
+        (["zoek", "Jan de Vries"], True),
+        (["zoek", "--adres", "Dorpstraat 12a"], True),
+        (["zoek", "kwekerij"], True),
+        (["zoek", "--kvk", "12345678"], False),
+        (["zoek", "--postcode", "1701AB", "--huisnummer", "12a"], False),
+        (["zoek", "--json", "--persoon", "J. de Vries"], True),
+    ],
+)
+def test_zoek_imports_only_what_it_needs(
+    earlier: str, db_path: Path, tmp_path: Path, args: list[str], needs_rapidfuzz: bool
+) -> None:
+    """What `zoek` leaves out of its start-up (never a timing: the budget is in benchmarks/).
+    rapidfuzz only when a key is long enough for a spelling variant to be looked for. The run
+    is a real one: the hit is shown, and the agenda's reminder and the crash sweep run too."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MHTOOL_AGENDA_HINT", "MHTOOL_LOPEND")}
+    env["MHTOOL_DB"] = str(db_path)
+    env["XDG_DATA_HOME"] = str(tmp_path / "gebruikersdata")  # the crash sweep's registry
+    env["HOME"] = str(tmp_path)
+    shown, modules = _modules_after(args, env)
+    assert "MH-" in shown or earlier in shown
+    assert sorted(m for m in NOT_FOR_ZOEK if m in modules) == []
+    assert ("rapidfuzz" in modules) is needs_rapidfuzz
+    if sys.platform == "linux":
+        assert "platformdirs" not in modules
 
 
 def test_organisation_words_follow_updates_and_deletes(

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mhtool.errors import MhtoolError, ValidationError, check_name_length, file_error
-from mhtool.portability import sync_directory
+from mhtool.portability import sync_directory, user_data_folder
 
 TEMP_SUFFIX = ".mhtool-tmp"
 MARKER_SUFFIX = ".pad"
@@ -44,13 +43,13 @@ def registry_dir() -> Path:
     override = os.environ.get(_REGISTRY_ENV, "").strip()
     if override:
         return Path(override)
-    from platformdirs import user_data_path
-
-    return user_data_path("mhtool", appauthor=False) / "lopend"
+    return user_data_folder() / "lopend"
 
 
 def temp_path_for(target: Path) -> Path:
     """A recognisable, unique temporary name beside `target` that fits in 255 bytes."""
+    import secrets  # only when a file is written: reading commands start without it
+
     stem = target.name.encode("utf-8", "surrogateescape")[:_STEM_BYTES]
     name = stem.decode("utf-8", "ignore")
     return target.parent / f".{name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
@@ -155,6 +154,8 @@ class _Marker:
     def __init__(self, temp: Path) -> None:
         self.path: Path | None = None
         self.fd: int | None = None
+        import secrets
+
         folder = registry_dir()
         token = secrets.token_hex(8)
         try:

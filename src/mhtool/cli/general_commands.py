@@ -14,7 +14,7 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     from mhtool.cli.context import state
     from mhtool.cli.passphrase import ask_passphrase
     from mhtool.cli.render import console, print_json, text
-    from mhtool.services.database import database_info
+    from mhtool.services.database_info import database_info
 
     path, source = state(ctx).database_path()
     found = database_info(path, source, passphrase=ask_passphrase)

@@ -1,7 +1,5 @@
 """`mhtool zoek`: find earlier persons, addresses, organisations and words in signals."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -21,6 +21,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mhtool.domain.enums import Conclusion, LabelledEnum, MeasureStatus, Step
+
+# The norms live in domain/norms.py (the reminder after every command reads them without
+# this module); re-exported here for the agenda and `normen`.
+from mhtool.domain.norms import NORMS as NORMS
+from mhtool.domain.norms import NORMS_BY_CODE as NORMS_BY_CODE
+from mhtool.domain.norms import STEP_NORM as STEP_NORM
+from mhtool.domain.norms import Norm as Norm
 from mhtool.errors import ValidationError
 
 
@@ -137,39 +144,6 @@ CONCLUSION_PATHS: tuple[ConclusionPath, ...] = (
 DEFAULT_FOLLOW_UP = "verder onderzoek en afstemming met de ketenpartners"
 
 
-# Norms (doorlooptijd) in days. The defaults are placeholders: the municipality sets its own
-# with `mhtool normen zet`. Only the B8 reflection period comes from the plan (bijlage 5:
-# Vreemdelingenwet 2000 art. 8 onder k, "maximaal drie maanden").
-@dataclass(frozen=True)
-class Norm:
-    code: str
-    label: str
-    default_days: int
-    max_days: int = 3650
-
-    def check(self, days: int) -> int:
-        if not 1 <= days <= self.max_days:
-            raise ValidationError(
-                f"Norm '{self.code}' van {days} dagen kan niet; kies 1 tot en met "
-                f"{self.max_days} dagen."
-            )
-        return days
-
-
-NORMS: tuple[Norm, ...] = (
-    Norm("stap-1", "stap 1 ontvangst: binnen zoveel dagen naar stap 2", 2),
-    Norm("stap-2", "stap 2 vastleggen en verrijken: binnen zoveel dagen besproken", 7),
-    Norm(
-        "stap-3", "stap 3 bespreken met politie en zorgcoördinator: binnen zoveel dagen verder", 14
-    ),
-    Norm("stap-4", "stap 4 bespreken met RIEC / HvO Querido: binnen zoveel dagen afgerond", 30),
-    Norm("vervolgactie", "standaard termijn van een vervolgactie bij 'verder onderzoek'", 30),
-    Norm("terugkoppeling", "terugkoppeling aan de melder: binnen zoveel dagen na afronding", 14),
-    Norm("bedenktijd", "bedenktijd B8 (maximaal drie maanden, Vreemdelingenwet art. 8k)", 90, 92),
-    Norm("vooruitkijken", "agenda: acties en bedenktijden die binnen zoveel dagen aflopen", 7, 92),
-)
-NORMS_BY_CODE = {n.code: n for n in NORMS}
-STEP_NORM = {1: "stap-1", 2: "stap-2", 3: "stap-3", 4: "stap-4"}
 # How long after closing a missing terugkoppeling still shows in the agenda.
 FEEDBACK_WINDOW_DAYS = 365
 

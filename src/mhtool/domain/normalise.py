@@ -125,6 +125,16 @@ def house_number_display(number: int, addition: str) -> str:
     return f"{number}-{extra}"
 
 
+def address_one_line(
+    street: str, house_number: int, house_addition: str, postcode: str, city: str
+) -> str:
+    """'Dorpsstraat 12a, 1701AB Heerhugowaard': how an address is shown on one line (here
+    rather than on AddressInput, so labelling a search hit does not import the input forms)."""
+    number = house_number_display(house_number, house_addition)
+    parts = [f"{street} {number}".strip(), f"{postcode} {city}".strip()]
+    return ", ".join(p for p in parts if p)
+
+
 def street_key(text: str) -> str:
     """'Dorpsstr.' and 'dorpsstraat ' -> 'dorpsstraat'; 'Burg. v. Roijensingel' and
     'Burgemeester van Roijensingel' -> 'burgemeestervanroijensingel'. Accents, spaces and

@@ -15,8 +15,8 @@ from mhtool.domain.dates import format_date, parse_birth, parse_past_date, parse
 from mhtool.domain.enums import Channel, Form, LabelledEnum, Role, Sector
 from mhtool.domain.municipalities import resolve_municipality
 from mhtool.domain.normalise import (
+    address_one_line,
     house_key,
-    house_number_display,
     kvk_key,
     name_key,
     postcode_key,
@@ -63,9 +63,9 @@ class AddressInput:
         return house_key(self.house_number, self.house_addition)
 
     def one_line(self) -> str:
-        number = house_number_display(self.house_number, self.house_addition)
-        parts = [f"{self.street} {number}".strip(), f"{self.postcode} {self.city}".strip()]
-        return ", ".join(p for p in parts if p)
+        return address_one_line(
+            self.street, self.house_number, self.house_addition, self.postcode, self.city
+        )
 
 
 @dataclass(frozen=True)

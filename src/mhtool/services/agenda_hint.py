@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from mhtool.domain.lifecycle import NORMS_BY_CODE, STEP_NORM
+from mhtool.domain.norms import NORMS_BY_CODE, STEP_NORM
 from mhtool.store import lifecycle as lq
 from mhtool.store.connection import Store
 

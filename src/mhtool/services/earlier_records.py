@@ -9,16 +9,23 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mhtool.domain.matching import AddressQuery, OrganisationQuery, PersonQuery
 from mhtool.domain.normalise import city_key, organisation_core_key, person_name_parts
-from mhtool.domain.signal_input import AddressInput, NewSignal, OrganisationInput, PersonInput
 from mhtool.errors import ValidationError
 from mhtool.services.entity_finders import find_addresses, find_organisations, find_persons
 from mhtool.services.search_hits import DEFAULT_LIMIT, KIND_LABEL, SearchHit, ranked
 from mhtool.store import search as q
 from mhtool.store.connection import Store
+
+if TYPE_CHECKING:  # the form's types; `zoek --signaal` must not import the input forms
+    from mhtool.domain.signal_input import (
+        AddressInput,
+        NewSignal,
+        OrganisationInput,
+        PersonInput,
+    )
 
 NO_EARLIER_RECORDS = "geen eerdere registraties gevonden (automatische controle)"
 
@@ -108,6 +115,8 @@ def organisation_check(
 
 def check_input(store: Store, item: PersonInput | AddressInput | OrganisationInput) -> EntityCheck:
     """The earlier matches for one person, address or organisation typed in the form."""
+    from mhtool.domain.signal_input import AddressInput, PersonInput
+
     with store.read():
         if isinstance(item, PersonInput):
             return person_check(store, item.name, item.birth_date, item.birth_year)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from mhtool.domain.matching import (
     address_query,
@@ -21,7 +22,6 @@ from mhtool.domain.matching import (
 from mhtool.domain.signal_ref import parse_ref
 from mhtool.errors import NotFoundError, ValidationError
 from mhtool.services.audit import Audited, audited
-from mhtool.services.earlier_records import EntityCheck, check_signal_entities
 from mhtool.services.entity_finders import (
     find_addresses,
     find_organisations,
@@ -31,6 +31,9 @@ from mhtool.services.entity_finders import (
 from mhtool.services.search_hits import DEFAULT_LIMIT, SearchHit, SearchResult, ranked
 from mhtool.store import search as q
 from mhtool.store.connection import Store
+
+if TYPE_CHECKING:  # earlier_records is imported by check_signal only
+    from mhtool.services.earlier_records import EntityCheck
 
 
 @contextlib.contextmanager
@@ -127,6 +130,8 @@ def search(
 
 def check_signal(store: Store, ref_text: str, user: str | None = None) -> list[EntityCheck]:
     """`mhtool zoek --signaal REF`: the step-2 check, shown without moving the signal."""
+    from mhtool.services.earlier_records import check_signal_entities
+
     ref = parse_ref(ref_text)
     with session(store, user, "zoek.signaal", "signaal", ref) as note:
         signal_id = q.signal_id_of(store, ref)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mhtool.domain.enums import Step
-from mhtool.domain.signal_input import AddressInput
+from mhtool.domain.normalise import address_one_line
 
 DEFAULT_LIMIT = 20
 
@@ -100,9 +100,9 @@ def person_label(row: dict[str, Any]) -> str:
 
 
 def address_label(row: dict[str, Any]) -> str:
-    return AddressInput(
+    return address_one_line(
         row["street"], row["house_number"], row["house_addition"], row["postcode"], row["city"]
-    ).one_line()
+    )
 
 
 def organisation_label(row: dict[str, Any]) -> str:
