@@ -260,3 +260,27 @@ def test_a_full_disk_during_a_backup_is_exit_8_naming_the_backup(
     assert "vol" in result.stderr and str(target) in result.stderr
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if "kopie" in p.name] == []
+
+
+def test_a_database_in_a_folder_without_write_permission_says_so(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite could only say it 'cannot open the database file' ('controleer het pad') for a
+    database on a read-only medium or in a folder the user may not write in. (Skipped where
+    permissions do not bind, as for root; checked by hand on a read-only mounted tmpfs.)"""
+    folder = tmp_path / "alleen-lezen"
+    folder.mkdir()
+    db = folder / "m.db"
+    assert cli("--db", str(db), *SIGNAL_ARGS, "--omschrijving", "x").exit_code == 0
+    before = db.read_bytes()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("permissions do not bind for this user")
+        result = cli("--db", str(db), "signaal", "lijst")
+    finally:
+        folder.chmod(0o700)
+    assert result.exit_code == 4, result
+    assert "alleen-lezen schijf of in een map waarin u niet mag schrijven" in result.stderr
+    assert "controleer het pad" not in result.stderr
+    assert db.read_bytes() == before

@@ -73,6 +73,19 @@ def open_store(
         raise file_error(error, path, "er is niets gewijzigd") from None
 
 
+def _must_be_writable(path: Path) -> None:
+    """Every command writes (views too are logged in the audit log), and SQLite keeps -wal and
+    -shm beside the file: on a read-only medium or in a folder without write permission it
+    could only say it 'cannot open the database', which sent people to check the path."""
+    real = Path(os.path.realpath(path))  # SQLite keeps -wal/-shm beside the real file
+    if real.is_file() and not (os.access(real.parent, os.W_OK) and os.access(real, os.W_OK)):
+        raise DatabaseError(
+            f"{path} staat op een alleen-lezen schijf of in een map waarin u niet mag "
+            "schrijven; mhtool moet erin kunnen schrijven (ook bekijken komt in het auditlog). "
+            "Kopieer het bestand naar een map waarin u mag schrijven, of pas de rechten aan."
+        )
+
+
 def _open(
     path: Path,
     create: bool,
@@ -111,6 +124,7 @@ def _open(
             ) from None
         if not created and encrypt:
             raise ValidationError(f"{path} is zojuist door een ander proces aangemaakt.")
+    _must_be_writable(path)
     if key is None and inspect_existing_file(path) is FileKind.ENCRYPTED:
         conn, key = _connect_encrypted(path, passphrase)
     else:
