@@ -9,7 +9,8 @@ Why a script and not pipx or uv: on Debian and Ubuntu the system Python refuses 
 package). pipx and uv would have to be installed first, which runs into exactly that refusal.
 This script needs only the standard library: it creates `.venv` next to itself without pip,
 then gets pip into it from the first source that works (ensurepip; the system's own pip with
-`--python`; pip's wheel from PyPI, checked against PyPI's sha256), and installs mhtool there.
+`--python`; pip's wheel from the package index pip is configured for, checked against the
+sha256 the index publishes), and installs mhtool there.
 It installs nothing outside `.venv`, except a link named `mhtool` in `~/.local/bin` when that
 folder is already on PATH.
 
@@ -19,7 +20,6 @@ User-facing text is Dutch, like the rest of mhtool; it runs on Windows too (`py 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -32,7 +32,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 VENV = HERE / ".venv"
 MINIMUM = (3, 11)
-PYPI_PIP = "https://pypi.org/pypi/pip/json"
 PIP_QUIET = ["--disable-pip-version-check", "--no-input", "--quiet"]
 
 
@@ -103,29 +102,85 @@ def _pip_from_system(python: Path) -> bool:
     )
 
 
-def _pip_from_pypi(python: Path) -> bool:
-    """pip's own wheel from PyPI, checked against the sha256 PyPI publishes, run from the wheel
-    to install itself (pip supports running from its wheel for exactly this)."""
+def configured_index() -> str | None:
+    """The package index pip on this computer is set up to use: PIP_INDEX_URL, else `index-url`
+    in pip's own configuration files. No address of ours: where packages come from is the
+    user's (or IT's) choice, as it is for pip itself."""
+    if os.environ.get("PIP_INDEX_URL", "").strip():
+        return os.environ["PIP_INDEX_URL"].split()[0]
+    import configparser
+
+    home = Path.home()
+    files = [Path("/etc/pip.conf"), Path("/etc/xdg/pip/pip.conf")]
+    if os.environ.get("APPDATA"):
+        files.append(Path(os.environ["APPDATA"]) / "pip" / "pip.ini")
+    files += [home / ".config" / "pip" / "pip.conf", home / ".pip" / "pip.conf"]
+    if os.environ.get("PIP_CONFIG_FILE"):
+        files.append(Path(os.environ["PIP_CONFIG_FILE"]))
+    found = None
+    for file in files:  # later files win, as in pip
+        config = configparser.ConfigParser()
+        try:
+            config.read(file, encoding="utf-8")
+        except (OSError, configparser.Error):
+            continue
+        for section in ("global", "install"):
+            value = config.get(section, "index-url", fallback="").strip()
+            if value:
+                found = value.split()[0]
+    return found
+
+
+def _newest_pip_wheel(page: str, base: str) -> tuple[str, str, str] | None:
+    """(url, file name, sha256) of the newest pip wheel on a PEP 503 index page."""
+    import re
+
+    best: tuple[tuple[int, ...], str, str, str] | None = None
+    for href in re.findall(r'href="([^"]+)"', page):
+        link = urllib.parse.urljoin(base, href.replace("&amp;", "&"))
+        location, _, fragment = link.partition("#")
+        name = urllib.parse.unquote(location.rsplit("/", 1)[-1])
+        match = re.fullmatch(r"pip-(\d+(?:\.\d+)*)-py3-none-any\.whl", name)
+        digest = re.fullmatch(r"sha256=([0-9a-f]{64})", fragment)
+        if match and digest:
+            version = tuple(int(part) for part in match.group(1).split("."))
+            if best is None or version > best[0]:
+                best = (version, location, name, digest.group(1))
+    return None if best is None else best[1:]
+
+
+def _pip_from_index(python: Path) -> bool:
+    """pip's own wheel from the package index pip is configured for, checked against the
+    sha256 the index publishes, run from the wheel to install itself (pip supports running
+    from its wheel for exactly this)."""
+    index = configured_index()
+    if index is None:
+        return False
+    base = index.rstrip("/") + "/pip/"
+    # A folder index (file:) keeps each project's page as index.html, as pip reads it.
+    page_url = base + "index.html" if base.startswith("file:") else base
     try:
-        with urllib.request.urlopen(PYPI_PIP, timeout=60) as answer:  # noqa: S310 - fixed https URL
-            release = json.load(answer)
-        wheel = next(f for f in release["urls"] if f["packagetype"] == "bdist_wheel")
-        url = urllib.parse.urljoin(PYPI_PIP, wheel["url"])  # a mirror may answer relative URLs
-        if not url.startswith("https://"):
+        with urllib.request.urlopen(page_url, timeout=60) as answer:  # noqa: S310 - scheme checked below
+            page = answer.read().decode("utf-8", "replace")
+        found = _newest_pip_wheel(page, base)
+        if found is None:
+            return False
+        url, name, sha256 = found
+        if urllib.parse.urlsplit(url).scheme not in ("https", "file"):
             return False
         with urllib.request.urlopen(url, timeout=120) as answer:  # noqa: S310
             data = answer.read()
-    except (OSError, ValueError, KeyError, StopIteration):
+    except (OSError, ValueError):
         return False
-    if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
+    if hashlib.sha256(data).hexdigest() != sha256:
         return False
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / wheel["filename"]
+        path = Path(folder) / name
         path.write_bytes(data)
         return _runs([str(python), str(path / "pip"), "install", *PIP_QUIET, str(path)])
 
 
-PIP_SOURCES = (_pip_from_ensurepip, _pip_from_system, _pip_from_pypi)
+PIP_SOURCES = (_pip_from_ensurepip, _pip_from_system, _pip_from_index)
 
 
 def ensure_pip(python: Path) -> None:
@@ -137,8 +192,8 @@ def ensure_pip(python: Path) -> None:
             return
     raise InstallError(
         "pip kon niet in de omgeving worden gezet: geen ensurepip, geen pip van het systeem en "
-        "PyPI niet bereikbaar. Installeer op Debian/Ubuntu 'python3-venv' of 'python3-pip' en "
-        "probeer het opnieuw."
+        "geen pakketindex ingesteld (PIP_INDEX_URL) of bereikbaar. Installeer op Debian/Ubuntu "
+        "'python3-venv' of 'python3-pip' en probeer het opnieuw."
     )
 
 

@@ -162,3 +162,43 @@ def test_install_without_ensurepip_uses_the_systems_pip(tmp_path: Path) -> None:
     assert "pip in die omgeving zetten" in done.stderr
     assert "Database:" in done.stdout
     assert (repo / ".venv").is_dir()
+
+
+def test_pip_comes_from_the_configured_index_when_python_has_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last source of pip: the index pip is set up for (here a PEP 503 folder index with
+    the wheel Python bundles), checked against the index's sha256; a wrong digest is refused."""
+    import ensurepip
+    import hashlib
+    import importlib.util
+    import venv
+
+    spec = importlib.util.spec_from_file_location("installeer", ROOT / "installeer.py")
+    assert spec is not None and spec.loader is not None
+    installer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(installer)
+
+    bundled = next((Path(ensurepip.__file__).parent / "_bundled").glob("pip-*.whl"))
+    index = tmp_path / "index"
+    (index / "pip").mkdir(parents=True)
+    shutil.copy2(bundled, index / bundled.name)
+    good = hashlib.sha256(bundled.read_bytes()).hexdigest()
+
+    def publish(digest: str) -> None:
+        (index / "pip" / "index.html").write_text(
+            f'<a href="../pip-1.0-py3-none-any.whl#sha256={"0" * 64}">old</a>\n'
+            f'<a href="../{bundled.name}#sha256={digest}">{bundled.name}</a>\n'
+        )
+
+    monkeypatch.setenv("PIP_INDEX_URL", index.as_uri())
+    assert installer.configured_index() == index.as_uri()
+    environment = tmp_path / "env"
+    venv.create(environment, with_pip=False)
+    python = installer.venv_python(environment)
+
+    publish("f" * 64)  # the index's digest does not match the file: nothing is run
+    assert installer._pip_from_index(python) is False
+    publish(good)
+    assert installer._pip_from_index(python) is True
+    assert subprocess.run([str(python), "-m", "pip", "--version"], check=False).returncode == 0
