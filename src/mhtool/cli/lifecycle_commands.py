@@ -222,7 +222,7 @@ def _show_agenda(found: Agenda) -> None:
     where = f" ({found.municipality})" if found.municipality else ""
     today = dt.date.fromisoformat(found.today)
     if not found.items:
-        out.print(render.text(f"Niets op de agenda{where}: niets over de datum, niets acuut."))
+        out.print(render.text(f"Niets op de agenda{where}: niets te laat, niets acuut."))
         return
     out.print(render.text(f"Agenda van {format_date(found.today)}{where}", "bold"))
     for kind in AgendaKind:

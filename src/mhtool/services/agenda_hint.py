@@ -27,6 +27,6 @@ def overdue_hint(store: Store, today: dt.date | None = None) -> str | None:
     if not lq.anything_overdue(store, today, defaults):
         return None
     return (
-        "Let op: er staat iets over de datum in uw agenda; zie 'mhtool agenda' "
+        "Let op: op uw agenda staat werk dat te laat is; zie 'mhtool agenda' "
         f"(uitzetten: {HINT_ENV}=uit)."
     )
