@@ -11,14 +11,14 @@ from typing import Any
 
 from mhtool.store.connection import Store
 
-_OF_YEAR = "SELECT id FROM signal WHERE received_year = ? AND +annulled_on IS NULL"
+_OF_YEAR = "SELECT id FROM signal WHERE received_year = ? AND annulled_on IS NULL"
 
 
 def signals_of_year(store: Store, year: int) -> list[dict[str, Any]]:
     return store.rows(
         "SELECT id, municipality, acute, avim_informed_at, received_on, step, conclusion, "
         "feedback_given, criminal_case, shelter_arranged, closed_on, created_at "
-        "FROM signal WHERE received_year = ? AND +annulled_on IS NULL ORDER BY id",
+        "FROM signal WHERE received_year = ? AND annulled_on IS NULL ORDER BY id",
         (year,),
     )
 

@@ -47,7 +47,7 @@ def redate_closed_signals(
     whose date moved."""
     rows = store.rows(
         "SELECT id, closed_on AS since, destroy_on FROM signal WHERE step = 5 "
-        "AND closed_on IS NOT NULL AND conclusion = ? AND +annulled_on IS NULL",
+        "AND closed_on IS NOT NULL AND conclusion = ? AND annulled_on IS NULL",
         (conclusion.value,),
     )
     if conclusion is ANNULLED_TERM:

@@ -48,7 +48,7 @@ def _scope(years: Sequence[int], municipalities: Sequence[str]) -> tuple[str, li
 
     Annulled signals never count; `annulled_on` is the last column of `signal_statistics`,
     so the filter is answered from the index too."""
-    where = "+s.annulled_on IS NULL AND s.received_year IN (SELECT value FROM json_each(?))"
+    where = "s.annulled_on IS NULL AND s.received_year IN (SELECT value FROM json_each(?))"
     params: list[Any] = [_json(years)]
     if municipalities:
         where += " AND s.municipality IN (SELECT value FROM json_each(?))"
@@ -211,7 +211,7 @@ def received_between(store: Store, first: dt.date, last: dt.date) -> list[dict[s
     return store.rows(
         "SELECT id, ref, received_on, municipality, channel, acute, avim_informed_at, step, "
         "step_since, conclusion, closed_on FROM signal WHERE received_on BETWEEN ? AND ? "
-        "AND +annulled_on IS NULL ORDER BY received_on, year, seq",
+        "AND annulled_on IS NULL ORDER BY received_on, year, seq",
         (first.isoformat(), last.isoformat()),
     )
 
@@ -222,7 +222,7 @@ def received_per_day(store: Store, first: dt.date, last: dt.date) -> list[tuple[
         (str(d), str(g), int(n))
         for d, g, n in store.execute(
             "SELECT received_on, municipality, count(*) FROM signal "
-            "WHERE received_on BETWEEN ? AND ? AND +annulled_on IS NULL "
+            "WHERE received_on BETWEEN ? AND ? AND annulled_on IS NULL "
             "GROUP BY received_on, municipality",
             (first.isoformat(), last.isoformat()),
         )
@@ -270,7 +270,7 @@ def step_moves_between(store: Store, first: dt.date, last: dt.date) -> list[dict
         "SELECT e.id, e.kind, e.from_step, e.to_step, e.on_date, e.details, "
         "s.ref, s.municipality FROM step_event e JOIN signal s ON s.id = e.signal_id "
         "WHERE e.on_date BETWEEN ? AND ? AND e.kind IN (SELECT value FROM json_each(?)) "
-        "AND +s.annulled_on IS NULL "
+        "AND s.annulled_on IS NULL "
         "ORDER BY e.on_date, e.id",
         (first.isoformat(), last.isoformat(), _json(STEP_MOVES)),
     )
@@ -286,11 +286,11 @@ def acute_signals(store: Store, first: dt.date, last: dt.date) -> list[dict[str,
     """
     return store.rows(
         "SELECT id, ref, received_on, municipality, avim_informed_at, step, year, seq "
-        "FROM signal WHERE acute = 1 AND received_on BETWEEN ? AND ? AND +annulled_on IS NULL "
+        "FROM signal WHERE acute = 1 AND received_on BETWEEN ? AND ? AND annulled_on IS NULL "
         "UNION "
         "SELECT id, ref, received_on, municipality, avim_informed_at, step, year, seq "
         "FROM signal INDEXED BY signal_by_step WHERE step IN (1, 2, 3, 4) AND acute = 1 "
-        "AND avim_informed_at IS NULL AND received_on <= ? AND +annulled_on IS NULL "
+        "AND avim_informed_at IS NULL AND received_on <= ? AND annulled_on IS NULL "
         "ORDER BY received_on, year, seq",
         (first.isoformat(), last.isoformat(), last.isoformat()),
     )
@@ -298,7 +298,7 @@ def acute_signals(store: Store, first: dt.date, last: dt.date) -> list[dict[str,
 
 _WAITING = (
     "FROM signal WHERE step IN (1, 2, 3, 4) AND step_since < ? AND received_on <= ? "
-    "AND +annulled_on IS NULL"
+    "AND annulled_on IS NULL"
 )
 
 
