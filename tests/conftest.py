@@ -1,4 +1,5 @@
-"""Shared fixtures: every test gets its own real database file under tmp_path."""
+"""Shared fixtures: every test gets its own real database file under tmp_path; a test that takes
+`backend` runs twice, on a file and on a fresh database of the session's PostgreSQL cluster."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import io
 import json
 import os
 import pty
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mhtool import session_keys
+from tests.postgres_cluster import PostgresCluster, PostgresUnavailable
 
 # This test run gets a session keyring of its own (inherited by every mhtool it starts), so no
 # test can read or leave a remembered key in the real user's login session.
@@ -67,6 +71,85 @@ def quick_tests_start_no_process(
 @pytest.fixture
 def db_path(isolated_database: Path) -> Path:
     return isolated_database
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """The session's throwaway PostgreSQL cluster (tests/postgres_cluster.py), started by the
+    first test that needs it and stopped (and its folder removed) when the session ends, also
+    after Ctrl-C. Skips, saying why, only where no PostgreSQL server programs exist at all;
+    `.ci/run` installs them, so CI never skips."""
+    try:
+        cluster = PostgresCluster.create()
+    except PostgresUnavailable as missing:
+        pytest.skip(f"PostgreSQL server mode not tested: {missing}")
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+class Backend:
+    """The database a both-backend test runs against: `name` is "sqlite" or "postgresql",
+    `target` what MHTOOL_DB holds (the file's path or the server URL). `rows`/`scalar` read
+    what is stored, with `?` placeholders on both, through a connection of their own (on the
+    server as the superuser, so row-level security does not hide rows from the test)."""
+
+    def __init__(
+        self, name: str, target: str, cluster: PostgresCluster | None = None, dbname: str = ""
+    ) -> None:
+        self.name = name
+        self.target = target
+        self.cluster = cluster
+        self.dbname = dbname
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.name == "postgresql"
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        if self.cluster is not None:
+            return self.cluster.admin_rows(self.dbname, sql, params)
+        # Read-only, so a test that expects no file never gets an empty one from us.
+        conn = sqlite3.connect(f"{Path(self.target).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return [tuple(row) for row in conn.execute(sql, tuple(params)).fetchall()]
+        finally:
+            conn.close()
+
+    def scalar(self, sql: str, params: Sequence[object] = ()) -> Any:
+        """The first column of the first row, None when there is no row."""
+        found = self.rows(sql, params)
+        return found[0][0] if found else None
+
+    def __repr__(self) -> str:
+        return f"Backend({self.name}, {self.target})"
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)],
+)
+def backend(
+    request: pytest.FixtureRequest, isolated_database: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Backend]:
+    """Runs the test once on a file (today's MHTOOL_DB under tmp_path) and once on a fresh
+    database of the session's PostgreSQL cluster (MHTOOL_DB = its URL, superuser `postgres`,
+    who may create the roles of a row-level-security test). The server database and the roles
+    the test created are dropped afterwards."""
+    if request.param == "sqlite":
+        yield Backend("sqlite", str(isolated_database))
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    cluster.ensure_running()
+    roles_before = cluster.roles()
+    dbname = cluster.fresh_database()
+    url = cluster.url(dbname)
+    monkeypatch.setenv("MHTOOL_DB", url)
+    try:
+        yield Backend("postgresql", url, cluster, dbname)
+    finally:
+        cluster.ensure_running()
+        cluster.drop_database(dbname, roles_before=roles_before)
 
 
 class Cli:

@@ -31,7 +31,7 @@ SIGNAL_ARGS = (
 )
 
 
-def child_env(db: Path, passphrase: str | None = None, **extra: str) -> dict[str, str]:
+def child_env(db: Path | str, passphrase: str | None = None, **extra: str) -> dict[str, str]:
     """The parent's environment with a known database, and no passphrase or keyring unless
     the test asks for one."""
     env = {

@@ -113,7 +113,7 @@ def test_cli_import_stays_light() -> None:
     code = (
         "import sys, mhtool.cli.app; "
         "heavy = [m for m in ('questionary', 'sqlite_utils', 'tabulate', 'rich.table', "
-        "'prompt_toolkit', 'rapidfuzz', 'openpyxl', 'sqlcipher3') if m in sys.modules]; "
+        "'prompt_toolkit', 'rapidfuzz', 'openpyxl', 'sqlcipher3', 'psycopg') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
     result = subprocess.run(

@@ -1,0 +1,174 @@
+"""The test infrastructure for server mode (issue 14): the session's throwaway PostgreSQL cluster
+(tests/postgres_cluster.py) and the both-backend fixture `backend` (tests/conftest.py).
+
+Every other both-backend test trusts these: a fresh database per test that no other test sees,
+committed data that survives `pg_ctl stop -m immediate`, and a backend fixture that really points
+mhtool at the server.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.conftest import Backend, Cli
+from tests.postgres_cluster import SUPERUSER, PostgresCluster, qmark_to_psycopg
+
+
+def test_question_marks_become_psycopg_placeholders_outside_quotes() -> None:
+    assert qmark_to_psycopg("SELECT a FROM t WHERE b = ? AND c = ?") == (
+        "SELECT a FROM t WHERE b = %s AND c = %s"
+    )
+    assert qmark_to_psycopg("SELECT '?', \"wat?\" WHERE x LIKE '10%' AND y = ?") == (
+        "SELECT '?', \"wat?\" WHERE x LIKE '10%%' AND y = %s"
+    )
+    assert qmark_to_psycopg("SELECT 'it''s?' || ?") == "SELECT 'it''s?' || %s"
+
+
+@pytest.mark.slow
+def test_cluster_runs_as_specified(postgres_cluster: PostgresCluster) -> None:
+    """PostgreSQL 15 or later on 127.0.0.1, a superuser `postgres` that may create roles, UTF8
+    with C collation (SQLite's byte order), room for 8 writers and more, trust on TCP."""
+    rows = postgres_cluster.admin_rows(
+        "postgres",
+        "SELECT current_setting('server_version_num')::int, current_user, rolsuper,"
+        " rolcreaterole, current_setting('max_connections')::int,"
+        " current_setting('listen_addresses'), pg_encoding_to_char(encoding), datcollate,"
+        " current_setting('fsync')"
+        " FROM pg_roles, pg_database WHERE rolname = current_user AND datname = 'postgres'",
+    )
+    version, user, superuser, createrole, connections, listen, encoding, collate, fsync = rows[0]
+    assert version >= 150000
+    assert (user, superuser, createrole) == (SUPERUSER, True, True)
+    assert connections >= 40
+    assert listen == "127.0.0.1"
+    assert (encoding, collate, fsync) == ("UTF8", "C", "on")
+    assert (
+        postgres_cluster.admin_url
+        == f"postgresql://postgres@127.0.0.1:{postgres_cluster.port}/postgres"
+    )
+    # Trust authentication: any role logs in over TCP without a password.
+    name = postgres_cluster.fresh_database()
+    before = postgres_cluster.roles()
+    try:
+        postgres_cluster.admin_rows(name, "CREATE ROLE infra_probe LOGIN")
+        with psycopg.connect(postgres_cluster.url(name, user="infra_probe")) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == ("infra_probe",)
+    finally:
+        postgres_cluster.drop_database(name, roles_before=before)
+    assert "infra_probe" not in postgres_cluster.roles()
+
+
+@pytest.mark.slow
+def test_fresh_databases_are_empty_and_independent(postgres_cluster: PostgresCluster) -> None:
+    first, second = postgres_cluster.fresh_database(), postgres_cluster.fresh_database()
+    try:
+        assert first != second
+        tables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        assert postgres_cluster.admin_rows(first, tables) == [(0,)]
+        postgres_cluster.admin_rows(first, "CREATE TABLE signal (id TEXT)")
+        postgres_cluster.admin_rows(first, "INSERT INTO signal VALUES (?)", ["2026-0001"])
+        postgres_cluster.admin_rows(second, "CREATE TABLE signal (id TEXT)")
+        assert postgres_cluster.admin_rows(first, "SELECT id FROM signal") == [("2026-0001",)]
+        assert postgres_cluster.admin_rows(second, "SELECT id FROM signal") == []
+    finally:
+        postgres_cluster.drop_database(first)
+        postgres_cluster.drop_database(second)
+    names = {
+        row[0] for row in postgres_cluster.admin_rows("postgres", "SELECT datname FROM pg_database")
+    }
+    assert first not in names and second not in names
+
+
+@pytest.mark.slow
+def test_immediate_stop_keeps_what_was_committed(postgres_cluster: PostgresCluster) -> None:
+    """`stop_immediately()` is a crash (no checkpoint, no goodbye to clients); after `start()`
+    every committed row is back and the transaction that was open is gone."""
+    name = postgres_cluster.fresh_database()
+    try:
+        postgres_cluster.admin_rows(name, "CREATE TABLE t (n INTEGER)")
+        postgres_cluster.admin_rows(name, "INSERT INTO t SELECT generate_series(1, 500)")
+        open_transaction = postgres_cluster.connect(name, autocommit=False)
+        open_transaction.execute("INSERT INTO t VALUES (-1)")  # never committed
+
+        postgres_cluster.stop_immediately()
+        assert not postgres_cluster.is_running()
+        with pytest.raises(psycopg.OperationalError):
+            open_transaction.execute("COMMIT")
+        open_transaction.close()
+
+        postgres_cluster.start()
+        assert postgres_cluster.is_running()
+        assert postgres_cluster.admin_rows(name, "SELECT count(*), min(n), max(n) FROM t") == [
+            (500, 1, 500)
+        ]
+    finally:
+        postgres_cluster.ensure_running()
+        postgres_cluster.drop_database(name)
+
+
+@pytest.mark.slow
+def test_roles_a_test_created_are_dropped_with_its_database(
+    postgres_cluster: PostgresCluster,
+) -> None:
+    """Roles belong to the cluster; the fixture drops the ones a test made (also when they hold
+    rights elsewhere), so the next test can create the same officer again."""
+    before = postgres_cluster.roles()
+    name = postgres_cluster.fresh_database()
+    postgres_cluster.admin_rows(name, "CREATE ROLE officer_koggenland LOGIN")
+    postgres_cluster.admin_rows(name, "CREATE TABLE t (n INTEGER)")
+    postgres_cluster.admin_rows(name, "GRANT SELECT ON t TO officer_koggenland")
+    postgres_cluster.admin_rows("postgres", "CREATE TABLE elsewhere (n INTEGER)")
+    try:
+        postgres_cluster.admin_rows("postgres", "GRANT SELECT ON elsewhere TO officer_koggenland")
+        postgres_cluster.drop_database(name, roles_before=before)
+        assert postgres_cluster.roles() == before
+    finally:
+        postgres_cluster.admin_rows("postgres", "DROP TABLE elsewhere")
+
+
+def test_backend_points_mhtool_at_its_database(
+    backend: Backend, cli: Cli, request: pytest.FixtureRequest
+) -> None:
+    """MHTOOL_DB is the file or the server database; the server parameter is slow (the quick
+    run stays SQLite-only), the file parameter is not; `rows`/`scalar` read the right place."""
+    assert os.environ["MHTOOL_DB"] == backend.target
+    is_slow = request.node.get_closest_marker("slow") is not None
+    assert is_slow is (backend.name == "postgresql")
+    result = cli("--help")
+    assert result.exit_code == 0, result.output
+    assert "Gebruik: mhtool" in result.stdout
+    if backend.name == "postgresql":
+        assert backend.target.startswith("postgresql://postgres@127.0.0.1:")
+        assert backend.scalar("SELECT current_database()") == backend.dbname
+        assert backend.rows("SELECT ? || ?", ["a", "%"]) == [("a%",)]
+    else:
+        assert backend.target.endswith("mhtool.db")
+        assert not Path(backend.target).exists()  # --help creates no database
+
+
+@pytest.mark.slow
+def test_a_file_database_never_loads_psycopg(db_path: Path) -> None:
+    """psycopg is imported only for a postgresql:// database, not for a file."""
+    code = (
+        "import sys; sys.argv = ['mhtool', *sys.argv[1:]]\n"
+        "from mhtool.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('psycopg' in sys.modules, file=sys.stderr)"
+    )
+    env = {**os.environ, "MHTOOL_DB": str(db_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, "signaal", "lijst"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.stderr.strip().splitlines()[-1] == "False", result.stderr
