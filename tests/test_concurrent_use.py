@@ -166,7 +166,7 @@ IMPORTS_IN_LOCK = r"""
 import contextlib, io, json, sys
 from mhtool.store import connection
 
-original = connection.Store.write
+original = connection.SqliteStore.write
 imported = []
 
 
@@ -178,7 +178,7 @@ def watched(self):
         imported.extend(sorted(set(sys.modules) - before))
 
 
-connection.Store.write = watched
+connection.SqliteStore.write = watched
 from mhtool.cli.app import main
 
 sys.argv = ["mhtool", *sys.argv[1:]]

@@ -279,16 +279,16 @@ def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
 ) -> None:
     """The deletion is committed before VACUUM runs; if VACUUM then fails (file in use), the
     user must not read 'nothing was changed', and `mhtool opschonen` finishes the job."""
-    from mhtool.store.connection import Store
+    from mhtool.store.connection import SqliteStore
 
-    real_execute = Store.execute
+    real_execute = SqliteStore.execute
 
-    def busy_vacuum(self: Store, sql: str, params: tuple[object, ...] = ()) -> object:
+    def busy_vacuum(self: SqliteStore, sql: str, params: tuple[object, ...] = ()) -> object:
         if sql == "VACUUM":
             raise sqlite3.OperationalError("database is locked")
         return real_execute(self, sql, params)
 
-    monkeypatch.setattr(Store, "execute", busy_vacuum)
+    monkeypatch.setattr(SqliteStore, "execute", busy_vacuum)
     result = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
     assert result.exit_code == 7
     assert "Persoon 1 is verwijderd, maar het bestand kon daarna niet worden opgeschoond" in (
@@ -298,15 +298,15 @@ def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
     assert "niets" not in result.stderr
     assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]
 
-    monkeypatch.setattr(Store, "execute", real_execute)
+    monkeypatch.setattr(SqliteStore, "execute", real_execute)
     vacuums: list[str] = []
 
-    def counting(self: Store, sql: str, params: tuple[object, ...] = ()) -> object:
+    def counting(self: SqliteStore, sql: str, params: tuple[object, ...] = ()) -> object:
         if sql == "VACUUM":
             vacuums.append(sql)
         return real_execute(self, sql, params)
 
-    monkeypatch.setattr(Store, "execute", counting)
+    monkeypatch.setattr(SqliteStore, "execute", counting)
     finished = cli("opschonen", "--ja")
     assert finished.exit_code == 0, finished.output
     assert "geen signalen die nu vernietigd kunnen worden" in finished.stdout

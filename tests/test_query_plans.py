@@ -31,13 +31,13 @@ _WALKING = re.compile(
 def traced(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every statement any store opened during the test ran, with its values filled in."""
     seen: list[str] = []
-    original = connection.Store.__init__
+    original = connection.SqliteStore.__init__
 
-    def init(self: connection.Store, conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> None:
+    def init(self: connection.SqliteStore, conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> None:
         original(self, conn, *args, **kwargs)
         conn.set_trace_callback(seen.append)
 
-    monkeypatch.setattr(connection.Store, "__init__", init)
+    monkeypatch.setattr(connection.SqliteStore, "__init__", init)
     yield seen
 
 

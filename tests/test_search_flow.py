@@ -181,12 +181,12 @@ def test_only_the_signals_own_links_are_not_reported(
 
 
 def test_a_version_1_file_is_upgraded_and_searchable(tmp_path: Path, cli: Cli) -> None:
-    from mhtool.store.connection import APPLICATION_ID, Store, connect
+    from mhtool.store.connection import APPLICATION_ID, SqliteStore, connect
     from mhtool.store.migrations import MIGRATIONS
 
     path = tmp_path / "v1.db"
     conn = connect(path)
-    store = Store(conn, path)
+    store = SqliteStore(conn, path)
     with store.write():
         MIGRATIONS[0][2](store)
         conn.execute("INSERT INTO schema_migration VALUES (1, 'foundation', 'x')")

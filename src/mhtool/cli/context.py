@@ -39,15 +39,26 @@ class AppState:
 
         return resolve_database_path(self.db_flag)
 
+    def server(self) -> tuple[str, str] | None:
+        """The server address (and where it was given) when the database is on a server."""
+        from mhtool.services.database import server_target
+
+        return server_target(self.db_flag)
+
     def database_files(self) -> tuple[Path, ...]:
-        """The database and the files beside it: what no export may ever overwrite."""
+        """The database and the files beside it: what no export may ever overwrite (none when
+        the database is on a server)."""
         from mhtool.services.database import database_files
 
+        if self.server() is not None:
+            return ()
         return database_files(self.database_path()[0])
 
     def store(self, *, create: bool = False, new_passphrase: str | None = None) -> Store:
         """Open the database; only commands that record something new may create the file,
         encrypted with `new_passphrase` when one was chosen. Creating it is never silent."""
+        if self._store is None and self.server() is not None:
+            self._store = self._open_server()
         if self._store is None:
             from mhtool.cli.passphrase import ask_passphrase
             from mhtool.services.database import open_database
@@ -76,6 +87,23 @@ class AppState:
 
                 tell_created(path, source, self._store.encrypted)
         return self._store
+
+    def _open_server(self) -> Store:
+        """On a server the login name is the user in history and audit, whatever the client
+        says (`--gebruiker` is refused there)."""
+        from mhtool.services.database import open_server_database
+
+        target = self.server()
+        assert target is not None
+        store = open_server_database(target[0], on_wait=tell_waiting)
+        try:
+            self.user = store.user or self.user
+            if store.upgraded is not None:
+                tell_opened(None, store.upgraded, None)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def close(self) -> None:
         if self._store is not None:
@@ -117,7 +145,7 @@ def agenda_hint(store: Store) -> str | None:
 
 
 def tell_opened(
-    path: Path, upgraded: tuple[int, int, Path] | None, tightened_from: int | None
+    path: Path | None, upgraded: tuple[int, int, Path | None] | None, tightened_from: int | None
 ) -> None:
     """What opening changed on its own is never silent (on stderr, so --json stays clean)."""
     from mhtool.cli.render import safe
@@ -129,6 +157,12 @@ def tell_opened(
         )
     if upgraded is not None:
         old_version, new_version, copy = upgraded
+        if copy is None:
+            sys.stderr.write(
+                f"De database op de server is bijgewerkt van schemaversie {old_version} naar "
+                f"{new_version}.\n"
+            )
+            return
         sys.stderr.write(
             f"De database is bijgewerkt van schemaversie {old_version} naar {new_version}. "
             f"Een kopie van vóór het bijwerken staat in {safe(copy)} (alleen voor u leesbaar); "

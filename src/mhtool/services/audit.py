@@ -61,7 +61,7 @@ def record(
     Inside an open transaction this refuses (a programming error): a `store.read()` block is
     always rolled back, which would silently drop the entry. Use `audited()` to log a write.
     """
-    if store.conn.in_transaction:
+    if store.in_transaction:
         raise RuntimeError("record() runs after the read transaction; use audited() for writes")
     with store.write(), translate_sqlite_errors():
         q.append(store, user, action, object_type, object_id, str(result), details or {})

@@ -27,8 +27,49 @@ def default_database_path() -> Path:
     return user_data_folder() / DEFAULT_NAME
 
 
+def server_target(flag: str | None) -> tuple[str, str] | None:
+    """The server address given with --db or MHTOOL_DB (and which one), or None for a file."""
+    if flag:
+        return (flag.strip(), "--db") if _is_server(flag) else None
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env and _is_server(env):
+        return env, ENV_VAR
+    return None
+
+
+def _is_server(text: str) -> bool:
+    return text.strip().lower().startswith(("postgresql://", "postgres://"))
+
+
+def open_server_database(
+    address: str, on_wait: Callable[[], None] | None = None
+) -> Store:
+    """Open the mhtool schema on a PostgreSQL server (created or upgraded on first use)."""
+    from mhtool.store.postgres_connection import open_server
+
+    return open_server(address, _display(address), on_wait=on_wait)
+
+
+def _display(address: str) -> str:
+    """The address as shown to the user: never a password or query parameters."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address.strip())
+    host = parts.hostname or "localhost"
+    user = f"{parts.username}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+
+
 def resolve_database_path(flag: str | None) -> tuple[Path, str]:
-    """--db beats MHTOOL_DB beats the per-user data directory; also says which one won."""
+    """--db beats MHTOOL_DB beats the per-user data directory; also says which one won.
+    A server address is refused here: what asks for a path works on a file only."""
+    target = server_target(flag)
+    if target is not None:
+        raise ValidationError(
+            f"Dit commando werkt alleen met een databasebestand, niet met een database op een "
+            f"server ({target[1]}); zie docs/server.md voor wat op een server anders gaat."
+        )
     if flag:
         _check_name(flag)
         return Path(flag).expanduser(), "--db"

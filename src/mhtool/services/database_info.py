@@ -26,7 +26,7 @@ class DatabaseInfo:
     signals: int | None
     open_signals: int | None
     encrypted: bool | None = None
-    upgraded: tuple[int, int, Path] | None = None  # opening upgraded it: (from, to, copy)
+    upgraded: tuple[int, int, Path | None] | None = None  # opening upgraded it: (from, to, copy)
     tightened_from: int | None = None  # opening made it 0600; its mode before
     leftovers: tuple[str, ...] = ()  # temporary files of a killed mhtool that could not go
 

@@ -94,7 +94,7 @@ def append(
     details: Mapping[str, DetailValue],
 ) -> int:
     """Add one entry after the current head of the chain; must run inside a write transaction."""
-    if not store.conn.in_transaction:
+    if not store.in_transaction:
         raise RuntimeError("audit entries are written inside a write transaction")
     check_entry(action, object_type, object_id, details)
     head = store.row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")

@@ -30,10 +30,12 @@ from mhtool.errors import (
 from mhtool.safe_file import SIDECARS, exists_error, private_temp, publish
 from mhtool.store.connection import (
     APPLICATION_ID,
+    SqliteStore,
     Store,
     busy_timeout_ms,
     connect,
     database_files,
+    sqlite_store,
     translate_sqlite_errors,
 )
 from mhtool.store.sqlite_errors import SQLITE_FULL, driver_error_types
@@ -69,16 +71,17 @@ def backup_to(
     entry): when it raises, the copy is removed and an earlier backup under `target` is kept.
     """
     target = target.expanduser()
-    key = store.key if store.key is not None else new_key
-    check_target(store, target, overwrite, key)
+    file = sqlite_store(store, "Een back-up met 'mhtool backup'")
+    key = file.key if file.key is not None else new_key
+    check_target(file, target, overwrite, key)
     outcome = "er is geen back-up gemaakt"
     try:
         with private_temp(target) as temp:
             with translate_sqlite_errors(), _full_copy_is_a_file_error(target, outcome):
-                if store.key is None and new_key is not None:
-                    _export_encrypted(store.path, temp, new_key)
+                if file.key is None and new_key is not None:
+                    _export_encrypted(file.path, temp, new_key)
                 else:
-                    _copy_online(store, temp)
+                    _copy_online(file, temp)
             result = _verify(temp, key, full_check)
             made = BackupResult(target, temp.stat().st_size, result[0], result[1], key is not None)
             if before_publish is not None:
@@ -104,7 +107,7 @@ def _full_copy_is_a_file_error(target: Path, outcome: str) -> Iterator[None]:
         raise
 
 
-def _copy_online(store: Store, temp: Path) -> None:
+def _copy_online(store: SqliteStore, temp: Path) -> None:
     """Page-by-page copy from one read snapshot; the copy is left as a single file (rollback
     journal mode), as a backup should be."""
     copy = connect(temp, store.key)
@@ -115,7 +118,7 @@ def _copy_online(store: Store, temp: Path) -> None:
         copy.close()
 
 
-def backup_before_migration(store: Store, version: int) -> Path:
+def backup_before_migration(store: SqliteStore, version: int) -> Path:
     """Copy an old-schema file aside before it is upgraded: `<db>.voor-migratie-<n>.bak`,
     where n is the first migration about to run. An existing copy is never replaced."""
     base = f"{store.path.name}.voor-migratie-{version + 1}"
@@ -153,6 +156,7 @@ def _export_encrypted(source: Path, temp: Path, key: str) -> None:
 
 
 def check_target(store: Store, target: Path, overwrite: bool, key: str | None = None) -> None:
+    file = sqlite_store(store, "Een back-up met 'mhtool backup'")
     """Wrong paths are wrong input (exit 2), not a damaged database. `--overschrijf` replaces
     only an earlier mhtool backup: never the database itself or a file SQLite keeps beside any
     database (writing `d.db-wal` would make SQLite treat the backup as d.db's log), never
@@ -170,7 +174,7 @@ def check_target(store: Store, target: Path, overwrite: bool, key: str | None = 
     if not (target.exists() or target.is_symlink()):
         return
     real = target.resolve()
-    if any(real == f.resolve() for f in database_files(store.path)):
+    if any(real == f.resolve() for f in database_files(file.path)):
         raise ValidationError("De back-up kan niet over de database zelf worden geschreven.")
     if not overwrite:
         raise exists_error(target)

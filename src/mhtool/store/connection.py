@@ -11,9 +11,9 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mhtool.errors import DatabaseInUseError
 from mhtool.store.sqlite_errors import (
@@ -32,7 +32,10 @@ __all__ = [
     "CORRUPT_MESSAGE",
     "IN_USE_CODES",
     "PassphraseSource",
+    "SqliteStore",
     "Store",
+    "Cursor",
+    "sqlite_store",
     "connect",
     "database_files",
     "now_iso",
@@ -55,6 +58,24 @@ WAIT_ENV = "MHTOOL_WACHTTIJD"  # seconds; for scripts that would rather fail soo
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 CHECKPOINT_WAIT_MS = 250
 
+class Cursor(Protocol):
+    """What `Store.execute` returns on either backend (sqlite3 and psycopg cursors both fit)."""
+
+    @property
+    def description(self) -> Any: ...
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def fetchmany(self, size: int = ...) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
 # Gives the passphrase for a file; the bool says whether the file is being created (confirm it).
 PassphraseSource = Callable[[Path, bool], str]
 
@@ -74,19 +95,25 @@ def now_iso() -> str:
 
 
 class Store:
-    """An open mhtool database: a sqlite3 connection plus a lazily built sqlite-utils view.
+    """An open mhtool database, whichever backend holds it: what services and store modules use.
 
-    `key` is the SQLCipher key material of an encrypted file (None for a plain one), kept so a
-    backup can be verified by opening it afresh with the same key.
+    `SqliteStore` is the portable file (the default); `PgStore` (postgres_connection.py) a
+    shared PostgreSQL server. Store modules write SQL with `?` placeholders and branch on
+    `dialect` where the two differ; nothing above the store layer knows which one it has.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, key: str | None = None) -> None:
-        self.conn = conn
-        self.path = path
-        self.key = key
-        self._db: Database | None = None
-        # Set when opening upgraded the schema: (old version, new version, copy made before).
-        self.upgraded: tuple[int, int, Path] | None = None
+    dialect = "sqlite"
+
+    def __init__(self, location: str) -> None:
+        # What the user is shown as "the database": a file path, or a server address without
+        # any secret in it.
+        self.location = location
+        # SQLCipher key material of an encrypted file (None for a plain file and a server),
+        # kept so a backup can be verified by opening it afresh with the same key.
+        self.key: str | None = None
+        # Set when opening upgraded the schema: (old version, new version, copy made before;
+        # a server upgrades without one: the beheerder's own backups apply).
+        self.upgraded: tuple[int, int, Path | None] | None = None
         # Set when the file was readable or writable for others and mhtool made it 0600.
         self.tightened_from: int | None = None
         # The history rows of one write transaction (one command) share this id, so `mhtool
@@ -94,7 +121,6 @@ class Store:
         self.change_id: int | None = None
         # Temporary files a killed mhtool left that could not be removed (for `mhtool info`).
         self.leftovers: list[Path] = []
-        self._wrote = False  # a write transaction ran: close() keeps the WAL bounded
         # The kind of network file system the file is on (then no WAL), or None.
         self.network: str | None = None
         # Called once when a write has to wait for another process (the CLI says so on stderr).
@@ -105,6 +131,67 @@ class Store:
         return self.key is not None
 
     @property
+    def on_server(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @property
+    def user(self) -> str | None:
+        """The server's login name (the user in history and audit), None for a file."""
+        return None
+
+    @property
+    def in_transaction(self) -> bool:
+        raise NotImplementedError
+
+    def insert(self, table: str, record: dict[str, Any]) -> int:
+        raise NotImplementedError
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        assignments = ", ".join(f"{_quoted(c)} = ?" for c in values)
+        self.execute(
+            f"UPDATE {_quoted(table)} SET {assignments} WHERE id = ?",  # noqa: S608
+            (*values.values(), row_id),
+        )
+
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Cursor:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+    def rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def write(self) -> contextlib.AbstractContextManager[Store]:
+        """One use case, one transaction: all of it lands, or none of it."""
+        raise NotImplementedError
+
+    def read(self) -> contextlib.AbstractContextManager[Store]:
+        """A consistent snapshot for a command that runs several queries."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class SqliteStore(Store):
+    """An mhtool database file: a sqlite3 connection plus a lazily built sqlite-utils view."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, key: str | None = None) -> None:
+        super().__init__(str(path))
+        self.conn = conn
+        self.path = path
+        self.key = key
+        self._db: Database | None = None
+        self._wrote = False  # a write transaction ran: close() keeps the WAL bounded
+
+    @property
     def db(self) -> Database:
         """sqlite-utils is imported only when a write needs it, to keep start-up fast."""
         if self._db is None:
@@ -112,6 +199,10 @@ class Store:
 
             self._db = Database(self.conn)
         return self._db
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
 
     def insert(self, table: str, record: dict[str, Any]) -> int:
         """Insert one row and return its id.
@@ -128,24 +219,11 @@ class Store:
         assert cursor.lastrowid is not None
         return int(cursor.lastrowid)
 
-    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
-        assignments = ", ".join(f"{_quoted(c)} = ?" for c in values)
-        self.conn.execute(
-            f"UPDATE {_quoted(table)} SET {assignments} WHERE id = ?",  # noqa: S608
-            (*values.values(), row_id),
-        )
-
-    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Cursor:
         return self.conn.execute(sql, params)
 
-    def rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        cursor = self.conn.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    def row(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> dict[str, Any] | None:
-        found = self.rows(sql, params)
-        return found[0] if found else None
+    def executemany(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None:
+        self.conn.executemany(sql, params)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Store]:
@@ -265,4 +343,20 @@ def database_files(path: Path) -> tuple[Path, ...]:
 
 
 def schema_version(store: Store) -> int:
+    if store.dialect == "postgresql":
+        row = store.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchone()
+        return int(row[0])
     return int(store.execute("PRAGMA user_version").fetchone()[0])
+
+
+def sqlite_store(store: Store, what: str) -> SqliteStore:
+    """The file behind `store`, for what only a file can do (`what`: a Dutch phrase naming
+    it); on a server this is one clear sentence instead."""
+    if isinstance(store, SqliteStore):
+        return store
+    from mhtool.errors import ValidationError
+
+    raise ValidationError(
+        f"{what} kan alleen met een databasebestand, niet met een database op een server; "
+        "op een server regelt de beheerder dit (zie docs/server.md)."
+    )

@@ -21,7 +21,7 @@ from typing import Any
 
 from mhtool.domain.name_redaction import NameRedaction, redaction_for, redactions_for
 from mhtool.errors import DatabaseInUseError, MhtoolError, NotCompactedError
-from mhtool.store.connection import Store, translate_sqlite_errors
+from mhtool.store.connection import SqliteStore, Store, translate_sqlite_errors
 from mhtool.store.row_ids import remember_freed
 
 # Never erased: the audit trail itself and the schema bookkeeping.
@@ -336,6 +336,9 @@ def compact(store: Store, done: str) -> None:
     exports) hold the same data: they go too, also when their marker was lost."""
     from mhtool.safe_file import clean_leftovers
 
+    if not isinstance(store, SqliteStore):
+        # A server reuses freed pages itself; VACUUM there is the beheerder's (docs/server.md).
+        return
     clean_leftovers([store.path.parent], keep=[store.path])
     try:
         with translate_sqlite_errors():

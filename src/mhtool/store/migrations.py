@@ -402,8 +402,25 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 
+# On a PostgreSQL server the schema starts at version 11: its migration 11 builds the whole
+# schema-11 database (store/postgres_schema.py) and records 1-10 as part of it. Every migration
+# from 12 on needs an entry here too (test_migrations checks), so both backends move together.
+POSTGRES_BASELINE = 11
+POSTGRES_MIGRATIONS: dict[int, Migration] = {}
+
+
+def _postgres_baseline(store: Store) -> None:
+    from mhtool.store.postgres_schema import STATEMENTS
+
+    for statement in STATEMENTS:
+        store.execute(statement)
+
+
 def apply_migrations(store: Store) -> None:
-    """Bring the file to LATEST_VERSION, one transaction per migration."""
+    """Bring the database to LATEST_VERSION, one transaction per migration."""
+    if store.dialect == "postgresql":
+        _apply_server_migrations(store)
+        return
     for version, name, migrate in MIGRATIONS:
         current = store.execute("PRAGMA user_version").fetchone()[0]
         if version <= current:
@@ -419,3 +436,27 @@ def apply_migrations(store: Store) -> None:
                     (version, name, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
                 )
                 store.execute(f"PRAGMA user_version = {version}")
+
+
+def _apply_server_migrations(store: Store) -> None:
+    """Under a session advisory lock, so two users upgrading at once cannot collide; the version
+    is re-read under it. The baseline and each later migration is one transaction."""
+    from mhtool.store.postgres_connection import migration_lock, server_schema_version
+
+    with translate_sqlite_errors(), migration_lock(store):
+        for version, name, _migrate in MIGRATIONS:
+            if version < POSTGRES_BASELINE or version <= server_schema_version(store):
+                continue
+            with store.write():
+                if version == POSTGRES_BASELINE:
+                    _postgres_baseline(store)
+                    done = [(v, n) for v, n, _m in MIGRATIONS if v <= POSTGRES_BASELINE]
+                else:
+                    POSTGRES_MIGRATIONS[version](store)
+                    done = [(version, name)]
+                at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                for number, title in done:
+                    store.execute(
+                        "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                        (number, title, at),
+                    )

@@ -30,7 +30,7 @@ from mhtool.store.connection import (
     APPLICATION_ID,
     CORRUPT_MESSAGE,
     PassphraseSource,
-    Store,
+    SqliteStore,
     busy_timeout_ms,
     connect,
     database_files,
@@ -59,7 +59,7 @@ def open_store(
     encrypt: bool = False,
     passphrase: PassphraseSource | None = None,
     on_wait: Callable[[], None] | None = None,
-) -> Store:
+) -> SqliteStore:
     """Open (and if needed create and migrate) the mhtool database at `path`.
 
     `encrypt` only applies when the file is created; an existing file is opened as what it is.
@@ -92,7 +92,7 @@ def _open(
     encrypt: bool,
     passphrase: PassphraseSource | None,
     on_wait: Callable[[], None] | None,
-) -> Store:
+) -> SqliteStore:
     from mhtool.store.file_kind import FileKind, inspect_existing_file
     from mhtool.store.migrations import LATEST_VERSION
 
@@ -151,7 +151,7 @@ def _open(
         with translate_sqlite_errors():
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != journal:
                 conn.execute(f"PRAGMA journal_mode = {journal.upper()}")
-        store = Store(conn, path, key)
+        store = SqliteStore(conn, path, key)
         store.network = network
         store.on_wait = on_wait
         store.leftovers = leftovers
@@ -187,7 +187,7 @@ def _build(path: Path, key: str | None, journal: str) -> bool:
     with private_temp(path) as temp:
         conn = connect(temp, key)
         try:
-            apply_migrations(Store(conn, temp, key))
+            apply_migrations(SqliteStore(conn, temp, key))
             with translate_sqlite_errors():
                 conn.execute(f"PRAGMA journal_mode = {journal.upper()}")
         finally:
@@ -199,7 +199,7 @@ def _build(path: Path, key: str | None, journal: str) -> bool:
     return True
 
 
-def _upgrade(store: Store, on_wait: Callable[[], None] | None) -> None:
+def _upgrade(store: SqliteStore, on_wait: Callable[[], None] | None) -> None:
     """Back up and migrate an older file, once: under a lock file beside it, re-reading the
     version, so processes starting together neither copy nor migrate it twice."""
     from mhtool.store.backup import backup_before_migration

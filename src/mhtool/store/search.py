@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mhtool.domain.matching import allowed_typos
-from mhtool.store.connection import Store, translate_sqlite_errors
+from mhtool.store.connection import SqliteStore, Store, translate_sqlite_errors
 
 CANDIDATE_LIMIT = 250
 MAX_FUZZY_TERMS = 40
@@ -28,6 +28,10 @@ def _marks(values: Sequence[object]) -> str:
 
 def terms(store: Store, kind: str) -> tuple[list[str], frozenset[str]]:
     """The distinct keys of one kind (as list and set), cached until any connection writes."""
+    if not isinstance(store, SqliteStore):
+        # Other officers write to a server all day: read the terms afresh every time.
+        keys = [r[0] for r in store.execute("SELECT term FROM search_term WHERE kind = ?", (kind,))]
+        return keys, frozenset(keys)
     version = (
         int(store.execute("PRAGMA data_version").fetchone()[0]),
         store.conn.total_changes,

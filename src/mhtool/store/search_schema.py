@@ -108,13 +108,13 @@ def refresh_keys(store: Store) -> None:
     an apostrophe inside a name joins it; version 10: street abbreviations, house-number
     additions, capital initials). The search_term triggers follow the updates."""
     persons = store.execute("SELECT id, name FROM person").fetchall()
-    store.conn.executemany(
+    store.executemany(
         "UPDATE person SET name_key = ?, given_key = ?, initial = ?, surname_key = ? WHERE id = ?",
         [(name_key(name), *person_name_parts(name), pid) for pid, name in persons],
     )
     refresh_address_keys(store)
     organisations = store.execute("SELECT id, name FROM organisation").fetchall()
-    store.conn.executemany(
+    store.executemany(
         "UPDATE organisation SET name_key = ?, core_key = ? WHERE id = ?",
         [(name_key(name), organisation_core_key(name), oid) for oid, name in organisations],
     )
@@ -125,7 +125,7 @@ def refresh_address_keys(store: Store) -> None:
     addresses = store.execute(
         "SELECT id, street, city, house_number, house_addition FROM address"
     ).fetchall()
-    store.conn.executemany(
+    store.executemany(
         "UPDATE address SET street_key = ?, city_key = ?, house_key = ? WHERE id = ?",
         [
             (street_key(street), city_key(city), house_key(number, addition), aid)

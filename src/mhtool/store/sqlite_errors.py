@@ -1,4 +1,4 @@
-"""Driver errors (stdlib sqlite3 and sqlcipher3) translated into one Dutch sentence each.
+"""Driver errors (stdlib sqlite3, sqlcipher3, and psycopg for a server) translated into one Dutch sentence each.
 
 Kept apart from `connection.py` so that `cipher.py` can use it without importing the connection
 module that imports it: the store modules form a tree, not a circle.
@@ -42,6 +42,9 @@ def driver_error_types() -> tuple[type[Exception], ...]:
     cipher = sys.modules.get("sqlcipher3.dbapi2")
     if cipher is not None:
         found.append(cipher.Error)
+    server = sys.modules.get("psycopg")
+    if server is not None:
+        found.append(server.Error)
     return tuple(found)
 
 
@@ -60,6 +63,10 @@ def translate_sqlite_errors() -> Iterator[None]:
 
 def translated_error(error: Exception) -> MhtoolError:
     """Map a driver error to a Dutch error by its SQLite result code (text as a fallback)."""
+    if type(error).__module__.startswith("psycopg"):
+        from mhtool.store.postgres_errors import translated_server_error
+
+        return translated_server_error(error)
     code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
     text = str(error).lower()
     if code in IN_USE_CODES or "locked" in text or "busy" in text:

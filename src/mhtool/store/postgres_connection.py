@@ -1,0 +1,291 @@
+"""An mhtool database on a PostgreSQL server (psycopg 3): the same `Store` as a file.
+
+Store modules write SQL with SQLite's `?` placeholders; `pyformat()` turns them into psycopg's
+`%s` (and `:name` into `%(name)s`) outside quoted text, once per statement. Where the dialects
+differ, the store module branches on `store.dialect` at the query itself.
+
+Write transactions first take one transaction-scoped advisory lock, so writers queue exactly as
+they do on a file under BEGIN IMMEDIATE: every read-check-write sequence in a use case stays
+free of races without re-reasoning each one for READ COMMITTED. Reads run in a REPEATABLE READ
+snapshot, as a file's read transaction does.
+
+psycopg is imported here and only here (and in postgres_errors.py); this module is imported only
+for a `postgresql://` database, so a command on a file never pays for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from mhtool.store.connection import Cursor, Store, busy_timeout_ms, translate_sqlite_errors
+
+if TYPE_CHECKING:
+    import psycopg
+
+# Advisory lock keys (any fixed 64-bit numbers; "MHTW"/"MHTM" in ASCII): one for writers, one
+# for schema migrations.
+WRITE_LOCK = 0x4D485457
+MIGRATION_LOCK = 0x4D48544D
+WAIT_NOTICE_MS = 1_000
+
+# Tables without an `id` column: `insert` returns 0 for them instead of asking for the id.
+_WITHOUT_ID = frozenset(
+    {
+        "signal_form",
+        "signal_measure",
+        "signal_person",
+        "signal_address",
+        "signal_organisation",
+        "setting",
+        "signal_counter",
+        "schema_migration",
+        "search_term",
+        "signal_group",
+        "signal_group_count",
+    }
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def pyformat(sql: str, named: bool) -> str:
+    """`?` -> `%s` (or `:name` -> `%(name)s` when the values come as a dict) and `%` -> `%%`,
+    leaving quoted strings, quoted identifiers and `::type` casts alone."""
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in ("'", '"'):
+            end = i + 1
+            while end < n:
+                if sql[end] == ch:
+                    if end + 1 < n and sql[end + 1] == ch:
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i : end + 1].replace("%", "%%"))
+            i = end + 1
+            continue
+        if ch == "%":
+            out.append("%%")
+        elif ch == "?" and not named:
+            out.append("%s")
+        elif (
+            ch == ":"
+            and named
+            and i + 1 < n
+            and (sql[i + 1].isalpha() or sql[i + 1] == "_")
+            and (i == 0 or sql[i - 1] != ":")
+        ):
+            end = i + 1
+            while end < n and (sql[end].isalnum() or sql[end] == "_"):
+                end += 1
+            out.append(f"%({sql[i + 1 : end]})s")
+            i = end
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+class PgStore(Store):
+    """An mhtool database on a PostgreSQL server."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: psycopg.Connection[Any], location: str) -> None:
+        super().__init__(location)
+        self.conn = conn
+
+    @property
+    def user(self) -> str:
+        """The login name: the server, not the client, says who writes history and audit."""
+        row = self.conn.execute("SELECT current_user").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.conn.info.transaction_status != TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Cursor:
+        if not params:
+            # Without values psycopg sends the text as it is: no placeholders, no '%' escapes.
+            return self.conn.execute(sql.encode())
+        named = isinstance(params, dict)
+        return self.conn.execute(pyformat(sql, named).encode(), params)
+
+    def executemany(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(pyformat(sql, False).encode(), params)
+
+    def insert(self, table: str, record: dict[str, Any]) -> int:
+        columns = ", ".join(_quoted(c) for c in record)
+        marks = ", ".join("?" for _ in record)
+        sql = f"INSERT INTO {_quoted(table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        if table in _WITHOUT_ID:
+            self.execute(sql, tuple(record.values()))
+            return 0
+        row = self.execute(sql + " RETURNING id", tuple(record.values())).fetchone()
+        return int(row[0])
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Store]:
+        self.change_id = None
+        with translate_sqlite_errors():
+            self.conn.execute(b"BEGIN ISOLATION LEVEL READ COMMITTED")
+        try:
+            with translate_sqlite_errors():
+                self._take_write_lock()
+                yield self
+        except BaseException:
+            self._rollback()
+            raise
+        else:
+            with translate_sqlite_errors():
+                try:
+                    self.conn.execute(b"COMMIT")
+                except BaseException:
+                    self._rollback()
+                    raise
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Store]:
+        with translate_sqlite_errors():
+            self.conn.execute(b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            with translate_sqlite_errors():
+                yield self
+        finally:
+            self._rollback()
+
+    def _take_write_lock(self) -> None:
+        """Queue behind another writer; after a second say so (`on_wait`, once), and give up
+        after the same busy timeout as on a file (lock_timeout: an error we translate)."""
+        row = self.conn.execute(
+            b"SELECT pg_try_advisory_xact_lock(%s)", (WRITE_LOCK,)
+        ).fetchone()
+        if row is not None and row[0]:
+            return
+        if self.on_wait is not None:
+            self.on_wait()
+        self.conn.execute(f"SET LOCAL lock_timeout = {busy_timeout_ms()}".encode())
+        self.conn.execute(b"SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        self.conn.execute(b"SET LOCAL lock_timeout = 0")
+
+    def _rollback(self) -> None:
+        """Undo an open transaction; a failing rollback (a lost connection) must not hide the
+        original error: the server rolls back itself when the connection is gone."""
+        import psycopg
+
+        with contextlib.suppress(psycopg.Error):
+            if self.in_transaction:
+                self.conn.execute(b"ROLLBACK")
+
+    def close(self) -> None:
+        import psycopg
+
+        with contextlib.suppress(psycopg.Error):
+            self.conn.close()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect_server(
+    conninfo: str, location: str, password: Callable[[], str | None] | None = None
+) -> PgStore:
+    """Connect (autocommit: `write()`/`read()` open every transaction explicitly). `password`
+    is asked only when the server wants one and libpq found none (.pgpass, PGPASSFILE)."""
+    import psycopg
+
+    from mhtool.store.postgres_errors import connect_error
+
+    try:
+        conn = psycopg.connect(conninfo, autocommit=True, application_name="mhtool")
+    except psycopg.OperationalError as error:
+        secret = password() if password is not None and _needs_password(error) else None
+        if secret is None:
+            raise connect_error(error, location) from None
+        try:
+            conn = psycopg.connect(
+                conninfo, autocommit=True, application_name="mhtool", password=secret
+            )
+        except psycopg.OperationalError as again:
+            raise connect_error(again, location) from None
+    return PgStore(conn, location)
+
+
+def _needs_password(error: Exception) -> bool:
+    text = str(error).lower()
+    return "password" in text and ("no password supplied" in text or "fe_sendauth" in text)
+
+
+def open_server(
+    conninfo: str,
+    location: str,
+    *,
+    password: Callable[[], str | None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> PgStore:
+    """Open (and if needed create or upgrade) the mhtool schema in a server database."""
+    from mhtool.errors import DatabaseError
+    from mhtool.store.migrations import LATEST_VERSION, apply_migrations
+
+    store = connect_server(conninfo, location, password)
+    try:
+        store.on_wait = on_wait
+        with translate_sqlite_errors():
+            version = server_schema_version(store)
+            if version == 0 and _has_other_tables(store):
+                raise DatabaseError(
+                    f"De database {location} bevat al tabellen van een ander programma, geen "
+                    "mhtool-database; er is niets gewijzigd. Gebruik een lege database."
+                )
+        if version > LATEST_VERSION:
+            raise DatabaseError(
+                f"De database {location} is bijgewerkt door een nieuwere versie van mhtool "
+                f"(schema {version}); werk mhtool bij voordat u deze database gebruikt."
+            )
+        if version < LATEST_VERSION:
+            apply_migrations(store)
+            if version > 0:
+                store.upgraded = (version, LATEST_VERSION, None)
+        return store
+    except BaseException:
+        store.close()
+        raise
+
+
+def server_schema_version(store: Store) -> int:
+    """0 for an empty database (no schema_migration table yet)."""
+    row = store.execute("SELECT to_regclass('schema_migration') IS NOT NULL").fetchone()
+    if not row[0]:
+        return 0
+    found = store.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchone()
+    return int(found[0])
+
+
+def _has_other_tables(store: Store) -> bool:
+    row = store.execute(
+        "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+    ).fetchone()
+    return int(row[0]) > 0
+
+
+@contextlib.contextmanager
+def migration_lock(store: Store) -> Iterator[None]:
+    """Two officers whose mhtool upgrades the server at the same moment: the second waits here,
+    then finds the schema done (the runner re-reads the version under the lock)."""
+    store.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
+    try:
+        yield
+    finally:
+        store.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
