@@ -42,7 +42,8 @@ def test_a_database_on_a_share_uses_a_rollback_journal_and_says_so(
     made = cli("--db", str(db), *SIGNAL_ARGS, "--omschrijving", "x")
     assert made.exit_code == 0, made
     assert f"staat op een netwerkschijf ({kind})" in made.stderr
-    assert "servermodus" in made.stderr
+    assert "servermodus" in made.stderr and "docs/server.md" in made.stderr
+    assert "gepland" not in made.stderr
     assert _journal(db) == "delete"
     assert not db.with_name(db.name + "-wal").exists()
 

@@ -163,6 +163,12 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "Organisaties: alles wat over één organisatie bekend is.",
     ),
     LazyCommand(
+        "server",
+        "server_commands",
+        "app",
+        "Werken met een gedeelde PostgreSQL-server (zie docs/server.md).",
+    ),
+    LazyCommand(
         "aanvulling",
         "completion_commands",
         "completion_command",

@@ -121,7 +121,8 @@ def tell_network_share(path: Path, kind: str) -> None:
         f"Let op: {safe(path)} staat op een netwerkschijf ({safe(kind)}). Daar werkt SQLite niet "
         "betrouwbaar als meerdere computers het bestand tegelijk gebruiken; mhtool gebruikt "
         "daarom geen WAL. Gebruik het bestand vanaf één computer tegelijk, of zet het op een "
-        "lokale schijf (gedeeld gebruik vraagt een servermodus, die gepland is).\n"
+        "lokale schijf; om met meerdere mensen te werken is er de servermodus (een "
+        "PostgreSQL-server, zie docs/server.md).\n"
     )
 
 

@@ -1,0 +1,92 @@
+"""`mhtool server ...`: working with a shared PostgreSQL server (see docs/server.md).
+
+The group lives here so that every server command is one `@app.command(...)` in this module (or
+in a module registered at the end of this one, as signal_commands.py does); the group itself is
+one line in cli/command_registry.py.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from mhtool.cli.context import state
+
+app = typer.Typer(
+    help="Werken met een gedeelde PostgreSQL-server (zie docs/server.md).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+ADDRESS_ARG = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[ADRES]",
+        help="Het serveradres (postgresql://...), zonder wachtwoord; standaard --db of MHTOOL_DB.",
+        show_default=False,
+    ),
+]
+
+
+@app.command("wachtwoord")
+def password_command(
+    ctx: typer.Context,
+    adres: ADDRESS_ARG = None,
+    vergeet: Annotated[
+        bool, typer.Option("--vergeet", help="Verwijder het bewaarde wachtwoord weer.")
+    ] = False,
+) -> None:
+    """Bewaar uw wachtwoord voor de server in de sleutelbos van uw account.
+
+    mhtool vraagt het wachtwoord twee keer (verborgen) en gebruikt het daarna bij elke
+    verbinding met deze server. Een wachtwoord staat nooit in het adres of op de opdrachtregel.
+    Zonder sleutelbos (pakket 'keyring', mhtool[sleutelbos]) zet u het in uw .pgpass-bestand.
+    """
+    from mhtool.cli.render import safe
+    from mhtool.errors import MhtoolError, ValidationError
+    from mhtool.services.server_access import (
+        check_keyring,
+        chosen_server_address,
+        forget_password,
+        key_of,
+        save_password,
+    )
+
+    address = chosen_server_address(adres, state(ctx).db_flag)
+    shown = safe(address.display)
+    if vergeet:
+        if forget_password(address):
+            print(f"Het bewaarde wachtwoord voor {shown} is uit de sleutelbos verwijderd.")
+        else:
+            print(f"Er was geen wachtwoord bewaard voor {shown}; er is niets verwijderd.")
+        return
+    check_keyring()
+    if not _has_terminal():
+        raise MhtoolError(
+            "Er is geen terminal om het wachtwoord verborgen te vragen; start 'mhtool server "
+            "wachtwoord' in een terminal, of zet het wachtwoord in uw .pgpass-bestand."
+        )
+    user = safe(key_of(address).rpartition("@")[0])
+    first = _prompt(f"Wachtwoord van {user} voor {shown}: ")
+    if not first:
+        raise ValidationError("Het wachtwoord is leeg; er is niets bewaard.")
+    if _prompt("Typ het wachtwoord nogmaals: ") != first:
+        raise ValidationError("De wachtwoorden zijn niet gelijk; er is niets bewaard.")
+    key = save_password(address, first)
+    print(
+        f"Het wachtwoord voor {shown} is bewaard in de sleutelbos van uw account (als "
+        f"{safe(key)}); mhtool gebruikt het voortaan bij elke verbinding met deze server."
+    )
+
+
+def _has_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _prompt(message: str) -> str:
+    # getpass writes the prompt to the terminal and turns echo off; Ctrl-C/Ctrl-D become the
+    # CLI's usual "Afgebroken".
+    return getpass.getpass(message)
