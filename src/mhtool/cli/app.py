@@ -51,7 +51,8 @@ def root(
         str | None,
         typer.Option(
             "--db",
-            help="Databasebestand. Anders MHTOOL_DB, anders de standaardlocatie (zie 'mhtool info').",
+            help="Databasebestand of serveradres (postgresql://..., zie docs/server.md). Anders "
+            "MHTOOL_DB, anders de standaardlocatie (zie 'mhtool info').",
             show_default=False,
         ),
     ] = None,
@@ -59,7 +60,8 @@ def root(
         str | None,
         typer.Option(
             "--gebruiker",
-            help="Naam die in de historie komt. Standaard de gebruikersnaam van de computer.",
+            help="Naam die in de historie komt. Standaard de gebruikersnaam van de computer; "
+            "niet op een server (daar is het uw inlognaam).",
             show_default=False,
         ),
     ] = None,
@@ -72,6 +74,7 @@ def root(
         raise ValidationError("--db is leeg; geef het pad van het databasebestand op.")
     if gebruiker is not None and not gebruiker.strip():
         raise ValidationError("--gebruiker is leeg; geef een naam op of laat de optie weg.")
+    _check_server(db, gebruiker is not None)
     from mhtool.domain.audit import check_user_name
 
     user = check_user_name((gebruiker or "").strip() or _os_user())
@@ -82,6 +85,25 @@ def root(
 
 # The state of the run in progress, so main() can show the agenda's reminder after a success.
 _last_state: list[AppState] = []
+
+
+def _check_server(db: str | None, user_given: bool) -> None:
+    """A server address is checked against the wire policy before any command runs (a password
+    in it, a server elsewhere without verify-full: refused whatever else is wrong). A file
+    costs one prefix test here, nothing is imported for it."""
+    text = db if db else os.environ.get("MHTOOL_DB", "")
+    if not text.strip()[:8].lower().startswith("postgres"):
+        return
+    from mhtool.services.database import server_target
+
+    target = server_target(db)
+    if target is not None and user_given:
+        # On a server the login name is the name in history and audit (the server decides who
+        # may do what by it), so a name typed on the command line would be a false record.
+        raise ValidationError(
+            f"--gebruiker werkt niet met een database op een server ({target[1]}): daar komt "
+            "uw inlognaam op de server in de historie en het auditlog; laat --gebruiker weg."
+        )
 
 
 def _os_user() -> str:

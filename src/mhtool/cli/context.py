@@ -92,10 +92,14 @@ class AppState:
         """On a server the login name is the user in history and audit, whatever the client
         says (`--gebruiker` is refused there)."""
         from mhtool.services.database import open_server_database
+        from mhtool.services.server_access import server_address
 
         target = self.server()
         assert target is not None
-        store = open_server_database(target[0], on_wait=tell_waiting)
+        address = server_address(target[0])  # the wire policy, before anything is sent
+        if address.unverified_remote:
+            tell_unverified_server(address.display)
+        store = open_server_database(address, on_wait=tell_waiting)
         try:
             self.user = store.user or self.user
             if store.upgraded is not None:
@@ -123,6 +127,19 @@ def tell_network_share(path: Path, kind: str) -> None:
         "daarom geen WAL. Gebruik het bestand vanaf één computer tegelijk, of zet het op een "
         "lokale schijf; om met meerdere mensen te werken is er de servermodus (een "
         "PostgreSQL-server, zie docs/server.md).\n"
+    )
+
+
+def tell_unverified_server(display: str) -> None:
+    """The lab override is on and this server is elsewhere: said at every command, so it can
+    never be left on unnoticed (stderr)."""
+    from mhtool.cli.render import safe
+    from mhtool.domain.server_address import LAB_OVERRIDE_ENV
+
+    sys.stderr.write(
+        f"Let op: de verbinding met {safe(display)} is niet beveiligd met een gecontroleerd "
+        f"certificaat ({LAB_OVERRIDE_ENV} staat aan); gebruik dit alleen in een testomgeving "
+        "zonder echte gegevens.\n"
     )
 
 

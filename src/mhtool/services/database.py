@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mhtool.errors import ValidationError, check_database_name, check_name_length
 from mhtool.store.connection import (
@@ -13,6 +14,9 @@ from mhtool.store.connection import (
 )
 from mhtool.store.connection import database_files as database_files  # for the CLI
 from mhtool.store.open_store import open_store
+
+if TYPE_CHECKING:
+    from mhtool.domain.server_address import ServerAddress
 
 ENV_VAR = "MHTOOL_DB"
 DEFAULT_NAME = "mhtool.db"
@@ -28,37 +32,44 @@ def default_database_path() -> Path:
 
 
 def server_target(flag: str | None) -> tuple[str, str] | None:
-    """The server address given with --db or MHTOOL_DB (and which one), or None for a file."""
+    """The server address given with --db or MHTOOL_DB (and which one), or None for a file.
+    Anything starting like `postgresql:` counts, and is checked against the wire policy right
+    here (services/server_access.py), so every command refuses a password in the address or a
+    server elsewhere without verify-full, also one that works on a file only, and a mistyped
+    address gets a sentence instead of becoming a new file with that name."""
+    from mhtool.domain.server_address import is_server_address
+
     if flag:
-        return (flag.strip(), "--db") if _is_server(flag) else None
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env and _is_server(env):
-        return env, ENV_VAR
-    return None
+        found = (flag.strip(), "--db") if is_server_address(flag) else None
+    else:
+        env = os.environ.get(ENV_VAR, "").strip()
+        found = (env, ENV_VAR) if env and is_server_address(env) else None
+    if found is not None:
+        from mhtool.services.server_access import server_address
 
-
-def _is_server(text: str) -> bool:
-    return text.strip().lower().startswith(("postgresql://", "postgres://"))
+        server_address(found[0])
+    return found
 
 
 def open_server_database(
-    address: str, on_wait: Callable[[], None] | None = None
+    address: str | ServerAddress, on_wait: Callable[[], None] | None = None
 ) -> Store:
-    """Open the mhtool schema on a PostgreSQL server (created or upgraded on first use)."""
+    """Open the mhtool schema on a PostgreSQL server (created or upgraded on first use). The
+    address is checked against the wire policy first (services/server_access.py: no password in
+    it, TLS with a verified certificate for a server elsewhere), so nothing is sent to a server
+    the policy refuses. A password kept with `mhtool server wachtwoord` is used when the server
+    asks for one and libpq found none in .pgpass."""
+    from mhtool.server_passwords import server_password
+    from mhtool.services.server_access import server_address
     from mhtool.store.postgres_connection import open_server
 
-    return open_server(address, _display(address), on_wait=on_wait)
-
-
-def _display(address: str) -> str:
-    """The address as shown to the user: never a password or query parameters."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(address.strip())
-    host = parts.hostname or "localhost"
-    user = f"{parts.username}@" if parts.username else ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+    checked = server_address(address) if isinstance(address, str) else address
+    return open_server(
+        checked.conninfo,
+        checked.display,
+        password=lambda: server_password(checked),
+        on_wait=on_wait,
+    )
 
 
 def resolve_database_path(flag: str | None) -> tuple[Path, str]:
@@ -142,8 +153,14 @@ def signal_refs_for_completion(flag: str | None, prefix: str) -> list[str]:
     """Signal numbers for shell completion: numbers only, read-only, no passphrase, no new file
     (an encrypted or missing database completes nothing). Not audited: it shows no personal
     data, and a Tab press is not a viewing."""
+    from mhtool.errors import MhtoolError
     from mhtool.store.completion import signal_refs
 
+    try:
+        if server_target(flag) is not None:
+            return []  # a Tab press never connects to a server
+    except MhtoolError:
+        return []  # an address the policy refuses: the command itself will say why
     path, _ = resolve_database_path(flag)
     return signal_refs(path, prefix)
 

@@ -28,10 +28,11 @@ def server_address(text: str) -> ServerAddress:
 
 def chosen_server_address(given: str | None, db_flag: str | None) -> ServerAddress:
     """The server `mhtool server wachtwoord` is about: the address given to the command, else
-    --db, else MHTOOL_DB; a file there is not a server."""
-    from mhtool.services.database import ENV_VAR
+    the database of --db or MHTOOL_DB; a file there is not a server."""
+    from mhtool.services.database import ENV_VAR, server_target
 
-    text = given or db_flag or os.environ.get(ENV_VAR, "").strip()
+    target = server_target(db_flag) if not given else None
+    text = given.strip() if given else (target[0] if target else "")
     if not text or not is_server_address(text):
         raise ValidationError(
             "Geef het adres van de server (postgresql://...) na de opdracht, met --db of in "
