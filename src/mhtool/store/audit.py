@@ -1,8 +1,18 @@
 """The audit_log table: appending a chained entry, reading entries back, verifying the chain.
 
 Appending happens inside the caller's write transaction, so an action and its audit entry land
-together or not at all. The id of the new entry is taken from sqlite_sequence (the table is
-AUTOINCREMENT), so ids are never reused and a deleted last entry leaves a visible gap.
+together or not at all. The id of the new entry is taken from the table's counter, so ids are
+never reused and a deleted last entry leaves a visible gap: `sqlite_sequence` in a file (the
+table is AUTOINCREMENT), the identity sequence `audit_log_id_seq` on a server (which the schema's
+trigger moves past every id written). One chain per database: on a server every append runs
+under the writers' advisory lock (`append` takes it itself, so no path can fork the chain).
+
+A server's sequence is not transactional: an append that was rolled back (a refused command
+after the insert, a connection or server lost before COMMIT) leaves it one or more ahead of
+the last entry. That is told apart from a deleted last entry by the anchor, which is
+transactional: when the anchor is exactly the head of the chain, nothing committed lies beyond
+it, and the next entry takes the head's id + 1 (no gap). Otherwise the counter rules, as in a
+file.
 
 The same transaction moves the *anchor* (`setting` row `audit.anker` = "length:head hash"), so
 a log cut short or emptied with plain DELETEs and a reset `sqlite_sequence` no longer matches
@@ -32,6 +42,8 @@ from mhtool.store.connection import Store, now_iso
 from mhtool.store.settings import put_setting
 
 TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+# PostgreSQL has TRUNCATE, which row triggers do not see: the schema guards it with a third.
+SERVER_TRIGGERS = (*TRIGGERS, "audit_log_no_truncate")
 ANCHOR_KEY = "audit.anker"
 CHECKPOINT_KEY = "audit.controlepunt"
 COUNTER_SET_BACK = (
@@ -79,9 +91,44 @@ def set_checkpoint(store: Store, point: ChainPoint, user: str) -> None:
     put_setting(store, CHECKPOINT_KEY, point.text(), user)
 
 
-def _last_sequence(store: Store) -> int:
+def _last_sequence(store: Store) -> int | None:
+    """The highest id the log's counter has handed out (0: none, or the counter was reset).
+
+    None on a server when this login may not read the sequence (the officers' roles are
+    granted SELECT on it; a role without leaves only the anchor and the chain to check)."""
+    if store.dialect == "postgresql":
+        row = store.row(
+            "SELECT CASE WHEN has_sequence_privilege(s, 'SELECT,USAGE') "
+            "THEN coalesce(pg_sequence_last_value(s::regclass), 0) END AS seq "
+            "FROM pg_get_serial_sequence('audit_log', 'id') AS s"
+        )
+        return None if row is None or row["seq"] is None else int(row["seq"])
     row = store.row("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")
     return int(row["seq"]) if row else 0
+
+
+def _rolled_back_ahead(
+    store: Store, sequence: int, head: ChainPoint, kept: ChainPoint | None
+) -> bool:
+    """On a server, a counter ahead of the last entry that a rolled-back append explains:
+    the anchor moved with every committed entry, so if it stands exactly at the head (or the
+    log never had an entry), nothing committed was removed after it."""
+    if store.dialect != "postgresql" or sequence <= head.length:
+        return False
+    if head.length == 0:
+        return kept is None
+    return kept == head
+
+
+def _take_write_lock(store: Store) -> None:
+    """On a server: the writers' advisory lock, re-entrant within a transaction (`write()`
+    already holds it; taking it here means no caller can append outside the writers' queue and
+    fork the chain). A file's write transaction is BEGIN IMMEDIATE, which already excludes
+    every other writer."""
+    if store.dialect == "postgresql":
+        from mhtool.store.postgres_connection import WRITE_LOCK
+
+        store.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
 
 
 def append(
@@ -97,11 +144,20 @@ def append(
     if not store.in_transaction:
         raise RuntimeError("audit entries are written inside a write transaction")
     check_entry(action, object_type, object_id, details)
+    _take_write_lock(store)
     head = store.row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
     prev_hash = head["hash"] if head else GENESIS_HASH
-    entry_id = _last_sequence(store) + 1
+    head_point = ChainPoint(int(head["id"]), prev_hash) if head else ChainPoint(0, GENESIS_HASH)
+    kept = anchor(store)
+    sequence = _last_sequence(store)
+    if sequence is None:
+        entry_id = head_point.length + 1  # a server role that cannot read the counter
+    elif _rolled_back_ahead(store, sequence, head_point, kept):
+        entry_id = head_point.length + 1
+    else:
+        entry_id = sequence + 1
     if head is not None and entry_id <= head["id"]:
-        # sqlite_sequence set back or deleted: writing would clash with an existing id (and
+        # The counter set back or deleted: writing would clash with an existing id (and
         # taking max(id) + 1 instead would erase the trace). Refuse, as a tampered log.
         raise DatabaseError(COUNTER_SET_BACK)
     at = now_iso()
@@ -125,7 +181,6 @@ def append(
             digest,
         ),
     )
-    kept = anchor(store)
     if kept is None or (head is not None and _still_on_chain(store, kept, head["id"], prev_hash)):
         # Moved only from a point still on the chain: after a log was cut short (or the anchor
         # edited), the mismatch stays for `audit controleer` to report instead of being
@@ -201,6 +256,15 @@ def distinct_actions(store: Store) -> list[str]:
 
 
 def triggers_present(store: Store) -> bool:
+    """The append-only triggers exist (on a server: and are enabled; `ALTER TABLE ... DISABLE
+    TRIGGER` keeps them in the catalogue but lets every UPDATE and DELETE through)."""
+    if store.dialect == "postgresql":
+        found = store.rows(
+            "SELECT tgname AS name FROM pg_catalog.pg_trigger "
+            "WHERE tgrelid = to_regclass('audit_log') AND NOT tgisinternal "
+            "AND tgenabled <> 'D'"
+        )
+        return set(SERVER_TRIGGERS) <= {r["name"] for r in found}
     found = store.rows(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
     )
@@ -208,9 +272,12 @@ def triggers_present(store: Store) -> bool:
 
 
 def _signal_count(store: Store) -> int:
-    row = store.row(
-        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'signal'"
-    )
+    if store.dialect == "postgresql":
+        row = store.row("SELECT (to_regclass('signal') IS NOT NULL)::int AS n")
+    else:
+        row = store.row(
+            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'signal'"
+        )
     if not row or not row["n"]:
         return 0
     found = store.row("SELECT count(*) AS n FROM signal")
@@ -294,7 +361,9 @@ def verify_chain(
     last_id = expected_id - 1
     head = ChainPoint(last_id, prev_hash)
     sequence = _last_sequence(store)
-    if sequence < last_id:
+    if sequence is None:
+        pass  # a server role without SELECT on the counter: the anchor checks below remain
+    elif sequence < last_id:
         return _broken(
             store,
             count,
@@ -302,7 +371,7 @@ def verify_chain(
             f"de teller van het auditlog is teruggezet (staat op {sequence}, de laatste regel is "
             f"{last_id}); zo kunnen regels opnieuw worden uitgegeven",
         )
-    if sequence > last_id:
+    elif sequence > last_id and not _rolled_back_ahead(store, sequence, head, anchor(store)):
         return _broken(
             store,
             count,
