@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import Cli
 from tests.mhtool_process import SIGNAL_ARGS as LOG_ARGS
 from tests.mhtool_process import child_env, run_mhtool
+from tests.postgres_cluster import PostgresCluster
 
 SECRET = "Geheim-Wachtwoord-7"
 SIGNAL_ARGS = (*LOG_ARGS, "--omschrijving", "Veel mensen op één adres.")
@@ -179,3 +181,194 @@ def test_tab_completion_on_a_server_completes_nothing_and_never_connects(
     assert bash(cli, monkeypatch, "mhtool signaal toon MH") == []
     assert "signaal" in bash(cli, monkeypatch, "mhtool sig")
     assert nothing_arrived(listener)
+
+
+# --- against the session's PostgreSQL cluster -----------------------------------------------
+
+
+@pytest.fixture
+def server_db(
+    postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[PostgresCluster, str]]:
+    postgres_cluster.ensure_running()
+    roles = postgres_cluster.roles()
+    name = postgres_cluster.fresh_database()
+    for variable in ("MHTOOL_SERVER_ZONDER_TLS", "PGHOST", "PGHOSTADDR", "PGSERVICE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.delenv("MHTOOL_DB", raising=False)
+    try:
+        yield postgres_cluster, name
+    finally:
+        postgres_cluster.ensure_running()
+        postgres_cluster.drop_database(name, roles_before=roles)
+
+
+# A command that opens the server database (creating the schema on first use) and reads.
+READ = ("normen", "toon", "--json")
+TABLES = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+OWNERS = "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+
+
+@pytest.mark.slow
+def test_parameters_of_the_address_are_never_shown(
+    cli: Cli, server_db: tuple[PostgresCluster, str]
+) -> None:
+    cluster, name = server_db
+    hidden = (
+        "?sslmode=disable&application_name=prive-naam&passfile=/geheim/pgpass&connect_timeout=30"
+    )
+    opened = cli("--db", f"postgresql://postgres@127.0.0.1:{cluster.port}/{name}{hidden}", *READ)
+    assert opened.exit_code == 0, opened.output
+    assert cluster.admin_rows(name, TABLES)[0][0] > 0
+    missing = cli("--db", f"postgresql://postgres@127.0.0.1:{cluster.port}/geen_db{hidden}", *READ)
+    assert missing.exit_code == 4
+    assert f"postgresql://postgres@127.0.0.1:{cluster.port}/geen_db" in missing.stderr
+    for part in ("sslmode", "prive-naam", "geheim", "connect_timeout", "?"):
+        assert part not in missing.output
+
+
+@pytest.mark.slow
+def test_gebruiker_is_refused_on_a_real_server_before_it_is_touched(
+    cli: Cli, server_db: tuple[PostgresCluster, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster, name = server_db
+    monkeypatch.setenv("MHTOOL_DB", cluster.url(name))
+    refused = cli("--gebruiker", "iemand.anders", *READ)
+    assert refused.exit_code == 2
+    assert "--gebruiker werkt niet" in refused.stderr
+    assert cluster.admin_rows(name, TABLES) == [(0,)]
+    assert cli(*READ).exit_code == 0
+
+
+@pytest.mark.slow
+def test_pghost_and_pghostaddr_cannot_send_a_local_address_elsewhere(
+    cli: Cli, server_db: tuple[PostgresCluster, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`localhost` is allowed without TLS because it is this computer; libpq's PGHOSTADDR
+    would otherwise connect to another address (here an unroutable one) under that name."""
+    cluster, name = server_db
+    address = f"postgresql://postgres@localhost:{cluster.port}/{name}?connect_timeout=20"
+    with monkeypatch.context() as only_for_mhtool:  # the fixture's own connections need none
+        only_for_mhtool.setenv("PGHOSTADDR", "192.0.2.1")
+        only_for_mhtool.setenv("PGHOST", "192.0.2.1")
+        opened = cli("--db", address, *READ)
+    assert opened.exit_code == 0, opened.output
+    assert cluster.admin_rows(name, TABLES)[0][0] > 0
+
+
+@pytest.mark.slow
+def test_the_lab_override_reaches_a_real_server(
+    cli: Cli, server_db: tuple[PostgresCluster, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster, name = server_db
+    address = f"postgresql://postgres@0.0.0.0:{cluster.port}/{name}?sslmode=disable"
+    refused = cli("--db", address, *READ)
+    assert refused.exit_code == 2
+    assert cluster.admin_rows(name, TABLES) == [(0,)]
+    monkeypatch.setenv("MHTOOL_SERVER_ZONDER_TLS", "ja-testomgeving")
+    opened = cli("--db", address, *READ)
+    assert opened.exit_code == 0, opened.output
+    assert "niet beveiligd" in opened.stderr
+    assert cluster.admin_rows(name, TABLES)[0][0] > 0
+
+
+@pytest.fixture
+def password_role(
+    server_db: tuple[PostgresCluster, str],
+) -> Iterator[tuple[PostgresCluster, str, str]]:
+    """A login role that must give a password (scram) on 127.0.0.1, owning the test's
+    database. The session cluster trusts everyone, so one pg_hba.conf line for this role alone
+    goes in front while the test runs, and out again after."""
+    cluster, name = server_db
+    role = f"wachtwoord_{name}"[:60]
+    cluster.admin_rows("postgres", f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{SECRET}'")
+    cluster.admin_rows("postgres", f'ALTER DATABASE "{name}" OWNER TO "{role}"')
+    hba = cluster.data / "pg_hba.conf"
+    original = hba.read_text(encoding="utf-8")
+    hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n{original}", encoding="utf-8")
+    try:
+        _reload_until(cluster, name, role, needs_password=True)
+        yield cluster, name, role
+    finally:
+        hba.write_text(original, encoding="utf-8")
+        _reload_until(cluster, name, role, needs_password=False)
+
+
+def _reload_until(cluster: PostgresCluster, name: str, role: str, *, needs_password: bool) -> None:
+    """Reload the server's configuration and wait until a password-less login of `role` is
+    refused (or accepted again): a reload is asynchronous."""
+    import psycopg
+
+    cluster.admin_rows("postgres", "SELECT pg_reload_conf()")
+    for _ in range(600):
+        try:
+            with psycopg.connect(cluster.url(name, role), connect_timeout=10, passfile="/dev/null"):
+                refused = False
+        except psycopg.OperationalError:
+            refused = True
+        if refused == needs_password:
+            return
+        cluster.admin_rows("postgres", "SELECT pg_sleep(0.05)")
+    raise AssertionError("the server did not take the new pg_hba.conf")
+
+
+@pytest.mark.slow
+def test_a_password_kept_with_server_wachtwoord_is_what_logs_in(
+    cli: Cli,
+    password_role: tuple[PostgresCluster, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from mhtool.cli import server_commands
+    from tests.test_server_passwords import Typed
+
+    keyring = pytest.importorskip("keyring")
+    from tests.keyring_stand_in import FileKeyring
+
+    cluster, name, role = password_role
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "geen-pgpass"))
+    monkeypatch.delenv("MHTOOL_SLEUTELBOS", raising=False)
+    monkeypatch.setenv("MHTOOL_DB", cluster.url(name, role))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    typed = Typed()
+    monkeypatch.setattr(server_commands, "_has_terminal", lambda: True)
+    monkeypatch.setattr(server_commands, "_prompt", typed.prompt)
+    try:
+        without = cli(*READ)
+        assert without.exit_code == 2, without.output
+        assert "weigert de aanmelding" in without.stderr
+        assert "mhtool server wachtwoord" in without.stderr
+
+        typed.extend(["fout-wachtwoord", "fout-wachtwoord"])
+        assert cli("server", "wachtwoord").exit_code == 0
+        wrong = cli(*READ)
+        assert wrong.exit_code == 2 and "weigert de aanmelding" in wrong.stderr
+        assert "fout-wachtwoord" not in wrong.output
+
+        typed.extend([SECRET, SECRET])
+        assert cli("server", "wachtwoord").exit_code == 0
+        made = cli(*READ)
+        assert made.exit_code == 0, made.output
+        assert SECRET not in made.output
+    finally:
+        keyring.set_keyring(previous)
+    assert cluster.admin_rows(name, OWNERS) == [(role,)]  # the schema was made by this login
+
+
+@pytest.mark.slow
+def test_a_pgpass_file_is_read_by_libpq(
+    cli: Cli,
+    password_role: tuple[PostgresCluster, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    cluster, name, role = password_role
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"127.0.0.1:{cluster.port}:{name}:{role}:{SECRET}\n", encoding="utf-8")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("MHTOOL_SLEUTELBOS", "uit")
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    made = cli("--db", cluster.url(name, role), *READ)
+    assert made.exit_code == 0, made.output
+    assert cluster.admin_rows(name, OWNERS) == [(role,)]  # the schema was made by this login
