@@ -207,6 +207,7 @@ def server_db(
 READ = ("normen", "toon", "--json")
 TABLES = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
 OWNERS = "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+AUDIT = ("audit", "toon", "--json")  # viewing the audit log is logged: a write by this login
 
 
 @pytest.mark.slow
@@ -233,11 +234,18 @@ def test_gebruiker_is_refused_on_a_real_server_before_it_is_touched(
 ) -> None:
     cluster, name = server_db
     monkeypatch.setenv("MHTOOL_DB", cluster.url(name))
+    monkeypatch.setenv("LOGNAME", "computer-naam")
     refused = cli("--gebruiker", "iemand.anders", *READ)
     assert refused.exit_code == 2
     assert "--gebruiker werkt niet" in refused.stderr
     assert cluster.admin_rows(name, TABLES) == [(0,)]
-    assert cli(*READ).exit_code == 0
+    # Viewing the audit log is logged itself: by the login name, not the computer's user.
+    assert cli(*AUDIT).exit_code == 0
+    logged = "SELECT by_user, count(*) FROM audit_log GROUP BY by_user"
+    assert cluster.admin_rows(name, logged) == [("postgres", 1)]
+    again = cli("--gebruiker", "iemand.anders", *AUDIT)
+    assert again.exit_code == 2
+    assert cluster.admin_rows(name, logged) == [("postgres", 1)]
 
 
 @pytest.mark.slow
@@ -351,9 +359,11 @@ def test_a_password_kept_with_server_wachtwoord_is_what_logs_in(
         made = cli(*READ)
         assert made.exit_code == 0, made.output
         assert SECRET not in made.output
+        assert cli(*AUDIT).exit_code == 0
     finally:
         keyring.set_keyring(previous)
     assert cluster.admin_rows(name, OWNERS) == [(role,)]  # the schema was made by this login
+    assert cluster.admin_rows(name, "SELECT DISTINCT by_user FROM audit_log") == [(role,)]
 
 
 @pytest.mark.slow
@@ -372,3 +382,5 @@ def test_a_pgpass_file_is_read_by_libpq(
     made = cli("--db", cluster.url(name, role), *READ)
     assert made.exit_code == 0, made.output
     assert cluster.admin_rows(name, OWNERS) == [(role,)]  # the schema was made by this login
+    assert cli("--db", cluster.url(name, role), *AUDIT).exit_code == 0
+    assert cluster.admin_rows(name, "SELECT DISTINCT by_user FROM audit_log") == [(role,)]
