@@ -14,8 +14,6 @@ from mhtool.domain.matching import (
     Match,
     OrganisationQuery,
     PersonQuery,
-    fts_all_of_any,
-    fts_match_expression,
     score_address,
     score_organisation,
     score_person,
@@ -150,7 +148,7 @@ def find_organisations(
         if variants:
             groups.append(variants)
     scored: list[tuple[dict[str, Any], Match]] = []
-    for row in q.organisation_candidates(store, fts_all_of_any(groups), query.kvk):
+    for row in q.organisation_candidates(store, groups, query.kvk):
         match = score_organisation(
             query, name_key_=row["name_key"], core_key=row["core_key"], kvk=row["kvk"]
         )
@@ -161,7 +159,7 @@ def find_organisations(
 
 def find_text(store: Store, words: tuple[str, ...], limit: int) -> list[SearchHit]:
     hits: list[SearchHit] = []
-    for row in q.text_matches(store, fts_match_expression(words), limit):
+    for row in q.text_matches(store, words, limit):
         link = SignalLink(
             row["ref"],
             row["received_on"],

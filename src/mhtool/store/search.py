@@ -3,6 +3,11 @@
 
 The store only narrows; `domain.matching` scores. Every value is a bound parameter; the only
 text formatted into SQL is a run of '?' placeholders and literal table names from this module.
+
+On a PostgreSQL server FTS5 is emulated (store/postgres_schema.py): `search_text.words` holds
+the tokens FTS5 would index, `organisation_text` is a GIN index on the words of `core_key`, and
+the snippet is made in Python (store/text_tokens.py), so the same words match and the same
+excerpt is shown on both backends.
 """
 
 from __future__ import annotations
@@ -11,15 +16,20 @@ import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mhtool.domain.matching import allowed_typos
+from mhtool.domain.matching import allowed_typos, fts_all_of_any, fts_match_expression
+from mhtool.store import text_tokens
 from mhtool.store.connection import SqliteStore, Store, translate_sqlite_errors
 
 CANDIDATE_LIMIT = 250
 MAX_FUZZY_TERMS = 40
 
 _term_cache: weakref.WeakKeyDictionary[
-    Store, tuple[tuple[int, int], dict[str, tuple[list[str], frozenset[str]]]]
+    Store, tuple[tuple[object, ...], dict[str, tuple[list[str], frozenset[str]]]]
 ] = weakref.WeakKeyDictionary()
+
+# Excerpts of text matches on a server, as text_matches asks FTS5 for them on a file:
+# snippet(search_text, 0, '«', '»', '…', 12).
+_SNIPPET = ("«", "»", "…", 12)
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -27,25 +37,44 @@ def _marks(values: Sequence[object]) -> str:
 
 
 def terms(store: Store, kind: str) -> tuple[list[str], frozenset[str]]:
-    """The distinct keys of one kind (as list and set), cached until any connection writes."""
-    if not isinstance(store, SqliteStore):
-        # Other officers write to a server all day: read the terms afresh every time.
-        keys = [r[0] for r in store.execute("SELECT term FROM search_term WHERE kind = ?", (kind,))]
-        return keys, frozenset(keys)
-    version = (
-        int(store.execute("PRAGMA data_version").fetchone()[0]),
-        store.conn.total_changes,
-    )
+    """The distinct keys of one kind (as list and set), cached until they may have changed."""
+    version = _terms_version(store)
     cached = _term_cache.get(store)
-    if cached is None or cached[0] != version:
-        cached = (version, {})
-        _term_cache[store] = cached
+    if version is None or cached is None or cached[0] != version:
+        cached = (version or (), {})
+        if version is not None:
+            _term_cache[store] = cached
     found = cached[1].get(kind)
     if found is None:
         keys = [r[0] for r in store.execute("SELECT term FROM search_term WHERE kind = ?", (kind,))]
         found = (keys, frozenset(keys))
         cached[1][kind] = found
     return found
+
+
+def _terms_version(store: Store) -> tuple[object, ...] | None:
+    """What changes when search_term may have changed (None: read it afresh).
+
+    A file: SQLite's count of other connections' commits and this connection's own changes.
+    A server, where other officers write all day: only inside a transaction, keyed by the
+    transaction (its start time) and the rows it changed in search_term itself. In a read
+    snapshot (REPEATABLE READ) or a write transaction (holding the write lock) nobody else's
+    change can show up, so the terms are read once per kind per command, not once per word.
+    """
+    if isinstance(store, SqliteStore):
+        return (
+            int(store.execute("PRAGMA data_version").fetchone()[0]),
+            store.conn.total_changes,
+        )
+    if not store.in_transaction:
+        return None
+    row = store.row(
+        "SELECT transaction_timestamp()::text AS started, "
+        "pg_stat_get_xact_tuples_inserted(c.oid) + pg_stat_get_xact_tuples_updated(c.oid) "
+        "+ pg_stat_get_xact_tuples_deleted(c.oid) AS changed "
+        "FROM pg_class c WHERE c.oid = 'search_term'::regclass"
+    )
+    return None if row is None else (row["started"], int(row["changed"]))
 
 
 def similar_terms(store: Store, kind: str, key: str, *, stored_only: bool = False) -> list[str]:
@@ -124,9 +153,13 @@ def person_candidates_by_given(
     if surname_initials:
         # An initial may stand for any word after the first ("T. Tran": "Tran Thi Lan"); the
         # name key is in the covering index, so this reads no table row.
-        later = "' ' || substr(name_key, instr(name_key, ' ') + 1)"
-        clause = "AND (" + " OR ".join(f"instr({later}, ' ' || ?) > 0" for _ in surname_initials)
-        clause += ")"
+        if store.dialect == "postgresql":
+            later = "' ' || substr(name_key, strpos(name_key, ' ') + 1)"
+            tests = [f"strpos({later}, ' ' || ?) > 0" for _ in surname_initials]
+        else:
+            later = "' ' || substr(name_key, instr(name_key, ' ') + 1)"
+            tests = [f"instr({later}, ' ' || ?) > 0" for _ in surname_initials]
+        clause = "AND (" + " OR ".join(tests) + ")"
     select = (
         f"SELECT {_PERSON_COLUMNS} FROM person "  # noqa: S608
         f"WHERE given_key IN ({_marks(given_keys)}) {clause}"
@@ -183,28 +216,47 @@ def address_candidates(
     return list(found.values())
 
 
-def organisation_candidates(store: Store, word_expression: str, kvk: str) -> list[dict[str, Any]]:
-    """Organisations with this KvK-nummer, or whose name holds the words of
-    `word_expression` (quoted FTS5 strings of keys from search_term, never user text)."""
+def organisation_candidates(
+    store: Store, word_groups: list[list[str]], kvk: str
+) -> list[dict[str, Any]]:
+    """Organisations with this KvK-nummer, or whose name holds a word of every group in
+    `word_groups` (keys from search_term, never user text: see domain.matching.fts_all_of_any)."""
     found: dict[int, dict[str, Any]] = {}
     columns = "id, name, name_key, core_key, kvk, sector"
     if kvk:
         for row in store.rows(
-            f"SELECT {columns} FROM organisation WHERE kvk = ? LIMIT ?",  # noqa: S608
+            f"SELECT {columns} FROM organisation WHERE kvk = ? ORDER BY id LIMIT ?",  # noqa: S608
             (kvk, CANDIDATE_LIMIT),
         ):
             found[row["id"]] = row
-    if word_expression:
+    if store.dialect == "postgresql":
+        groups = [[w for w in group if w] for group in word_groups]
+        groups = [group for group in groups if group]
+        if groups:
+            # The GIN index organisation_text is on exactly this expression.
+            overlaps = " AND ".join("string_to_array(core_key, ' ') && ?" for _ in groups)
+            for row in store.rows(
+                f"SELECT {columns} FROM organisation WHERE {overlaps} "  # noqa: S608
+                "ORDER BY id LIMIT ?",
+                (*groups, CANDIDATE_LIMIT),
+            ):
+                found[row["id"]] = row
+        return list(found.values())
+    expression = fts_all_of_any(word_groups)
+    if expression:
         with translate_sqlite_errors():
             ids = [
                 r[0]
                 for r in store.execute(
                     "SELECT rowid FROM organisation_text WHERE organisation_text MATCH ? LIMIT ?",
-                    (word_expression, CANDIDATE_LIMIT),
+                    (expression, CANDIDATE_LIMIT),
                 )
             ]
         if ids:
-            sql = f"SELECT {columns} FROM organisation WHERE id IN ({_marks(ids)})"  # noqa: S608
+            sql = (
+                f"SELECT {columns} FROM organisation WHERE id IN ({_marks(ids)}) "  # noqa: S608
+                "ORDER BY id"
+            )
             for row in store.rows(sql, tuple(ids)):
                 found[row["id"]] = row
     return list(found.values())
@@ -236,21 +288,26 @@ def signals_of(store: Store, entity: str, ids: Iterable[int]) -> dict[int, list[
     return result
 
 
-def text_matches(store: Store, expression: str, limit: int) -> list[dict[str, Any]]:
-    """Signals whose description or notes contain every word, newest first; `expression` is
-    already a sequence of quoted FTS5 strings (see domain.matching.fts_match_expression).
+def text_matches(store: Store, words: Sequence[str], limit: int) -> list[dict[str, Any]]:
+    """Signals whose description or notes contain every word, newest first, each with an
+    excerpt marking the words («…»). Each word is matched as FTS5 matches a quoted string:
+    folded (case, accents) into its tokens, which must stand together.
 
     Newest first rather than by bm25 rank: FTS5 then reads only as far as the limit, where
     ranking would score every matching document (100,000s for a common word at 1M signals).
     """
-    if not expression:
-        return []
-    with translate_sqlite_errors():
-        hits = store.rows(
-            "SELECT rowid AS doc, snippet(search_text, 0, '«', '»', '…', 12) AS excerpt "
-            "FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (expression, limit),
-        )
+    if store.dialect == "postgresql":
+        hits = _text_hits_on_server(store, words, limit)
+    else:
+        expression = fts_match_expression(tuple(words))
+        if not expression:
+            return []
+        with translate_sqlite_errors():
+            hits = store.rows(
+                "SELECT rowid AS doc, snippet(search_text, 0, '«', '»', '…', 12) AS excerpt "
+                "FROM search_text WHERE search_text MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (expression, limit),
+            )
     result: list[dict[str, Any]] = []
     for hit in hits:
         doc = int(hit["doc"])
@@ -269,6 +326,29 @@ def text_matches(store: Store, expression: str, limit: int) -> list[dict[str, An
         if signal is not None:
             result.append({**signal, "excerpt": hit["excerpt"], "source": source})
     return result
+
+
+def _text_hits_on_server(store: Store, words: Sequence[str], limit: int) -> list[dict[str, Any]]:
+    """FTS5's MATCH and snippet() on the server: the GIN index finds the documents holding
+    every token; a word of several tokens ("foo_bar") must also have them side by side, as
+    an FTS5 phrase. A word with no token at all is left out, as FTS5 leaves out an empty
+    phrase (and with nothing left nothing matches). The words that fit the quoted-string rule
+    of fts_match_expression are the ones used."""
+    phrases = [text_tokens.words(w) for w in words if w and '"' not in w]
+    wanted = [p for p in phrases if p]
+    if not wanted:
+        return []
+    sql = "SELECT doc, body FROM search_text WHERE words @> ?"
+    params: list[Any] = [sorted({t for p in wanted for t in p})]
+    for phrase in wanted:
+        if len(phrase) > 1:
+            sql += " AND strpos(' ' || array_to_string(words, ' ') || ' ', ?) > 0"
+            params.append(" " + " ".join(phrase) + " ")
+    rows = store.rows(sql + " ORDER BY doc DESC LIMIT ?", (*params, limit))
+    return [
+        {"doc": row["doc"], "excerpt": text_tokens.snippet(row["body"], phrases, *_SNIPPET)}
+        for row in rows
+    ]
 
 
 def signal_entities(store: Store, signal_id: int) -> dict[str, list[dict[str, Any]]]:

@@ -87,3 +87,152 @@ def tokens(text: str) -> list[Token]:
 def words(text: str) -> list[str]:
     """Just the folded tokens of `text`: what FTS5 makes of a quoted query string."""
     return [token.text for token in tokens(text)]
+
+
+# ---- snippet() -------------------------------------------------------------------------------
+
+
+def snippet(
+    text: str,
+    phrases: list[list[str]],
+    opening: str,
+    closing: str,
+    ellipsis: str,
+    size: int,
+) -> str:
+    """What FTS5's `snippet(table, 0, opening, closing, ellipsis, size)` returns for a document
+    matched by `phrases` (each the folded tokens of one quoted query string, in query order):
+    the best window of `size` tokens (most distinct phrases, then most instances, a sentence
+    start preferred), the phrases found marked, `ellipsis` where the text is cut.
+
+    The steps and their tie-breaking follow fts5_aux.c (fts5SnippetFunction, fts5SnippetScore,
+    fts5SentenceFinderCb, fts5HighlightCb); tests compare the result with SQLite's own."""
+    found = tokens(text)
+    words_ = [token.text for token in found]
+    count = len(found)
+    # Phrase instances (offset, phrase), ordered by offset, then phrase, as xInst gives them.
+    instances = sorted(
+        (offset, index)
+        for index, phrase in enumerate(phrases)
+        if phrase
+        for offset in range(count - len(phrase) + 1)
+        if words_[offset : offset + len(phrase)] == phrase
+    )
+    firsts = _sentence_starts(text, found)
+
+    def score(start: int) -> tuple[int, int]:
+        seen: set[int] = set()
+        total, first, last = 0, -1, 0
+        for offset, index in instances:
+            if start <= offset < start + size:
+                total += 1 if index in seen else 1000
+                seen.add(index)
+                if first < 0:
+                    first = offset
+                last = offset + len(phrases[index])
+        adjusted = first - _c_half(size - (last - first))
+        if adjusted + size > count:
+            adjusted = count - size
+        return total, max(adjusted, 0)
+
+    best_score, best_start = 0, 0
+    for offset, _index in instances:
+        total, adjusted = score(offset)
+        if total > best_score:
+            best_score, best_start = total, adjusted
+        if firsts and count > size:
+            jj = 0
+            while jj < len(firsts) - 1 and not firsts[jj + 1] > offset:
+                jj += 1
+            if firsts[jj] < offset:
+                total = score(firsts[jj])[0] + (120 if firsts[jj] == 0 else 100)
+                if total > best_score:
+                    best_score, best_start = total, firsts[jj]
+    return _highlight(
+        text, found, phrases, instances, best_start, size, (opening, closing, ellipsis)
+    )
+
+
+def _c_half(value: int) -> int:
+    """C's `value / 2` for ints: truncated towards zero (Python's // floors)."""
+    return -((-value) // 2) if value < 0 else value // 2
+
+
+def _sentence_starts(text: str, found: list[Token]) -> list[int]:
+    """Token 0, and every token preceded by '.' or ':' and then white space."""
+    starts = []
+    for position, token in enumerate(found):
+        if position == 0:
+            starts.append(0)
+            continue
+        before = text[: token.start]
+        stripped = before.rstrip(" \t\n\r")
+        if len(stripped) != len(before) and stripped[-1:] in (".", ":"):
+            starts.append(position)
+    return starts
+
+
+def _coalesced(instances: list[tuple[int, int]], phrases: list[list[str]]) -> list[tuple[int, int]]:
+    """(first token, last token) of each run of overlapping phrase instances."""
+    runs: list[tuple[int, int]] = []
+    for offset, index in instances:
+        end = offset - 1 + len(phrases[index])
+        if runs and offset <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        else:
+            runs.append((offset, end))
+    return runs
+
+
+def _highlight(
+    text: str,
+    found: list[Token],
+    phrases: list[list[str]],
+    instances: list[tuple[int, int]],
+    range_start: int,
+    size: int,
+    marks: tuple[str, str, str],
+) -> str:
+    opening, closing, ellipsis = marks
+    runs = _coalesced(instances, phrases)
+    run = 0
+    while run < len(runs) and runs[run][0] < range_start:
+        run += 1
+    range_end = range_start + size - 1
+    out = [ellipsis] if range_start > 0 else []
+    done = 0  # text[:done] has been copied
+    is_open = False
+    for position, token in enumerate(found):
+        if position < range_start or position > range_end:
+            continue
+        if range_start and position == range_start:
+            done = token.start
+        run_start, run_end = runs[run] if run < len(runs) else (-1, -1)
+        if is_open and (position <= run_start or run_start < 0) and token.start > done:
+            out.append(closing)
+            is_open = False
+        if position == run_start and not is_open:
+            out += [text[done : token.start], opening]
+            done = token.start
+            is_open = True
+        if position == run_end:
+            if not is_open:
+                out.append(opening)
+                is_open = True
+            out.append(text[done : token.end])
+            done = token.end
+            run += 1
+            run_start, run_end = runs[run] if run < len(runs) else (-1, -1)
+        if position == range_end:
+            if is_open:
+                if run_start >= 0 and position >= run_start:
+                    out.append(text[done : token.end])
+                    done = token.end
+                out.append(closing)
+                is_open = False
+            out.append(text[done : token.end])
+            done = token.end
+    if is_open:
+        out.append(closing)
+    out.append(text[done:] if range_end >= len(found) - 1 else ellipsis)
+    return "".join(out)
