@@ -7,7 +7,10 @@ socket proves (nothing arrives). The rest uses the session's PostgreSQL cluster.
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -384,3 +387,115 @@ def test_a_pgpass_file_is_read_by_libpq(
     assert cluster.admin_rows(name, OWNERS) == [(role,)]  # the schema was made by this login
     assert cli("--db", cluster.url(name, role), *AUDIT).exit_code == 0
     assert cluster.admin_rows(name, "SELECT DISTINCT by_user FROM audit_log") == [(role,)]
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    done = subprocess.run(
+        ["openssl", *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def _authority(folder: Path, name: str) -> None:
+    """A certificate authority: `name`-ca.key and `name`-ca.pem in `folder`."""
+    _openssl(
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", f"/CN=mhtool test CA {name}",
+        "-keyout", f"{name}-ca.key", "-out", f"{name}-ca.pem",
+        cwd=folder,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def tls_server(
+    server_db: tuple[PostgresCluster, str], tmp_path: Path
+) -> Iterator[tuple[PostgresCluster, str, str, Path]]:
+    """The session's cluster with TLS on for the length of one test: a server certificate for
+    the address 0.0.0.0 (what these tests use as 'a server elsewhere') signed by a test CA, and
+    a role that the server lets in over TLS only. Yields cluster, database, role, and the folder
+    with `gemeente-ca.pem` (the right CA) and `ander-ca.pem` (a CA that did not sign it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make test certificates")
+    cluster, name = server_db
+    _authority(tmp_path, "gemeente")
+    _authority(tmp_path, "ander")
+    (tmp_path / "san.cnf").write_text("subjectAltName = IP:0.0.0.0\n", encoding="utf-8")
+    _openssl(
+        "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=0.0.0.0",
+        "-keyout", "server.key", "-out", "server.csr",
+        cwd=tmp_path,
+    )  # fmt: skip
+    _openssl(
+        "x509", "-req", "-in", "server.csr", "-CA", "gemeente-ca.pem",
+        "-CAkey", "gemeente-ca.key", "-CAcreateserial", "-days", "2",
+        "-extfile", "san.cnf", "-out", "server.crt",
+        cwd=tmp_path,
+    )  # fmt: skip
+    for part in ("server.crt", "server.key"):
+        target = cluster.folder / f"test-tls-{part}"
+        shutil.copyfile(tmp_path / part, target)
+        target.chmod(0o600)
+        if cluster.run_as is not None:
+            os.chown(target, *cluster.run_as)
+    role = f"tls_{name}"[:60]
+    cluster.admin_rows("postgres", f'CREATE ROLE "{role}" LOGIN')
+    cluster.admin_rows("postgres", f'ALTER DATABASE "{name}" OWNER TO "{role}"')
+    hba = cluster.data / "pg_hba.conf"
+    original = hba.read_text(encoding="utf-8")
+    hba.write_text(
+        f"hostssl all {role} 127.0.0.1/32 trust\nhost all {role} 127.0.0.1/32 reject\n{original}",
+        encoding="utf-8",
+    )
+    settings = {
+        "ssl": "on",
+        "ssl_cert_file": str(cluster.folder / "test-tls-server.crt"),
+        "ssl_key_file": str(cluster.folder / "test-tls-server.key"),
+    }
+    for key, value in settings.items():
+        cluster.admin_rows("postgres", f"ALTER SYSTEM SET {key} = '{value}'")
+    try:
+        _reload_until_tls(cluster, on=True)
+        yield cluster, name, role, tmp_path
+    finally:
+        hba.write_text(original, encoding="utf-8")
+        for key in settings:
+            cluster.admin_rows("postgres", f"ALTER SYSTEM RESET {key}")
+        _reload_until_tls(cluster, on=False)
+
+
+def _reload_until_tls(cluster: PostgresCluster, *, on: bool) -> None:
+    """Reload and wait until the server does (or no longer does) TLS: a reload is
+    asynchronous."""
+    import psycopg
+
+    cluster.admin_rows("postgres", "SELECT pg_reload_conf()")
+    for _ in range(600):
+        try:
+            with psycopg.connect(cluster.url("postgres"), sslmode="require", connect_timeout=10):
+                tls = True
+        except psycopg.OperationalError:
+            tls = False
+        if tls == on:
+            return
+        cluster.admin_rows("postgres", "SELECT pg_sleep(0.05)")
+    raise AssertionError("the server did not take the TLS settings")
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("no_override")
+def test_a_server_elsewhere_with_verify_full_and_the_right_certificate_is_used_over_tls(
+    cli: Cli, tls_server: tuple[PostgresCluster, str, str, Path]
+) -> None:
+    cluster, name, role, certificates = tls_server
+    base = f"postgresql://{role}@0.0.0.0:{cluster.port}/{name}?sslmode=verify-full&sslrootcert="
+    right = cli("--db", base + str(certificates / "gemeente-ca.pem"), *AUDIT)
+    assert right.exit_code == 0, right.output
+    assert "niet beveiligd" not in right.stderr
+    # The role may only come in over TLS, so the audit row proves the connection was one.
+    assert cluster.admin_rows(name, "SELECT DISTINCT by_user FROM audit_log") == [(role,)]
+
+    wrong = cli("--db", base + str(certificates / "ander-ca.pem"), *AUDIT)
+    assert wrong.exit_code == 4
+    assert "TLS-certificaat" in wrong.stderr and "sslrootcert" in wrong.stderr
+    assert str(certificates) not in wrong.output
+    assert cluster.admin_rows(name, "SELECT count(*) FROM audit_log") == [(1,)]
