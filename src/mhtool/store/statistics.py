@@ -1,8 +1,14 @@
 """Aggregate and weekly-report queries. Read-only; callers wrap them in `store.read()`.
 
-Lists of values (years, municipalities, signal ids) are passed as ONE bound JSON parameter and
-unpacked with `json_each`, so no SQL text ever depends on user input, not even the number of
-placeholders. The grouping expressions come from the fixed table `_GROUPING` below.
+Lists of values (years, municipalities, signal ids) are passed as ONE bound parameter, so no SQL
+text ever depends on user input, not even the number of placeholders: a JSON text unpacked with
+`json_each` on a file, an array compared with `= ANY (?)` on a server (which the planner can use
+as an index condition and whose size it knows). The grouping expressions come from the fixed
+table `_GROUPING` below.
+
+SQLite-only hints (`INDEXED BY`) are left out on a server: PostgreSQL has table statistics
+(ANALYZE) and picks the index itself. Sums come back from PostgreSQL as exact decimals; they are
+turned into integers here, so callers see the same Python values on both backends.
 """
 
 from __future__ import annotations
@@ -43,16 +49,28 @@ def _json(values: Iterable[Any]) -> str:
     return json.dumps(list(values))
 
 
-def _scope(years: Sequence[int], municipalities: Sequence[str]) -> tuple[str, list[Any]]:
+def _in_list(store: Store, column: str, values: Iterable[Any]) -> tuple[str, Any]:
+    """`column` is one of `values` (one bound parameter, whatever their number): the condition
+    and its parameter for this backend. `column` is a literal from this module."""
+    if store.dialect == "postgresql":
+        return f"{column} = ANY (?)", list(values)
+    return f"{column} IN (SELECT value FROM json_each(?))", _json(values)
+
+
+def _scope(
+    store: Store, years: Sequence[int], municipalities: Sequence[str]
+) -> tuple[str, list[Any]]:
     """WHERE clause and parameters for a selection; an empty municipality list means all.
 
     Annulled signals never count; `annulled_on` is the last column of `signal_statistics`,
     so the filter is answered from the index too."""
-    where = "s.annulled_on IS NULL AND s.received_year IN (SELECT value FROM json_each(?))"
-    params: list[Any] = [_json(years)]
+    in_years, years_param = _in_list(store, "s.received_year", years)
+    where = f"s.annulled_on IS NULL AND {in_years}"
+    params: list[Any] = [years_param]
     if municipalities:
-        where += " AND s.municipality IN (SELECT value FROM json_each(?))"
-        params.append(_json(municipalities))
+        in_places, places_param = _in_list(store, "s.municipality", municipalities)
+        where += f" AND {in_places}"
+        params.append(places_param)
     return where, params
 
 
@@ -64,11 +82,12 @@ def year_span(store: Store) -> tuple[int, int] | None:
     """
     # INDEXED BY: without statistics the planner may take a list index of schema 11 for the
     # `annulled_on IS NULL` term; in signal_statistics the years stand in order, so each
-    # look-up stops at its first row.
+    # look-up stops at its first row. (PostgreSQL walks signal_statistics from either end.)
+    hint = "" if store.dialect == "postgresql" else " INDEXED BY signal_statistics"
     row = store.row(
-        "SELECT (SELECT received_year FROM signal INDEXED BY signal_statistics "
+        f"SELECT (SELECT received_year FROM signal{hint} "  # noqa: S608 - fixed text
         "WHERE annulled_on IS NULL ORDER BY received_year LIMIT 1) AS first, "
-        "(SELECT received_year FROM signal INDEXED BY signal_statistics "
+        f"(SELECT received_year FROM signal{hint} "
         "WHERE annulled_on IS NULL ORDER BY received_year DESC LIMIT 1) AS last"
     )
     if row is None or row["first"] is None:
@@ -99,13 +118,15 @@ def _count_in_index_order(
     """
     positions = [_INDEX_ORDER.index(_GROUPING[d][0]) for d in dimensions]
     prefix = _INDEX_ORDER[: max(positions) + 1]
-    where, params = _scope(years, municipalities)
+    where, params = _scope(store, years, municipalities)
     columns = ", ".join(prefix)
     # Only the literal column names of _INDEX_ORDER are joined; values are bound. INDEXED BY:
     # without sqlite_stat1 the planner may take `annulled_on IS NULL` for a selective term and
-    # pick a list index of schema 11, then sort every row to group them.
+    # pick a list index of schema 11, then sort every row to group them. PostgreSQL chooses
+    # between an index-only scan of signal_statistics and a hashed scan of the table itself.
+    hint = "" if store.dialect == "postgresql" else " INDEXED BY signal_statistics"
     sql = (
-        f"SELECT {columns}, count(*) FROM signal s INDEXED BY signal_statistics "  # noqa: S608
+        f"SELECT {columns}, count(*) FROM signal s{hint} "  # noqa: S608
         f"WHERE {where} "
         f"GROUP BY {columns}"
     )
@@ -135,17 +156,20 @@ def _count_joined(
     )
     columns = ", ".join(_GROUP_COUNT_COLUMN[d] for d in dimensions)
     # The count table holds only signals that count (its year is the statistics year).
-    where = "c.year IN (SELECT value FROM json_each(?))"
-    params: list[Any] = [_json(years)]
+    where, years_param = _in_list(store, "c.year", years)
+    params: list[Any] = [years_param]
     if municipalities:
-        where += " AND c.municipality IN (SELECT value FROM json_each(?))"
-        params.append(_json(municipalities))
-    # Only literals from _GROUP_COUNT_COLUMN are joined; values are bound.
+        in_places, places_param = _in_list(store, "c.municipality", municipalities)
+        where += f" AND {in_places}"
+        params.append(places_param)
+    # Only literals from _GROUP_COUNT_COLUMN are joined; values are bound. (HAVING repeats the
+    # sum: PostgreSQL does not let HAVING name an output column.)
     sql = (
         f"SELECT c.year, {columns}, sum(c.{measure}) AS n "  # noqa: S608
-        f"FROM signal_group_count c WHERE {where} GROUP BY c.year, {columns} HAVING n > 0"
+        f"FROM signal_group_count c WHERE {where} GROUP BY c.year, {columns} "
+        f"HAVING sum(c.{measure}) > 0"
     )
-    return [tuple(row) for row in store.execute(sql, tuple(params)).fetchall()]
+    return [(*row[:-1], int(row[-1])) for row in store.execute(sql, tuple(params)).fetchall()]
 
 
 # Grouping dimension -> column of signal_group_count (which already holds '' for no conclusion).
@@ -163,7 +187,7 @@ def count_per_year(
     store: Store, years: Sequence[int], municipalities: Sequence[str]
 ) -> dict[int, int]:
     """Distinct signals per year: the totals row, whatever the grouping."""
-    where, params = _scope(years, municipalities)
+    where, params = _scope(store, years, municipalities)
     sql = (
         f"SELECT s.received_year, count(*) FROM signal s WHERE {where} "  # noqa: S608
         "GROUP BY s.received_year"
@@ -178,11 +202,17 @@ def year_figures(
 
     Every figure is attributed to the year the signal was received.
     """
-    where, params = _scope(years, municipalities)
+    where, params = _scope(store, years, municipalities)
     # Grouped by the index's leading columns so SQLite sums while it scans (see above).
+    # total() is SQLite's sum that gives 0.0 for no rows or only NULLs.
+    if store.dialect == "postgresql":
+        criminal = "coalesce(sum(s.criminal_case), 0)"
+        shelter = "coalesce(sum(s.shelter_arranged), 0)"
+    else:
+        criminal, shelter = "total(s.criminal_case)", "total(s.shelter_arranged)"
     sql = (
-        "SELECT s.received_year, s.municipality, count(*), total(s.criminal_case), "  # noqa: S608
-        f"total(s.shelter_arranged) FROM signal s WHERE {where} "
+        f"SELECT s.received_year, s.municipality, count(*), {criminal}, "  # noqa: S608
+        f"{shelter} FROM signal s WHERE {where} "
         "GROUP BY s.received_year, s.municipality"
     )
     figures: dict[int, tuple[int, int, int]] = {}
@@ -196,7 +226,7 @@ def count_per_month(
     store: Store, years: Sequence[int], municipalities: Sequence[str]
 ) -> list[tuple[str, str, int]]:
     """(YYYY-MM, municipality, signals) for the terminal chart."""
-    where, params = _scope(years, municipalities)
+    where, params = _scope(store, years, municipalities)
     sql = (
         "SELECT substr(s.received_on, 1, 7) AS m, s.municipality, count(*) "  # noqa: S608
         f"FROM signal s WHERE {where} GROUP BY m, s.municipality"
@@ -235,44 +265,51 @@ def linked_details(store: Store, signal_ids: Sequence[int]) -> dict[str, list[di
     Names, streets, house numbers and free text are deliberately not selected: what leaves the
     store for a report cannot leak them.
     """
-    ids = (_json(signal_ids),)
-    inside = "IN (SELECT value FROM json_each(?))"
+    def of_signals(alias: str) -> tuple[str, tuple[Any]]:
+        condition, param = _in_list(store, f"{alias}.signal_id", signal_ids)
+        return condition, (param,)
+
+    forms, forms_ids = of_signals("sf")
+    persons, persons_ids = of_signals("sp")
+    postcodes, postcodes_ids = of_signals("sa")
+    sectors, sectors_ids = of_signals("so")
     return {
         "forms": store.rows(
-            f"SELECT signal_id, form FROM signal_form WHERE signal_id {inside} "  # noqa: S608
-            "ORDER BY signal_id, form",
-            ids,
+            f"SELECT sf.signal_id, sf.form FROM signal_form sf WHERE {forms} "  # noqa: S608
+            "ORDER BY sf.signal_id, sf.form",
+            forms_ids,
         ),
         "persons": store.rows(
             "SELECT sp.signal_id, sp.role, p.birth_date, p.birth_year "  # noqa: S608
             f"FROM signal_person sp JOIN person p ON p.id = sp.person_id "
-            f"WHERE sp.signal_id {inside} ORDER BY sp.signal_id, p.id",
-            ids,
+            f"WHERE {persons} ORDER BY sp.signal_id, p.id",
+            persons_ids,
         ),
         "postcodes": store.rows(
             "SELECT sa.signal_id, a.postcode FROM signal_address sa "  # noqa: S608
-            f"JOIN address a ON a.id = sa.address_id WHERE sa.signal_id {inside} "
+            f"JOIN address a ON a.id = sa.address_id WHERE {postcodes} "
             "ORDER BY sa.signal_id, a.id",
-            ids,
+            postcodes_ids,
         ),
         "sectors": store.rows(
             "SELECT so.signal_id, o.sector FROM signal_organisation so "  # noqa: S608
-            f"JOIN organisation o ON o.id = so.organisation_id WHERE so.signal_id {inside} "
+            f"JOIN organisation o ON o.id = so.organisation_id WHERE {sectors} "
             "ORDER BY so.signal_id, o.id",
-            ids,
+            sectors_ids,
         ),
     }
 
 
 def step_moves_between(store: Store, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
     """Route moves dated in the period, with what each recorded (details JSON, no free text)."""
+    kinds, kinds_param = _in_list(store, "e.kind", STEP_MOVES)
     return store.rows(
-        "SELECT e.id, e.kind, e.from_step, e.to_step, e.on_date, e.details, "
+        "SELECT e.id, e.kind, e.from_step, e.to_step, e.on_date, e.details, "  # noqa: S608
         "s.ref, s.municipality FROM step_event e JOIN signal s ON s.id = e.signal_id "
-        "WHERE e.on_date BETWEEN ? AND ? AND e.kind IN (SELECT value FROM json_each(?)) "
+        f"WHERE e.on_date BETWEEN ? AND ? AND {kinds} "
         "AND s.annulled_on IS NULL "
         "ORDER BY e.on_date, e.id",
-        (first.isoformat(), last.isoformat(), _json(STEP_MOVES)),
+        (first.isoformat(), last.isoformat(), kinds_param),
     )
 
 
@@ -282,14 +319,16 @@ def acute_signals(store: Store, first: dt.date, last: dt.date) -> list[dict[str,
     Two index searches (by date, and by open step) joined with UNION; one WHERE with OR made
     SQLite walk every signal received before the week. The second part names its index: the
     planner cannot know that open signals are few and closed ones many, and without the hint
-    it scanned the whole table (0.2 s at 1M signals instead of a few ms).
+    it scanned the whole table (0.2 s at 1M signals instead of a few ms). PostgreSQL knows
+    from its statistics that open signals are few and takes the index unasked.
     """
+    hint = "" if store.dialect == "postgresql" else " INDEXED BY signal_by_step"
     return store.rows(
-        "SELECT id, ref, received_on, municipality, avim_informed_at, step, year, seq "
+        "SELECT id, ref, received_on, municipality, avim_informed_at, step, year, seq "  # noqa: S608
         "FROM signal WHERE acute = 1 AND received_on BETWEEN ? AND ? AND annulled_on IS NULL "
         "UNION "
         "SELECT id, ref, received_on, municipality, avim_informed_at, step, year, seq "
-        "FROM signal INDEXED BY signal_by_step WHERE step IN (1, 2, 3, 4) AND acute = 1 "
+        f"FROM signal{hint} WHERE step IN (1, 2, 3, 4) AND acute = 1 "
         "AND avim_informed_at IS NULL AND received_on <= ? AND annulled_on IS NULL "
         "ORDER BY received_on, year, seq",
         (first.isoformat(), last.isoformat(), last.isoformat()),
