@@ -1,6 +1,7 @@
 """Fill a database with a FICTITIOUS data set that reproduces the figures of the policy plan §1.5.
 
     python examples/plan_1_5_cijfers.py --db /tmp/plan.db
+    python examples/plan_1_5_cijfers.py --db postgresql://…/leeg   # an empty server database
     mhtool --db /tmp/plan.db statistiek --tabel jaarcijfers --jaar 2022-2023
     mhtool --db /tmp/plan.db statistiek --tabel driehoek --jaar 2022-2023
 
@@ -36,7 +37,12 @@ from mhtool.domain.signal_input import (
     build_person,
     build_signal,
 )
-from mhtool.services.database import open_database, resolve_database_path
+from mhtool.services.database import (
+    open_database,
+    open_server_database,
+    resolve_database_path,
+    server_target,
+)
 from mhtool.services.signals import advance_signal, log_signal
 from mhtool.store.connection import Store
 
@@ -72,7 +78,7 @@ def municipalities_for(year: int) -> list[str]:
     return spread
 
 
-def log_one(store: Store, year: int, index: int, municipality: str) -> str:
+def log_one(store: Store, year: int, index: int, municipality: str, user: str) -> str:
     received = dt.date(year, 1, 2) + dt.timedelta(days=(index * 3) % 330)
     number = f"{year % 100:02d}{index:03d}"
     persons = [
@@ -110,11 +116,18 @@ def log_one(store: Store, year: int, index: int, municipality: str) -> str:
         organisations=organisations,
         today=dt.date.today(),
     )
-    return log_signal(store, new, USER).summary.ref
+    return log_signal(store, new, user).summary.ref
 
 
 def walk_route(
-    store: Store, ref: str, received: dt.date, *, close: bool, criminal: bool, shelter: bool
+    store: Store,
+    ref: str,
+    received: dt.date,
+    user: str,
+    *,
+    close: bool,
+    criminal: bool,
+    shelter: bool,
 ) -> None:
     """Steps 2-4 always; step 5 with the outcomes the yearly figures count."""
     day = received
@@ -130,7 +143,7 @@ def walk_route(
         ),
     ]
     for move in moves:
-        advance_signal(store, ref, move, USER)
+        advance_signal(store, ref, move, user)
     if not close:
         return
     conclusion = Conclusion.TRAFFICKING if criminal or shelter else Conclusion.NO_TRAFFICKING
@@ -146,7 +159,7 @@ def walk_route(
             criminal_case=criminal,
             shelter_arranged=shelter,
         ),
-        USER,
+        user,
     )
 
 
@@ -156,7 +169,7 @@ def evenly_spaced(total: int, wanted: int, offset: int) -> set[int]:
     return {offset + i * step for i in range(wanted)}
 
 
-def fill(store: Store) -> dict[int, int]:
+def fill(store: Store, user: str = USER) -> dict[int, int]:
     """Log and handle every signal of both years; returns signals per year."""
     made: dict[int, int] = {}
     for year in sorted(TOTALS):
@@ -164,13 +177,14 @@ def fill(store: Store) -> dict[int, int]:
         criminal = evenly_spaced(len(places), CRIMINAL[year], offset=1)
         shelter = evenly_spaced(len(places), SHELTER[year], offset=3)
         for index, municipality in enumerate(places):
-            ref = log_one(store, year, index, municipality)
+            ref = log_one(store, year, index, municipality, user)
             received = dt.date(year, 1, 2) + dt.timedelta(days=(index * 3) % 330)
             still_open = year == 2023 and index >= len(places) - STILL_OPEN_2023
             walk_route(
                 store,
                 ref,
                 received,
+                user,
                 close=not still_open,
                 criminal=index in criminal,
                 shelter=index in shelter,
@@ -181,17 +195,30 @@ def fill(store: Store) -> dict[int, int]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="databasebestand (anders MHTOOL_DB of de standaardlocatie)")
+    parser.add_argument(
+        "--db",
+        help="databasebestand of lege serverdatabase (anders MHTOOL_DB of de standaardlocatie)",
+    )
     args = parser.parse_args(argv)
-    path, source = resolve_database_path(args.db)
-    if Path(path).exists():
-        raise SystemExit(f"{path} bestaat al; kies een nieuw bestand voor de voorbeelddata.")
-    store = open_database(path, source)
+    server = server_target(args.db)
+    if server is not None:
+        # On a server the login is the user in history and audit, as for every command.
+        store = open_server_database(server[0])
+        where = store.location
+        if store.row("SELECT 1 AS found FROM signal LIMIT 1") is not None:
+            store.close()
+            raise SystemExit(f"{where} bevat al signalen; kies een lege database.")
+    else:
+        path, source = resolve_database_path(args.db)
+        if Path(path).exists():
+            raise SystemExit(f"{path} bestaat al; kies een nieuw bestand voor de voorbeelddata.")
+        store = open_database(path, source)
+        where = str(path)
     try:
-        made = fill(store)
+        made = fill(store, store.user or USER)
     finally:
         store.close()
-    print(f"{sum(made.values())} fictieve signalen vastgelegd in {path}: {made}")
+    print(f"{sum(made.values())} fictieve signalen vastgelegd in {where}: {made}")
 
 
 if __name__ == "__main__":
