@@ -142,8 +142,11 @@ def new(
 
         # The form looks up earlier records as you type, in an existing file only: a form
         # broken off with Ctrl-C must not leave a new, empty database behind.
-        path, source = st.database_path()
-        earlier = st.store() if path.exists() else None
+        if st.server() is not None:
+            earlier: Store | None = st.store()  # a server database always exists
+        else:
+            path, source = st.database_path()
+            earlier = st.store() if path.exists() else None
         if earlier is None:
             from mhtool.cli.first_run import offer_encryption
 
@@ -193,11 +196,12 @@ def new(
 
         confirm_unusual(ja, unusual_receipt(new_signal.received_on), "--datum")
         # Only valid input opens (and on first use creates) the database.
-        path, source = st.database_path()
-        if not path.exists() and interactive():
-            from mhtool.cli.first_run import offer_encryption
+        if st.server() is None:
+            path, source = st.database_path()
+            if not path.exists() and interactive():
+                from mhtool.cli.first_run import offer_encryption
 
-            new_passphrase = offer_encryption(path, source)
+                new_passphrase = offer_encryption(path, source)
         store = st.store(create=True, new_passphrase=new_passphrase)
         new_signal = _earlier_records_notice(store, new_signal, koppel_bestaande)
     detail = log_signal(store, new_signal, st.user)

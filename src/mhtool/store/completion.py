@@ -3,6 +3,10 @@
 Completion runs at every Tab press, so it must be fast and harmless: it never creates the
 database or the files SQLite keeps beside it, never asks for a passphrase (an encrypted file
 simply completes nothing), never waits on a lock, and never fails loudly.
+
+A database on a PostgreSQL server completes nothing either (services/database.py does not call
+this module for one): logging in at every Tab press could ask for a password or wait on the
+network, and this module only reads a file.
 """
 
 from __future__ import annotations

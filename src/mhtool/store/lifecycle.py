@@ -137,6 +137,22 @@ LIVE = " AND s.annulled_on IS NULL"
 # `limit` rows, and has a count beside it, so the agenda stays fast at 1M signals.
 
 
+def _indexed(store: Store, table: str, index: str) -> str:
+    """`table` read through `index` on a file (SQLite's INDEXED BY, checked by the plan tests);
+    PostgreSQL has no hints and picks the same partial indexes from its statistics."""
+    if store.dialect == "postgresql":
+        return table
+    return f"{table} INDEXED BY {index}"
+
+
+def _then_by_id(store: Store, order: str, alias: str) -> str:
+    """SQLite reads the rows in index order, which ends in the rowid: rows with the same date
+    come out by id. PostgreSQL promises no order for ties, so it is spelled out there."""
+    if store.dialect == "postgresql":
+        return f"{order}, {alias}.id"
+    return order
+
+
 def _municipality(clause_alias: str, municipality: str | None) -> tuple[str, tuple[Any, ...]]:
     if municipality is None:
         return "", ()
@@ -150,9 +166,9 @@ def acute_without_avim(
     return _first_and_count(
         store,
         "s.ref, s.municipality, s.received_on AS due_on",
-        "signal s INDEXED BY signal_acute_without_avim",
+        _indexed(store, "signal s", "signal_acute_without_avim"),
         f"s.acute = 1 AND s.avim_informed_at IS NULL AND s.step < 5{LIVE}{extra}",
-        "s.received_on",
+        _then_by_id(store, "s.received_on", "s"),
         params,
         limit,
     )
@@ -171,9 +187,9 @@ def steps_over_norm(
     return _first_and_count(
         store,
         "s.ref, s.municipality, s.step, s.step_since",
-        f"signal s INDEXED BY {index}",
+        _indexed(store, "signal s", index),
         f"s.step = ? AND s.step_since < ?{LIVE}{extra}",
-        "s.step_since",
+        _then_by_id(store, "s.step_since", "s"),
         (step, cutoff.isoformat(), *params),
         limit,
     )
@@ -187,9 +203,10 @@ def actions_due_between(
     return _first_and_count(
         store,
         "s.ref, s.municipality, fa.seq, fa.description, fa.partner, fa.due_on",
-        "follow_up_action fa INDEXED BY follow_up_open_by_due JOIN signal s ON s.id = fa.signal_id",
+        _indexed(store, "follow_up_action fa", "follow_up_open_by_due")
+        + " JOIN signal s ON s.id = fa.signal_id",
         f"fa.done_on IS NULL AND fa.due_on BETWEEN ? AND ?{LIVE}{extra}",
-        "fa.due_on",
+        _then_by_id(store, "fa.due_on", "fa"),
         (first.isoformat() if first else "", last.isoformat(), *params),
         limit,
     )
@@ -202,9 +219,9 @@ def feedback_owed(
     return _first_and_count(
         store,
         "s.ref, s.municipality, s.closed_on",
-        "signal s INDEXED BY signal_feedback_owed",
+        _indexed(store, "signal s", "signal_feedback_owed"),
         f"s.step = 5 AND s.feedback_given = 0 AND s.closed_on >= ?{LIVE}{extra}",
-        "s.closed_on",
+        _then_by_id(store, "s.closed_on", "s"),
         (closed_since.isoformat(), *params),
         limit,
     )
@@ -217,9 +234,9 @@ def reflection_periods_ending(
     return _first_and_count(
         store,
         "s.ref, s.municipality, o.on_date, o.ends_on",
-        "outcome o INDEXED BY outcome_b8_by_end JOIN signal s ON s.id = o.signal_id",
+        _indexed(store, "outcome o", "outcome_b8_by_end") + " JOIN signal s ON s.id = o.signal_id",
         f"o.kind = 'bedenktijd' AND o.ends_on BETWEEN ? AND ?{LIVE}{extra}",
-        "o.ends_on",
+        _then_by_id(store, "o.ends_on", "o"),
         (first.isoformat(), last.isoformat(), *params),
         limit,
     )
@@ -250,19 +267,30 @@ def anything_overdue(store: Store, today: dt.date, step_defaults: dict[int, int]
     norms are read inside it (a primary-key lookup in `setting` per step), so the hint costs
     one query whatever the municipality set."""
     probes = [
-        "EXISTS (SELECT 1 FROM signal s INDEXED BY signal_acute_without_avim "
-        "WHERE acute = 1 AND avim_informed_at IS NULL AND step < 5 AND s.annulled_on IS NULL)",
-        "EXISTS (SELECT 1 FROM follow_up_action fa INDEXED BY follow_up_open_by_due "
-        "JOIN signal s ON s.id = fa.signal_id WHERE fa.done_on IS NULL AND fa.due_on < ? "
+        "EXISTS (SELECT 1 FROM "
+        + _indexed(store, "signal s", "signal_acute_without_avim")
+        + " WHERE acute = 1 AND avim_informed_at IS NULL AND step < 5 AND s.annulled_on IS NULL)",
+        "EXISTS (SELECT 1 FROM "
+        + _indexed(store, "follow_up_action fa", "follow_up_open_by_due")
+        + " JOIN signal s ON s.id = fa.signal_id WHERE fa.done_on IS NULL AND fa.due_on < ? "
         "AND s.annulled_on IS NULL)",
     ]
     params: list[Any] = [today.isoformat()]
     for step, default in sorted(step_defaults.items()):
-        probes.append(
-            "EXISTS (SELECT 1 FROM signal s INDEXED BY signal_listed WHERE step = ? AND "
-            "step_since < date(?, '-' || coalesce((SELECT value FROM setting WHERE key = ?), ?) "
-            "|| ' days') AND s.annulled_on IS NULL)"
-        )
+        if store.dialect == "postgresql":
+            # date - integer is a date; to_char writes it in the stored ISO form whatever the
+            # server's DateStyle.
+            probes.append(
+                "EXISTS (SELECT 1 FROM signal s WHERE step = ? AND step_since < "
+                "to_char(CAST(? AS date) - coalesce((SELECT CAST(value AS integer) FROM setting "
+                "WHERE key = ?), CAST(? AS integer)), 'YYYY-MM-DD') AND s.annulled_on IS NULL)"
+            )
+        else:
+            probes.append(
+                "EXISTS (SELECT 1 FROM signal s INDEXED BY signal_listed WHERE step = ? AND "
+                "step_since < date(?, '-' || coalesce((SELECT value FROM setting WHERE key = ?), "
+                "?) || ' days') AND s.annulled_on IS NULL)"
+            )
         params += [step, today.isoformat(), f"{NORM_PREFIX}stap-{step}", default]
     row = store.row("SELECT " + " OR ".join(probes) + " AS overdue", tuple(params))
     return bool(row and row["overdue"])

@@ -24,11 +24,19 @@ def fresh_id(store: Store, table: str) -> int:
     """An id above every id in `table` now and every id it ever freed."""
     if table not in TABLES:
         raise ValueError(table)
-    row = store.row(
-        f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "  # noqa: S608
-        "coalesce((SELECT CAST(value AS INTEGER) FROM setting WHERE key = ?), 0)) + 1 AS next",
-        (_KEY + table,),
-    )
+    if store.dialect == "postgresql":
+        # greatest() is PostgreSQL's spelling of SQLite's two-argument max().
+        row = store.row(
+            f"SELECT greatest(coalesce((SELECT max(id) FROM {table}), 0), "  # noqa: S608
+            "coalesce((SELECT CAST(value AS BIGINT) FROM setting WHERE key = ?), 0)) + 1 AS next",
+            (_KEY + table,),
+        )
+    else:
+        row = store.row(
+            f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "  # noqa: S608
+            "coalesce((SELECT CAST(value AS INTEGER) FROM setting WHERE key = ?), 0)) + 1 AS next",
+            (_KEY + table,),
+        )
     return int(row["next"]) if row else 1
 
 
@@ -36,10 +44,19 @@ def remember_freed(store: Store, table: str, row_id: int | None, user: str = "mh
     """Called inside the deleting transaction, for every deleted row of a table in TABLES."""
     if table not in TABLES or row_id is None:
         return
-    store.execute(
-        "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), "
-        "CAST(excluded.value AS INTEGER)) AS TEXT), updated_at = excluded.updated_at, "
-        "updated_by = excluded.updated_by",
-        (_KEY + table, str(row_id), now_iso(), user),
-    )
+    if store.dialect == "postgresql":
+        store.execute(
+            "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(greatest(CAST(setting.value AS BIGINT), "
+            "CAST(excluded.value AS BIGINT)) AS TEXT), updated_at = excluded.updated_at, "
+            "updated_by = excluded.updated_by",
+            (_KEY + table, str(row_id), now_iso(), user),
+        )
+    else:
+        store.execute(
+            "INSERT INTO setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), "
+            "CAST(excluded.value AS INTEGER)) AS TEXT), updated_at = excluded.updated_at, "
+            "updated_by = excluded.updated_by",
+            (_KEY + table, str(row_id), now_iso(), user),
+        )

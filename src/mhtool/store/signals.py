@@ -63,10 +63,17 @@ def _next_signal_id(store: Store) -> int:
     """A signal id never used before, also not by a signal taken back with `mhtool ongedaan`
     (whose history rows stay): SQLite would otherwise hand out the highest freed id again and
     the new signal would show the old one's history."""
-    row = store.row(
-        "SELECT max(coalesce((SELECT max(id) FROM signal), 0), "
-        "coalesce((SELECT max(signal_id) FROM history), 0)) + 1 AS next"
-    )
+    if store.dialect == "postgresql":
+        # PostgreSQL's max() is only the aggregate; greatest() is SQLite's two-argument max().
+        row = store.row(
+            "SELECT greatest(coalesce((SELECT max(id) FROM signal), 0), "
+            "coalesce((SELECT max(signal_id) FROM history), 0)) + 1 AS next"
+        )
+    else:
+        row = store.row(
+            "SELECT max(coalesce((SELECT max(id) FROM signal), 0), "
+            "coalesce((SELECT max(signal_id) FROM history), 0)) + 1 AS next"
+        )
     return int(row["next"]) if row else 1
 
 
@@ -476,6 +483,18 @@ _LIST_COLUMNS = (
     "(SELECT group_concat(form, ',') FROM (SELECT form FROM signal_form sf "
     " WHERE sf.signal_id = s.id ORDER BY form)) AS forms"
 )
+# The same columns on PostgreSQL: EXISTS is a boolean there (cast to SQLite's 0/1, so JSON
+# and CSV output are the same), and string_agg orders the forms itself.
+_LIST_COLUMNS_POSTGRES = (
+    "s.id, s.ref, s.received_on, s.municipality, s.channel, s.acute, s.avim_informed_at, "
+    "s.step, s.step_since, s.conclusion, s.closed_on, s.annulled_on, "
+    "(EXISTS (SELECT 1 FROM follow_up_action fa WHERE fa.signal_id = s.id "
+    " AND fa.done_on IS NULL))::int AS has_open_actions, "
+    "(EXISTS (SELECT 1 FROM outcome o WHERE o.signal_id = s.id AND o.kind = 'verwijzing'))::int "
+    "AS has_referral, "
+    "(SELECT string_agg(form, ',' ORDER BY form) FROM signal_form sf "
+    " WHERE sf.signal_id = s.id) AS forms"
+)
 # Most relevant first: open signals that have waited longest in their step, then closed
 # signals, most recently closed first. The closed part follows the index signal_listed
 # (step, step_since) or a filter's index (migration 11), so a page never sorts the table; the
@@ -539,15 +558,18 @@ def _part_sqls(
     open_part: bool,
     what: str,
     parts: tuple[tuple[str, str], ...] | None = None,
+    dialect: str = "sqlite",
 ) -> list[tuple[str, list[Any]]]:
     """The open part as one query per OPEN_PARTS, or the closed part as one query (or the
-    given `parts`)."""
+    given `parts`). PostgreSQL has no table hints: there each part is planned on its own."""
     clauses, params = signal_conditions(f)
     # The part itself says open or closed; the filter's own --open/--afgerond clause adds nothing.
     clauses = [c for c in clauses if c not in (OPEN_CONDITION, CLOSED_CONDITION)]
     if parts is None:
         parts = OPEN_PARTS if open_part else (("", CLOSED_CONDITION),)
     # Only fixed clause strings are joined here; every value is a bound parameter.
+    if dialect == "postgresql":
+        parts = tuple(("", part) for _, part in parts)
     return [
         (f"SELECT {what} FROM signal s {hint}WHERE " + " AND ".join([*clauses, part]), params)  # noqa: S608
         for hint, part in parts
@@ -564,7 +586,11 @@ def count_listed(store: Store, f: SignalFilter) -> ListCounts:
         found = [
             int(store.execute(sql, tuple(params)).fetchone()[0])
             for sql, params in _part_sqls(
-                f, open_part, "count(*)", None if open_part else CLOSED_COUNT_PARTS
+                f,
+                open_part,
+                "count(*)",
+                None if open_part else CLOSED_COUNT_PARTS,
+                store.dialect,
             )
         ]
         counts.append(sum(found) if open_part else found[0] - found[1])
@@ -572,7 +598,11 @@ def count_listed(store: Store, f: SignalFilter) -> ListCounts:
 
 
 def listing_queries(
-    f: SignalFilter, counts: ListCounts, offset: int = 0, limit: int | None = None
+    f: SignalFilter,
+    counts: ListCounts,
+    offset: int = 0,
+    limit: int | None = None,
+    dialect: str = "sqlite",
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """The page queries, in list order: the open part, then the closed part, each only when
     the page reaches into it. (Also what the query-plan test inspects.)"""
@@ -584,7 +614,8 @@ def listing_queries(
         if offset >= size:
             offset -= size
             continue
-        parts = _part_sqls(f, open_part, _LIST_COLUMNS)
+        columns = _LIST_COLUMNS_POSTGRES if dialect == "postgresql" else _LIST_COLUMNS
+        parts = _part_sqls(f, open_part, columns, dialect=dialect)
         sql = " UNION ALL ".join(part for part, _ in parts)
         params = [value for _, part_params in parts for value in part_params]
         # A compound query orders by its result columns (named in _LIST_COLUMNS).
@@ -608,7 +639,7 @@ def list_signals(
 ) -> Iterator[dict[str, Any]]:
     """The rows of one page (or all, limit None) in list order, read as they are consumed:
     a million rows stream through in constant memory."""
-    for sql, params in listing_queries(f, counts, offset, limit):
+    for sql, params in listing_queries(f, counts, offset, limit, store.dialect):
         cursor = store.execute(sql, params)
         names = [d[0] for d in cursor.description]
         while batch := cursor.fetchmany(500):

@@ -76,27 +76,54 @@ def later_change_by_someone_else(
     touched: that change builds on this one, so this one cannot be taken back alone."""
     signals = sorted({r.signal_id for r in rows if r.signal_id is not None})
     entities = sorted({(r.entity, r.entity_id) for r in rows if r.entity_id is not None})
-    found = store.row(
-        "SELECT id, at, by_user, signal_id, entity, entity_id, action, changes FROM history "
-        "WHERE id > ? AND by_user <> ? AND (signal_id IN (SELECT value FROM json_each(?)) "
-        "OR EXISTS (SELECT 1 FROM json_each(?) e WHERE json_extract(e.value, '$[0]') = entity "
-        "AND json_extract(e.value, '$[1]') = entity_id)) ORDER BY id LIMIT 1",
-        (max(r.id for r in rows), user, json.dumps(signals), json.dumps(entities)),
-    )
+    if store.dialect == "postgresql":
+        found = store.row(
+            "SELECT id, at, by_user, signal_id, entity, entity_id, action, changes FROM history "
+            "WHERE id > ? AND by_user <> ? AND (signal_id IN (SELECT CAST(value AS bigint) "
+            "FROM json_array_elements_text(CAST(? AS json))) OR EXISTS (SELECT 1 FROM "
+            "json_array_elements(CAST(? AS json)) e WHERE e.value ->> 0 = entity "
+            "AND CAST(e.value ->> 1 AS bigint) = entity_id)) ORDER BY id LIMIT 1",
+            (max(r.id for r in rows), user, json.dumps(signals), json.dumps(entities)),
+        )
+    else:
+        found = store.row(
+            "SELECT id, at, by_user, signal_id, entity, entity_id, action, changes FROM history "
+            "WHERE id > ? AND by_user <> ? AND (signal_id IN (SELECT value FROM json_each(?)) "
+            "OR EXISTS (SELECT 1 FROM json_each(?) e WHERE json_extract(e.value, '$[0]') = "
+            "entity AND json_extract(e.value, '$[1]') = entity_id)) ORDER BY id LIMIT 1",
+            (max(r.id for r in rows), user, json.dumps(signals), json.dumps(entities)),
+        )
     return _row(found) if found else None
 
 
 def _table(store: Store, name: str) -> set[str]:
-    """The columns of table `name`, or refuse when it is not a table of this file."""
-    known = store.row(
-        "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    )
-    if known is None:
+    """The columns of table `name`, or refuse when it is not a table of this database."""
+    if store.dialect == "postgresql":
+        # From the catalogue, not information_schema: that one lists only the columns the
+        # role holds a privilege on. A table of mhtool's own schema only (the search path).
+        columns = {
+            str(c["name"])
+            for c in store.rows(
+                "SELECT a.attname AS name FROM pg_catalog.pg_attribute a "
+                "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+                "WHERE c.relname = ? AND c.relnamespace = CAST(current_schema() AS regnamespace) "
+                "AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped",
+                (name,),
+            )
+        }
+    else:
+        known = store.row(
+            "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        )
+        columns = (
+            {c["name"] for c in store.rows(f'PRAGMA table_info("{name}")')} if known else set()
+        )
+    if not columns:
         raise NotAllowedError(
             f"Deze wijziging raakt '{name}', dat mhtool niet ongedaan kan maken; corrigeer het "
             "met 'mhtool signaal wijzig'."
         )
-    return {c["name"] for c in store.rows(f'PRAGMA table_info("{name}")')}
+    return columns
 
 
 def _changed_since() -> NotAllowedError:
