@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
-from tests.record_helpers import dump
+from tests.backend_helpers import file_only, login, stored_dump, stored_execute
+from tests.conftest import Backend, Cli
 from tests.signal_helpers import query
+
+# The meldroute on a file and on a PostgreSQL server: the same output, exit codes and stored
+# rows. What only a file has (its permissions, WAL, a lock held by another sqlite3 connection,
+# the default path) is marked file_only.
+pytestmark = pytest.mark.usefixtures("backend")
 
 NewSignal = Callable[..., str]
 
@@ -46,13 +51,14 @@ FULL = (
 )
 
 
-def test_new_signal_with_all_flags_stores_everything(cli: Cli, db_path: Path) -> None:
-    result = cli("--gebruiker", "aof-test", *FULL)
+def test_new_signal_with_all_flags_stores_everything(cli: Cli, backend: Backend) -> None:
+    # On a file the user is --gebruiker; on a server it is always the login name.
+    user_args, user = login(backend, "aof-test")
+    result = cli(*user_args, *FULL)
     assert result.exit_code == 0, result.output
     assert "Signaal MH-2026-0001 vastgelegd" in result.stdout
 
-    row = query(
-        db_path,
+    row = backend.rows(
         "SELECT ref, received_on, municipality, reporter, reporter_department, channel, acute, "
         "step, created_by FROM signal",
     )
@@ -66,32 +72,30 @@ def test_new_signal_with_all_flags_stores_everything(cli: Cli, db_path: Path) ->
             "meldpunt",
             0,
             1,
-            "aof-test",
+            user,
         )
     ]
-    assert query(db_path, "SELECT form FROM signal_form ORDER BY form") == [
+    assert backend.rows("SELECT form FROM signal_form ORDER BY form") == [
         ("crimineel",),
         ("seksueel",),
     ]
-    assert query(
-        db_path,
+    assert backend.rows(
         "SELECT p.name, p.name_key, p.birth_date, p.birth_year, sp.role FROM person p "
         "JOIN signal_person sp ON sp.person_id = p.id ORDER BY p.id",
     ) == [
         ("Maria Ionescu", "maria ionescu", "2004-03-12", 2004, "slachtoffer"),
         ("Onbekende man", "onbekende man", None, 1990, "dader"),
     ]
-    assert query(
-        db_path,
+    assert backend.rows(
         "SELECT street, street_key, house_number, house_addition, house_key, postcode FROM address",
     ) == [("Dorpsstr.", "dorpsstraat", 12, "A", "12a", "1687AB")]
-    assert query(db_path, "SELECT name, kvk, sector FROM organisation") == [
+    assert backend.rows("SELECT name, kvk, sector FROM organisation") == [
         ("Sauna Het Zand", "12345678", "seksbranche")
     ]
     # Every change is in the history, with who did it.
-    actions = query(db_path, "SELECT DISTINCT by_user FROM history")
-    assert actions == [("aof-test",)]
-    assert query(db_path, "SELECT count(*) FROM history WHERE entity = 'signal'") == [(1,)]
+    actions = backend.rows("SELECT DISTINCT by_user FROM history")
+    assert actions == [(user,)]
+    assert backend.rows("SELECT count(*) FROM history WHERE entity = 'signal'") == [(1,)]
 
 
 def test_json_output_has_stable_keys(cli: Cli) -> None:
@@ -127,22 +131,18 @@ def test_json_output_has_stable_keys(cli: Cli) -> None:
 
 
 def test_numbers_are_per_year_and_never_reused(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     assert new_signal(datum="05-01-2025") == "MH-2025-0001"
     assert new_signal(datum="06-01-2025") == "MH-2025-0002"
     assert new_signal(datum="02-01-2026") == "MH-2026-0001"
     # Even if a signal disappears (retention), its number is not handed out again.
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("DELETE FROM signal WHERE ref = 'MH-2025-0002'")
-    conn.commit()
-    conn.close()
+    stored_execute(backend, "DELETE FROM signal WHERE ref = 'MH-2025-0002'")
     assert new_signal(datum="07-01-2025") == "MH-2025-0003"
 
 
 def test_acute_signal_shows_avim_route_and_records_when_informed(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     result = cli(
         "signaal",
@@ -165,8 +165,8 @@ def test_acute_signal_shows_avim_route_and_records_when_informed(
 
     informed = cli("signaal", "avim", ref, "--op", "nu")
     assert informed.exit_code == 0, informed.output
-    assert query(db_path, "SELECT avim_informed_at IS NOT NULL FROM signal") == [(1,)]
-    assert query(db_path, "SELECT kind FROM step_event ORDER BY id") == [("ontvangst",), ("avim",)]
+    assert backend.rows("SELECT avim_informed_at IS NOT NULL FROM signal") == [(1,)]
+    assert backend.rows("SELECT kind FROM step_event ORDER BY id") == [("ontvangst",), ("avim",)]
 
     not_acute = new_signal()
     refused = cli("signaal", "avim", not_acute)
@@ -174,7 +174,7 @@ def test_acute_signal_shows_avim_route_and_records_when_informed(
     assert "niet als acuut" in refused.stderr
 
 
-def test_avim_time_can_be_given_when_logging(cli: Cli, db_path: Path) -> None:
+def test_avim_time_can_be_given_when_logging(cli: Cli, backend: Backend) -> None:
     result = cli(
         "signaal",
         "nieuw",
@@ -194,10 +194,10 @@ def test_avim_time_can_be_given_when_logging(cli: Cli, db_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "AVIM geïnformeerd op 01-11-2026 14:30" in result.stdout
-    assert query(db_path, "SELECT avim_informed_at FROM signal") == [("2026-11-01T14:30",)]
+    assert backend.rows("SELECT avim_informed_at FROM signal") == [("2026-11-01T14:30",)]
 
 
-def test_whole_meldroute_with_history(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+def test_whole_meldroute_with_history(cli: Cli, new_signal: NewSignal, backend: Backend) -> None:
     ref = new_signal()
     steps = [
         ("--datum", "02-11-2026", "--controle", "adres bekend uit eerder signaal"),
@@ -224,16 +224,15 @@ def test_whole_meldroute_with_history(cli: Cli, new_signal: NewSignal, db_path: 
         assert result.exit_code == 0, result.output
         assert f"staat nu in stap {number}" in result.stdout
 
-    assert query(
-        db_path,
+    assert backend.rows(
         "SELECT step, conclusion, feedback_given, feedback_on, criminal_case, shelter_arranged, "
         "closed_on FROM signal",
     ) == [(5, "duiding", 1, "2026-11-19", 1, 1, "2026-11-20")]
-    assert query(db_path, "SELECT measure FROM signal_measure ORDER BY measure") == [
+    assert backend.rows("SELECT measure FROM signal_measure ORDER BY measure") == [
         ("bibob",),
         ("wet-victoria",),
     ]
-    events = query(db_path, "SELECT kind, from_step, to_step, on_date FROM step_event ORDER BY id")
+    events = backend.rows("SELECT kind, from_step, to_step, on_date FROM step_event ORDER BY id")
     assert events == [
         ("ontvangst", None, 1, "2026-11-01"),
         ("stap", 1, 2, "2026-11-02"),
@@ -242,7 +241,7 @@ def test_whole_meldroute_with_history(cli: Cli, new_signal: NewSignal, db_path: 
         ("stap", 4, 5, "2026-11-20"),
     ]
     details = json.loads(
-        str(query(db_path, "SELECT details FROM step_event WHERE to_step = 3")[0][0])
+        str(backend.rows("SELECT details FROM step_event WHERE to_step = 3")[0][0])
     )
     assert details == {"partners": ["oe-wijk", "zorgcoordinator"]}
 
@@ -266,19 +265,19 @@ def test_whole_meldroute_with_history(cli: Cli, new_signal: NewSignal, db_path: 
     assert cli("signaal", "heropen", ref).exit_code == 2
     reopened = cli("signaal", "heropen", ref, "--reden", "nieuwe informatie van NLA")
     assert reopened.exit_code == 0, reopened.output
-    assert query(db_path, "SELECT step, conclusion, closed_on FROM signal") == [(4, None, None)]
-    assert query(db_path, "SELECT count(*) FROM signal_measure") == [(0,)]
+    assert backend.rows("SELECT step, conclusion, closed_on FROM signal") == [(4, None, None)]
+    assert backend.rows("SELECT count(*) FROM signal_measure") == [(0,)]
 
 
 def test_skip_and_back_need_a_reason_and_are_recorded(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal()
-    before = dump(db_path)
+    before = stored_dump(backend)
     refused = cli("signaal", "stap", ref, "--naar", "3", "--partner", "oe-wijk")
     assert refused.exit_code == 2
     assert "reden verplicht" in refused.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
     skipped = cli(
         "signaal",
@@ -294,8 +293,8 @@ def test_skip_and_back_need_a_reason_and_are_recorded(
     assert skipped.exit_code == 0, skipped.output
     back = cli("signaal", "stap", ref, "--naar", "2", "--reden", "controle alsnog doen")
     assert back.exit_code == 0, back.output
-    assert query(
-        db_path, "SELECT kind, to_step, reason FROM step_event WHERE id > 1 ORDER BY id"
+    assert backend.rows(
+        "SELECT kind, to_step, reason FROM step_event WHERE id > 1 ORDER BY id"
     ) == [
         ("overslaan", 3, "spoed"),
         ("terug", 2, "controle alsnog doen"),
@@ -346,11 +345,11 @@ def test_list_filters_and_days_in_step(cli: Cli, new_signal: NewSignal) -> None:
     assert "Dagen" in table.stdout and a in table.stdout
 
 
-def test_note_is_dated_and_kept(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+def test_note_is_dated_and_kept(cli: Cli, new_signal: NewSignal, backend: Backend) -> None:
     ref = new_signal()
     result = cli("signaal", "notitie", ref, "Gebeld met melder", "--datum", "02-11-2026")
     assert result.exit_code == 0, result.output
-    assert query(db_path, "SELECT on_date, text FROM note") == [("2026-11-02", "Gebeld met melder")]
+    assert backend.rows("SELECT on_date, text FROM note") == [("2026-11-02", "Gebeld met melder")]
     assert "Gebeld met melder" in cli("signaal", "toon", ref).stdout
 
 
@@ -388,10 +387,10 @@ def test_note_is_dated_and_kept(cli: Cli, new_signal: NewSignal, db_path: Path) 
     ],
 )
 def test_bad_input_is_refused_and_nothing_changes(
-    cli: Cli, new_signal: NewSignal, db_path: Path, args: tuple[str, ...], message: str
+    cli: Cli, new_signal: NewSignal, backend: Backend, args: tuple[str, ...], message: str
 ) -> None:
     new_signal()  # the file exists and has content
-    before = dump(db_path)
+    before = stored_dump(backend)
     base = {
         "--datum": "01-11-2026",
         "--gemeente": "Dijk en Waard",
@@ -411,14 +410,19 @@ def test_bad_input_is_refused_and_nothing_changes(
     assert message in result.stderr, result.stderr
     assert result.stderr.startswith("Fout: ")
     assert "Traceback" not in result.output
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
-def test_missing_flags_without_a_terminal_name_what_to_give(cli: Cli, db_path: Path) -> None:
+def test_missing_flags_without_a_terminal_name_what_to_give(
+    cli: Cli, backend: Backend, db_path: Path
+) -> None:
     result = cli("signaal", "nieuw", "--gemeente", "Texel")
     assert result.exit_code == 2
     assert "--melder, --kanaal, --omschrijving" in result.stderr
-    assert not db_path.exists()
+    if backend.is_postgresql:  # nothing was opened, so not even the schema was made
+        assert backend.scalar("SELECT to_regclass('signal') IS NULL") is True
+    else:
+        assert not db_path.exists()
 
 
 @pytest.mark.parametrize("command", [("toon",), ("stap",), ("notitie",), ("heropen",), ("avim",)])
@@ -442,6 +446,7 @@ def test_sloppy_ids_are_understood(cli: Cli, new_signal: NewSignal) -> None:
         assert json.loads(result.stdout)["id"] == ref
 
 
+@file_only("a file that does not exist yet; a server database always exists")
 def test_info_does_not_create_the_file(cli: Cli, db_path: Path) -> None:
     result = cli("info")
     assert result.exit_code == 0
@@ -450,6 +455,7 @@ def test_info_does_not_create_the_file(cli: Cli, db_path: Path) -> None:
     assert not db_path.exists()
 
 
+@file_only("which file --db and MHTOOL_DB name")
 def test_db_flag_beats_environment(cli: Cli, tmp_path: Path, db_path: Path) -> None:
     other = tmp_path / "ander.db"
     result = cli("--db", str(other), "info", "--json")
@@ -457,6 +463,7 @@ def test_db_flag_beats_environment(cli: Cli, tmp_path: Path, db_path: Path) -> N
     assert data["pad"] == str(other) and data["bron"] == "--db"
 
 
+@file_only("the default location is a file")
 def test_default_location_is_the_user_data_dir(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -467,6 +474,7 @@ def test_default_location_is_the_user_data_dir(
     assert data["pad"] == str(tmp_path / "data" / "mhtool" / "mhtool.db")
 
 
+@file_only("file permissions, application_id, WAL and STRICT tables belong to the file")
 def test_new_database_is_private_and_recognisable(new_signal: NewSignal, db_path: Path) -> None:
     new_signal()
     assert db_path.stat().st_mode & 0o777 == 0o600
@@ -477,6 +485,7 @@ def test_new_database_is_private_and_recognisable(new_signal: NewSignal, db_path
     assert "STRICT" in tables.fetchone()[0]
 
 
+@file_only("a lock held by another sqlite3 connection (server writers: test_concurrent_use)")
 def test_locked_database_gives_in_use_message(
     cli: Cli, new_signal: NewSignal, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -515,6 +524,7 @@ def test_locked_database_gives_in_use_message(
         (b"", "leeg bestand"),
     ],
 )
+@file_only("the content of a file that is not a database")
 def test_file_that_is_not_a_database_is_left_alone(
     cli: Cli, db_path: Path, content: bytes, message: str
 ) -> None:
@@ -525,29 +535,48 @@ def test_file_that_is_not_a_database_is_left_alone(
     assert db_path.read_bytes() == content
 
 
-def test_database_of_another_program_is_refused(cli: Cli, db_path: Path) -> None:
-    conn = sqlite3.connect(db_path)
-    conn.execute("CREATE TABLE recepten (naam TEXT)")
-    conn.commit()
-    conn.close()
-    before = db_path.read_bytes()
+def test_database_of_another_program_is_refused(
+    cli: Cli, backend: Backend, db_path: Path
+) -> None:
+    tables = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    if backend.is_postgresql:
+        stored_execute(backend, "CREATE TABLE recepten (naam TEXT)")
+    else:
+        conn = sqlite3.connect(db_path)
+        conn.execute("CREATE TABLE recepten (naam TEXT)")
+        conn.commit()
+        conn.close()
+        before = db_path.read_bytes()
     result = cli("signaal", "lijst")
     assert result.exit_code == 4
     assert "ander programma" in result.stderr
-    assert db_path.read_bytes() == before
+    if backend.is_postgresql:
+        assert backend.rows(tables) == [("recepten",)]
+    else:
+        assert db_path.read_bytes() == before
 
 
-def test_newer_schema_is_refused(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+def test_newer_schema_is_refused(
+    cli: Cli, new_signal: NewSignal, backend: Backend, db_path: Path
+) -> None:
     new_signal()
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA user_version = 999")
-    conn.commit()
-    conn.close()
+    if backend.is_postgresql:
+        stored_execute(
+            backend,
+            "INSERT INTO schema_migration (version, name, applied_at) "
+            "VALUES (999, 'toekomst', '2030-01-01T00:00:00+00:00')",
+        )
+    else:
+        conn = sqlite3.connect(db_path)
+        conn.execute("PRAGMA user_version = 999")
+        conn.commit()
+        conn.close()
     result = cli("signaal", "lijst")
     assert result.exit_code == 4
     assert "nieuwere versie van mhtool" in result.stderr
 
 
+@file_only("a folder given as the database file")
 def test_directory_is_refused(cli: Cli, tmp_path: Path) -> None:
     result = cli("--db", str(tmp_path), "signaal", "lijst")
     assert result.exit_code == 4
@@ -572,6 +601,7 @@ def test_unexpected_error_shows_no_traceback_or_data(
 
 
 @pytest.mark.parametrize("args", [("signaal", "lijst"), ("signaal", "toon", "MH-2026-0001")])
+@file_only("a file that does not exist yet; a server database always exists")
 def test_reading_commands_never_create_the_file(
     cli: Cli, db_path: Path, args: tuple[str, ...]
 ) -> None:
@@ -605,10 +635,10 @@ def test_bare_command_shows_help_without_error(cli: Cli) -> None:
     ],
 )
 def test_field_specs_never_lose_data_silently(
-    cli: Cli, new_signal: NewSignal, db_path: Path, spec: tuple[str, ...], message: str
+    cli: Cli, new_signal: NewSignal, backend: Backend, spec: tuple[str, ...], message: str
 ) -> None:
     new_signal("--adres", "straat=Kerkstraat; nummer=1", "--persoon", "naam=X; rol=dader")
-    before = dump(db_path)
+    before = stored_dump(backend)
     result = cli(
         "signaal",
         "nieuw",
@@ -624,7 +654,7 @@ def test_field_specs_never_lose_data_silently(
     )
     assert result.exit_code == 2, result.output
     assert message in result.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
 def test_history_in_json_speaks_dutch(cli: Cli, new_signal: NewSignal) -> None:
@@ -664,7 +694,7 @@ def test_dates_before_receipt_are_refused(cli: Cli, new_signal: NewSignal) -> No
     assert closing.exit_code == 2 and "--terugkoppeling-datum" in closing.stderr
 
 
-def test_avim_time_is_not_overwritten_without_reason(cli: Cli, db_path: Path) -> None:
+def test_avim_time_is_not_overwritten_without_reason(cli: Cli, backend: Backend) -> None:
     created = cli(
         "signaal",
         "nieuw",
@@ -696,7 +726,7 @@ def test_avim_time_is_not_overwritten_without_reason(cli: Cli, db_path: Path) ->
         "tikfout",
     )
     assert fixed.exit_code == 0, fixed.output
-    assert query(db_path, "SELECT avim_informed_at FROM signal") == [("2026-11-01T21:50",)]
+    assert backend.rows("SELECT avim_informed_at FROM signal") == [("2026-11-01T21:50",)]
 
 
 @pytest.mark.parametrize(
@@ -709,7 +739,7 @@ def test_avim_time_is_not_overwritten_without_reason(cli: Cli, db_path: Path) ->
     ],
 )
 def test_house_numbers_keep_additions_apart(
-    cli: Cli, db_path: Path, number: str, stored: tuple[object, ...]
+    cli: Cli, backend: Backend, number: str, stored: tuple[object, ...]
 ) -> None:
     result = cli(
         "signaal",
@@ -726,7 +756,7 @@ def test_house_numbers_keep_additions_apart(
         f"straat=Dorpsstraat; nummer={number}",
     )
     assert result.exit_code == 0, result.output
-    assert query(db_path, "SELECT house_number, house_addition, house_key FROM address") == [stored]
+    assert backend.rows("SELECT house_number, house_addition, house_key FROM address") == [stored]
 
 
 def test_six_digit_house_number_is_refused(cli: Cli) -> None:
@@ -771,17 +801,17 @@ def test_a_minor_is_marked_at_the_date_of_receipt(
 
 
 def test_repeated_or_contradictory_closing_options(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     """A measure given twice is one measure (not a 'damaged database'); a feedback date with
     --geen-terugkoppeling is refused instead of silently dropped."""
     ref = new_signal()
     close = ("signaal", "stap", ref, "--naar", "5", "--reden", "kort", "--conclusie", "geen")
-    before = dump(db_path)
+    before = stored_dump(backend)
     clash = cli(*close, "--geen-terugkoppeling", "--terugkoppeling-datum", "02-11-2026")
     assert clash.exit_code == 2
     assert "past niet bij --geen-terugkoppeling" in clash.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
     twice = cli(*close, "--geen-terugkoppeling", "--maatregel", "bibob", "--maatregel", "bibob")
     assert twice.exit_code == 0, twice.output
     assert json.loads(cli("signaal", "toon", ref, "--json").stdout)["bestuurlijke_maatregelen"] == [
@@ -801,15 +831,15 @@ def test_repeated_or_contradictory_closing_options(
     ],
 )
 def test_an_empty_option_value_is_an_error_not_the_default(
-    cli: Cli, new_signal: NewSignal, db_path: Path, args: tuple[str, ...], message: str
+    cli: Cli, new_signal: NewSignal, backend: Backend, args: tuple[str, ...], message: str
 ) -> None:
     """'--datum ""' silently meant today, '--jaar ""' all years: a script bug hidden."""
     new_signal()
-    before = dump(db_path)
+    before = stored_dump(backend)
     result = cli(*args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
 def test_history_keys_are_stable_and_values_readable(cli: Cli, new_signal: NewSignal) -> None:

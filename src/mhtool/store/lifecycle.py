@@ -266,14 +266,14 @@ def anything_overdue(store: Store, today: dt.date, step_defaults: dict[int, int]
     """The hint after other commands: one statement of EXISTS probes, each on an index. The
     norms are read inside it (a primary-key lookup in `setting` per step), so the hint costs
     one query whatever the municipality set."""
+    # Only fixed fragments of this module are joined; every value is a bound parameter.
+    acute = _indexed(store, "signal s", "signal_acute_without_avim")
+    actions = _indexed(store, "follow_up_action fa", "follow_up_open_by_due")
     probes = [
-        "EXISTS (SELECT 1 FROM "
-        + _indexed(store, "signal s", "signal_acute_without_avim")
-        + " WHERE acute = 1 AND avim_informed_at IS NULL AND step < 5 AND s.annulled_on IS NULL)",
-        "EXISTS (SELECT 1 FROM "
-        + _indexed(store, "follow_up_action fa", "follow_up_open_by_due")
-        + " JOIN signal s ON s.id = fa.signal_id WHERE fa.done_on IS NULL AND fa.due_on < ? "
-        "AND s.annulled_on IS NULL)",
+        f"EXISTS (SELECT 1 FROM {acute} WHERE acute = 1 AND avim_informed_at IS NULL "  # noqa: S608
+        "AND step < 5 AND s.annulled_on IS NULL)",
+        f"EXISTS (SELECT 1 FROM {actions} JOIN signal s ON s.id = fa.signal_id "  # noqa: S608
+        "WHERE fa.done_on IS NULL AND fa.due_on < ? AND s.annulled_on IS NULL)",
     ]
     params: list[Any] = [today.isoformat()]
     for step, default in sorted(step_defaults.items()):

@@ -177,11 +177,16 @@ def _best_persons(
     store: Store, select: str, params: list[Any], given_key: str, birth_year: int | None
 ) -> list[dict[str, Any]]:
     order = []
+    # On PostgreSQL a comparison is a boolean (coalesce with true, not 1), and NULLs would
+    # come first in a descending order, where SQLite puts them last.
+    server = store.dialect == "postgresql"
     if len(given_key) > 1:
-        order.append("given_key = ? DESC")
+        order.append("given_key = ? DESC NULLS LAST" if server else "given_key = ? DESC")
         params.append(given_key)
     if birth_year is not None:
-        order.append("coalesce(birth_year = ?, 1) DESC")
+        order.append(
+            "coalesce(birth_year = ?, true) DESC" if server else "coalesce(birth_year = ?, 1) DESC"
+        )
         params.append(birth_year)
     params.append(CANDIDATE_LIMIT)
     sql = select + (f" ORDER BY {', '.join(order)}" if order else "") + " LIMIT ?"

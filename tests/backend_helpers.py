@@ -1,0 +1,86 @@
+"""Helpers for tests that run on both backends (the `backend` fixture of conftest.py).
+
+`file_only` keeps one test of a both-backend module on the file: for what only a file has
+(its permissions, WAL, SQLite's own query plans, a lock another sqlite3 connection holds).
+`stored_dump` is record_helpers.dump for either backend: everything stored except the audit
+log, to show that a refused command left the database as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Backend
+from tests.record_helpers import dump
+
+
+def file_only(reason: str) -> pytest.MarkDecorator:
+    """Run the test on the file only (`reason` says why it cannot apply to a server): the
+    indirect parametrisation replaces the fixture's two backends by the file alone."""
+    assert reason.strip(), "say why the test is about the file only"
+    return pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def server_only(backend: Backend, reason: str) -> None:
+    """Skip, saying why, when the test is about something only a server has (run it with
+    the `backend` fixture, so its file run is an explicit skip, not a silent pass)."""
+    if not backend.is_postgresql:
+        pytest.skip(f"server only: {reason}")
+
+
+def login(backend: Backend, name: str) -> tuple[list[str], str]:
+    """The global options that make `name` the user in history and audit, and the user that
+    is then stored: on a file `--gebruiker name`; on a server the login name of the address,
+    whatever the client says (`--gebruiker` is refused there)."""
+    if backend.is_postgresql:
+        from urllib.parse import urlsplit
+
+        return [], str(urlsplit(backend.target).username)
+    return ["--gebruiker", name], name
+
+
+def stored_execute(backend: Backend, *statements: str) -> None:
+    """Change the database behind mhtool's back, as someone with a database client could (on a
+    file with foreign keys on, as mhtool runs it; on a server as the superuser)."""
+    if backend.is_postgresql:
+        assert backend.cluster is not None
+        with backend.cluster.connect(backend.dbname) as conn:
+            for statement in statements:
+                conn.execute(statement.encode())
+        return
+    file = sqlite3.connect(backend.target)
+    try:
+        file.execute("PRAGMA foreign_keys = ON")
+        for statement in statements:
+            file.execute(statement)
+        file.commit()
+    finally:
+        file.close()
+
+
+def stored_dump(backend: Backend) -> list[str]:
+    """Every row of every mhtool table but the audit log (and the anchor that moves with it),
+    as text in a stable order: on a file the SQL dump, on a server one line per row."""
+    if not backend.is_postgresql:
+        return dump(Path(backend.target))
+    assert backend.cluster is not None
+    lines: list[str] = []
+    with backend.cluster.connect(backend.dbname) as conn:
+        tables = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'audit_log' ORDER BY tablename"
+            ).fetchall()
+        ]
+        for table in tables:
+            cursor = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from the catalogue
+            found: list[tuple[Any, ...]] = [tuple(r) for r in cursor.fetchall()]
+            if table == "setting":
+                found = [r for r in found if not str(r[0]).startswith("audit.")]
+            lines += [f"{table}: {row!r}" for row in sorted(found, key=repr)]
+    return lines
