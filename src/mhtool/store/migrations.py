@@ -410,7 +410,7 @@ POSTGRES_MIGRATIONS: dict[int, Migration] = {}
 
 
 def _postgres_baseline(store: Store) -> None:
-    from mhtool.store.postgres_schema import STATEMENTS  # type: ignore[import-not-found,unused-ignore]
+    from mhtool.store.postgres_schema import STATEMENTS
 
     for statement in STATEMENTS:
         store.execute(statement)
