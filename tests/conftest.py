@@ -126,6 +126,18 @@ class Backend:
         return f"Backend({self.name}, {self.target})"
 
 
+# A database migrated once per session; every server test gets a copy of it, schema and all,
+# instead of paying for the migrations itself.
+SCHEMA_TEMPLATE = "mhtool_template"
+
+
+def _migrate(url: str) -> None:
+    """What a first command does to an empty server database: create the mhtool schema."""
+    from mhtool.services.database import open_server_database
+
+    open_server_database(url).close()
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)],
 )
@@ -134,15 +146,21 @@ def backend(
 ) -> Iterator[Backend]:
     """Runs the test once on a file (today's MHTOOL_DB under tmp_path) and once on a fresh
     database of the session's PostgreSQL cluster (MHTOOL_DB = its URL, superuser `postgres`,
-    who may create the roles of a row-level-security test). The server database and the roles
-    the test created are dropped afterwards."""
+    who may create the roles of a row-level-security test). The server database already holds
+    the current schema (a copy of a template migrated once per session), as a file holds it
+    after the first command; `@pytest.mark.empty_server_database` gives an empty one instead,
+    for tests of what the first use of a server database does. The server database and the
+    roles the test created are dropped afterwards."""
     if request.param == "sqlite":
         yield Backend("sqlite", str(isolated_database))
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
     cluster.ensure_running()
     roles_before = cluster.roles()
-    dbname = cluster.fresh_database()
+    if request.node.get_closest_marker("empty_server_database") is not None:
+        dbname = cluster.fresh_database()
+    else:
+        dbname = cluster.fresh_database(cluster.ensure_template(SCHEMA_TEMPLATE, _migrate))
     url = cluster.url(dbname)
     monkeypatch.setenv("MHTOOL_DB", url)
     try:
