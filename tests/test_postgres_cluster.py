@@ -236,3 +236,28 @@ def test_a_signal_logged_is_listed_and_stored_on_both_backends(backend: Backend,
     )
     actions = [row[0] for row in backend.rows("SELECT action FROM audit_log ORDER BY id")]
     assert actions == ["signaal.nieuw", "signaal.lijst", "signaal.lijst"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_server_database_starts_as_a_copy_of_the_migrated_template(backend: Backend) -> None:
+    """As a file after its first command: the current schema, no data of another test."""
+    from mhtool.store.migrations import LATEST_VERSION
+
+    assert backend.scalar("SELECT max(version) FROM schema_migration") == LATEST_VERSION
+    assert backend.scalar("SELECT count(*) FROM signal") == 0
+    assert backend.scalar("SELECT count(*) FROM audit_log") == 0
+
+
+@pytest.mark.slow
+@pytest.mark.empty_server_database
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_an_empty_server_database_on_request(backend: Backend, cli: Cli) -> None:
+    """`empty_server_database`: nothing in it until the first command creates the schema."""
+    from mhtool.store.migrations import LATEST_VERSION
+
+    tables = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+    assert backend.scalar(tables) == 0
+    listed = cli("signaal", "lijst")
+    assert listed.exit_code == 0, listed.output
+    assert backend.scalar("SELECT max(version) FROM schema_migration") == LATEST_VERSION
