@@ -9,12 +9,15 @@ those columns like any table; one with external content (`content=...`) is rebui
 content table afterwards, and every one is optimized, so no deleted word survives in an
 index segment. A table that holds signal data in another shape must follow one of these
 conventions; the audit_log is deliberately never touched (it holds no personal data).
+
+On a PostgreSQL server the schema is read from pg_catalog (store/schema_info.py) and there are
+no FTS tables: the search text is an ordinary table its triggers keep (store/postgres_schema.py),
+so deleting and rewriting the rows it derives from takes the words out of it too.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,51 +26,18 @@ from mhtool.domain.name_redaction import NameRedaction, redaction_for, redaction
 from mhtool.errors import DatabaseInUseError, MhtoolError, NotCompactedError
 from mhtool.store.connection import SqliteStore, Store, translate_sqlite_errors
 from mhtool.store.row_ids import remember_freed
+from mhtool.store.schema_info import SchemaTable, columns, foreign_keys, quote, schema_tables
 
 # Never erased: the audit trail itself and the schema bookkeeping.
 PROTECTED = frozenset({"audit_log", "schema_migration", "signal_counter", "setting"})
-# Shadow tables of FTS5 and FTS4 indexes: SQLite maintains them, we never touch them directly.
-_FTS_SHADOW = (
-    "_data",
-    "_idx",
-    "_content",
-    "_docsize",
-    "_config",
-    "_segments",
-    "_segdir",
-    "_stat",
-)
-_EXTERNAL_CONTENT = re.compile(r"content\s*=\s*['\"\[`]?\s*[a-z_]")
 
 
 def _quote(name: str) -> str:
-    """Identifiers come from sqlite_master, never from user input; quoting keeps odd names safe."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-@dataclass(frozen=True)
-class SchemaTable:
-    name: str
-    fts: bool  # an FTS5 or FTS4 full-text index
-    external_content: bool
+    return quote(name)
 
 
 def _tables(store: Store) -> list[SchemaTable]:
-    rows = store.rows(
-        "SELECT name, coalesce(sql, '') AS sql FROM sqlite_master WHERE type = 'table' "
-        "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    )
-    virtual = {r["name"] for r in rows if r["sql"].upper().startswith("CREATE VIRTUAL TABLE")}
-    shadows = {v + suffix for v in virtual for suffix in _FTS_SHADOW}
-    tables: list[SchemaTable] = []
-    for r in rows:
-        if r["name"] in shadows or r["name"] in PROTECTED:
-            continue
-        sql = r["sql"].lower()
-        fts = r["name"] in virtual and ("using fts5" in sql or "using fts4" in sql)
-        external = fts and _EXTERNAL_CONTENT.search(sql) is not None
-        tables.append(SchemaTable(r["name"], fts, external))
-    return tables
+    return [t for t in schema_tables(store) if t.name not in PROTECTED]
 
 
 def fts_tables(store: Store) -> list[SchemaTable]:
@@ -81,13 +51,9 @@ def referencing_columns(store: Store, target: str, hint: str) -> list[tuple[str,
     for table in _tables(store):
         if table.name == target or table.external_content:
             continue
-        columns = {c["name"] for c in store.rows(f"PRAGMA table_info({_quote(table.name)})")}
-        keys = {
-            fk["from"]
-            for fk in store.rows(f"PRAGMA foreign_key_list({_quote(table.name)})")
-            if fk["table"] == target
-        }
-        if hint in columns:
+        names = set(columns(store, table.name))
+        keys = {column for column, to in foreign_keys(store, table.name) if to == target}
+        if hint in names:
             keys.add(hint)
         found += [(table.name, column) for column in sorted(keys)]
     return found
@@ -273,13 +239,15 @@ def scrub_name(
                 left.add(row["signal_id"])
             if any(unsure) and row["signal_id"] is not None:
                 review.setdefault(row["signal_id"], set()).add(_PLACES[column])
-    refs = {
-        r["id"]: r["ref"]
-        for r in store.rows(
-            "SELECT id, ref FROM signal WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (json.dumps(sorted(left | touched | set(review))),),
+    ids = json.dumps(sorted(left | touched | set(review)))
+    if store.dialect == "postgresql":
+        sql = (
+            "SELECT id, ref FROM signal WHERE id IN "
+            "(SELECT value::bigint FROM json_array_elements_text(?::json)) ORDER BY id"
         )
-    }
+    else:
+        sql = "SELECT id, ref FROM signal WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"
+    refs = {r["id"]: r["ref"] for r in store.rows(sql, (ids,))}
     return Scrubbed(
         changed,
         {i: refs[i] for i in sorted(touched) if i in refs},
@@ -292,10 +260,18 @@ def forget_in_checks(store: Store, kind: str, entity_id: int) -> int:
     """The step-2 checks of other signals name what they found by kind and id; an erased
     person's id there would point at nobody (or, later, at someone else): set it to null."""
     changed = 0
-    rows = store.rows(
-        "SELECT id, details FROM step_event WHERE json_type(details, '$.automatische_controle') "
-        "= 'object'"
-    )
+    if store.dialect == "postgresql":
+        # details is JSON text, as in the file.
+        sql = (
+            "SELECT id, details FROM step_event "
+            "WHERE jsonb_typeof(details::jsonb -> 'automatische_controle') = 'object'"
+        )
+    else:
+        sql = (
+            "SELECT id, details FROM step_event "
+            "WHERE json_type(details, '$.automatische_controle') = 'object'"
+        )
+    rows = store.rows(sql)
     for row in rows:
         details = json.loads(row["details"])
         check = details["automatische_controle"]
@@ -337,7 +313,11 @@ def compact(store: Store, done: str) -> None:
     from mhtool.safe_file import clean_leftovers
 
     if not isinstance(store, SqliteStore):
-        # A server reuses freed pages itself; VACUUM there is the beheerder's (docs/server.md).
+        # On a server the deleted row versions stay in the table files (and in the WAL and
+        # the server's backups) until PostgreSQL reuses the space; even VACUUM FULL writes new
+        # files rather than overwriting the old blocks. mhtool's login may not run VACUUM (it
+        # needs the table owner) and cannot run it in a transaction: removing the old
+        # versions from disk is the beheerder's job, described in docs/server.md.
         return
     clean_leftovers([store.path.parent], keep=[store.path])
     try:
