@@ -169,6 +169,13 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "Werken met een gedeelde PostgreSQL-server (zie docs/server.md).",
     ),
     LazyCommand(
+        "overzetten",
+        "transfer_commands",
+        "transfer",
+        "Zet een databasebestand over naar een lege database op een server, of maak van een "
+        "serverdatabase een nieuw bestand.",
+    ),
+    LazyCommand(
         "aanvulling",
         "completion_commands",
         "completion_command",

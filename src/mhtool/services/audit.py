@@ -101,9 +101,17 @@ def record_refusal(
 
 @contextlib.contextmanager
 def audited(
-    store: Store, user: str, action: str, object_type: str, object_id: str = ""
+    store: Store,
+    user: str,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    *,
+    log_refusal: bool = True,
 ) -> Iterator[Audited]:
-    """One write transaction for the use case and its audit entry; refusals are logged too."""
+    """One write transaction for the use case and its audit entry; refusals are logged too,
+    unless `log_refusal` is off: a database that must stay empty until a copy lands in it
+    (`overzetten`) logs its refusals elsewhere."""
     note = Audited(object_id=object_id)
     try:
         with store.write():
@@ -115,7 +123,8 @@ def audited(
     except (DatabaseError, DatabaseInUseError):
         raise  # the file itself is the problem: logging the refusal would fail the same way
     except MhtoolError as error:
-        record_refusal(store, user, action, object_type, note.object_id, error, note.details)
+        if log_refusal:
+            record_refusal(store, user, action, object_type, note.object_id, error, note.details)
         raise
 
 

@@ -51,7 +51,7 @@ def schema_tables(store: Store) -> list[SchemaTable]:
     if store.dialect == "postgresql":
         rows = store.rows(
             "SELECT tablename AS name FROM pg_catalog.pg_tables "
-            "WHERE schemaname = current_schema() ORDER BY tablename COLLATE \"C\""
+            'WHERE schemaname = current_schema() ORDER BY tablename COLLATE "C"'
         )
         return [SchemaTable(str(r["name"]), False, False) for r in rows]
     rows = store.rows(

@@ -1,0 +1,420 @@
+"""`mhtool overzetten`: a file (plain or encrypted) onto an empty server database, and a server
+database into a new file. Every table arrives with every value (erased persons stay erased,
+annulled signals stay annulled), the derived search and statistics tables are rebuilt equal,
+the audit chain verifies on the other side, ids and numbers go on above the copied ones, and a
+non-empty target or an existing file is refused with nothing changed.
+
+Every test here uses the session's PostgreSQL cluster, so all are slow (except the usage
+errors, which never reach a server)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Backend, Cli
+from tests.mhtool_process import TEST_PASSPHRASE
+from tests.postgres_cluster import PostgresCluster
+from tests.signal_helpers import close_signal, log_signal
+
+# Tables mhtool keeps itself from the copied rows (and the schema bookkeeping of each side).
+DERIVED = {"search_term", "search_text", "signal_group", "signal_group_count"}
+NOT_COMPARED = {"schema_migration", "search_text"}  # search_text: FTS5 on a file
+
+
+@pytest.fixture
+def server(postgres_cluster: PostgresCluster) -> Iterator[Backend]:
+    """A fresh, empty database on the session's cluster (MHTOOL_DB stays the file)."""
+    postgres_cluster.ensure_running()
+    roles = postgres_cluster.roles()
+    dbname = postgres_cluster.fresh_database()
+    try:
+        yield Backend("postgresql", postgres_cluster.url(dbname), postgres_cluster, dbname)
+    finally:
+        postgres_cluster.ensure_running()
+        postgres_cluster.drop_database(dbname, roles_before=roles)
+
+
+def _file_rows(
+    path: Path, sql: str, params: tuple[Any, ...] = (), passphrase: str | None = None
+) -> list[tuple[Any, ...]]:
+    """Rows of a file, plain or encrypted, through mhtool's own connection."""
+    from mhtool.store.cipher import key_material
+    from mhtool.store.connection import connect
+
+    conn = connect(path, key_material(passphrase) if passphrase else None)
+    try:
+        return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+    finally:
+        conn.close()
+
+
+def _file_tables(path: Path, passphrase: str | None = None) -> list[str]:
+    rows = _file_rows(
+        path,
+        "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'table' "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        passphrase=passphrase,
+    )
+    virtual = [n for n, sql in rows if sql.upper().startswith("CREATE VIRTUAL")]
+    return [
+        n for n, _ in rows if n not in virtual and not any(n.startswith(v + "_") for v in virtual)
+    ]
+
+
+def _content(rows: list[tuple[Any, ...]]) -> list[str]:
+    return sorted(json.dumps(list(r), ensure_ascii=False) for r in rows)
+
+
+def _file_content(path: Path, table: str, passphrase: str | None = None) -> list[str]:
+    return _content(_file_rows(path, f'SELECT * FROM "{table}"', passphrase=passphrase))  # noqa: S608
+
+
+def _server_content(server: Backend, table: str) -> list[str]:
+    return _content(server.rows(f'SELECT * FROM "{table}"'))  # noqa: S608
+
+
+def _server_tables(server: Backend) -> list[str]:
+    return [
+        str(r[0])
+        for r in server.rows(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        )
+    ]
+
+
+def _server_counts(server: Backend) -> dict[str, int]:
+    return {
+        t: int(server.scalar(f'SELECT count(*) FROM "{t}"'))  # noqa: S608
+        for t in _server_tables(server)
+    }
+
+
+def _fill(cli: Cli) -> dict[str, str]:
+    """A file with what a real one holds: persons, addresses, organisations, notes, a closed
+    signal, an annulled one, an erased person and a destroyed signal's freed ids."""
+    refs = {
+        "kas": log_signal(
+            cli,
+            "--persoon", "naam=Jan de Vries; rol=slachtoffer; geboren=12-03-1990",
+            "--persoon", "naam=Maria Ionescu; rol=slachtoffer; geboren=1988",
+            "--adres", "straat=Dorpsstraat; nummer=12; postcode=1700 AB; plaats=Heerhugowaard",
+            "--organisatie", "naam=Kwekerij De Tuin BV; sector=agrarisch",
+            "--vorm", "arbeid",
+            datum="01-10-2026",
+            omschrijving="Jan de Vries en Maria Ionescu werken bij de kwekerij; Łukasz weet meer.",
+        ),
+        "nagel": log_signal(
+            cli,
+            "--persoon", "naam=Piet Bakker; rol=dader",
+            "--organisatie", "naam=Nagelstudio Glans; sector=overig",
+            "--vorm", "seksueel",
+            datum="03-10-2026",
+            omschrijving="Melding over een nagelstudio.",
+        ),
+        "dubbel": log_signal(
+            cli, "--persoon", "naam=Piet Bakker; rol=dader", datum="04-10-2026",
+            omschrijving="Dezelfde melding nog eens.",
+        ),
+        "dicht": log_signal(cli, datum="05-10-2026", omschrijving="Afgerond signaal."),
+    }  # fmt: skip
+    steps = [
+        ("signaal", "notitie", refs["kas"], "Gesprek met Maria Ionescu gepland."),
+        ("signaal", "vervallen", refs["dubbel"], "--reden", "dubbel"),
+        ("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja"),
+    ]
+    for args in steps:
+        done = cli(*args)
+        assert done.exit_code == 0, (args, done.output)
+    close_signal(cli, refs["dicht"], "20-10-2026")
+    return refs
+
+
+def _assert_same_tables(path: Path, server: Backend, passphrase: str | None = None) -> None:
+    """Every table of the file, with every value of every row, is on the server (the audit
+    log up to the copy's own entries, which each side writes for itself)."""
+    for table in _file_tables(path, passphrase):
+        if table in NOT_COMPARED | {"audit_log"}:
+            continue
+        on_server = _server_content(server, table)
+        in_file = _file_content(path, table, passphrase)
+        if table == "setting":  # the audit log's anchor follows each side's own last entry
+            on_server, in_file = _without_anchor(on_server), _without_anchor(in_file)
+        assert on_server == in_file, table
+    file_audit = _file_rows(path, "SELECT * FROM audit_log ORDER BY id", passphrase=passphrase)
+    server_audit = server.rows("SELECT * FROM audit_log ORDER BY id")
+    shared = min(len(file_audit), len(server_audit)) - 1
+    assert shared > 0 and server_audit[:shared] == file_audit[:shared]
+    # The search text (FTS5 in the file, a table on the server) holds as many documents.
+    documents = _file_rows(path, "SELECT count(*) FROM search_text", passphrase=passphrase)
+    assert server.scalar("SELECT count(*) FROM search_text") == documents[0][0]
+
+
+def _without_anchor(settings: list[str]) -> list[str]:
+    return [row for row in settings if not row.startswith('["audit.anker"')]
+
+
+def _copy_entries(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """(by_user, result, details) of the 'overzetten' entries of an audit log."""
+    return [(r[2], r[6], json.loads(r[7])) for r in rows if r[3] == "overzetten"]
+
+
+@pytest.mark.slow
+def test_a_file_moves_onto_an_empty_server_whole(cli: Cli, db_path: Path, server: Backend) -> None:
+    refs = _fill(cli)
+    before = {t: _file_content(db_path, t) for t in _file_tables(db_path)}
+    audit_before = _file_rows(db_path, "SELECT * FROM audit_log ORDER BY id")
+
+    moved = cli("overzetten", "--naar", server.target, "--json")
+    assert moved.exit_code == 0, moved.output
+    report = json.loads(moved.stdout)
+    assert report["richting"] == "naar-server"
+    assert report["aantallen_gelijk"] is True and report["historie_gelijk"] is True
+    assert report["auditketen_in_orde"] is True
+    copied = {t: len(rows) for t, rows in before.items() if t not in DERIVED | NOT_COMPARED}
+    assert report["tabellen"] == copied
+    # Jan de Vries erased; Piet Bakker twice (not linked to the earlier one).
+    assert copied["signal"] == 4 and copied["person"] == 3 and copied["history"] > 10
+    assert report["auditlog_regels"] == len(audit_before)
+    assert report["afgeleid"] == {t: len(before[t]) for t in DERIVED if t != "search_text"} | {
+        "search_text": _file_rows(db_path, "SELECT count(*) FROM search_text")[0][0]
+    }
+
+    # The file is as it was, plus one audit entry for the copy (counts only), and the server
+    # holds all of it: every value of every table.
+    for table, rows in before.items():
+        if table != "audit_log":
+            now = _file_content(db_path, table)
+            assert _without_anchor(now) == _without_anchor(rows), table
+    audit_after = _file_rows(db_path, "SELECT * FROM audit_log ORDER BY id")
+    assert audit_after[:-1] == audit_before
+    assert _copy_entries(audit_after) == [
+        (audit_before[-1][2], "gelukt", {"richting": "naar-server", **copied})
+    ]
+    _assert_same_tables(db_path, server)
+    server_audit = server.rows("SELECT * FROM audit_log ORDER BY id")
+    assert server_audit[: len(audit_before)] == audit_before
+    # The server's own entry: by the server login (never the file's user name), counts only.
+    assert _copy_entries(server_audit) == [
+        ("postgres", "gelukt", {"richting": "naar-server", **copied})
+    ]
+
+    # The erased person stays erased and the annulled signal annulled.
+    assert server.scalar("SELECT count(*) FROM person WHERE name = 'Jan de Vries'") == 0
+    assert server.scalar("SELECT count(*) FROM signal WHERE description LIKE '%Jan de Vries%'") == 0
+    assert server.scalar(
+        "SELECT annulled_on IS NOT NULL FROM signal WHERE ref = ?", (refs["dubbel"],)
+    )
+
+    # The audit chain checks out on the server with mhtool's own check.
+    checked = cli("--db", server.target, "audit", "controleer", "--volledig", "--json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["in_orde"] is True
+
+
+@pytest.mark.slow
+def test_ids_and_numbers_go_on_above_the_copied_ones(
+    cli: Cli, db_path: Path, server: Backend
+) -> None:
+    _fill(cli)
+    assert cli("overzetten", "--naar", server.target).exit_code == 0
+    assert server.cluster is not None
+    with server.cluster.connect(server.dbname) as conn:
+        # What the next writer's inserts get when they give no id: the triggers' max + 1, the
+        # audit log's identity sequence past the copied entries.
+        conn.execute("BEGIN")
+        highest = conn.execute("SELECT max(id) FROM history").fetchone()
+        added = conn.execute(
+            "INSERT INTO history (at, by_user, entity, action) VALUES ('x', 'y', 'signal', 'z') "
+            "RETURNING id"
+        ).fetchone()
+        sequence = conn.execute("SELECT last_value, is_called FROM audit_log_id_seq").fetchone()
+        conn.execute("ROLLBACK")
+    assert highest is not None and added is not None and added[0] == highest[0] + 1
+    assert sequence == (server.scalar("SELECT max(id) FROM audit_log"), True)
+    # The ids erasure freed travel along, so a new person never inherits an erased one's.
+    assert server.scalar("SELECT value FROM setting WHERE key = 'id.hoogste.person'") == "1"
+    # The numbering per year goes on where the file was.
+    assert server.scalar("SELECT last_seq FROM signal_counter WHERE year = 2026") == 4
+
+
+@pytest.mark.slow
+def test_an_encrypted_file_moves_with_its_passphrase(
+    cli: Cli, db_path: Path, server: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MHTOOL_WACHTWOORD", TEST_PASSPHRASE)
+    assert cli("init", "--versleuteld").exit_code == 0
+    _fill(cli)
+    assert not db_path.read_bytes().startswith(b"SQLite format 3")
+    moved = cli("overzetten", "--naar", server.target, "--json")
+    assert moved.exit_code == 0, moved.output
+    assert json.loads(moved.stdout)["tabellen"]["signal"] == 4
+    _assert_same_tables(db_path, server, TEST_PASSPHRASE)
+    assert server.scalar("SELECT count(*) FROM audit_log WHERE action = 'overzetten'") == 1
+
+
+@pytest.mark.slow
+def test_a_server_with_the_schema_but_no_rows_is_empty_enough(
+    cli: Cli, db_path: Path, server: Backend
+) -> None:
+    """The beheerder's first use as owner (`mhtool info`) makes the tables, writing no row:
+    that is still empty."""
+    from mhtool.services.database import open_server_database
+
+    open_server_database(server.target).close()
+    assert server.scalar("SELECT count(*) FROM schema_migration") > 0
+    log_signal(cli, datum="01-11-2026", omschrijving="Eén signaal.")
+    moved = cli("overzetten", "--naar", server.target)
+    assert moved.exit_code == 0, moved.output
+    assert "1 signaal;" in moved.stdout
+    assert "keten van het auditlog in orde" in moved.stdout
+    assert server.scalar("SELECT ref FROM signal") == "MH-2026-0001"
+
+
+@pytest.mark.slow
+def test_a_server_database_with_data_is_refused_and_left_alone(
+    cli: Cli, db_path: Path, server: Backend
+) -> None:
+    _fill(cli)
+    assert cli("overzetten", "--naar", server.target).exit_code == 0
+    on_server = {t: _server_content(server, t) for t in _server_tables(server)}
+    file_audit = _file_rows(db_path, "SELECT * FROM audit_log ORDER BY id")
+
+    again = cli("overzetten", "--naar", server.target)
+    assert again.exit_code == 6
+    assert again.stdout == ""
+    assert again.stderr.startswith("Fout: De database postgresql://")
+    assert "is niet leeg" in again.stderr and "niets gewijzigd" in again.stderr
+    assert again.stderr.count("\n") == 1
+    assert {t: _server_content(server, t) for t in _server_tables(server)} == on_server
+    # The refusal is in the file's log (the target must stay as it was).
+    after = _file_rows(db_path, "SELECT * FROM audit_log ORDER BY id")
+    assert after[:-1] == file_audit
+    assert _copy_entries(after[-1:]) == [
+        (after[-1][2], "geweigerd", {"richting": "naar-server", "fout": "notallowederror"})
+    ]
+
+
+@pytest.mark.slow
+def test_a_database_of_another_program_is_refused(cli: Cli, db_path: Path, server: Backend) -> None:
+    assert server.cluster is not None
+    server.cluster.admin_rows(server.dbname, "CREATE TABLE klanten (id int)")
+    log_signal(cli, datum="01-11-2026", omschrijving="Eén signaal.")
+    refused = cli("overzetten", "--naar", server.target)
+    assert refused.exit_code == 4, refused.output
+    assert "ander programma" in refused.stderr
+    assert _server_tables(server) == ["klanten"]
+
+
+@pytest.mark.slow
+def test_a_broken_audit_chain_in_the_file_is_not_moved(
+    cli: Cli, db_path: Path, server: Backend
+) -> None:
+    _fill(cli)
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.execute("DROP TRIGGER audit_log_no_update")
+        conn.execute("UPDATE audit_log SET by_user = 'iemand' WHERE id = 2")
+        conn.commit()
+    finally:
+        conn.close()
+    refused = cli("overzetten", "--naar", server.target)
+    assert refused.exit_code == 4, refused.output
+    assert "auditlog" in refused.stderr and "niets overgezet" in refused.stderr
+    assert _server_counts(server).get("signal", 0) == 0
+    assert sum(_server_counts(server).values()) == server.scalar(
+        "SELECT count(*) FROM schema_migration"
+    )
+
+
+@pytest.mark.slow
+def test_a_server_database_becomes_a_new_file_for_the_field(
+    cli: Cli, db_path: Path, server: Backend, tmp_path: Path
+) -> None:
+    _fill(cli)
+    assert cli("overzetten", "--naar", server.target).exit_code == 0
+    copy = tmp_path / "huisbezoek.db"
+    made = cli("overzetten", "--van", server.target, "--naar-bestand", str(copy), "--json")
+    assert made.exit_code == 0, made.output
+    report = json.loads(made.stdout)
+    assert report["richting"] == "naar-bestand" and report["naar"] == str(copy)
+    assert report["versleuteld"] is False and report["auditketen_in_orde"] is True
+    assert report["tabellen"]["signal"] == 4
+    assert copy.read_bytes().startswith(b"SQLite format 3")
+    assert copy.stat().st_mode & 0o077 == 0
+    _assert_same_tables(copy, server)
+    # Both logs hold the copy; the new file's chain verifies with mhtool's own check.
+    assert [e[2]["richting"] for e in _copy_entries(server.rows("SELECT * FROM audit_log"))] == [
+        "naar-server",
+        "naar-bestand",
+    ]
+    entries = _copy_entries(_file_rows(copy, "SELECT * FROM audit_log ORDER BY id"))
+    assert [(e[0], e[2]["richting"]) for e in entries] == [
+        ("postgres", "naar-server"),
+        ("postgres", "naar-bestand"),
+    ]
+    checked = cli("--db", str(copy), "audit", "controleer", "--volledig", "--json")
+    assert checked.exit_code == 0, checked.output
+    # The copy works as a file: the same list as the file it all came from.
+    listed = cli("--db", str(copy), "signaal", "lijst", "--alles", "--json")
+    original = cli("signaal", "lijst", "--alles", "--json")
+    assert listed.exit_code == 0 and listed.stdout == original.stdout
+
+
+@pytest.mark.slow
+def test_an_existing_file_is_never_overwritten(
+    cli: Cli, db_path: Path, server: Backend, tmp_path: Path
+) -> None:
+    log_signal(cli, datum="01-11-2026", omschrijving="Eén signaal.")
+    assert cli("overzetten", "--naar", server.target).exit_code == 0
+    audit_rows = server.scalar("SELECT count(*) FROM audit_log")
+    existing = tmp_path / "bestaat.db"
+    existing.write_bytes(b"mijn eigen bestand")
+    refused = cli("overzetten", "--van", server.target, "--naar-bestand", str(existing))
+    assert refused.exit_code == 2, refused.output
+    assert "bestaat al" in refused.stderr and "overschrijft nooit" in refused.stderr
+    assert existing.read_bytes() == b"mijn eigen bestand"
+    assert server.scalar("SELECT count(*) FROM audit_log") == audit_rows
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("bestaat")) == [
+        "bestaat.db"
+    ]
+
+
+@pytest.mark.slow
+def test_an_encrypted_copy_for_the_field(
+    cli: Cli, db_path: Path, server: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(cli)
+    assert cli("overzetten", "--naar", server.target).exit_code == 0
+    monkeypatch.setenv("MHTOOL_WACHTWOORD", TEST_PASSPHRASE)
+    copy = tmp_path / "versleuteld.db"
+    made = cli("overzetten", "--van", server.target, "--naar-bestand", str(copy), "--versleuteld")
+    assert made.exit_code == 0, made.output
+    assert "De kopie is versleuteld." in made.stdout
+    assert not copy.read_bytes().startswith(b"SQLite format 3")
+    _assert_same_tables(copy, server, TEST_PASSPHRASE)
+    listed = cli("--db", str(copy), "signaal", "lijst", "--alles", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert len(json.loads(listed.stdout)) == 3  # the annulled one is not listed
+
+
+def test_usage_errors_reach_no_database(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+    cases = [
+        (),
+        ("--naar", "postgresql://localhost/a", "--van", "postgresql://localhost/b"),
+        ("--naar", str(tmp_path / "ander.db")),
+        ("--van", "postgresql://localhost/a"),
+        ("--naar", "postgresql://localhost/a", "--naar-bestand", str(tmp_path / "x.db")),
+        ("--naar", "postgresql://localhost/a", "--versleuteld"),
+    ]
+    for args in cases:
+        refused = cli("overzetten", *args)
+        assert refused.exit_code == 2, (args, refused.output)
+        assert refused.stderr.startswith("Fout: ") and refused.stderr.count("\n") == 1
+    assert not db_path.exists()
+    assert list(tmp_path.iterdir()) == []
