@@ -8,7 +8,9 @@ mhtool at the server.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -172,6 +174,68 @@ def test_a_file_database_never_loads_psycopg(db_path: Path) -> None:
         check=False,
     )
     assert result.stderr.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_a_signal_logged_is_listed_and_stored_on_both_backends(backend: Backend, cli: Cli) -> None:
+    """The first behaviour test on both backends: `signaal nieuw` then `signaal lijst`, the same
+    output either way, and the same row, history and audit entries stored."""
+    made = cli(
+        "signaal",
+        "nieuw",
+        "--datum",
+        "03-11-2026",
+        "--gemeente",
+        "Koggenland",
+        "--melder",
+        "P. Jansen",
+        "--afdeling",
+        "Publiekszaken",
+        "--kanaal",
+        "mail",
+        "--omschrijving",
+        "Veel mensen op één adres; 100% zeker?",
+        "--vorm",
+        "arbeid",
+        "--json",
+    )
+    assert made.exit_code == 0, made.output
+    ref = json.loads(made.stdout)["id"]
+    assert re.fullmatch(r"MH-2026-0*1", ref)
+
+    listed = cli("signaal", "lijst", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [
+        (s["id"], s["gemeente"], s["vormen"], s["stap"]) for s in json.loads(listed.stdout)
+    ] == [(ref, "Koggenland", ["arbeid"], 1)]
+    table = cli("signaal", "lijst")
+    assert table.exit_code == 0, table.output
+    assert ref in table.stdout and "Koggenland" in table.stdout
+    assert "1 signaal." in table.stdout
+
+    stored = backend.rows(
+        "SELECT ref, received_on, municipality, reporter, description, acute, step FROM signal"
+    )
+    assert stored == [
+        (
+            ref,
+            "2026-11-03",
+            "Koggenland",
+            "P. Jansen",
+            "Veel mensen op één adres; 100% zeker?",
+            0,
+            1,
+        )
+    ]
+    assert backend.rows("SELECT form FROM signal_form") == [("arbeid",)]
+    assert (
+        backend.scalar(
+            "SELECT count(*) FROM history WHERE action = ? AND entity = ?",
+            ["aangemaakt", "signal"],
+        )
+        == 1
+    )
+    actions = [row[0] for row in backend.rows("SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["signaal.nieuw", "signaal.lijst", "signaal.lijst"]
 
 
 @pytest.mark.slow

@@ -413,6 +413,7 @@ def test_bad_input_is_refused_and_nothing_changes(
     assert stored_dump(backend) == before
 
 
+@pytest.mark.empty_server_database  # what the first command does to a new database
 def test_missing_flags_without_a_terminal_name_what_to_give(
     cli: Cli, backend: Backend, db_path: Path
 ) -> None:
@@ -535,6 +536,7 @@ def test_file_that_is_not_a_database_is_left_alone(
     assert db_path.read_bytes() == content
 
 
+@pytest.mark.empty_server_database  # what the first command does to a new database
 def test_database_of_another_program_is_refused(
     cli: Cli, backend: Backend, db_path: Path
 ) -> None:
