@@ -1,10 +1,11 @@
-"""`mhtool zoek` and the entity timelines, driven as a user does, on real database files."""
+"""`mhtool zoek` and the entity timelines, driven as a user does, on a real database file and
+on a PostgreSQL server (every test that stores signals runs on both; what `zoek` imports at
+start-up is measured on the file)."""
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,11 +14,18 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.backend_helpers import file_only, stored_execute
+from tests.conftest import Backend, Cli
 
 PERSON = "naam=Jan de Vries; rol=slachtoffer; geboren=12-03-1990"
 ADDRESS = "straat=Dorpsstraat; nummer=12a; postcode=1701 ab; plaats=Heerhugowaard"
 ORGANISATION = "naam=Kwekerij De Tulp B.V.; kvk=12345678; sector=agrarisch"
+
+
+@pytest.fixture
+def new_signal(new_signal: Callable[..., str], backend: Backend) -> Callable[..., str]:
+    """conftest's new_signal, on a file and on a PostgreSQL server."""
+    return new_signal
 
 
 @pytest.fixture
@@ -232,26 +240,30 @@ def test_unknown_entity_id(cli: Cli, earlier: str) -> None:
     assert cli("adres", "toon", "0").exit_code == 2
 
 
-def test_search_keys_follow_deletes(cli: Cli, earlier: str, db_path: Path) -> None:
+def test_search_keys_follow_deletes(cli: Cli, earlier: str, backend: Backend) -> None:
     """The fuzzy term table and the text index hold nothing once the records are gone."""
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA foreign_keys = ON")
-    assert conn.execute(
-        "SELECT n FROM search_term WHERE kind = 'achternaam' AND term = 'muller'"
-    ).fetchone() == (1,)
-    with conn:
-        conn.execute("DELETE FROM person WHERE name = 'Zoë Müller'")
-        conn.execute("DELETE FROM signal WHERE ref = ?", (earlier,))
-    assert conn.execute("SELECT count(*) FROM search_term WHERE term = 'muller'").fetchone() == (0,)
-    assert conn.execute("SELECT count(*) FROM search_text").fetchone() == (1,)
-    assert conn.execute(
-        "SELECT count(*) FROM search_text WHERE search_text MATCH '\"kassen\"'"
-    ).fetchone() == (1,)  # the second signal's description remains
-    conn.close()
+    muller = "SELECT n FROM search_term WHERE kind = 'achternaam' AND term = 'muller'"
+    assert backend.scalar(muller) == 1
+    assert {h["signalen"][0]["id"] for h in _search(cli, "kassen")["resultaten"]} == {
+        earlier,
+        "MH-2025-0002",
+    }
+    stored_execute(
+        backend,
+        "DELETE FROM person WHERE name = 'Zoë Müller'",
+        f"DELETE FROM signal WHERE ref = '{earlier}'",  # noqa: S608 - a number made here
+    )
+    assert backend.scalar("SELECT count(*) FROM search_term WHERE term = 'muller'") == 0
+    assert backend.scalar("SELECT count(*) FROM search_text") == 1
+    # The second signal's description remains, and only it is found.
+    hits = _search(cli, "kassen")["resultaten"]
+    assert [h["signalen"][0]["id"] for h in hits] == ["MH-2025-0002"]
+    assert hits[0]["omschrijving"] == "Veel mensen op één adres, werken in de «kassen»."
     assert _search(cli, "--persoon", "Zoe Muller")["resultaten"] == []
 
 
 @pytest.mark.slow
+@file_only("the modules a command on a file loads at start-up (a server loads psycopg)")
 def test_zoek_does_not_load_write_libraries(db_path: Path, earlier: str) -> None:
     """The read path stays light: no sqlite-utils, no questionary (start-up time)."""
     code = (
@@ -306,6 +318,7 @@ def _modules_after(args: list[str], env: dict[str, str]) -> tuple[str, set[str]]
 
 
 @pytest.mark.slow
+@file_only("the modules a command on a file loads at start-up (a server loads psycopg)")
 @pytest.mark.parametrize(
     ("args", "needs_rapidfuzz"),
     [
@@ -336,44 +349,37 @@ def test_zoek_imports_only_what_it_needs(
 
 
 def test_organisation_words_follow_updates_and_deletes(
-    cli: Cli, earlier: str, db_path: Path
+    cli: Cli, earlier: str, backend: Backend
 ) -> None:
     def words() -> set[str]:
-        with sqlite3.connect(db_path) as conn:
-            return {
-                r[0]
-                for r in conn.execute(
-                    "SELECT term FROM search_term WHERE kind = 'organisatiewoord'"
-                )
-            }
+        return {
+            r[0]
+            for r in backend.rows("SELECT term FROM search_term WHERE kind = 'organisatiewoord'")
+        }
 
     assert {"kwekerij", "tulp", "bouwbedrijf", "noord"} <= words()
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute(
-            "UPDATE organisation SET name = 'Kwekerij De Roos', core_key = 'kwekerij de roos' "
-            "WHERE kvk = '12345678'"
-        )
+    stored_execute(
+        backend,
+        "UPDATE organisation SET name = 'Kwekerij De Roos', core_key = 'kwekerij de roos' "
+        "WHERE kvk = '12345678'",
+    )
     assert "tulp" not in words() and "roos" in words()
     assert _top(_search(cli, "--organisatie", "Kwekerij de Rooss"), "organisatie")["id"] == 1
-    with conn:
-        conn.execute("DELETE FROM organisation")
-    conn.close()
+    stored_execute(backend, "DELETE FROM organisation")
     assert words() == set()
     assert _search(cli, "--organisatie", "Kwekerij de Roos")["resultaten"] == []
 
 
 def test_searching_and_viewing_are_logged_without_the_query(
-    cli: Cli, earlier: str, db_path: Path
+    cli: Cli, earlier: str, backend: Backend
 ) -> None:
     assert cli("zoek", "Jan de Vries").exit_code == 0
     assert cli("persoon", "toon", "1").exit_code == 0
     assert cli("zoek", "--signaal", earlier).exit_code == 3
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute(
-            "SELECT action, object_type, object_id, details FROM audit_log "
-            "WHERE action IN ('zoek', 'persoon.toon', 'zoek.signaal') ORDER BY id"
-        ).fetchall()
+    rows = backend.rows(
+        "SELECT action, object_type, object_id, details FROM audit_log "
+        "WHERE action IN ('zoek', 'persoon.toon', 'zoek.signaal') ORDER BY id"
+    )
     assert [r[:3] for r in rows] == [
         ("zoek", "zoekopdracht", ""),
         ("persoon.toon", "persoon", "1"),

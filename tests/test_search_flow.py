@@ -1,5 +1,8 @@
 """Search built into the flow: matches shown by `signaal nieuw`, linking with
---koppel-bestaande, the automatic check at step 2, and upgrading a version-1 file."""
+--koppel-bestaande, the automatic check at step 2, and upgrading a version-1 file.
+
+On a file and on a PostgreSQL server (the `backend` fixture): the same output and the same
+stored rows; upgrading a version-1 file is about the file only."""
 
 from __future__ import annotations
 
@@ -9,9 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from mhtool.store.migrations import LATEST_VERSION
-from tests.conftest import Cli
-from tests.signal_helpers import query
+from tests.backend_helpers import file_only
+from tests.conftest import Backend, Cli
+
+pytestmark = pytest.mark.usefixtures("backend")
 
 PERSON = "naam=Jan de Vries; rol=slachtoffer; geboren=12-03-1990"
 ADDRESS = "straat=Dorpsstraat; nummer=12a; postcode=1701AB; plaats=Heerhugowaard"
@@ -40,13 +47,12 @@ def _log(cli: Cli, *extra: str) -> Any:
     return result, json.loads(result.stdout)
 
 
-def _count(db: Path, table: str) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+def _count(backend: Backend, table: str) -> int:
+    return int(backend.scalar(f"SELECT count(*) FROM {table}"))  # noqa: S608
 
 
 def test_new_signal_shows_earlier_matches_on_stderr_and_still_saves(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     earlier = new_signal("--persoon", PERSON, "--adres", ADDRESS, datum="01-03-2025")
     result, data = _log(
@@ -61,12 +67,12 @@ def test_new_signal_shows_earlier_matches_on_stderr_and_still_saves(
     assert earlier in result.stderr
     assert "--koppel-bestaande" in result.stderr
     # Not exact (only an initial; street spelt differently): new records, nothing linked.
-    assert _count(db_path, "person") == 2 and _count(db_path, "address") == 2
+    assert _count(backend, "person") == 2 and _count(backend, "address") == 2
     assert data["personen"][0]["id"] == 2
 
 
 def test_koppel_bestaande_links_exact_matches_only(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     new_signal(
         "--persoon",
@@ -98,7 +104,7 @@ def test_koppel_bestaande_links_exact_matches_only(
     assert [p["rol"] for p in data["personen"]] == ["betrokkene", "betrokkene"]
     assert [a["id"] for a in data["adressen"]] == [1]
     assert [o["id"] for o in data["organisaties"]] == [1]
-    assert _count(db_path, "address") == 1 and _count(db_path, "organisation") == 1
+    assert _count(backend, "address") == 1 and _count(backend, "organisation") == 1
     shown = json.loads(cli("adres", "toon", "1", "--json").stdout)
     assert len(shown["signalen"]) == 2
 
@@ -120,7 +126,7 @@ def _events(cli: Cli, ref: str) -> list[dict[str, Any]]:
 
 
 def test_step_2_records_the_automatic_check(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     earlier = new_signal("--persoon", PERSON, "--adres", ADDRESS, datum="01-03-2025")
     _, data = _log(cli, "--persoon", "naam=Jan de Vris; rol=slachtoffer; geboren=12-03-1990")
@@ -147,7 +153,7 @@ def test_step_2_records_the_automatic_check(
     assert (found["soort"], found["gezocht_id"], found["id"]) == ("persoon", new_person, 1)
     assert found["redenen"][0] == "vergelijkbare naam (spelling)"
     # Ids and reasons only: no copy of a name or birth date that would outlive erasure.
-    stored = str(query(db_path, "SELECT details FROM step_event WHERE to_step = 2")[0][0])
+    stored = str(backend.scalar("SELECT details FROM step_event WHERE to_step = 2"))
     for personal in ("Vri", "1990", "Dorps", "1701"):
         assert personal not in stored
     shown_text = cli("signaal", "toon", ref).stdout
@@ -180,6 +186,7 @@ def test_only_the_signals_own_links_are_not_reported(
     assert "Geen eerdere registraties gevonden" in result.stdout
 
 
+@file_only("a version-1 file exists only as a file; a server starts at schema 11")
 def test_a_version_1_file_is_upgraded_and_searchable(tmp_path: Path, cli: Cli) -> None:
     from mhtool.store.connection import APPLICATION_ID, SqliteStore, connect
     from mhtool.store.migrations import MIGRATIONS
@@ -225,13 +232,13 @@ def test_a_version_1_file_is_upgraded_and_searchable(tmp_path: Path, cli: Cli) -
 
 
 def test_koppel_bestaande_refuses_to_guess_between_duplicates(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     """Two earlier exact records of the same person: linking to one at random would merge
     histories, and adding a third makes it worse; the officer must choose with id=N."""
     new_signal("--persoon", PERSON, datum="01-03-2025")
     new_signal("--persoon", PERSON, datum="02-03-2025")  # a duplicate, made without the flag
-    before = (_count(db_path, "person"), _count(db_path, "signal"))
+    before = (_count(backend, "person"), _count(backend, "signal"))
     result = cli(
         "signaal", "nieuw", "--gemeente", "Koggenland", "--melder", "A", "--kanaal", "mail",
         "--omschrijving", "x", "--persoon", PERSON, "--koppel-bestaande",
@@ -239,6 +246,6 @@ def test_koppel_bestaande_refuses_to_guess_between_duplicates(
     assert result.exit_code == 2
     assert "meer dan één eerdere registratie (id 1, 2)" in result.stderr
     assert "id=N" in result.stderr and "niets opgeslagen" in result.stderr
-    assert (_count(db_path, "person"), _count(db_path, "signal")) == before
+    assert (_count(backend, "person"), _count(backend, "signal")) == before
     chosen = _log(cli, "--persoon", "id=2; rol=slachtoffer")[1]
     assert [p["id"] for p in chosen["personen"]] == [2]

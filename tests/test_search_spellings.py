@@ -5,7 +5,6 @@ on a real database, with what is stored checked too."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 from mhtool.domain.matching import Match, address_query, person_query, score_person
 from mhtool.domain.normalise import addition_key, house_key, name_key, person_name_parts, street_key
 from mhtool.domain.street_names import STREET_TYPE_WORDS, TITLE_WORDS
-from tests.conftest import Cli
+from tests.conftest import Backend, Cli
 
 # --- street names -----------------------------------------------------------------------------
 
@@ -243,7 +242,14 @@ def _ids(hits: list[dict[str, Any]], kind: str) -> list[int]:
 
 
 @pytest.fixture
-def persons(new_signal: Callable[..., str], db_path: Path) -> dict[str, int]:
+def new_signal(new_signal: Callable[..., str], backend: Backend) -> Callable[..., str]:
+    """conftest's new_signal, on a file and on a PostgreSQL server: every test here that
+    stores signals runs on both backends (the rules above need no database)."""
+    return new_signal
+
+
+@pytest.fixture
+def persons(new_signal: Callable[..., str], backend: Backend) -> dict[str, int]:
     """Names stored in either order, each with namesakes around it; returns name -> id."""
     stored = [
         "Agnieszka Kowalczyk",
@@ -256,8 +262,7 @@ def persons(new_signal: Callable[..., str], db_path: Path) -> dict[str, int]:
     ]
     for name in stored:
         new_signal("--persoon", f"naam={name}; rol=slachtoffer", datum="01-03-2025")
-    with sqlite3.connect(db_path) as conn:
-        return {str(r[1]): int(r[0]) for r in conn.execute("SELECT id, name FROM person")}
+    return {str(r[1]): int(r[0]) for r in backend.rows("SELECT id, name FROM person")}
 
 
 @pytest.mark.parametrize(
@@ -386,11 +391,10 @@ def test_another_house_number_is_never_ranked_first(
         assert "142" not in numbers
 
 
-def test_the_stored_keys_use_the_table(db_path: Path, addresses: dict[str, str]) -> None:
-    with sqlite3.connect(db_path) as conn:
-        rows = dict(conn.execute("SELECT street, street_key FROM address").fetchall())
-        keys = {r[0] for r in conn.execute("SELECT house_key FROM address")}
-        terms = {r[0] for r in conn.execute("SELECT term FROM search_term WHERE kind = 'straat'")}
+def test_the_stored_keys_use_the_table(backend: Backend, addresses: dict[str, str]) -> None:
+    rows = dict(backend.rows("SELECT street, street_key FROM address"))
+    keys = {r[0] for r in backend.rows("SELECT house_key FROM address")}
+    terms = {r[0] for r in backend.rows("SELECT term FROM search_term WHERE kind = 'straat'")}
     assert rows["Pr. Hendrikkade"] == "prhendrikkade"
     assert rows["Burgemeester van Roijensingel"] == "burgemeestervanroijensingel"
     assert {"14-2", "142", "14", "7h", "3-2", "21a"} <= keys
@@ -464,7 +468,7 @@ def test_one_word_finds_it_first_in_a_name_below_it_as_surname(
 
 
 def test_koppel_bestaande_links_an_abbreviated_address_but_never_a_swapped_name(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     """Same street, number and place however written is exact; a name in the other order,
     even with the same birth date, is shown but left for the officer to link."""
@@ -504,9 +508,8 @@ def test_koppel_bestaande_links_an_abbreviated_address_but_never_a_swapped_name(
     data = json.loads(result.stdout)
     assert [p["id"] for p in data["personen"]] == [2]  # a new person, not linked
     assert [a["id"] for a in data["adressen"]] == [1]  # the same address, linked
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT count(*) FROM person").fetchone() == (2,)
-        assert conn.execute("SELECT count(*) FROM address").fetchone() == (1,)
+    assert backend.scalar("SELECT count(*) FROM person") == 2
+    assert backend.scalar("SELECT count(*) FROM address") == 1
 
 
 def test_an_initial_may_stand_for_a_middle_name_in_the_other_order(
