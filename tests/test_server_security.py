@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Backend, Cli
 from tests.mhtool_process import SIGNAL_ARGS as LOG_ARGS
 from tests.mhtool_process import child_env, run_mhtool
 from tests.postgres_cluster import PostgresCluster
@@ -499,3 +499,33 @@ def test_a_server_elsewhere_with_verify_full_and_the_right_certificate_is_used_o
     assert "TLS-certificaat" in wrong.stderr and "sslrootcert" in wrong.stderr
     assert str(certificates) not in wrong.output
     assert cluster.admin_rows(name, "SELECT count(*) FROM audit_log") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"postgresql://postgres:{SECRET}@127.0.0.1:{{port}}/mhtool",
+        f"postgresql://postgres@127.0.0.1:{{port}}/mhtool?password={SECRET}",
+        "postgresql://postgres@0.0.0.0:{port}/mhtool?sslmode=require",
+    ],
+)
+@pytest.mark.usefixtures("no_override")
+def test_overzetten_checks_the_address_before_the_file_or_the_server_is_touched(
+    cli: Cli, listener: socket.socket, tmp_path: Path, address: str
+) -> None:
+    target = address.format(port=listener.getsockname()[1])
+    source = tmp_path / "zaken.db"
+    assert cli("--db", str(source), *SIGNAL_ARGS).exit_code == 0
+    audit = "SELECT count(*) FROM audit_log"
+    before = Backend("sqlite", str(source)).rows(audit)
+    for args in (
+        ("--db", str(source), "overzetten", "--naar", target),
+        ("overzetten", "--van", target, "--naar-bestand", str(tmp_path / "kopie.db")),
+    ):
+        refused = cli(*args)
+        assert refused.exit_code == 2, refused.output
+        assert SECRET not in refused.output
+        assert "wachtwoord" in refused.stderr or "sslmode=verify-full" in refused.stderr
+    assert Backend("sqlite", str(source)).rows(audit) == before  # the file was not even opened
+    assert not (tmp_path / "kopie.db").exists()
+    assert nothing_arrived(listener)

@@ -142,6 +142,14 @@ def _server_address(text: str, option: str) -> None:
             f"{option} verwacht het adres van een database op een server, beginnend met "
             "postgresql://; een bestand geeft u op met --db."
         )
+    from mhtool.cli.context import tell_unverified_server
+    from mhtool.services.server_access import server_address
+
+    # The wire policy before the file is opened or a passphrase asked (open_server_database
+    # checks it again); with the lab override the user hears it here as for --db.
+    address = server_address(text)
+    if address.unverified_remote:
+        tell_unverified_server(address.display)
 
 
 def _show(done: TransferView, as_json: bool) -> None:
