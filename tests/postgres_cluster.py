@@ -269,7 +269,7 @@ class PostgresCluster:
         deadline = time.monotonic() + READY_TIMEOUT
         while True:
             try:
-                with psycopg.connect(self.url("postgres"), connect_timeout=10) as conn:
+                with self.connect(timeout=10) as conn:
                     conn.execute("SELECT 1")
                 return
             except psycopg.OperationalError:
@@ -358,11 +358,26 @@ class PostgresCluster:
         return self.url("postgres")
 
     def connect(
-        self, dbname: str = "postgres", *, autocommit: bool = True
+        self, dbname: str = "postgres", *, autocommit: bool = True, timeout: int = 30
     ) -> psycopg.Connection[Any]:
+        """A superuser connection to this cluster whatever the test did to the environment:
+        every setting libpq would otherwise take from PGHOSTADDR, PGSSLMODE, PGOPTIONS or a
+        PGSERVICE entry is given here, so a test of those variables cannot move the harness's
+        own connections elsewhere."""
         import psycopg
 
-        return psycopg.connect(self.url(dbname), autocommit=autocommit, connect_timeout=30)
+        return psycopg.connect(
+            host="127.0.0.1",
+            hostaddr="127.0.0.1",
+            port=self.port,
+            user=SUPERUSER,
+            dbname=dbname,
+            sslmode="disable",
+            gssencmode="disable",
+            options="",
+            connect_timeout=timeout,
+            autocommit=autocommit,
+        )
 
     def admin_rows(
         self, dbname: str, sql: str, params: Sequence[object] = ()

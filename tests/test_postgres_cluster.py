@@ -261,3 +261,17 @@ def test_an_empty_server_database_on_request(backend: Backend, cli: Cli) -> None
     checked = cli("audit", "controleer")
     assert checked.exit_code == 0, checked.output
     assert backend.scalar("SELECT max(version) FROM schema_migration") == LATEST_VERSION
+
+
+@pytest.mark.slow
+def test_the_harness_ignores_libpq_variables_a_test_sets(
+    postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Security tests set PGHOSTADDR, PGSSLMODE and the like; the fixture's own connections
+    (reading what is stored, dropping the database afterwards) still reach this cluster."""
+    monkeypatch.setenv("PGHOSTADDR", "192.0.2.1")  # TEST-NET-1: nothing answers there
+    monkeypatch.setenv("PGSSLMODE", "require")  # the test cluster has no TLS
+    monkeypatch.setenv("PGOPTIONS", "-c search_path=elders")
+    monkeypatch.setenv("PGUSER", "niemand")
+    rows = postgres_cluster.admin_rows("postgres", "SELECT current_user, current_schemas(false)")
+    assert rows == [(SUPERUSER, ["public"])]
