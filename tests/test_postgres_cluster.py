@@ -54,6 +54,11 @@ def test_cluster_runs_as_specified(postgres_cluster: PostgresCluster) -> None:
         postgres_cluster.admin_url
         == f"postgresql://postgres@127.0.0.1:{postgres_cluster.port}/postgres"
     )
+    # The unix socket in the cluster's folder works too (tests of socket addresses use it).
+    with psycopg.connect(
+        host=str(postgres_cluster.socket_dir), port=postgres_cluster.port, user=SUPERUSER
+    ) as conn:
+        assert conn.execute("SELECT inet_server_addr() IS NULL").fetchone() == (True,)
     # Trust authentication: any role logs in over TCP without a password.
     name = postgres_cluster.fresh_database()
     before = postgres_cluster.roles()
