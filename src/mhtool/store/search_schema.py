@@ -106,7 +106,8 @@ def refresh_keys(store: Store) -> None:
     """Recompute every normalised key from the stored text with today's normalisation: for
     rows written before version 4, and again whenever the normalisation changes (version 6:
     an apostrophe inside a name joins it; version 10: street abbreviations, house-number
-    additions, capital initials). The search_term triggers follow the updates."""
+    additions, capital initials). The search_term triggers follow the updates. Plain `?`
+    updates through the Store, so a later migration can run it on a server as well."""
     persons = store.execute("SELECT id, name FROM person").fetchall()
     store.executemany(
         "UPDATE person SET name_key = ?, given_key = ?, initial = ?, surname_key = ? WHERE id = ?",
