@@ -41,15 +41,15 @@ def test_cluster_runs_as_specified(postgres_cluster: PostgresCluster) -> None:
         "SELECT current_setting('server_version_num')::int, current_user, rolsuper,"
         " rolcreaterole, current_setting('max_connections')::int,"
         " current_setting('listen_addresses'), pg_encoding_to_char(encoding), datcollate,"
-        " current_setting('fsync')"
+        " current_setting('synchronous_commit')"
         " FROM pg_roles, pg_database WHERE rolname = current_user AND datname = 'postgres'",
     )
-    version, user, superuser, createrole, connections, listen, encoding, collate, fsync = rows[0]
+    version, user, superuser, createrole, connections, listen, encoding, collate, sync = rows[0]
     assert version >= 150000
     assert (user, superuser, createrole) == (SUPERUSER, True, True)
     assert connections >= 40
     assert listen == "127.0.0.1"
-    assert (encoding, collate, fsync) == ("UTF8", "C", "on")
+    assert (encoding, collate, sync) == ("UTF8", "C", "on")  # a commit is in the WAL on return
     assert (
         postgres_cluster.admin_url
         == f"postgresql://postgres@127.0.0.1:{postgres_cluster.port}/postgres"
@@ -100,6 +100,9 @@ def test_immediate_stop_keeps_what_was_committed(postgres_cluster: PostgresClust
     try:
         postgres_cluster.admin_rows(name, "CREATE TABLE t (n INTEGER)")
         postgres_cluster.admin_rows(name, "INSERT INTO t SELECT generate_series(1, 500)")
+        with postgres_cluster.connect(name) as conn:  # one commit each, the last just now
+            for n in range(501, 551):
+                conn.execute("INSERT INTO t VALUES (%s)", (n,))
         open_transaction = postgres_cluster.connect(name, autocommit=False)
         open_transaction.execute("INSERT INTO t VALUES (-1)")  # never committed
 
@@ -112,7 +115,7 @@ def test_immediate_stop_keeps_what_was_committed(postgres_cluster: PostgresClust
         postgres_cluster.start()
         assert postgres_cluster.is_running()
         assert postgres_cluster.admin_rows(name, "SELECT count(*), min(n), max(n) FROM t") == [
-            (500, 1, 500)
+            (550, 1, 550)
         ]
     finally:
         postgres_cluster.ensure_running()
