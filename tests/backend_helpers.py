@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.conftest import Backend
 from tests.record_helpers import dump
+
+if TYPE_CHECKING:
+    from mhtool.store.connection import Store
 
 
 def file_only(reason: str) -> pytest.MarkDecorator:
@@ -84,3 +87,39 @@ def stored_dump(backend: Backend) -> list[str]:
                 found = [r for r in found if not str(r[0]).startswith("audit.")]
             lines += [f"{table}: {row!r}" for row in sorted(found, key=repr)]
     return lines
+
+
+def stored_bytes(backend: Backend) -> bytes:
+    """Everything stored, lower-cased, to look for a word that must be gone: on a file its
+    bytes and WAL (free pages too: what a lost laptop hands over); on a server every value of
+    every row of every table, which is what mhtool controls there (old row versions on the
+    server's disk are the beheerder's, see docs/server.md)."""
+    if not backend.is_postgresql:
+        from tests.signal_helpers import file_bytes
+
+        return file_bytes(Path(backend.target))
+    assert backend.cluster is not None
+    parts: list[str] = []
+    with backend.cluster.connect(backend.dbname) as conn:
+        tables = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+            ).fetchall()
+        ]
+        for table in tables:
+            cursor = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from the catalogue
+            parts += [repr(tuple(row)) for row in cursor.fetchall()]
+    return "\n".join(parts).lower().encode()
+
+
+def open_backend(backend: Backend) -> Store:
+    """The database as mhtool's own code opens it, for a test that calls a service directly
+    (e.g. with a date the CLI would not allow); close it after use."""
+    if backend.is_postgresql:
+        from mhtool.services.database import open_server_database
+
+        return open_server_database(backend.target)
+    from mhtool.store.open_store import open_store
+
+    return open_store(Path(backend.target))

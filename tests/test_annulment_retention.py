@@ -8,17 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from pathlib import Path
 
-from tests.conftest import Cli
-from tests.record_helpers import dump
-from tests.signal_helpers import query, scalar
+import pytest
+
+from tests.backend_helpers import open_backend, stored_dump
+from tests.conftest import Backend, Cli
+
+pytestmark = pytest.mark.usefixtures("backend")
 
 NewSignal = Callable[..., str]
 
 
-def _destroy_on(db_path: Path, ref: str) -> object:
-    return scalar(db_path, "SELECT destroy_on FROM signal WHERE ref = ?", (ref,))
+def _destroy_on(backend: Backend, ref: str) -> object:
+    return backend.scalar("SELECT destroy_on FROM signal WHERE ref = ?", (ref,))
 
 
 def _years_from_today(years: int) -> str:
@@ -28,65 +30,64 @@ def _years_from_today(years: int) -> str:
 
 
 def test_annulling_sets_a_destruction_date_that_follows_the_term_and_restoring_clears_it(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal()
-    assert _destroy_on(db_path, ref) is None
+    assert _destroy_on(backend, ref) is None
     annulled = cli("signaal", "vervallen", ref, "--reden", "dubbel ingevoerd")
     assert annulled.exit_code == 0, annulled.output
     assert "vernietigd" in annulled.stdout  # the user is told the record will not stay forever
-    assert _destroy_on(db_path, ref) == _years_from_today(2)  # placeholder term for 'geen'
+    assert _destroy_on(backend, ref) == _years_from_today(2)  # placeholder term for 'geen'
     shown = cli("signaal", "toon", ref)
     assert "vernietigingsdatum" in shown.stdout.lower()
 
     # The archivist's term for 'geen mensenhandel' applies to annulled signals too.
     changed = cli("bewaartermijn", "zet", "--conclusie", "geen", "--jaren", "1")
     assert changed.exit_code == 0, changed.output
-    assert _destroy_on(db_path, ref) == _years_from_today(1)
+    assert _destroy_on(backend, ref) == _years_from_today(1)
     other = cli("bewaartermijn", "zet", "--conclusie", "duiding", "--jaren", "7")
     assert other.exit_code == 0, other.output
-    assert _destroy_on(db_path, ref) == _years_from_today(1)
+    assert _destroy_on(backend, ref) == _years_from_today(1)
 
     restored = cli("signaal", "vervallen", ref, "--herstel", "--reden", "toch terecht")
     assert restored.exit_code == 0, restored.output
-    assert _destroy_on(db_path, ref) is None  # an open signal has no destruction date
+    assert _destroy_on(backend, ref) is None  # an open signal has no destruction date
 
     assert cli("ongedaan", "--ja").exit_code == 0  # takes back the restore
-    assert _destroy_on(db_path, ref) == _years_from_today(1)
+    assert _destroy_on(backend, ref) == _years_from_today(1)
     assert (
-        query(db_path, "SELECT annulled_on FROM signal WHERE ref = ?", (ref,))[0][0]
+        backend.rows("SELECT annulled_on FROM signal WHERE ref = ?", (ref,))[0][0]
         == dt.date.today().isoformat()
     )
 
 
 def test_undoing_an_annulment_clears_its_destruction_date(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal()
     assert cli("signaal", "vervallen", ref, "--reden", "per vergissing").exit_code == 0
     assert cli("ongedaan", "--ja").exit_code == 0
-    assert query(db_path, "SELECT annulled_on, destroy_on FROM signal WHERE ref = ?", (ref,)) == [
+    assert backend.rows("SELECT annulled_on, destroy_on FROM signal WHERE ref = ?", (ref,)) == [
         (None, None)
     ]
 
 
 def test_opschonen_destroys_an_annulled_signal_once_the_term_for_geen_is_confirmed(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     from mhtool.services.annulment import annul_signal
-    from mhtool.store.open_store import open_store
 
     mistake = new_signal(
         "--persoon", "naam=Vergissing Persoon; rol=slachtoffer", datum="02-01-2020"
     )
     kept = new_signal(datum="03-01-2020")
     # Annulled long ago (the CLI always annuls today).
-    store = open_store(db_path)
+    store = open_backend(backend)
     try:
         annul_signal(store, mistake, "verkeerd bestand", "tester", today=dt.date(2021, 3, 1))
     finally:
         store.close()
-    assert _destroy_on(db_path, mistake) == "2023-03-01"
+    assert _destroy_on(backend, mistake) == "2023-03-01"
 
     preview = json.loads(cli("opschonen", "--proef", "--json").stdout)
     assert preview["signalen"] == []
@@ -94,7 +95,7 @@ def test_opschonen_destroys_an_annulled_signal_once_the_term_for_geen_is_confirm
     waiting = cli("opschonen", "--ja")
     assert waiting.exit_code == 0, waiting.output
     assert mistake in waiting.stdout and "archivaris" in waiting.stdout
-    assert query(db_path, "SELECT count(*) FROM signal") == [(2,)]
+    assert backend.rows("SELECT count(*) FROM signal") == [(2,)]
 
     assert cli("bewaartermijn", "zet", "--conclusie", "geen", "--jaren", "2").exit_code == 0
     shown = cli("opschonen", "--proef")
@@ -111,10 +112,10 @@ def test_opschonen_destroys_an_annulled_signal_once_the_term_for_geen_is_confirm
             "conclusie": None,
         }
     ]
-    before = dump(db_path)
+    before = stored_dump(backend)
     destroyed = cli("opschonen", "--ja")
     assert destroyed.exit_code == 0, destroyed.output
     assert f"vernietigd: {mistake}" in destroyed.stdout
-    assert dump(db_path) != before
-    assert query(db_path, "SELECT ref FROM signal") == [(kept,)]
-    assert query(db_path, "SELECT count(*) FROM person WHERE name LIKE 'Vergissing%'") == [(0,)]
+    assert stored_dump(backend) != before
+    assert backend.rows("SELECT ref FROM signal") == [(kept,)]
+    assert backend.rows("SELECT count(*) FROM person WHERE name LIKE 'Vergissing%'") == [(0,)]

@@ -4,13 +4,12 @@ apostrophe, or none at all ('O'Brien', 'O’Brien', 'OBrien')."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from tests.conftest import Cli
-from tests.signal_helpers import log_signal, query
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import log_signal
 
 
-def test_apostrophe_spellings_are_erased_like_search_finds_them(cli: Cli, db_path: Path) -> None:
+def test_apostrophe_spellings_are_erased_like_search_finds_them(cli: Cli, backend: Backend) -> None:
     log_signal(
         cli,
         "--persoon",
@@ -23,5 +22,5 @@ def test_apostrophe_spellings_are_erased_like_search_finds_them(cli: Cli, db_pat
         assert found["resultaten"][0]["score"] == 100, spelling
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
     assert erased.exit_code == 0, erased.output
-    (text,) = query(db_path, "SELECT description FROM signal")[0]
+    (text,) = backend.rows("SELECT description FROM signal")[0]
     assert "brien" not in str(text).lower(), text

@@ -6,13 +6,13 @@ standing and listed for review."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from tests.conftest import Cli
-from tests.signal_helpers import file_bytes, log_signal, query
+from tests.backend_helpers import stored_bytes
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import log_signal
 
 
-def test_erasure_removes_the_name_as_it_was_before_a_correction(cli: Cli, db_path: Path) -> None:
+def test_erasure_removes_the_name_as_it_was_before_a_correction(cli: Cli, backend: Backend) -> None:
     ref = log_signal(
         cli,
         "--persoon",
@@ -28,14 +28,14 @@ def test_erasure_removes_the_name_as_it_was_before_a_correction(cli: Cli, db_pat
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja", "--json")
     assert erased.exit_code == 0, erased.output
     assert json.loads(erased.stdout)["na_te_kijken"] == []
-    data = file_bytes(db_path)
+    data = stored_bytes(backend)
     assert b"kowalsky" not in data and b"kowalski" not in data
-    assert query(db_path, "SELECT description FROM signal") == [
+    assert backend.rows("SELECT description FROM signal") == [
         ("[persoon verwijderd] werkt daar.",)
     ]
 
 
-def test_a_former_name_someone_else_still_has_is_left_for_review(cli: Cli, db_path: Path) -> None:
+def test_a_former_name_someone_else_still_has_is_left_for_review(cli: Cli, backend: Backend) -> None:
     first = log_signal(
         cli,
         "--persoon",
@@ -52,19 +52,19 @@ def test_a_former_name_someone_else_still_has_is_left_for_review(cli: Cli, db_pa
     )
     renamed = cli("persoon", "wijzig", "1", "--naam", "Marek Nowakowski", "--reden", "paspoort")
     assert renamed.exit_code == 0, renamed.output
-    other_history = query(
-        db_path, "SELECT id, changes FROM history WHERE entity = 'person' AND entity_id = 2"
+    other_history = backend.rows(
+        "SELECT id, changes FROM history WHERE entity = 'person' AND entity_id = 2"
     )
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja", "--json")
     assert erased.exit_code == 0, erased.output
     report = json.loads(erased.stdout)
     assert any(place.startswith(first) for place in report["na_te_kijken"]), report
-    assert query(db_path, "SELECT description FROM signal ORDER BY id") == [
+    assert backend.rows("SELECT description FROM signal ORDER BY id") == [
         ("Marek Nowak woont op zolder.",),
         ("Een andere Marek Nowak.",),
     ]
-    assert query(db_path, "SELECT name FROM person") == [("Marek Nowak",)]
+    assert backend.rows("SELECT name FROM person") == [("Marek Nowak",)]
     assert (
-        query(db_path, "SELECT id, changes FROM history WHERE entity = 'person' AND entity_id = 2")
+        backend.rows("SELECT id, changes FROM history WHERE entity = 'person' AND entity_id = 2")
         == other_history
     )

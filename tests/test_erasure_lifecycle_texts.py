@@ -3,13 +3,12 @@ notes are free text that may quote the person, and their history rows hold a cop
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.backend_helpers import stored_bytes
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import log_signal
 
-from tests.conftest import Cli
-from tests.signal_helpers import file_bytes, log_signal
 
-
-def test_the_name_leaves_actions_outcomes_and_their_history(cli: Cli, db_path: Path) -> None:
+def test_the_name_leaves_actions_outcomes_and_their_history(cli: Cli, backend: Backend) -> None:
     ref = log_signal(
         cli,
         "--persoon",
@@ -26,8 +25,8 @@ def test_the_name_leaves_actions_outcomes_and_their_history(cli: Cli, db_path: P
     assert outcome.exit_code == 0, outcome.output
     done = cli("signaal", "actie-klaar", ref, "1", "--toelichting", "Zbigniew Kowalsky gebeld")
     assert done.exit_code == 0, done.output
-    assert b"kowalsky" in file_bytes(db_path)
+    assert b"kowalsky" in stored_bytes(backend)
 
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
     assert erased.exit_code == 0, erased.output
-    assert b"kowalsky" not in file_bytes(db_path)
+    assert b"kowalsky" not in stored_bytes(backend)

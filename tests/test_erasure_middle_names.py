@@ -5,15 +5,14 @@ those forms too (with the same namesake rule), not only the full stored name."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from tests.conftest import Cli
-from tests.signal_helpers import log_signal, query
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import log_signal
 
 TEXT = "Jan de Vries belde; J. de Vries en J.P. de Vries zijn dezelfde; de Vries bevestigt."
 
 
-def test_forms_without_the_middle_name_are_erased(cli: Cli, db_path: Path) -> None:
+def test_forms_without_the_middle_name_are_erased(cli: Cli, backend: Backend) -> None:
     log_signal(
         cli, "--persoon", "naam=Jan Pieter de Vries; rol=slachtoffer", datum="01-11-2026",
         omschrijving=TEXT,
@@ -22,11 +21,11 @@ def test_forms_without_the_middle_name_are_erased(cli: Cli, db_path: Path) -> No
     assert found["resultaten"], found
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
     assert erased.exit_code == 0, erased.output
-    (text,) = query(db_path, "SELECT description FROM signal")[0]
+    (text,) = backend.rows("SELECT description FROM signal")[0]
     assert "vries" not in str(text).lower(), text
 
 
-def test_a_namesake_without_middle_name_keeps_his_forms(cli: Cli, db_path: Path) -> None:
+def test_a_namesake_without_middle_name_keeps_his_forms(cli: Cli, backend: Backend) -> None:
     log_signal(
         cli, "--persoon", "naam=Jan Pieter de Vries; rol=slachtoffer", datum="01-11-2026",
         omschrijving="x",
@@ -36,6 +35,6 @@ def test_a_namesake_without_middle_name_keeps_his_forms(cli: Cli, db_path: Path)
     )
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja", "--json")
     assert erased.exit_code == 0, erased.output
-    (text,) = query(db_path, "SELECT description FROM signal WHERE ref = ?", (other,))[0]
+    (text,) = backend.rows("SELECT description FROM signal WHERE ref = ?", (other,))[0]
     assert text == TEXT
-    assert query(db_path, "SELECT name FROM person") == [("Jan de Vries",)]
+    assert backend.rows("SELECT name FROM person") == [("Jan de Vries",)]

@@ -6,15 +6,14 @@ that way)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from tests.conftest import Cli
-from tests.signal_helpers import log_signal, query
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import log_signal
 
 TEXT = "Kowalczyk Agnieszka werkt hier; ook Kowalczyk, Agnieszka en Kowalczyk, A. genoemd."
 
 
-def test_surname_first_forms_are_erased(cli: Cli, db_path: Path) -> None:
+def test_surname_first_forms_are_erased(cli: Cli, backend: Backend) -> None:
     log_signal(
         cli, "--persoon", "naam=Agnieszka Kowalczyk; rol=slachtoffer", datum="01-11-2026",
         omschrijving="x",
@@ -22,12 +21,12 @@ def test_surname_first_forms_are_erased(cli: Cli, db_path: Path) -> None:
     log_signal(cli, datum="02-11-2026", omschrijving=TEXT)
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja", "--json")
     assert erased.exit_code == 0, erased.output
-    texts = [str(t) for (t,) in query(db_path, "SELECT description FROM signal ORDER BY id")]
+    texts = [str(t) for (t,) in backend.rows("SELECT description FROM signal ORDER BY id")]
     assert "kowalczyk" not in texts[1].lower(), texts[1]
     assert texts[1].count("[persoon verwijderd]") == 3
 
 
-def test_surname_first_form_of_a_namesake_stays_for_review(cli: Cli, db_path: Path) -> None:
+def test_surname_first_form_of_a_namesake_stays_for_review(cli: Cli, backend: Backend) -> None:
     log_signal(
         cli, "--persoon", "naam=Agnieszka Kowalczyk; rol=slachtoffer", datum="01-11-2026",
         omschrijving="x",
@@ -39,7 +38,7 @@ def test_surname_first_form_of_a_namesake_stays_for_review(cli: Cli, db_path: Pa
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja", "--json")
     assert erased.exit_code == 0, erased.output
     report = json.loads(erased.stdout)
-    (text,) = query(db_path, "SELECT description FROM signal WHERE ref = ?", (other,))[0]
+    (text,) = backend.rows("SELECT description FROM signal WHERE ref = ?", (other,))[0]
     assert "Kowalczyk, A." in str(text)  # could be Anna
     assert "Kowalczyk Agnieszka" not in str(text)
     assert any(p.startswith(other) for p in report["na_te_kijken"]), report

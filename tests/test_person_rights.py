@@ -11,10 +11,11 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import Cli
-from tests.signal_helpers import execute, file_bytes, log_signal, query, scalar, table_counts
+from tests.backend_helpers import file_only, login, stored_bytes, stored_dump, stored_execute
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import log_signal
 
-AUDIT = frozenset({"audit_log"})
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def _signal(
@@ -24,7 +25,7 @@ def _signal(
 
 
 @pytest.fixture
-def two_signals(cli: Cli, db_path: Path) -> tuple[str, str]:
+def two_signals(cli: Cli, backend: Backend) -> tuple[str, str]:
     """Maria in two signals, with Piet (another person) in the first one."""
     first = _signal(
         cli,
@@ -43,12 +44,13 @@ def two_signals(cli: Cli, db_path: Path) -> tuple[str, str]:
 
 
 def test_inzage_writes_everything_about_the_person_to_a_private_file(
-    cli: Cli, db_path: Path, tmp_path: Path, two_signals: tuple[str, str]
+    cli: Cli, backend: Backend, tmp_path: Path, two_signals: tuple[str, str]
 ) -> None:
     first, second = two_signals
     target = tmp_path / "export" / "inzage.json"
     target.parent.mkdir()
-    result = cli("--gebruiker", "aof", "persoon", "inzage", "1", "--uitvoer", str(target))
+    user_args, user = login(backend, "aof")
+    result = cli(*user_args, "persoon", "inzage", "1", "--uitvoer", str(target))
     assert result.exit_code == 0, result.output
     assert "geschreven naar" in result.stdout
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -70,16 +72,15 @@ def test_inzage_writes_everything_about_the_person_to_a_private_file(
     }
     assert "art. 15" in report["let_op"]
 
-    audit = query(
-        db_path,
+    audit = backend.rows(
         "SELECT by_user, object_type, object_id, result, details FROM audit_log "
         "WHERE action = 'persoon.inzage'",
     )
-    assert audit == [("aof", "persoon", "1", "gelukt", '{"signalen":2}')]
+    assert audit == [(user, "persoon", "1", "gelukt", '{"signalen":2}')]
 
 
 def test_inzage_refuses_to_overwrite_and_unknown_ids(
-    cli: Cli, db_path: Path, tmp_path: Path, two_signals: tuple[str, str]
+    cli: Cli, backend: Backend, tmp_path: Path, two_signals: tuple[str, str]
 ) -> None:
     target = tmp_path / "bestaat.json"
     target.write_text("oud", encoding="utf-8")
@@ -91,8 +92,7 @@ def test_inzage_refuses_to_overwrite_and_unknown_ids(
     missing = cli("persoon", "inzage", "99", "--uitvoer", str(tmp_path / "nieuw.json"))
     assert missing.exit_code == 3
     assert not (tmp_path / "nieuw.json").exists()
-    assert query(
-        db_path,
+    assert backend.rows(
         "SELECT object_id, result FROM audit_log WHERE action = 'persoon.inzage' ORDER BY id",
     ) == [("1", "geweigerd"), ("99", "niet-gevonden")]
 
@@ -109,22 +109,27 @@ def test_inzage_default_path_is_in_the_current_directory(
 
 
 def test_verwijder_removes_the_person_everywhere_and_keeps_the_rest(
-    cli: Cli, db_path: Path, two_signals: tuple[str, str]
+    cli: Cli, backend: Backend, two_signals: tuple[str, str]
 ) -> None:
     first, second = two_signals
-    execute(
-        db_path,
-        # Tables another branch may add: an index with its own copy of the name, and one
-        # pointing at persons by key.
-        "CREATE VIRTUAL TABLE person_fts USING fts5(person_id UNINDEXED, name)",
+    # Tables another branch may add: an index with its own copy of the name (on a file an
+    # FTS5 table, on a server a plain one), and one pointing at persons by key.
+    index = (
+        "CREATE TABLE person_fts (person_id BIGINT, name TEXT)"
+        if backend.is_postgresql
+        else "CREATE VIRTUAL TABLE person_fts USING fts5(person_id UNINDEXED, name)"
+    )
+    stored_execute(
+        backend,
+        index,
         "INSERT INTO person_fts (person_id, name) SELECT id, name FROM person",
         "CREATE TABLE person_alias (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL "
         "REFERENCES person (id), alias TEXT)",
-        "INSERT INTO person_alias (person_id, alias) VALUES (1, 'Mariaalias')",
+        "INSERT INTO person_alias (id, person_id, alias) VALUES (1, 1, 'Mariaalias')",
     )
+    user_args, user = login(backend, "aof")
     result = cli(
-        "--gebruiker",
-        "aof",
+        *user_args,
         "persoon",
         "verwijder",
         "1",
@@ -137,54 +142,49 @@ def test_verwijder_removes_the_person_everywhere_and_keeps_the_rest(
     assert result.exit_code == 0, result.output
     assert f"uit {first}, {second}" in result.stdout
 
-    assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]
-    assert query(db_path, "SELECT person_id FROM signal_person ORDER BY signal_id") == [(2,)]
-    assert scalar(db_path, "SELECT count(*) FROM person_alias") == 0
-    assert query(db_path, "SELECT person_id FROM person_fts") in ([("2",)], [(2,)])
-    assert query(db_path, "SELECT ref FROM signal ORDER BY id") == [(first,), (second,)]
-    assert query(db_path, "SELECT description FROM signal ORDER BY id") == [
+    assert backend.rows("SELECT name FROM person") == [("Piet Anderman",)]
+    assert backend.rows("SELECT person_id FROM signal_person ORDER BY signal_id") == [(2,)]
+    assert backend.scalar("SELECT count(*) FROM person_alias") == 0
+    assert backend.rows("SELECT person_id FROM person_fts") in ([("2",)], [(2,)])
+    assert backend.rows("SELECT ref FROM signal ORDER BY id") == [(first,), (second,)]
+    assert backend.rows("SELECT description FROM signal ORDER BY id") == [
         ("[persoon verwijderd] woont er met acht anderen.",),
         ("Opnieuw gezien: [persoon verwijderd].",),
     ]
-    assert query(db_path, "SELECT text FROM note") == [("Gesprek met [persoon verwijderd] gehad",)]
+    assert backend.rows("SELECT text FROM note") == [("Gesprek met [persoon verwijderd] gehad",)]
     # History about the person is gone; history of the signals is scrubbed but still valid JSON.
     assert (
-        scalar(db_path, "SELECT count(*) FROM history WHERE entity = 'person' AND entity_id = 1")
+        backend.scalar("SELECT count(*) FROM history WHERE entity = 'person' AND entity_id = 1")
         == 0
     )
-    for (changes,) in query(db_path, "SELECT changes FROM history"):
+    for (changes,) in backend.rows("SELECT changes FROM history"):
         json.loads(str(changes))
-    assert query(
-        db_path,
+    assert backend.rows(
         "SELECT signal_id, changes FROM history WHERE action = 'persoon-verwijderd' ORDER BY id",
     ) == [
         (1, '{"persoon_id": 1, "reden": "avg-verzoek"}'),
         (2, '{"persoon_id": 1, "reden": "avg-verzoek"}'),
     ]
-    raw = file_bytes(db_path)
+    raw = stored_bytes(backend)
     for word in (b"Ionescu", b"IONESCU", b"Mariaalias", b"Roemeense"):
         assert word.lower() not in raw, word
     assert b"piet anderman" in raw
-    conn = sqlite3.connect(db_path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    finally:
-        conn.close()
+    if not backend.is_postgresql:
+        assert backend.rows("PRAGMA integrity_check") == [("ok",)]
 
-    audit = query(
-        db_path,
+    audit = backend.rows(
         "SELECT by_user, object_id, result, details FROM audit_log "
         "WHERE action = 'persoon.verwijder'",
     )
     assert len(audit) == 1
-    user, object_id, outcome, details = audit[0]
-    assert (user, object_id, outcome) == ("aof", "1", "gelukt")
+    user_name, object_id, outcome, details = audit[0]
+    assert (user_name, object_id, outcome) == (user, "1", "gelukt")
     recorded = json.loads(str(details))
     assert recorded["reden"] == "avg-verzoek"
     assert recorded["kenmerk"] == "AVG-2026-014"
     assert recorded["signalen"] == 2
     assert recorded["person"] == 1 and recorded["person_alias"] == 1
-    assert "Maria" not in json.dumps(query(db_path, "SELECT * FROM audit_log"))
+    assert "Maria" not in json.dumps(backend.rows("SELECT * FROM audit_log"))
     assert cli("audit", "controleer").exit_code == 0
     # The signals still show, without the person.
     shown = cli("signaal", "toon", second, "--json")
@@ -203,39 +203,40 @@ def test_verwijder_removes_the_person_everywhere_and_keeps_the_rest(
     ],
 )
 def test_verwijder_refuses_free_text_and_unconfirmed_runs(
-    cli: Cli, db_path: Path, two_signals: tuple[str, str], args: tuple[str, ...], message: str
+    cli: Cli, backend: Backend, two_signals: tuple[str, str], args: tuple[str, ...], message: str
 ) -> None:
-    before = table_counts(db_path, skip=AUDIT)
+    before = stored_dump(backend)
     result = cli("persoon", "verwijder", "1", *args)
     assert result.exit_code == 2
     assert message in result.stderr
-    assert table_counts(db_path, skip=AUDIT) == before
+    assert stored_dump(backend) == before
 
 
 def test_verwijder_of_an_unknown_person_is_recorded_as_not_found(
-    cli: Cli, db_path: Path, two_signals: tuple[str, str]
+    cli: Cli, backend: Backend, two_signals: tuple[str, str]
 ) -> None:
     result = cli("persoon", "verwijder", "42", "--reden", "onjuist", "--ja")
     assert result.exit_code == 3
-    assert query(
-        db_path, "SELECT object_id, result FROM audit_log WHERE action = 'persoon.verwijder'"
+    assert backend.rows(
+        "SELECT object_id, result FROM audit_log WHERE action = 'persoon.verwijder'"
     ) == [("42", "niet-gevonden")]
 
 
 @pytest.mark.slow
-def test_verwijder_in_a_terminal_asks_first(db_path: Path, two_signals: tuple[str, str]) -> None:
+@file_only("the terminal's question, the same on both backends; the pty helper takes a path")
+def test_verwijder_in_a_terminal_asks_first(backend: Backend, two_signals: tuple[str, str]) -> None:
     from tests.test_interactive_form import answer, spawn
 
-    child = spawn(db_path, "persoon", "verwijder", "1", "--reden", "dubbel")
+    child = spawn(Path(backend.target), "persoon", "verwijder", "1", "--reden", "dubbel")
     answer(child, "Persoon 1 definitief verwijderen", "j\r")
     child.expect("Persoon 1 is verwijderd")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]
+    assert backend.rows("SELECT name FROM person") == [("Piet Anderman",)]
 
 
-def test_verwijder_finds_the_name_in_any_case_and_spacing(cli: Cli, db_path: Path) -> None:
+def test_verwijder_finds_the_name_in_any_case_and_spacing(cli: Cli, backend: Backend) -> None:
     ref = _signal(
         cli,
         "--persoon",
@@ -245,15 +246,15 @@ def test_verwijder_finds_the_name_in_any_case_and_spacing(cli: Cli, db_path: Pat
     assert cli("signaal", "notitie", ref, "łukasz żak\nbelde terug").exit_code == 0
     result = cli("persoon", "verwijder", "1", "--reden", "onjuist", "--ja")
     assert result.exit_code == 0, result.output
-    assert query(db_path, "SELECT description FROM signal") == [
+    assert backend.rows("SELECT description FROM signal") == [
         ("[persoon verwijderd] slaapt in de schuur; Łukaszewski niet.",)
     ]
-    assert query(db_path, "SELECT text FROM note") == [("[persoon verwijderd]\nbelde terug",)]
-    assert "żak".encode() not in file_bytes(db_path)
+    assert backend.rows("SELECT text FROM note") == [("[persoon verwijderd]\nbelde terug",)]
+    assert "żak".encode() not in stored_bytes(backend)
 
 
 def test_verwijder_leaves_no_copy_in_another_signals_step_2_check(
-    cli: Cli, db_path: Path, two_signals: tuple[str, str]
+    cli: Cli, backend: Backend, two_signals: tuple[str, str]
 ) -> None:
     """The automatic step-2 check of a later signal found Maria; after her erasure nothing of
     her (not even the birth date) may remain in that check."""
@@ -262,20 +263,21 @@ def test_verwijder_leaves_no_copy_in_another_signals_step_2_check(
     )
     moved = cli("signaal", "stap", later, "--controle", "Waarschijnlijk dezelfde vrouw.")
     assert moved.exit_code == 0, moved.output
-    check = json.loads(str(scalar(db_path, "SELECT details FROM step_event WHERE to_step = 2")))
+    check = json.loads(str(backend.scalar("SELECT details FROM step_event WHERE to_step = 2")))
     assert [hit["id"] for hit in check["automatische_controle"]["gevonden"]] == [1]
 
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
     assert erased.exit_code == 0, erased.output
-    raw = file_bytes(db_path)
+    raw = stored_bytes(backend)
     for trace in (b"12-03-2004", b"2004-03-12", b"Maria", b"Roemeense"):
         assert trace not in raw, trace
     shown = cli("signaal", "toon", later)
     assert shown.exit_code == 0 and "automatische controle: eerdere registraties in" in shown.stdout
 
 
+@file_only("VACUUM of the file; a server leaves it to the beheerder (docs/server.md)")
 def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
-    cli: Cli, db_path: Path, two_signals: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+    cli: Cli, backend: Backend, two_signals: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The deletion is committed before VACUUM runs; if VACUUM then fails (file in use), the
     user must not read 'nothing was changed', and `mhtool opschonen` finishes the job."""
@@ -296,7 +298,7 @@ def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
     )
     assert "het bestand is in gebruik" in result.stderr and "mhtool opschonen" in result.stderr
     assert "niets" not in result.stderr
-    assert query(db_path, "SELECT name FROM person") == [("Piet Anderman",)]
+    assert backend.rows("SELECT name FROM person") == [("Piet Anderman",)]
 
     monkeypatch.setattr(SqliteStore, "execute", real_execute)
     vacuums: list[str] = []
@@ -311,11 +313,11 @@ def test_a_failed_compaction_says_the_person_is_gone_and_what_to_do(
     assert finished.exit_code == 0, finished.output
     assert "geen signalen die nu vernietigd kunnen worden" in finished.stdout
     assert vacuums == ["VACUUM"]
-    assert b"ionescu" not in file_bytes(db_path).lower()
+    assert b"ionescu" not in stored_bytes(backend).lower()
 
 
 def test_verwijder_removes_the_name_in_every_form_search_would_match(
-    cli: Cli, db_path: Path
+    cli: Cli, backend: Backend
 ) -> None:
     """Review finding: only the exact spelling was removed; 'jose muller-smit', the surname
     alone and 'P. Puk' stayed, and `mhtool zoek` still found the signal."""
@@ -331,7 +333,7 @@ def test_verwijder_removes_the_name_in_every_form_search_would_match(
     )
     result = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
     assert result.exit_code == 0, result.output
-    raw = file_bytes(db_path).lower()
+    raw = stored_bytes(backend).lower()
     for trace in ("müller".encode(), b"muller", b"smit"):
         assert trace not in raw, trace
     # The first name alone may be someone else's: reported with the signals, not removed.
@@ -342,7 +344,7 @@ def test_verwijder_removes_the_name_in_every_form_search_would_match(
 
 
 def test_a_signal_that_only_mentions_the_person_is_named_and_keeps_a_history(
-    cli: Cli, db_path: Path
+    cli: Cli, backend: Backend
 ) -> None:
     """Review finding: an unlinked signal's text changed without a word or a history row, and
     a relative with the same surname lost his name."""
@@ -357,7 +359,9 @@ def test_a_signal_that_only_mentions_the_person_is_named_and_keeps_a_history(
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["signalen"] == [own] and report["naam_ook_verwijderd_uit"] == [other]
-    texts = {str(ref): str(text) for ref, text in query(db_path, "SELECT ref, description FROM signal")}
+    texts = {
+        str(ref): str(text) for ref, text in backend.rows("SELECT ref, description FROM signal")
+    }
     assert texts[own] == "[persoon verwijderd] werkt 80 uur. Mevr. [persoon verwijderd] ook."
     assert texts[other] == "Weer [persoon verwijderd] gezien, ook Piet Ångström-Müller."
     actions = [

@@ -12,19 +12,13 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import Cli
-from tests.signal_helpers import (
-    close_signal,
-    execute,
-    file_bytes,
-    log_signal,
-    query,
-    scalar,
-    table_counts,
-)
+from tests.backend_helpers import file_only, login, stored_bytes, stored_dump, stored_execute
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import close_signal, execute, log_signal
+
+pytestmark = pytest.mark.usefixtures("backend")
 
 NewSignal = Callable[..., str]
-AUDIT = frozenset({"audit_log"})
 
 
 def _old_signal(cli: Cli, *extra: str, datum: str = "01-01-2020") -> str:
@@ -40,22 +34,24 @@ def _confirm_terms(cli: Cli) -> None:
         assert result.exit_code == 0, result.output
 
 
-def test_closing_sets_the_destruction_date_and_reopening_clears_it(cli: Cli, db_path: Path) -> None:
+def test_closing_sets_the_destruction_date_and_reopening_clears_it(
+    cli: Cli, backend: Backend
+) -> None:
     geen = _old_signal(cli)
     duiding = _old_signal(cli)
     close_signal(cli, geen, "29-02-2024", "geen")
     close_signal(cli, duiding, "10-03-2024", "duiding")
-    rows = query(db_path, "SELECT ref, closed_on, destroy_on FROM signal ORDER BY id")
+    rows = backend.rows("SELECT ref, closed_on, destroy_on FROM signal ORDER BY id")
     assert rows == [
         (geen, "2024-02-29", "2026-02-28"),  # 2 years; 29 February has no twin in 2026
         (duiding, "2024-03-10", "2029-03-10"),  # 5 years
     ]
     assert cli("signaal", "heropen", geen, "--reden", "nieuwe melding").exit_code == 0
-    assert scalar(db_path, "SELECT destroy_on FROM signal WHERE ref = ?", (geen,)) is None
+    assert backend.scalar("SELECT destroy_on FROM signal WHERE ref = ?", (geen,)) is None
 
 
 def test_terms_show_defaults_as_unconfirmed_until_the_archivist_sets_them(
-    cli: Cli, db_path: Path
+    cli: Cli, backend: Backend
 ) -> None:
     ref = _old_signal(cli)
     close_signal(cli, ref, "04-01-2020", "geen")
@@ -70,27 +66,26 @@ def test_terms_show_defaults_as_unconfirmed_until_the_archivist_sets_them(
         ("duiding", 5, False),
     ]
 
-    changed = cli(
-        "--gebruiker", "archivaris", "bewaartermijn", "zet", "--conclusie", "geen", "--jaren", "3"
-    )
+    user_args, user = login(backend, "archivaris")
+    changed = cli(*user_args, "bewaartermijn", "zet", "--conclusie", "geen", "--jaren", "3")
     assert changed.exit_code == 0, changed.output
     assert "is nu 3 jaar" in changed.stdout
     terms = json.loads(cli("bewaartermijn", "toon", "--json").stdout)
     assert terms[0]["jaren"] == 3
     assert terms[0]["vastgesteld"] is True
-    assert terms[0]["vastgesteld_door"] == "archivaris"
+    assert terms[0]["vastgesteld_door"] == user
     # The signal already closed follows the new term, and the change is in its history.
-    assert scalar(db_path, "SELECT destroy_on FROM signal") == "2023-01-04"
-    assert query(db_path, "SELECT action, changes FROM history WHERE action = 'bewaartermijn'") == [
+    assert backend.scalar("SELECT destroy_on FROM signal") == "2023-01-04"
+    assert backend.rows("SELECT action, changes FROM history WHERE action = 'bewaartermijn'") == [
         (
             "bewaartermijn",
             '{"destroy_on": {"nieuw": "2023-01-04", "oud": "2022-01-04"}}',
         )
     ]
-    audit = query(
-        db_path, "SELECT by_user, details FROM audit_log WHERE action = 'bewaartermijn.zet'"
+    audit = backend.rows(
+        "SELECT by_user, details FROM audit_log WHERE action = 'bewaartermijn.zet'"
     )
-    assert audit[0][0] == "archivaris"
+    assert audit[0][0] == user
     assert json.loads(str(audit[0][1])) == {
         "conclusie": "geen",
         "herberekend": 1,
@@ -109,22 +104,25 @@ def test_terms_show_defaults_as_unconfirmed_until_the_archivist_sets_them(
     ],
 )
 def test_bad_terms_are_refused(
-    cli: Cli, db_path: Path, args: tuple[str, ...], message: str
+    cli: Cli, backend: Backend, args: tuple[str, ...], message: str
 ) -> None:
     result = cli("bewaartermijn", "zet", *args)
     assert result.exit_code == 2
     assert message in result.stderr
-    assert not db_path.exists() or scalar(db_path, "SELECT count(*) FROM setting") == 0
+    if backend.is_postgresql or Path(backend.target).exists():
+        assert backend.scalar("SELECT count(*) FROM setting") == 0
 
 
-def test_proef_lists_references_and_dates_only_and_changes_nothing(cli: Cli, db_path: Path) -> None:
+def test_proef_lists_references_and_dates_only_and_changes_nothing(
+    cli: Cli, backend: Backend
+) -> None:
     old = _old_signal(cli, "--persoon", "naam=Maria Ionescu; rol=slachtoffer")
     close_signal(cli, old, "04-01-2020")
     recent = _old_signal(cli, datum="01-11-2026")
     close_signal(cli, recent, "02-11-2026")
     _old_signal(cli)  # still open: never due
     _confirm_terms(cli)
-    before = table_counts(db_path, skip=AUDIT)
+    before = stored_dump(backend)
 
     result = cli("opschonen", "--proef")
     assert result.exit_code == 0, result.output
@@ -149,11 +147,11 @@ def test_proef_lists_references_and_dates_only_and_changes_nothing(cli: Cli, db_
         "open_vervolgactie": [],
         "verwijderd": {},
     }
-    assert table_counts(db_path, skip=AUDIT) == before
+    assert stored_dump(backend) == before
 
 
 def test_nothing_is_destroyed_on_a_term_the_archivist_has_not_confirmed(
-    cli: Cli, db_path: Path
+    cli: Cli, backend: Backend
 ) -> None:
     geen = _old_signal(cli)
     close_signal(cli, geen, "04-01-2020", "geen")
@@ -168,18 +166,18 @@ def test_nothing_is_destroyed_on_a_term_the_archivist_has_not_confirmed(
     assert result.exit_code == 0, result.output
     assert f"vernietigd: {geen}" in result.stdout
     assert f"({duiding}) zijn over een bewaartermijn die de archivaris nog niet" in result.stdout
-    assert query(db_path, "SELECT ref FROM signal") == [(duiding,)]
+    assert backend.rows("SELECT ref FROM signal") == [(duiding,)]
 
 
-def test_opschonen_without_confirmation_in_a_script_is_refused(cli: Cli, db_path: Path) -> None:
+def test_opschonen_without_confirmation_in_a_script_is_refused(cli: Cli, backend: Backend) -> None:
     ref = _old_signal(cli)
     close_signal(cli, ref, "04-01-2020")
     _confirm_terms(cli)
-    before = table_counts(db_path, skip=AUDIT)
+    before = stored_dump(backend)
     result = cli("opschonen")
     assert result.exit_code == 2
     assert "--ja" in result.stderr
-    assert table_counts(db_path, skip=AUDIT) == before
+    assert stored_dump(backend) == before
 
 
 def test_nothing_due_is_said_plainly(cli: Cli, new_signal: NewSignal) -> None:
@@ -189,24 +187,37 @@ def test_nothing_due_is_said_plainly(cli: Cli, new_signal: NewSignal) -> None:
     assert "geen signalen die nu vernietigd kunnen worden" in result.stdout
 
 
-def _search_index_like_the_search_branch(db_path: Path) -> None:
+def _search_index_like_the_search_branch(backend: Backend) -> None:
     """Two kinds of FTS5 table another branch may add: one with its own copy of the text and a
     signal_id column, one over the signal table as external content (kept in sync by its owner's
-    triggers; here it is filled once with 'rebuild')."""
-    execute(
-        db_path,
-        "CREATE VIRTUAL TABLE other_text USING fts5(signal_id UNINDEXED, body)",
+    triggers; here it is filled once with 'rebuild'). A server has no FTS: there the copy of the
+    text is an ordinary table with a signal_id column."""
+    text_table = (
+        "CREATE TABLE other_text (signal_id BIGINT, body TEXT)"
+        if backend.is_postgresql
+        else "CREATE VIRTUAL TABLE other_text USING fts5(signal_id UNINDEXED, body)"
+    )
+    stored_execute(
+        backend,
+        text_table,
         "INSERT INTO other_text (signal_id, body) "
         "SELECT s.id, s.description || ' ' || coalesce(p.name, '') FROM signal s "
         "LEFT JOIN signal_person sp ON sp.signal_id = s.id "
         "LEFT JOIN person p ON p.id = sp.person_id",
-        "CREATE VIRTUAL TABLE signal_fts USING fts5(description, content='signal', "
-        "content_rowid='id')",
-        "INSERT INTO signal_fts (signal_fts) VALUES ('rebuild')",
         # A table a later feature might add, with a plain reference and no cascade.
         "CREATE TABLE signal_extra (id INTEGER PRIMARY KEY, signal_id INTEGER REFERENCES "
         "signal (id), remark TEXT)",
-        "INSERT INTO signal_extra (signal_id, remark) SELECT id, 'Kwartelkoning' FROM signal WHERE id = 1",
+        "INSERT INTO signal_extra (id, signal_id, remark) "
+        "SELECT id, id, 'Kwartelkoning' FROM signal WHERE id = 1",
+    )
+    if backend.is_postgresql:
+        return
+    db_path = Path(backend.target)
+    execute(
+        db_path,
+        "CREATE VIRTUAL TABLE signal_fts USING fts5(description, content='signal', "
+        "content_rowid='id')",
+        "INSERT INTO signal_fts (signal_fts) VALUES ('rebuild')",
     )
     # What sqlite-utils' enable_fts makes (FTS4 here, without sync triggers).
     import sqlite_utils
@@ -220,7 +231,7 @@ def _search_index_like_the_search_branch(db_path: Path) -> None:
 
 
 def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
-    cli: Cli, db_path: Path
+    cli: Cli, backend: Backend
 ) -> None:
     doomed = _old_signal(
         cli,
@@ -238,75 +249,80 @@ def test_opschonen_destroys_the_signal_and_everything_only_it_refers_to(
         == 0
     )
     close_signal(cli, doomed, "04-01-2020")
-    shared_id = scalar(db_path, "SELECT id FROM person WHERE name = 'Gedeelde Persoon'")
+    shared_id = backend.scalar("SELECT id FROM person WHERE name = 'Gedeelde Persoon'")
     kept = _old_signal(cli, "--persoon", f"id={shared_id}; rol=slachtoffer", datum="01-11-2026")
-    _search_index_like_the_search_branch(db_path)
+    _search_index_like_the_search_branch(backend)
     _confirm_terms(cli)
-    counter_before = query(db_path, "SELECT year, last_seq FROM signal_counter")
+    counter_before = backend.rows("SELECT year, last_seq FROM signal_counter")
 
-    result = cli("--gebruiker", "aof", "opschonen", "--ja")
+    user_args, user = login(backend, "aof")
+    result = cli(*user_args, "opschonen", "--ja")
     assert result.exit_code == 0, result.output
     assert f"1 signaal vernietigd: {doomed}" in result.stdout
 
-    assert query(db_path, "SELECT ref FROM signal") == [(kept,)]
-    assert query(db_path, "SELECT name FROM person") == [("Gedeelde Persoon",)]
+    assert backend.rows("SELECT ref FROM signal") == [(kept,)]
+    assert backend.rows("SELECT name FROM person") == [("Gedeelde Persoon",)]
     for table in ("address", "organisation", "note", "signal_address", "signal_organisation"):
-        assert scalar(db_path, f"SELECT count(*) FROM {table}") == 0, table  # noqa: S608
+        assert backend.scalar(f"SELECT count(*) FROM {table}") == 0, table  # noqa: S608
     doomed_id = 1
     for table in ("step_event", "signal_form", "signal_person", "history", "signal_extra"):
         assert (
-            scalar(db_path, f"SELECT count(*) FROM {table} WHERE signal_id = ?", (doomed_id,))  # noqa: S608
+            backend.scalar(f"SELECT count(*) FROM {table} WHERE signal_id = ?", (doomed_id,))  # noqa: S608
             == 0
         ), table
-    assert query(db_path, "SELECT signal_id FROM other_text") == [("2",)] or query(
-        db_path, "SELECT signal_id FROM other_text"
-    ) == [(2,)]
-    assert query(
-        db_path, "SELECT rowid FROM signal_fts WHERE signal_fts MATCH 'xylofoonstraat'"
-    ) == [(2,)]
+    assert backend.rows("SELECT signal_id FROM other_text") in ([("2",)], [(2,)])
+    if not backend.is_postgresql:
+        found = backend.rows("SELECT rowid FROM signal_fts WHERE signal_fts MATCH 'xylofoonstraat'")
+        assert found == [(2,)]
     # Numbers are never reused.
-    assert query(db_path, "SELECT year, last_seq FROM signal_counter") == counter_before
+    assert backend.rows("SELECT year, last_seq FROM signal_counter") == counter_before
     # The file itself no longer holds the destroyed words (secure_delete, FTS rebuild and
     # optimize, VACUUM, WAL checkpoint).
-    raw = file_bytes(db_path)
+    raw = stored_bytes(backend)
     for word in (b"Zoltan", b"Weggooistraat", b"Verdwijnbedrijf", b"Kruisbes", b"Kwartelkoning"):
         assert word.lower() not in raw, word
-    conn = sqlite3.connect(db_path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        conn.execute("INSERT INTO signal_fts (signal_fts) VALUES ('integrity-check')")
-    finally:
-        conn.close()
+    if not backend.is_postgresql:
+        conn = sqlite3.connect(backend.target)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+            conn.execute("INSERT INTO signal_fts (signal_fts) VALUES ('integrity-check')")
+        finally:
+            conn.close()
 
-    audit = query(
-        db_path,
+    audit = backend.rows(
         "SELECT action, object_id, by_user, details FROM audit_log "
         "WHERE action IN ('signaal.vernietigd', 'opschonen') ORDER BY id",
     )
     assert [(a, o, u) for a, o, u, _ in audit] == [
-        ("signaal.vernietigd", doomed, "aof"),
-        ("opschonen", "", "aof"),
+        ("signaal.vernietigd", doomed, user),
+        ("opschonen", "", user),
     ]
     destroyed = json.loads(str(audit[0][3]))
     assert destroyed["vernietigingsdatum"] == "2022-01-04"
     assert destroyed["signal"] == 1 and destroyed["person"] == 1 and destroyed["note"] == 1
     summary = json.loads(str(audit[1][3]))
-    fts_tables = scalar(
-        db_path,
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+    fts_tables = (
+        0  # a server has no FTS tables: its search text is kept by triggers
+        if backend.is_postgresql
+        else backend.scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+            "AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+        )
     )
     assert summary["signalen"] == 1 and summary["fts_indexen"] == fts_tables
-    log_text = json.dumps(query(db_path, "SELECT * FROM audit_log"))
+    log_text = json.dumps(backend.rows("SELECT * FROM audit_log"))
     assert "Zoltan" not in log_text and "Weggooi" not in log_text
     assert cli("audit", "controleer").exit_code == 0
     # A new signal continues the numbering.
     assert _old_signal(cli) == "MH-2020-0002"
 
 
+@file_only("a file of schema 1 upgraded; a server starts at schema 11")
 def test_a_database_closed_before_version_3_gets_its_dates_on_upgrade(
-    cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    db_path = Path(backend.target)
     from mhtool.store import migrations
     from mhtool.store.open_store import open_store
 
@@ -321,16 +337,18 @@ def test_a_database_closed_before_version_3_gets_its_dates_on_upgrade(
         "('MH-2020-0001', 2020, 1, '2020-01-01', 'Dijk en Waard', 'x', 'mail', 0, 5, "
         "'2020-01-04', 'duiding', '2020-01-04', 'nu', 'x', 'nu')",
     )
-    assert scalar(db_path, "PRAGMA user_version") == 1
+    assert backend.scalar("PRAGMA user_version") == 1
     assert cli("signaal", "lijst").exit_code == 0
-    assert scalar(db_path, "PRAGMA user_version") == migrations.LATEST_VERSION
-    assert scalar(db_path, "SELECT destroy_on FROM signal") == "2025-01-04"
+    assert backend.scalar("PRAGMA user_version") == migrations.LATEST_VERSION
+    assert backend.scalar("SELECT destroy_on FROM signal") == "2025-01-04"
 
 
 @pytest.mark.slow
-def test_opschonen_in_a_terminal_asks_first(cli: Cli, db_path: Path) -> None:
+@file_only("the terminal's question, the same on both backends; the pty helper takes a path")
+def test_opschonen_in_a_terminal_asks_first(cli: Cli, backend: Backend) -> None:
     from tests.test_interactive_form import answer, spawn
 
+    db_path = Path(backend.target)
     ref = _old_signal(cli)
     close_signal(cli, ref, "04-01-2020")
     _confirm_terms(cli)
@@ -342,7 +360,7 @@ def test_opschonen_in_a_terminal_asks_first(cli: Cli, db_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert query(db_path, "SELECT ref FROM signal") == [(ref,)]
+    assert backend.rows("SELECT ref FROM signal") == [(ref,)]
 
     child = spawn(db_path, "opschonen")
     answer(child, "definitief vernietigen", "j\r")
@@ -350,11 +368,11 @@ def test_opschonen_in_a_terminal_asks_first(cli: Cli, db_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert query(db_path, "SELECT ref FROM signal") == []
+    assert backend.rows("SELECT ref FROM signal") == []
 
 
 def test_a_signal_with_an_open_follow_up_action_is_kept_until_the_action_is_done(
-    cli: Cli, db_path: Path
+    cli: Cli, backend: Backend
 ) -> None:
     """An open action makes a closed signal open again (status 'vervolg'); destroying it would
     lose a case someone is still working on. Once the action is done, the term applies."""
@@ -375,8 +393,8 @@ def test_a_signal_with_an_open_follow_up_action_is_kept_until_the_action_is_done
     assert result.exit_code == 0, result.output
     assert f"vernietigd: {plain}" in result.stdout
     assert f"({kept}) heeft een open vervolgactie" in " ".join(result.stdout.split())
-    assert query(db_path, "SELECT ref FROM signal") == [(kept,)]
+    assert backend.rows("SELECT ref FROM signal") == [(kept,)]
 
     assert cli("signaal", "actie-klaar", kept, "1").exit_code == 0
     assert cli("opschonen", "--ja").exit_code == 0
-    assert query(db_path, "SELECT ref FROM signal") == []
+    assert backend.rows("SELECT ref FROM signal") == []
