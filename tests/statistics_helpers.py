@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Cli
+from tests.conftest import Backend, Cli
 
 
 def log(cli: Cli, *extra: str, gemeente: str = "Dijk en Waard", datum: str = "01-11-2026") -> str:
@@ -77,6 +77,38 @@ def sql(db: Path, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, .
     try:
         with conn:
             return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
+
+
+def stored_state(db: Backend) -> Any:
+    """Everything stored, to show that a refused command changed nothing: the file's bytes, or
+    every row of every table (the audit log too) on a server."""
+    if not db.is_postgresql:
+        return Path(db.target).read_bytes()
+    tables = [
+        str(t)
+        for (t,) in db.rows(
+            "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+            "ORDER BY tablename"
+        )
+    ]
+    return {t: sorted(map(repr, db.rows(f'SELECT * FROM "{t}"'))) for t in tables}  # noqa: S608
+
+
+def change_behind_mhtools_back(db: Backend, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """Change stored rows directly, as another program could (foreign keys on; on a server as
+    the superuser)."""
+    if db.is_postgresql:
+        for statement, params in statements:
+            db.rows(statement, params)
+        return
+    conn = sqlite3.connect(db.target)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        with conn:
+            for statement, params in statements:
+                conn.execute(statement, params)
     finally:
         conn.close()
 

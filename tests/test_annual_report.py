@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from mhtool.domain.enums import Form, Measure, Partner, Role, Step
-from tests.conftest import Cli
+from tests.conftest import Backend, Cli
+from tests.statistics_helpers import stored_state
 
 TODAY = dt.date.today()
 YEAR = (TODAY - dt.timedelta(days=150)).year
@@ -195,6 +196,7 @@ def year_db(cli: Cli) -> list[Planned]:
     return record_year(cli, 24)
 
 
+@pytest.mark.usefixtures("backend")
 def test_yearly_report_reproduces_independent_figures(cli: Cli, year_db: list[Planned]) -> None:
     planned = year_db
     report = json.loads(ok(cli("jaarverslag", str(YEAR), "--json")).stdout)
@@ -297,7 +299,7 @@ def test_yearly_report_reproduces_independent_figures(cli: Cli, year_db: list[Pl
 
 
 def test_yearly_report_files_and_bad_input(
-    cli: Cli, year_db: list[Planned], tmp_path: Path, db_path: Path
+    cli: Cli, backend: Backend, year_db: list[Planned], tmp_path: Path
 ) -> None:
     target = tmp_path / "jaar.xlsx"
     written = ok(cli("jaarverslag", str(YEAR), "--uitvoer", str(target), "--onderdruk", "3"))
@@ -309,7 +311,7 @@ def test_yearly_report_files_and_bad_input(
     assert "Fictief" not in html  # no names, no free text
     again = cli("jaarverslag", str(YEAR), "--uitvoer", str(target))
     assert again.exit_code != 0 and "--overschrijf" in again.stderr
-    before = db_path.read_bytes()
+    before = stored_state(backend)
     for args, message in (
         (("20x6",), "geen jaartal"),
         (("1999",), "kan niet"),
@@ -320,7 +322,7 @@ def test_yearly_report_files_and_bad_input(
         result = cli("jaarverslag", *args)
         assert result.exit_code == 2, (args, result.output)
         assert result.stderr.startswith("Fout: ") and message in result.stderr
-    assert db_path.read_bytes() == before
+    assert stored_state(backend) == before
     empty = json.loads(ok(cli("jaarverslag", "2001", "--json")).stdout)
     lead = table(empty, "doorlooptijd")
     assert lead["stap 1 ontvangst signaal"] == [0, "niet vastgelegd", "niet vastgelegd"]
@@ -329,6 +331,7 @@ def test_yearly_report_files_and_bad_input(
     ]
 
 
+@pytest.mark.usefixtures("backend")
 def test_an_annulled_signal_is_left_out(cli: Cli) -> None:
     planned = record_year(cli, 3, seed=5)
     extra = ok(
@@ -368,6 +371,7 @@ def test_yearly_counts_for_partners_group_per_signal() -> None:
     assert counts[Partner.SOCIAL_TEAM.label] == [0, 0, 1]
 
 
+@pytest.mark.usefixtures("backend")
 def test_no_shown_total_gives_a_suppressed_count_away(cli: Cli) -> None:
     """The header's number of signals is the total of the gemeente table, 'Afgerond' the total
     of the feedback rows (and the count of 'ontvangst tot afronding'), 'Acute signalen' the

@@ -25,6 +25,7 @@ def existing_database(cli: Cli) -> None:
 SRC = Path(__file__).resolve().parent.parent / "src" / "mhtool"
 
 
+@pytest.mark.usefixtures("backend")
 def test_chart_shows_signals_per_month_per_gemeente(cli: Cli) -> None:
     for day in ("02-03-2026", "03-03-2026", "04-03-2026", "05-07-2026"):
         log(cli, datum=day)
@@ -46,6 +47,7 @@ def test_chart_shows_signals_per_month_per_gemeente(cli: Cli) -> None:
     assert "█ = 3 signalen in een maand" in shown.stdout
 
 
+@pytest.mark.usefixtures("backend")
 def test_chart_without_signals(cli: Cli) -> None:
     shown = cli("statistiek", "--grafiek", "--jaar", "2020")
     assert shown.exit_code == 0

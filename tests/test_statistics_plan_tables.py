@@ -7,36 +7,55 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
-from tests.statistics_helpers import sql, table_rows
+from tests.conftest import Backend, Cli
+from tests.statistics_helpers import table_rows
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "plan_1_5_cijfers.py"
+SERVER_TEMPLATE = "mhtool_plan_1_5"
+
+
+def _fill_with_example(target: str) -> None:
+    """The example script, as a user runs it, on a new file or an empty server database."""
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--db", target], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "141 fictieve signalen" in done.stdout
 
 
 @pytest.fixture(scope="module")
 def plan_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("plan") / "plan.db"
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--db", str(path)], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    assert "141 fictieve signalen" in done.stdout
+    _fill_with_example(str(path))
     return path
 
 
 @pytest.fixture
-def plan_db(plan_db_template: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "plan.db"
-    shutil.copy(plan_db_template, copy)
-    return copy
+def plan_db(backend: Backend, plan_db_template: Path, tmp_path: Path) -> Iterator[Backend]:
+    """The example data set on this backend: a copy of the file filled once per module, or a
+    server database cloned from a template filled once per session. `.target` is what --db
+    takes, `.rows` reads what is stored."""
+    if backend.cluster is None:
+        copy = tmp_path / "plan.db"
+        shutil.copy(plan_db_template, copy)
+        yield Backend("sqlite", str(copy))
+        return
+    cluster = backend.cluster
+    template = cluster.ensure_template(SERVER_TEMPLATE, _fill_with_example)
+    name = cluster.fresh_database(template)
+    try:
+        yield Backend("postgresql", cluster.url(name), cluster, name)
+    finally:
+        cluster.drop_database(name)
 
 
-def test_year_figures_table_matches_the_plan(cli: Cli, plan_db: Path) -> None:
-    result = cli("--db", str(plan_db), "statistiek", "--tabel", "jaarcijfers")
+def test_year_figures_table_matches_the_plan(cli: Cli, plan_db: Backend) -> None:
+    result = cli("--db", plan_db.target, "statistiek", "--tabel", "jaarcijfers")
     assert result.exit_code == 0, result.output
     assert table_rows(result.stdout) == [
         ["Jaar", "2022", "2023"],
@@ -46,8 +65,8 @@ def test_year_figures_table_matches_the_plan(cli: Cli, plan_db: Path) -> None:
     ]
 
 
-def test_driehoek_table_matches_the_plan(cli: Cli, plan_db: Path) -> None:
-    result = cli("--db", str(plan_db), "statistiek", "--tabel", "driehoek", "--jaar", "2022-2023")
+def test_driehoek_table_matches_the_plan(cli: Cli, plan_db: Backend) -> None:
+    result = cli("--db", plan_db.target, "statistiek", "--tabel", "driehoek", "--jaar", "2022-2023")
     assert result.exit_code == 0, result.output
     assert table_rows(result.stdout) == [
         ["Jaar", "2022", "2023"],
@@ -57,8 +76,8 @@ def test_driehoek_table_matches_the_plan(cli: Cli, plan_db: Path) -> None:
     ]
 
 
-def test_plan_tables_as_csv_and_json(cli: Cli, plan_db: Path) -> None:
-    csv_out = cli("--db", str(plan_db), "statistiek", "--tabel", "jaarcijfers", "--csv")
+def test_plan_tables_as_csv_and_json(cli: Cli, plan_db: Backend) -> None:
+    csv_out = cli("--db", plan_db.target, "statistiek", "--tabel", "jaarcijfers", "--csv")
     assert csv_out.exit_code == 0, csv_out.output
     assert csv_out.stdout.splitlines() == [
         '"Jaar";"2022";"2023"',
@@ -67,7 +86,7 @@ def test_plan_tables_as_csv_and_json(cli: Cli, plan_db: Path) -> None:
         '"Opvang slachtoffers";"5";"5"',
     ]
     data = json.loads(
-        cli("--db", str(plan_db), "statistiek", "--tabel", "driehoek", "--json").stdout
+        cli("--db", plan_db.target, "statistiek", "--tabel", "driehoek", "--json").stdout
     )
     assert data["tabel"] == "driehoek"
     assert data["jaren"] == [2022, 2023]
@@ -78,27 +97,27 @@ def test_plan_tables_as_csv_and_json(cli: Cli, plan_db: Path) -> None:
     ]
 
 
-def test_example_went_through_the_real_write_path(plan_db: Path) -> None:
+def test_example_went_through_the_real_write_path(plan_db: Backend) -> None:
     """Every signal has its history and route events, and the figures are in the stored rows."""
-    assert sql(plan_db, "SELECT year, count(*) FROM signal GROUP BY year") == [
+    assert plan_db.rows("SELECT year, count(*) FROM signal GROUP BY year ORDER BY year") == [
         (2022, 93),
         (2023, 48),
     ]
-    assert sql(
-        plan_db, "SELECT year, sum(criminal_case), sum(shelter_arranged) FROM signal GROUP BY year"
+    assert plan_db.rows(
+        "SELECT year, sum(criminal_case), sum(shelter_arranged) FROM signal GROUP BY year "
+        "ORDER BY year"
     ) == [(2022, 8, 5), (2023, 10, 5)]
-    without_history = sql(
-        plan_db,
+    without_history = plan_db.rows(
         "SELECT count(*) FROM signal s WHERE NOT EXISTS "
         "(SELECT 1 FROM history h WHERE h.signal_id = s.id AND h.action = 'aangemaakt')",
     )
     assert without_history == [(0,)]
-    names = sql(plan_db, "SELECT DISTINCT substr(name, 1, 15) FROM person")
+    names = plan_db.rows("SELECT DISTINCT substr(name, 1, 15) FROM person")
     assert names == [("Fictief Persoon",)]
 
 
-def test_default_table_has_totals_row_and_the_region_total(cli: Cli, plan_db: Path) -> None:
-    result = cli("--db", str(plan_db), "statistiek", "--gemeente", "nhn")
+def test_default_table_has_totals_row_and_the_region_total(cli: Cli, plan_db: Backend) -> None:
+    result = cli("--db", plan_db.target, "statistiek", "--gemeente", "nhn")
     assert result.exit_code == 0, result.output
     rows = table_rows(result.stdout)
     assert rows[0] == ["Gemeente", "2022", "2023", "Totaal"]
@@ -122,11 +141,16 @@ def _doc_commands() -> list[list[str]]:
 
 
 def test_documented_examples_run_and_show_what_the_doc_shows(
-    cli: Cli, plan_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, plan_db: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    shutil.copy(plan_db, tmp_path / "voorbeeld.db")
-    commands = _doc_commands()
+    if plan_db.is_postgresql:  # the same commands against the server database
+        commands = [
+            [plan_db.target if a == "voorbeeld.db" else a for a in c] for c in _doc_commands()
+        ]
+    else:
+        shutil.copy(plan_db.target, tmp_path / "voorbeeld.db")
+        commands = _doc_commands()
     assert len(commands) >= 6
     for argv in commands:
         result = cli(*argv)

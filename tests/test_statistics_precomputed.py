@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
-from tests.statistics_helpers import advance, close, log
+from mhtool.store.connection import Store
+from tests.conftest import Backend, Cli
+from tests.statistics_helpers import advance, change_behind_mhtools_back, close, log
 
 DIMENSIONS = ("gemeente", "stap", "kanaal", "conclusie", "vorm", "sector")
 REFERENCE = {
@@ -30,7 +30,7 @@ REFERENCE = {
 }
 
 
-def reference_counts(db: Path, dimensions: tuple[str, ...]) -> list[tuple[Any, ...]]:
+def reference_counts(db: Backend, dimensions: tuple[str, ...]) -> list[tuple[Any, ...]]:
     expressions = [REFERENCE[d][0] for d in dimensions]
     counted = "count(DISTINCT s.id)" if "sector" in dimensions else "count(*)"
     joins = " ".join(dict.fromkeys(REFERENCE[d][1] for d in dimensions if REFERENCE[d][1]))
@@ -40,16 +40,25 @@ def reference_counts(db: Path, dimensions: tuple[str, ...]) -> list[tuple[Any, .
         f"SELECT s.received_year, {columns}, {counted} FROM signal s {joins} "  # noqa: S608
         f"WHERE s.annulled_on IS NULL GROUP BY s.received_year, {groups}"
     )
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(sql).fetchall()
+    rows = db.rows(sql)
     return sorted((r[0], *("" if k is None else k for k in r[1:-1]), r[-1]) for r in rows)
 
 
-def mhtool_counts(db: Path, dimensions: tuple[str, ...]) -> list[tuple[Any, ...]]:
+def open_backend(db: Backend) -> Store:
+    """The store mhtool itself opens for this database (file or server)."""
+    if db.is_postgresql:
+        from mhtool.store.postgres_connection import open_server
+
+        return open_server(db.target, db.target)
     from mhtool.store.open_store import open_store
+
+    return open_store(Path(db.target))
+
+
+def mhtool_counts(db: Backend, dimensions: tuple[str, ...]) -> list[tuple[Any, ...]]:
     from mhtool.store.statistics import count_per_group
 
-    store = open_store(db)
+    store = open_backend(db)
     try:
         years = list(range(2000, 2031))
         return sorted(count_per_group(store, dimensions, years, []))
@@ -63,12 +72,12 @@ def groupings() -> list[tuple[str, ...]]:
     return [g for g in single + pairs if {"vorm", "sector"} & set(g)]
 
 
-def assert_equal_to_reference(db: Path) -> None:
+def assert_equal_to_reference(db: Backend) -> None:
     for dimensions in groupings():
         assert mhtool_counts(db, dimensions) == reference_counts(db, dimensions), dimensions
 
 
-def test_counts_follow_every_kind_of_change(cli: Cli, db_path: Path) -> None:
+def test_counts_follow_every_kind_of_change(cli: Cli, backend: Backend) -> None:
     one = log(cli, "--vorm", "arbeid", datum="10-03-2025")
     two = log(
         cli,
@@ -86,7 +95,7 @@ def test_counts_follow_every_kind_of_change(cli: Cli, db_path: Path) -> None:
     )
     three = log(cli, gemeente="Hollands Kroon", datum="03-02-2026")  # no form, no organisation
     four = log(cli, "--vorm", "crimineel", "--organisatie", "naam=Vierde; sector=agrarisch")
-    assert_equal_to_reference(db_path)
+    assert_equal_to_reference(backend)
 
     # Forms replaced, gemeente corrected, organisations added, steps taken and closed.
     for args in (
@@ -98,24 +107,27 @@ def test_counts_follow_every_kind_of_change(cli: Cli, db_path: Path) -> None:
         assert result.exit_code == 0, result.output
     advance(cli, four, "02-11-2026", "--controle", "niets gevonden")
     close(cli, one, ("11-03-2025", "12-03-2025", "13-03-2025", "14-03-2025"))
-    assert_equal_to_reference(db_path)
+    assert_equal_to_reference(backend)
 
     # Writes that bypass mhtool's own code paths are followed too (the triggers see them).
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("UPDATE organisation SET sector = 'bouw' WHERE name = 'Voorbeeld BV'")
-        conn.execute("UPDATE organisation SET sector = '' WHERE name = 'Vierde'")
-        conn.execute("DELETE FROM organisation WHERE name = 'Tweede BV'")
-        conn.execute("DELETE FROM signal_form WHERE form = 'crimineel'")
-        conn.execute("UPDATE signal SET received_on = '2024-12-31' WHERE ref = ?", (three,))
-        conn.execute("UPDATE signal SET annulled_on = '2026-11-02' WHERE ref = ?", (two,))
-        conn.execute("DELETE FROM signal WHERE ref = ?", (four,))
-    assert_equal_to_reference(db_path)
-    with sqlite3.connect(db_path) as conn:
-        left = conn.execute("SELECT count(*) FROM signal_group_count WHERE pairs <= 0").fetchone()
-    assert left == (0,)
+    change_behind_mhtools_back(
+        backend,
+        [
+            ("UPDATE organisation SET sector = 'bouw' WHERE name = 'Voorbeeld BV'", ()),
+            ("UPDATE organisation SET sector = '' WHERE name = 'Vierde'", ()),
+            ("DELETE FROM organisation WHERE name = 'Tweede BV'", ()),
+            ("DELETE FROM signal_form WHERE form = 'crimineel'", ()),
+            ("UPDATE signal SET received_on = '2024-12-31' WHERE ref = ?", (three,)),
+            ("UPDATE signal SET annulled_on = '2026-11-02' WHERE ref = ?", (two,)),
+            ("DELETE FROM signal WHERE ref = ?", (four,)),
+        ],
+    )
+    assert_equal_to_reference(backend)
+    left = backend.rows("SELECT count(*) FROM signal_group_count WHERE pairs <= 0")
+    assert left == [(0,)]
 
 
+@pytest.mark.usefixtures("backend")
 def test_statistiek_output_is_unchanged_for_vorm_and_sector(cli: Cli) -> None:
     """What a user sees: the table of `--per vorm` and `--per sector,gemeente`."""
     log(cli, "--vorm", "arbeid", "--vorm", "seksueel", datum="02-02-2026")
@@ -136,5 +148,6 @@ def test_an_upgraded_file_counts_as_the_link_tables_say(
     db = tmp_path / "mhtool.db"
     shutil.copyfile(Path(__file__).parent / "fixtures" / fixture, db)
     assert cli("--db", str(db), "info").exit_code == 0  # upgrades the file
-    assert_equal_to_reference(db)
-    assert reference_counts(db, ("vorm",))  # the fixture has signals with forms
+    upgraded = Backend("sqlite", str(db))
+    assert_equal_to_reference(upgraded)
+    assert reference_counts(upgraded, ("vorm",))  # the fixture has signals with forms

@@ -22,6 +22,7 @@ def _fill(cli: Cli) -> None:
             log(cli, gemeente=gemeente, datum=f"{day + 1:02d}-03-{year}")
 
 
+@pytest.mark.usefixtures("backend")
 def test_small_counts_and_the_totals_that_would_reveal_them_are_withheld(cli: Cli) -> None:
     _fill(cli)
     data = stats_json(cli, "--onderdruk", "5")
@@ -45,6 +46,7 @@ def test_small_counts_and_the_totals_that_would_reveal_them_are_withheld(cli: Cl
     )
 
 
+@pytest.mark.usefixtures("backend")
 def test_without_onderdruk_everything_is_shown(cli: Cli) -> None:
     _fill(cli)
     data = stats_json(cli)
@@ -55,6 +57,7 @@ def test_without_onderdruk_everything_is_shown(cli: Cli) -> None:
     assert lowest["rijen"][0]["per_jaar"] == {"2025": "<2", "2026": 6}
 
 
+@pytest.mark.usefixtures("backend")
 def test_suppression_reaches_csv_and_the_plan_tables(cli: Cli) -> None:
     _fill(cli)
     csv_text = cli("statistiek", "--onderdruk", "5", "--csv").stdout
