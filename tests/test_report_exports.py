@@ -3,11 +3,14 @@ self-contained, written atomically with mode 0600."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
+import sqlite3
 import stat
 import zipfile
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,8 +20,8 @@ import pytest
 from mhtool.domain.reports import Document, Table
 from mhtool.exporters import render
 from mhtool.exporters.atomic import write_atomic
-from tests.conftest import Cli
-from tests.statistics_helpers import SECRETS, log, sql, week_45_data
+from tests.conftest import Backend, Cli
+from tests.statistics_helpers import SECRETS, change_behind_mhtools_back, log, week_45_data
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +48,7 @@ def all_text(path: Path) -> str:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.usefixtures("backend")
 def test_partner_export_holds_no_personal_details(cli: Cli, tmp_path: Path, fmt: str) -> None:
     week_45_data(cli)
     path = tmp_path / f"rapport.{fmt}"
@@ -58,6 +62,7 @@ def test_partner_export_holds_no_personal_details(cli: Cli, tmp_path: Path, fmt:
     assert "duiding mensenhandel" in content
 
 
+@pytest.mark.usefixtures("backend")
 def test_json_output_holds_no_personal_details_either(cli: Cli) -> None:
     week_45_data(cli)
     result = cli("rapport", "--week", "2026-W45", "--json")
@@ -66,6 +71,7 @@ def test_json_output_holds_no_personal_details_either(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.usefixtures("backend")
 def test_files_are_private_and_named_after_the_week(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
@@ -81,6 +87,7 @@ def test_files_are_private_and_named_after_the_week(
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith((".tmp", ".mhtool-tmp"))] == []
 
 
+@pytest.mark.usefixtures("backend")
 def test_an_existing_wider_file_is_replaced_by_a_private_one(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "rapport.md"
     export(cli, path, "md")
@@ -153,15 +160,22 @@ HOSTILE = (
 
 
 @pytest.fixture
-def tampered(cli: Cli, db_path: Path) -> list[str]:
+def tampered(cli: Cli, backend: Backend) -> list[str]:
     """Signals whose stored gemeente was changed behind mhtool's back (a damaged or edited
-    file): exports must stay harmless whatever is in the database."""
+    file, or a server database edited with another client): exports must stay harmless
+    whatever is in the database."""
     refs = [log(cli, datum="04-11-2026") for _ in HOSTILE]
-    for ref, value in zip(refs, HOSTILE, strict=True):
-        sql(db_path, "UPDATE signal SET municipality = ? WHERE ref = ?", (value, ref))
+    change_behind_mhtools_back(
+        backend,
+        [
+            ("UPDATE signal SET municipality = ? WHERE ref = ?", (value, ref))
+            for ref, value in zip(refs, HOSTILE, strict=True)
+        ],
+    )
     return refs
 
 
+@pytest.mark.usefixtures("backend")
 def test_csv_cells_are_neutralised(cli: Cli, tmp_path: Path, tampered: list[str]) -> None:
     path = tmp_path / "rapport.csv"
     export(cli, path, "csv")
@@ -176,6 +190,7 @@ def test_csv_cells_are_neutralised(cli: Cli, tmp_path: Path, tampered: list[str]
         assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "\n")), cell
 
 
+@pytest.mark.usefixtures("backend")
 def test_xlsx_has_no_formulas_and_text_cells(cli: Cli, tmp_path: Path, tampered: list[str]) -> None:
     path = tmp_path / "rapport.xlsx"
     export(cli, path, "xlsx")
@@ -202,12 +217,18 @@ def test_xlsx_has_no_formulas_and_text_cells(cli: Cli, tmp_path: Path, tampered:
     assert all(isinstance(n, int) for n in numbers)  # counts stay numbers
 
 
-def test_html_is_one_self_contained_escaped_file(cli: Cli, tmp_path: Path, db_path: Path) -> None:
+def test_html_is_one_self_contained_escaped_file(
+    cli: Cli, tmp_path: Path, backend: Backend
+) -> None:
     ref = log(cli, datum="04-11-2026")
-    sql(
-        db_path,
-        "UPDATE signal SET municipality = ? WHERE ref = ?",
-        ('<script>alert("x")</script><img src=x onerror=alert(1)>', ref),
+    change_behind_mhtools_back(
+        backend,
+        [
+            (
+                "UPDATE signal SET municipality = ? WHERE ref = ?",
+                ('<script>alert("x")</script><img src=x onerror=alert(1)>', ref),
+            )
+        ],
     )
     path = tmp_path / "rapport.html"
     export(cli, path, "html")
@@ -271,6 +292,7 @@ def test_markdown_escapes_table_and_link_syntax(tmp_path: Path) -> None:
     assert "\\[klik\\](javascript:alert(1))" in text
 
 
+@pytest.mark.usefixtures("backend")
 def test_failed_export_leaves_the_existing_file_intact(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -317,6 +339,7 @@ def test_write_atomic_never_leaves_half_a_new_file(tmp_path: Path) -> None:
         (".", "is een map; geef een bestandsnaam op"),
     ],
 )
+@pytest.mark.usefixtures("backend")
 def test_bad_output_paths(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, message: str
 ) -> None:
@@ -326,6 +349,7 @@ def test_bad_output_paths(
     assert message in result.stderr
 
 
+@pytest.mark.usefixtures("backend")
 def test_text_formats_to_the_screen_but_not_xlsx(cli: Cli) -> None:
     shown = cli("rapport", "--week", "2026-W45", "--uitvoer", "-")
     assert shown.exit_code == 0
@@ -339,6 +363,7 @@ def test_text_formats_to_the_screen_but_not_xlsx(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.usefixtures("backend")
 def test_statistics_export_files(cli: Cli, tmp_path: Path, fmt: str) -> None:
     for day in range(1, 4):
         log(cli, datum=f"0{day}-02-2026")
@@ -361,7 +386,7 @@ def test_statistics_export_files(cli: Cli, tmp_path: Path, fmt: str) -> None:
 
 
 @pytest.mark.slow
-def test_installed_program_writes_the_report(tmp_path: Path, db_path: Path, cli: Cli) -> None:
+def test_installed_program_writes_the_report(tmp_path: Path, backend: Backend, cli: Cli) -> None:
     """End to end in a fresh process, as the officer runs it."""
     import subprocess
     import sys
@@ -374,7 +399,7 @@ def test_installed_program_writes_the_report(tmp_path: Path, db_path: Path, cli:
             "-m",
             "mhtool",
             "--db",
-            str(db_path),
+            backend.target,
             "rapport",
             "--week",
             "2026-W45",
@@ -392,6 +417,7 @@ def test_installed_program_writes_the_report(tmp_path: Path, db_path: Path, cli:
 
 
 @pytest.mark.parametrize("command", [("rapport", "--week", "2026-W45"), ("statistiek",)])
+@pytest.mark.usefixtures("backend")
 def test_no_export_file_remains_without_its_audit_entry(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
 ) -> None:
@@ -413,6 +439,7 @@ def test_no_export_file_remains_without_its_audit_entry(
     assert shown.exit_code == 5 and shown.stdout == ""
 
 
+@pytest.mark.usefixtures("backend")
 def test_an_export_replaces_only_an_earlier_export(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -439,6 +466,7 @@ def test_an_export_replaces_only_an_earlier_export(
 
 
 @pytest.mark.parametrize("fmt", ["md", "csv", "html", "xlsx"])
+@pytest.mark.usefixtures("backend")
 def test_overschrijf_replaces_only_an_earlier_export_of_the_format(
     cli: Cli, tmp_path: Path, fmt: str
 ) -> None:
@@ -470,26 +498,42 @@ def test_overschrijf_replaces_only_an_earlier_export_of_the_format(
 
 
 def test_a_replacing_export_that_cannot_be_logged_leaves_the_earlier_one(
-    cli: Cli, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With --overschrijf the new file replaced the earlier export first; when its audit entry
     then failed (database busy), it stayed in place: an export of signal data without its
-    audit entry, which the BIO logging promise rules out."""
-    import sqlite3
-
+    audit entry, which the BIO logging promise rules out. Busy: another writer holds the
+    write lock (BEGIN IMMEDIATE on a file, the writers' advisory lock on a server)."""
     log(cli, datum="03-11-2026")
     path = tmp_path / "rapport.md"
     export(cli, path, "md")
     before = path.read_bytes()
     log(cli, datum="04-11-2026")
     monkeypatch.setenv("MHTOOL_WACHTTIJD", "1")
-    holder = sqlite3.connect(db_path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with another_writer(backend):
         result = cli("rapport", "--week", "2026-W45", "--uitvoer", str(path), "--overschrijf")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert result.exit_code == 5, result
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if "rapport" in p.name] == ["rapport.md"]
+
+
+@contextlib.contextmanager
+def another_writer(backend: Backend) -> Iterator[None]:
+    """Another process in the middle of a write transaction on the same database."""
+    if backend.cluster is not None:
+        from mhtool.store.postgres_connection import WRITE_LOCK
+
+        with backend.cluster.connect(backend.dbname, autocommit=False) as server:
+            server.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            try:
+                yield
+            finally:
+                server.rollback()
+        return
+    file = sqlite3.connect(backend.target, isolation_level=None)
+    file.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        file.execute("ROLLBACK")
+        file.close()

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
-from tests.signal_helpers import query
+from tests.conftest import Backend, Cli
 from tests.statistics_helpers import advance, log, week_45_data
+
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 @pytest.fixture(autouse=True)
@@ -66,14 +67,13 @@ def test_the_full_list_is_its_own_export(
     cli: Cli,
     waiting: dict[str, str],
     tmp_path: Path,
-    db_path: Path,
+    backend: Backend,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     full = _json(cli, "--wachtlijst")
     expected = [
         str(ref)
-        for (ref,) in query(
-            db_path,
+        for (ref,) in backend.rows(
             "SELECT ref FROM signal WHERE step < 5 AND step_since < '2026-10-09' "
             "AND received_on <= '2026-11-08' AND annulled_on IS NULL ORDER BY step_since, ref",
         )
@@ -90,7 +90,9 @@ def test_the_full_list_is_its_own_export(
     assert "Geheim" not in content  # names in notes never leave the file
     details = [
         json.loads(str(d))
-        for (d,) in query(db_path, "SELECT details FROM audit_log WHERE action = 'rapport'")
+        for (d,) in backend.rows(
+            "SELECT details FROM audit_log WHERE action = 'rapport' ORDER BY id"
+        )
     ]
     assert details[-1]["soort"] == "wachtlijst" and details[-1]["wachtend"] == 4
     assert details[-1]["bestand"] is True
