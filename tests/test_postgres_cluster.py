@@ -8,16 +8,19 @@ mhtool at the server.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests import postgres_cluster as cluster_module
 from tests.conftest import Backend, Cli
 from tests.postgres_cluster import SUPERUSER, PostgresCluster, qmark_to_psycopg
 
@@ -30,6 +33,57 @@ def test_question_marks_become_psycopg_placeholders_outside_quotes() -> None:
         "SELECT '?', \"wat?\" WHERE x LIKE '10%%' AND y = %s"
     )
     assert qmark_to_psycopg("SELECT 'it''s?' || ?") == "SELECT 'it''s?' || %s"
+
+
+def test_without_postgresql_programs_the_cluster_is_unavailable_not_broken(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No initdb on PATH nor under /usr/lib/postgresql: PostgresUnavailable (the fixture turns
+    it into a skip that says what to install), before anything is created."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: pytest.fail("made"))
+    assert cluster_module.find_bin_dir() is None
+    with pytest.raises(cluster_module.PostgresUnavailable, match="initdb"):
+        PostgresCluster.create()
+
+
+def test_programs_are_found_outside_path_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Debian's packages put initdb in /usr/lib/postgresql/<version>/bin, not on PATH: the
+    newest version with all three programs is used."""
+    for version in ("13", "15", "16"):
+        folder = tmp_path / version / "bin"
+        folder.mkdir(parents=True)
+        for program in ("initdb", "pg_ctl", "postgres")[: 2 if version == "16" else 3]:
+            (folder / program).touch()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(glob, "glob", lambda pattern: [str(p) for p in tmp_path.glob("*/bin")])
+    assert cluster_module.find_bin_dir() == tmp_path / "15" / "bin"
+
+
+def test_as_root_the_server_runs_as_postgres_else_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pwd
+
+    users = {"postgres": (101, 104), "nobody": (65534, 65534)}
+
+    def getpwnam(name: str) -> object:
+        if name not in users:
+            raise KeyError(name)
+        uid, gid = users[name]
+        return type("Entry", (), {"pw_uid": uid, "pw_gid": gid})()
+
+    monkeypatch.setattr(pwd, "getpwnam", getpwnam)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert cluster_module._server_user() == (101, 104)
+    del users["postgres"]
+    assert cluster_module._server_user() == (65534, 65534)
+    del users["nobody"]
+    with pytest.raises(cluster_module.PostgresUnavailable, match="root"):
+        cluster_module._server_user()
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert cluster_module._server_user() is None
 
 
 @pytest.mark.slow
