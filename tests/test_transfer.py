@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Backend, Cli
+from tests.conftest import SCHEMA_TEMPLATE, Backend, Cli, _migrate
 from tests.mhtool_process import TEST_PASSPHRASE
 from tests.postgres_cluster import PostgresCluster
 from tests.signal_helpers import close_signal, log_signal
@@ -27,17 +27,29 @@ DERIVED = {"search_term", "search_text", "signal_group", "signal_group_count"}
 NOT_COMPARED = {"schema_migration", "search_text"}  # search_text: FTS5 on a file
 
 
+def _server_database(cluster: PostgresCluster, with_schema: bool) -> Iterator[Backend]:
+    cluster.ensure_running()
+    roles = cluster.roles()
+    template = cluster.ensure_template(SCHEMA_TEMPLATE, _migrate) if with_schema else None
+    dbname = cluster.fresh_database(template)
+    try:
+        yield Backend("postgresql", cluster.url(dbname), cluster, dbname)
+    finally:
+        cluster.ensure_running()
+        cluster.drop_database(dbname, roles_before=roles)
+
+
 @pytest.fixture
 def server(postgres_cluster: PostgresCluster) -> Iterator[Backend]:
-    """A fresh, empty database on the session's cluster (MHTOOL_DB stays the file)."""
-    postgres_cluster.ensure_running()
-    roles = postgres_cluster.roles()
-    dbname = postgres_cluster.fresh_database()
-    try:
-        yield Backend("postgresql", postgres_cluster.url(dbname), postgres_cluster, dbname)
-    finally:
-        postgres_cluster.ensure_running()
-        postgres_cluster.drop_database(dbname, roles_before=roles)
+    """A server database with mhtool's tables and no rows, as the beheerder leaves it after
+    the first `mhtool info` (MHTOOL_DB stays the file)."""
+    yield from _server_database(postgres_cluster, with_schema=True)
+
+
+@pytest.fixture
+def bare_server(postgres_cluster: PostgresCluster) -> Iterator[Backend]:
+    """A server database without any table at all."""
+    yield from _server_database(postgres_cluster, with_schema=False)
 
 
 def _file_rows(
@@ -165,7 +177,10 @@ def _copy_entries(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.slow
-def test_a_file_moves_onto_an_empty_server_whole(cli: Cli, db_path: Path, server: Backend) -> None:
+def test_a_file_moves_onto_an_empty_server_whole(
+    cli: Cli, db_path: Path, bare_server: Backend
+) -> None:
+    server = bare_server
     refs = _fill(cli)
     before = {t: _file_content(db_path, t) for t in _file_tables(db_path)}
     audit_before = _file_rows(db_path, "SELECT * FROM audit_log ORDER BY id")
@@ -218,6 +233,36 @@ def test_a_file_moves_onto_an_empty_server_whole(cli: Cli, db_path: Path, server
 
 
 @pytest.mark.slow
+def test_on_the_server_the_moved_data_reads_as_it_did_in_the_file(
+    cli: Cli, db_path: Path, server: Backend
+) -> None:
+    """After the move the server is the database: lists, searches, figures and a signal's
+    whole record come out exactly as they did from the file."""
+    refs = _fill(cli)
+    views = [
+        ("signaal", "lijst"),
+        ("signaal", "lijst", "--alles", "--json"),
+        ("signaal", "toon", refs["kas"]),
+        ("signaal", "toon", refs["dubbel"], "--json"),
+        ("zoek", "--persoon", "Maria Ionescu"),
+        ("zoek", "--persoon", "P. Bakker", "--json"),
+        ("zoek", "--organisatie", "kwekerij de tuin"),
+        ("zoek", "kwekerij"),
+        ("statistiek",),
+        ("statistiek", "--per", "vorm", "--json"),
+        ("statistiek", "--tabel", "jaarcijfers"),
+        ("agenda",),
+    ]
+    from_file = [cli(*args) for args in views]
+    for args, shown in zip(views, from_file, strict=True):
+        assert shown.exit_code == 0 and shown.stdout.strip(), (args, shown.output)
+    assert cli("overzetten", "--naar", server.target).exit_code == 0
+    for args, before in zip(views, from_file, strict=True):
+        after = cli("--db", server.target, *args)
+        assert (after.exit_code, after.stdout) == (before.exit_code, before.stdout), args
+
+
+@pytest.mark.slow
 def test_ids_and_numbers_go_on_above_the_copied_ones(
     cli: Cli, db_path: Path, server: Backend
 ) -> None:
@@ -260,13 +305,12 @@ def test_an_encrypted_file_moves_with_its_passphrase(
 
 @pytest.mark.slow
 def test_a_server_with_the_schema_but_no_rows_is_empty_enough(
-    cli: Cli, db_path: Path, server: Backend
+    cli: Cli, db_path: Path, bare_server: Backend
 ) -> None:
     """The beheerder's first use as owner (`mhtool info`) makes the tables, writing no row:
     that is still empty."""
-    from mhtool.services.database import open_server_database
-
-    open_server_database(server.target).close()
+    server = bare_server
+    _migrate(server.target)  # what that first command does to the database
     assert server.scalar("SELECT count(*) FROM schema_migration") > 0
     log_signal(cli, datum="01-11-2026", omschrijving="Eén signaal.")
     moved = cli("overzetten", "--naar", server.target)
@@ -301,7 +345,10 @@ def test_a_server_database_with_data_is_refused_and_left_alone(
 
 
 @pytest.mark.slow
-def test_a_database_of_another_program_is_refused(cli: Cli, db_path: Path, server: Backend) -> None:
+def test_a_database_of_another_program_is_refused(
+    cli: Cli, db_path: Path, bare_server: Backend
+) -> None:
+    server = bare_server
     assert server.cluster is not None
     server.cluster.admin_rows(server.dbname, "CREATE TABLE klanten (id int)")
     log_signal(cli, datum="01-11-2026", omschrijving="Eén signaal.")
@@ -418,3 +465,37 @@ def test_usage_errors_reach_no_database(cli: Cli, db_path: Path, tmp_path: Path)
         assert refused.stderr.startswith("Fout: ") and refused.stderr.count("\n") == 1
     assert not db_path.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_copy_that_does_not_match_is_rolled_back_whole(
+    cli: Cli, db_path: Path, server: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a row go missing on the way (here: taken out of the target right after its
+    table was copied), the check finds it, nothing stays on the server, and the next attempt
+    starts from an empty database again."""
+    from mhtool.store import transfer
+
+    _fill(cli)
+    real_copy = transfer.copy_table
+
+    def losing_a_row(source: Any, target: Any, table: transfer.CopiedTable) -> transfer.TableCopy:
+        made = real_copy(source, target, table)
+        if table.name == "history":
+            target.execute("DELETE FROM history WHERE id = (SELECT max(id) FROM history)")
+        return made
+
+    monkeypatch.setattr(transfer, "copy_table", losing_a_row)
+    failed = cli("overzetten", "--naar", server.target)
+    assert failed.exit_code == 4, failed.output
+    assert "tabel history" in failed.stderr and "niets overgezet" in failed.stderr
+    assert {t: n for t, n in _server_counts(server).items() if n} == {
+        "schema_migration": server.scalar("SELECT count(*) FROM schema_migration")
+    }
+    assert _file_rows(db_path, "SELECT count(*) FROM audit_log WHERE action = 'overzetten'") == [
+        (0,)
+    ]
+
+    monkeypatch.setattr(transfer, "copy_table", real_copy)
+    again = cli("overzetten", "--naar", server.target)
+    assert again.exit_code == 0, again.output
