@@ -12,6 +12,8 @@ import sys
 from typing import Annotated
 
 import typer
+from typer._click import Context
+from typer.core import TyperCommand
 
 from mhtool.cli.context import state
 
@@ -90,3 +92,101 @@ def _prompt(message: str) -> str:
     # getpass writes the prompt to the terminal and turns echo off; Ctrl-C/Ctrl-D become the
     # CLI's usual "Afgebroken".
     return getpass.getpass(message)
+
+
+class _OrderedOptions(TyperCommand):
+    """Remembers the order in which the options were given (ctx.meta), which click keeps for
+    itself: `server rollen` pairs each --gemeente with the officer named before it."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        ctx.meta[_ORDER_KEY] = [param.name for param in order]
+        return super().parse_args(ctx, args)
+
+
+_ORDER_KEY = "mhtool.option_order"
+
+
+@app.command("rollen", cls=_OrderedOptions)
+def roles_command(
+    ctx: typer.Context,
+    functionaris: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--functionaris",
+            metavar="NAAM",
+            help="Inlognaam van een aandachtsfunctionaris (lezen en schrijven); de --gemeente "
+            "erna zegt welke signalen. Herhaalbaar.",
+            show_default=False,
+        ),
+    ] = None,
+    lezer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lezer",
+            metavar="NAAM",
+            help="Inlognaam van een vervanger of collega die alleen leest; de --gemeente erna "
+            "zegt welke signalen. Herhaalbaar.",
+            show_default=False,
+        ),
+    ] = None,
+    regio: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--regio",
+            metavar="NAAM",
+            help="Inlognaam voor de regio: alleen cijfers (statistiek, jaarverslag) van alle "
+            "gemeenten, geen namen. Herhaalbaar.",
+            show_default=False,
+        ),
+    ] = None,
+    gemeente: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--gemeente",
+            metavar="GEMEENTE",
+            help="Gemeente die de --functionaris of --lezer ervóór mag zien. Herhaalbaar.",
+            show_default=False,
+        ),
+    ] = None,
+    uitvoeren: Annotated[
+        bool,
+        typer.Option(
+            "--uitvoeren",
+            help="Voer de SQL meteen uit op de server (--db of MHTOOL_DB); alleen als eigenaar "
+            "van de mhtool-tabellen met het recht om rollen te maken.",
+        ),
+    ] = False,
+) -> None:
+    """Schrijf de SQL die de rollen en rechten op de server maakt.
+
+    Zonder --uitvoeren schrijft mhtool alleen de SQL (naar het scherm of met > naar een
+    bestand), zodat de beheerder die kan nalezen en als eigenaar uitvoeren (psql -f). Elke
+    functionaris en lezer ziet alleen de signalen van de gemeenten die erbij staan; de regio
+    ziet alleen cijfers. Wachtwoorden staan nooit in de SQL.
+    """
+    from mhtool.domain.server_roles import plan_grants
+    from mhtool.services.server_roles import apply_roles, require_server, roles_script
+
+    values = {
+        "functionaris": list(functionaris or []),
+        "lezer": list(lezer or []),
+        "regio": list(regio or []),
+        "gemeente": list(gemeente or []),
+    }
+    given: list[tuple[str, str]] = []
+    for name in ctx.meta.get(_ORDER_KEY, []):
+        if name in values and values[name]:
+            given.append((name, values[name].pop(0)))
+    grants = plan_grants(given)
+    if not uitvoeren:
+        sys.stdout.write(roles_script(grants))
+        return
+    app_state = state(ctx)
+    require_server(app_state.server() is not None)
+    store = app_state.store()
+    count = apply_roles(store, app_state.user, grants)
+    print(
+        f"De rollen zijn op de server gemaakt of bijgewerkt ({count} opdrachten, "
+        f"{len(grants)} inlognamen)."
+    )

@@ -140,6 +140,12 @@ class Store:
         return None
 
     @property
+    def figures_only(self) -> bool:
+        """True for a server login of the regional role, which reads aggregated figures from
+        the `regio_*` views and no table (store/postgres_security.py); never for a file."""
+        return False
+
+    @property
     def in_transaction(self) -> bool:
         raise NotImplementedError
 

@@ -410,9 +410,13 @@ POSTGRES_MIGRATIONS: dict[int, Migration] = {}
 
 
 def _postgres_baseline(store: Store) -> None:
+    """The schema-11 tables (postgres_schema.py), then who may see what (postgres_security.py:
+    row-level security, id functions, the regional views), in the same transaction: a server
+    database never exists without its policies."""
     from mhtool.store.postgres_schema import STATEMENTS
+    from mhtool.store.postgres_security import STATEMENTS as SECURITY
 
-    for statement in STATEMENTS:
+    for statement in (*STATEMENTS, *SECURITY):
         store.execute(statement)
 
 

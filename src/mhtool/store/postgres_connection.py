@@ -100,6 +100,7 @@ class PgStore(Store):
     def __init__(self, conn: psycopg.Connection[Any], location: str) -> None:
         super().__init__(location)
         self.conn = conn
+        self._figures_only: bool | None = None
 
     @property
     def user(self) -> str:
@@ -107,6 +108,20 @@ class PgStore(Store):
         row = self.conn.execute("SELECT current_user").fetchone()
         assert row is not None
         return str(row[0])
+
+    @property
+    def figures_only(self) -> bool:
+        """A login that may not read the signals but may read the regional figures (the role
+        mhtool_regio): asked once, by privilege rather than role name, so a beheerder who
+        grants the views to a role of their own gets the same."""
+        if self._figures_only is None:
+            row = self.conn.execute(
+                b"SELECT CASE WHEN to_regclass('regio_signal') IS NULL THEN false "
+                b"ELSE NOT has_table_privilege('signal', 'SELECT') "
+                b"AND has_table_privilege('regio_signal', 'SELECT') END"
+            ).fetchone()
+            self._figures_only = bool(row is not None and row[0])
+        return self._figures_only
 
     @property
     def in_transaction(self) -> bool:

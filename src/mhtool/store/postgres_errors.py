@@ -5,7 +5,13 @@ The server's own message text never reaches the user: it may quote values of the
 
 from __future__ import annotations
 
-from mhtool.errors import DatabaseError, DatabaseInUseError, MhtoolError, ValidationError
+from mhtool.errors import (
+    DatabaseError,
+    DatabaseInUseError,
+    MhtoolError,
+    NotAllowedError,
+    ValidationError,
+)
 
 IN_USE_MESSAGE = (
     "De database op de server is bezig met het werk van een ander; probeer het zo opnieuw."
@@ -29,9 +35,13 @@ def translated_server_error(error: Exception) -> MhtoolError:
     if state in ("55P03", "40P01", "40001"):
         return DatabaseInUseError(IN_USE_MESSAGE)
     if state == "42501":
-        return DatabaseError(
-            "U hebt op de server geen rechten voor deze handeling (uw rol staat het niet toe); "
-            "er is niets gewijzigd. Vraag de beheerder om de juiste rol (zie docs/server.md)."
+        # No grant, or a row-level-security policy: a reader writing, the region asking for
+        # signals, an officer writing a signal of a gemeente not assigned to them. Refused,
+        # not broken (exit 6), so the refusal itself is audited.
+        return NotAllowedError(
+            "Uw rol op de server staat deze handeling niet toe (bijvoorbeeld alleen lezen, "
+            "alleen cijfers, of een gemeente die niet aan u is toegewezen); er is niets "
+            "gewijzigd. Vraag de beheerder om de juiste rol (zie docs/server.md)."
         )
     if state == "25006":
         return DatabaseError(

@@ -25,12 +25,9 @@ def fresh_id(store: Store, table: str) -> int:
     if table not in TABLES:
         raise ValueError(table)
     if store.dialect == "postgresql":
-        # greatest() is PostgreSQL's spelling of SQLite's two-argument max().
-        row = store.row(
-            f"SELECT greatest(coalesce((SELECT max(id) FROM {table}), 0), "  # noqa: S608
-            "coalesce((SELECT CAST(value AS BIGINT) FROM setting WHERE key = ?), 0)) + 1 AS next",
-            (_KEY + table,),
-        )
+        # The same computation as the owner (store/postgres_security.py): under row-level
+        # security max(id) sees only the officer's own rows and would repeat another's id.
+        row = store.row("SELECT mhtool_fresh_id(?) AS next", (table,))
     else:
         row = store.row(
             f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0), "  # noqa: S608

@@ -30,7 +30,14 @@ def record_history(
     """One history row. Every row of one command (one write transaction) gets the same
     change_id: the id of its first row, which is what `mhtool ongedaan` takes back."""
     if store.change_id is None:
-        row = store.row("SELECT coalesce(max(id), 0) + 1 AS next FROM history")
+        # On a server as the owner (store/postgres_security.py): the officer's view of history
+        # is only their own gemeenten', and two commands must never share a change id.
+        sql = (
+            "SELECT mhtool_next_change_id() AS next"
+            if store.dialect == "postgresql"
+            else "SELECT coalesce(max(id), 0) + 1 AS next FROM history"
+        )
+        row = store.row(sql)
         store.change_id = int(row["next"]) if row else 1
     store.insert(
         "history",
@@ -64,11 +71,9 @@ def _next_signal_id(store: Store) -> int:
     (whose history rows stay): SQLite would otherwise hand out the highest freed id again and
     the new signal would show the old one's history."""
     if store.dialect == "postgresql":
-        # PostgreSQL's max() is only the aggregate; greatest() is SQLite's two-argument max().
-        row = store.row(
-            "SELECT greatest(coalesce((SELECT max(id) FROM signal), 0), "
-            "coalesce((SELECT max(signal_id) FROM history), 0)) + 1 AS next"
-        )
+        # The same computation as the owner (store/postgres_security.py): under row-level
+        # security the officer sees only the signals of their own gemeenten.
+        row = store.row("SELECT mhtool_next_signal_id() AS next")
     else:
         row = store.row(
             "SELECT max(coalesce((SELECT max(id) FROM signal), 0), "

@@ -74,6 +74,16 @@ def _scope(
     return where, params
 
 
+def _table(store: Store, name: str) -> str:
+    """`name`, or for the regional role on a server its `regio_` view: the same columns, only
+    codes and dates (store/postgres_security.py). The services never know the difference."""
+    if not store.figures_only:
+        return name
+    from mhtool.store.postgres_security import figure_relation
+
+    return figure_relation(True, name)
+
+
 def year_span(store: Store) -> tuple[int, int] | None:
     """First and last year with signals.
 
@@ -84,10 +94,11 @@ def year_span(store: Store) -> tuple[int, int] | None:
     # `annulled_on IS NULL` term; in signal_statistics the years stand in order, so each
     # look-up stops at its first row. (PostgreSQL walks signal_statistics from either end.)
     hint = "" if store.dialect == "postgresql" else " INDEXED BY signal_statistics"
+    signals = _table(store, "signal")
     row = store.row(
-        f"SELECT (SELECT received_year FROM signal{hint} "  # noqa: S608 - fixed text
+        f"SELECT (SELECT received_year FROM {signals}{hint} "  # noqa: S608 - fixed text
         "WHERE annulled_on IS NULL ORDER BY received_year LIMIT 1) AS first, "
-        f"(SELECT received_year FROM signal{hint} "
+        f"(SELECT received_year FROM {signals}{hint} "
         "WHERE annulled_on IS NULL ORDER BY received_year DESC LIMIT 1) AS last"
     )
     if row is None or row["first"] is None:
@@ -126,7 +137,7 @@ def _count_in_index_order(
     # between an index-only scan of signal_statistics and a hashed scan of the table itself.
     hint = "" if store.dialect == "postgresql" else " INDEXED BY signal_statistics"
     sql = (
-        f"SELECT {columns}, count(*) FROM signal s{hint} "  # noqa: S608
+        f"SELECT {columns}, count(*) FROM {_table(store, 'signal')} s{hint} "  # noqa: S608
         f"WHERE {where} "
         f"GROUP BY {columns}"
     )
@@ -166,7 +177,7 @@ def _count_joined(
     # sum: PostgreSQL does not let HAVING name an output column.)
     sql = (
         f"SELECT c.year, {columns}, sum(c.{measure}) AS n "  # noqa: S608
-        f"FROM signal_group_count c WHERE {where} GROUP BY c.year, {columns} "
+        f"FROM {_table(store, 'signal_group_count')} c WHERE {where} GROUP BY c.year, {columns} "
         f"HAVING sum(c.{measure}) > 0"
     )
     return [(*row[:-1], int(row[-1])) for row in store.execute(sql, tuple(params)).fetchall()]
@@ -189,7 +200,8 @@ def count_per_year(
     """Distinct signals per year: the totals row, whatever the grouping."""
     where, params = _scope(store, years, municipalities)
     sql = (
-        f"SELECT s.received_year, count(*) FROM signal s WHERE {where} "  # noqa: S608
+        f"SELECT s.received_year, count(*) FROM {_table(store, 'signal')} s "  # noqa: S608
+        f"WHERE {where} "
         "GROUP BY s.received_year"
     )
     return {int(y): int(n) for y, n in store.execute(sql, tuple(params)).fetchall()}
@@ -212,7 +224,7 @@ def year_figures(
         criminal, shelter = "total(s.criminal_case)", "total(s.shelter_arranged)"
     sql = (
         f"SELECT s.received_year, s.municipality, count(*), {criminal}, "  # noqa: S608
-        f"{shelter} FROM signal s WHERE {where} "
+        f"{shelter} FROM {_table(store, 'signal')} s WHERE {where} "
         "GROUP BY s.received_year, s.municipality"
     )
     figures: dict[int, tuple[int, int, int]] = {}
@@ -230,7 +242,8 @@ def count_per_month(
     where, params = _scope(store, years, municipalities)
     sql = (
         "SELECT substr(s.received_on, 1, 7) AS m, s.municipality, count(*) "  # noqa: S608
-        f"FROM signal s WHERE {where} GROUP BY m, s.municipality ORDER BY m, s.municipality"
+        f"FROM {_table(store, 'signal')} s WHERE {where} "
+        "GROUP BY m, s.municipality ORDER BY m, s.municipality"
     )
     return [(str(m), str(g), int(n)) for m, g, n in store.execute(sql, tuple(params))]
 

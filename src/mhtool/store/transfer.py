@@ -34,8 +34,9 @@ from mhtool.errors import DatabaseError, ValidationError, check_database_name, f
 from mhtool.store.connection import SqliteStore, Store, connect, translate_sqlite_errors
 from mhtool.store.schema_info import columns, foreign_keys, primary_key, quote, schema_tables
 
-# The target's own bookkeeping: which migrations built it.
-SCHEMA_BOOKKEEPING = frozenset({"schema_migration"})
+# The target's own bookkeeping: which migrations built it, and on a server which gemeenten each
+# login sees (store/postgres_security.py; the beheerder's, and a file has no logins).
+SCHEMA_BOOKKEEPING = frozenset({"schema_migration", "officer_municipality"})
 # Kept by the target's triggers from the copied rows (FTS5 tables on a file are virtual tables,
 # left out by schema_info anyway; on a server the search text is an ordinary table).
 DERIVED = frozenset({"search_term", "search_text", "signal_group", "signal_group_count"})
