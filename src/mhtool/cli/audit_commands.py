@@ -184,10 +184,11 @@ def verify(
     from mhtool.services.audit import verify_audit_log
 
     st = state(ctx)
-    check = verify_audit_log(st.store(), st.user, full=volledig, published=anker)
+    store = st.store()
+    check = verify_audit_log(store, st.user, full=volledig, published=anker)
     if as_json:
         render.print_json(check.as_json())
-    _refuse_broken(check)
+    _refuse_broken(check, store.on_server)
     if not as_json:
         scope = (
             "de hele keten nagerekend"
@@ -204,42 +205,55 @@ def verify(
             )
         )
         render.console().print(
-            "Publiceer af en toe het anker buiten dit bestand ('mhtool audit anker'); dan valt "
-            "ook een volledig herschreven keten op."
+            f"Publiceer af en toe het anker buiten {_this(store.on_server)} ('mhtool audit "
+            "anker'); dan valt ook een volledig herschreven keten op."
         )
 
 
-def _refuse_broken(check: ChainCheck) -> None:
+def _this(on_server: bool) -> str:
+    """How the messages name the database: a file, or a database on a server."""
+    return "deze database" if on_server else "dit bestand"
+
+
+def _refuse_broken(check: ChainCheck, on_server: bool) -> None:
     from mhtool.errors import DatabaseError
 
     if check.first_broken_id is not None:
+        keep = "deze database zoals ze is" if on_server else "dit bestand zoals het is"
         raise DatabaseError(
             f"Het auditlog is aangetast vanaf regel {check.first_broken_id}: {check.problem}. "
-            "Bewaar dit bestand zoals het is en meld dit bij de informatiebeveiliging."
+            f"Bewaar {keep} en meld dit bij de informatiebeveiliging."
         )
     if not check.triggers_present:
+        # On a server a trigger can also be switched off (ALTER TABLE ... DISABLE TRIGGER).
+        gone = (
+            "in de database uitgeschakeld of verwijderd"
+            if on_server
+            else ("uit het bestand verwijderd")
+        )
         raise DatabaseError(
-            "De beveiliging van het auditlog (alleen toevoegen) is uit het bestand verwijderd, "
-            "al is de keten zelf intact; meld dit bij de informatiebeveiliging."
+            f"De beveiliging van het auditlog (alleen toevoegen) is {gone}, al is de keten "
+            "zelf intact; meld dit bij de informatiebeveiliging."
         )
 
 
 @app.command("anker")
 def anchor(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
-    """Toon het anker (aantal regels en laatste hash) om buiten dit bestand te bewaren."""
+    """Toon het anker (aantal regels en laatste hash) om buiten de database te bewaren."""
     from mhtool.cli import render
     from mhtool.services.audit import audit_anchor
 
     st = state(ctx)
-    check, point = audit_anchor(st.store(), st.user)
-    _refuse_broken(check)
+    store = st.store()
+    check, point = audit_anchor(store, st.user)
+    _refuse_broken(check, store.on_server)
     assert point is not None
     if as_json:
         render.print_json({"regels": point.length, "hash": point.hash, "anker": point.text()})
         return
     print(point.text())
     sys.stderr.write(
-        "Bewaar dit anker buiten dit bestand (bijvoorbeeld in het zaaksysteem of een mail aan de "
-        "informatiebeveiliging). Later: 'mhtool audit controleer --anker ANKER' laat zien of "
+        f"Bewaar dit anker buiten {_this(store.on_server)} (bijvoorbeeld in het zaaksysteem of "
+        "een mail aan de informatiebeveiliging). Later: 'mhtool audit controleer --anker ANKER' laat zien of "
         "het log sindsdien is ingekort of herschreven.\n"
     )

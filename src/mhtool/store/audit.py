@@ -48,7 +48,7 @@ ANCHOR_KEY = "audit.anker"
 CHECKPOINT_KEY = "audit.controlepunt"
 COUNTER_SET_BACK = (
     "Het auditlog is aangetast: de teller ervan is teruggezet, zodat mhtool geen regels meer "
-    "kan toevoegen; er is niets gewijzigd. Bewaar dit bestand zoals het is, voer 'mhtool audit "
+    "kan toevoegen; er is niets gewijzigd. Bewaar {this} zoals {it} is, voer 'mhtool audit "
     "controleer' uit en meld dit bij de informatiebeveiliging."
 )
 
@@ -159,7 +159,8 @@ def append(
     if head is not None and entry_id <= head["id"]:
         # The counter set back or deleted: writing would clash with an existing id (and
         # taking max(id) + 1 instead would erase the trace). Refuse, as a tampered log.
-        raise DatabaseError(COUNTER_SET_BACK)
+        this, it = ("deze database", "ze") if store.on_server else ("dit bestand", "het")
+        raise DatabaseError(COUNTER_SET_BACK.format(this=this, it=it))
     at = now_iso()
     details_json = canonical_details(details)
     digest = entry_hash(
@@ -419,7 +420,8 @@ def _anchor_problem(store: Store, head: ChainPoint) -> str:
         if kept is not None and kept.length > 0:
             return f"het auditlog is leeggemaakt (er stonden {kept.length} regels in)"
         if _signal_count(store) > 0:
-            return "het auditlog is leeg, maar er staan signalen in het bestand"
+            where = "de database" if store.on_server else "het bestand"
+            return f"het auditlog is leeg, maar er staan signalen in {where}"
         return ""
     if kept is None:
         return ""  # a file from before the anchor: the next entry writes it
