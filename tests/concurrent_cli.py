@@ -12,11 +12,12 @@ Start-up handshake, so all processes begin together without sleeping for a guess
 process imports mhtool, then creates its READY file and waits for the GO file, which the test
 creates once every process is ready.
 
-    python -m tests.concurrent_cli READY GO RESULTS COUNT ARG...
+    python -m tests.concurrent_cli READY GO RESUME RESULTS COUNT ARG...
 
 Every `{i}` in an ARG becomes the number of the call (0 .. COUNT-1). One JSON line per call is
 appended to RESULTS (flushed at once, so the test can follow the progress): the call number,
-exit code, stdout and stderr.
+exit code, stdout and stderr. After a failed call the process waits for the RESUME file before
+its next call (as a user tries again once the server is back), unless RESUME is "-".
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def wait_for(path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    ready, go, results, count, *template = argv
+    ready, go, resume, results, count, *template = argv
     import mhtool.cli.app  # noqa: F401  (imported before READY: the start is not the test)
 
     Path(ready).touch()
@@ -71,6 +72,8 @@ def main(argv: list[str]) -> int:
             line = {"call": i, "exit": code, "stdout": stdout, "stderr": stderr}
             out.write(json.dumps(line) + "\n")
             out.flush()
+            if code != 0 and resume != "-":
+                wait_for(Path(resume))
     return 0
 
 

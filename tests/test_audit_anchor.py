@@ -1,29 +1,30 @@
 """The audit log proves its own completeness (issue 10): a log cut short or emptied with plain
 SQL is found, a full rewrite is found against a published anchor, and `audit controleer`
-checks incrementally from the last verified checkpoint (`--volledig` for the whole chain)."""
+checks incrementally from the last verified checkpoint (`--volledig` for the whole chain).
+
+Every test runs on a file and on a server database: the attacks are the same, written for
+each (tests/audit_tampering.py), and so are the findings."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mhtool.domain.audit import GENESIS_HASH, entry_hash
-from tests.conftest import Cli
-from tests.signal_helpers import execute, file_bytes
+from tests.audit_tampering import (
+    drop_triggers,
+    evidence,
+    reset_counter,
+    restore_triggers,
+    set_counter,
+    tamper,
+)
+from tests.conftest import Backend, Cli
 
 NewSignal = Callable[..., str]
-
-DROP_TRIGGERS = ("DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete")
-RESTORE_TRIGGERS = (
-    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-)
 
 
 def _rows(cli: Cli, new_signal: NewSignal, views: int = 4) -> None:
@@ -32,90 +33,89 @@ def _rows(cli: Cli, new_signal: NewSignal, views: int = 4) -> None:
         assert cli("signaal", "toon", ref).exit_code == 0
 
 
-def _refused(cli: Cli, db_path: Path, *args: str) -> str:
-    evidence = file_bytes(db_path)
+def _refused(cli: Cli, backend: Backend, *args: str) -> str:
+    before = evidence(backend)
     result = cli("audit", "controleer", *args)
     assert result.exit_code == 4, result
     assert "Traceback" not in result.output
-    assert file_bytes(db_path) == evidence  # a broken log is evidence: nothing is written
+    assert evidence(backend) == before  # a broken log is evidence: nothing is written
     return result.stderr
 
 
-def test_an_emptied_log_is_found(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+def test_an_emptied_log_is_found(cli: Cli, new_signal: NewSignal, backend: Backend) -> None:
     _rows(cli, new_signal)
-    execute(
-        db_path,
-        *DROP_TRIGGERS,
-        "DELETE FROM audit_log",
-        "DELETE FROM sqlite_sequence WHERE name = 'audit_log'",
-    )
-    assert "het auditlog is leeggemaakt (er stonden 5 regels in)" in _refused(cli, db_path)
+    tamper(backend, *drop_triggers(backend), "DELETE FROM audit_log", reset_counter(backend))
+    assert "het auditlog is leeggemaakt (er stonden 5 regels in)" in _refused(cli, backend)
 
 
 def test_an_emptied_log_without_its_anchor_is_found_while_signals_exist(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     _rows(cli, new_signal)
-    execute(
-        db_path,
-        *DROP_TRIGGERS,
+    tamper(
+        backend,
+        *drop_triggers(backend),
         "DELETE FROM audit_log",
-        "DELETE FROM sqlite_sequence WHERE name = 'audit_log'",
+        reset_counter(backend),
         "DELETE FROM setting WHERE key LIKE 'audit.%'",
     )
-    assert "het auditlog is leeg, maar er staan signalen in" in _refused(cli, db_path)
+    assert "het auditlog is leeg, maar er staan signalen in" in _refused(cli, backend)
 
 
 @pytest.mark.parametrize("checked_first", [False, True], ids=["ongecontroleerd", "gecontroleerd"])
 def test_a_log_cut_short_is_found(
-    cli: Cli, new_signal: NewSignal, db_path: Path, checked_first: bool
+    cli: Cli, new_signal: NewSignal, backend: Backend, checked_first: bool
 ) -> None:
     _rows(cli, new_signal)
     if checked_first:
         assert cli("audit", "controleer").exit_code == 0  # checkpoint at row 5
         _rows(cli, new_signal, views=2)
-    execute(
-        db_path,
-        *DROP_TRIGGERS,
+    tamper(
+        backend,
+        *drop_triggers(backend),
         "DELETE FROM audit_log WHERE id > 3",
-        "UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit_log'",
-        *RESTORE_TRIGGERS,
+        set_counter(backend, 3),
+        *restore_triggers(backend),
     )
     # Later work must not paper over the cut: new entries do not move the anchor past it.
     _rows(cli, new_signal, views=3)
-    stderr = _refused(cli, db_path)
+    stderr = _refused(cli, backend)
     assert any(w in stderr for w in ("ingekort", "ontbreken", "gewijzigd of verwijderd")), stderr
 
 
-def _rewrite_chain(db_path: Path, keep: int) -> None:
+def _rewrite_chain(backend: Backend, keep: int) -> None:
     """What someone who knows the scheme can do: cut the log and rehash everything, anchor and
-    sequence included, so the file is consistent with itself."""
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    for statement in DROP_TRIGGERS:
-        conn.execute(statement)
-    conn.execute("DELETE FROM audit_log WHERE id > ?", (keep,))
-    conn.execute("UPDATE audit_log SET by_user = 'iemand anders'")
+    sequence included, so the database is consistent with itself."""
+    tamper(
+        backend,
+        *drop_triggers(backend),
+        ("DELETE FROM audit_log WHERE id > ?", (keep,)),
+        "UPDATE audit_log SET by_user = 'iemand anders'",
+    )
     prev = GENESIS_HASH
-    rows = conn.execute(
+    rows = backend.rows(
         "SELECT id, at, by_user, action, object_type, object_id, result, details FROM audit_log "
         "ORDER BY id"
-    ).fetchall()
+    )
+    rehashed: list[tuple[str, tuple[Any, ...]]] = []
     for row in rows:
         digest = entry_hash(prev, *row)
-        conn.execute(
-            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, row[0])
+        rehashed.append(
+            ("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, row[0]))
         )
         prev = digest
-    conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'", (keep,))
-    conn.execute("UPDATE setting SET value = ? WHERE key = 'audit.anker'", (f"{keep}:{prev}",))
-    conn.execute("DELETE FROM setting WHERE key = 'audit.controlepunt'")
-    for statement in RESTORE_TRIGGERS:
-        conn.execute(statement)
-    conn.close()
+    tamper(
+        backend,
+        *rehashed,
+        set_counter(backend, keep),
+        ("UPDATE setting SET value = ? WHERE key = 'audit.anker'", (f"{keep}:{prev}",)),
+        "DELETE FROM setting WHERE key = 'audit.controlepunt'",
+        *restore_triggers(backend),
+    )
 
 
 def test_a_full_rewrite_is_found_against_the_published_anchor(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     _rows(cli, new_signal)
     published = cli("audit", "anker")
@@ -123,25 +123,26 @@ def test_a_full_rewrite_is_found_against_the_published_anchor(
     anchor = published.stdout.strip()
     length, _, digest = anchor.partition(":")
     assert length == "5" and len(digest) == 64
-    assert "buiten dit bestand" in published.stderr
+    place = "deze database" if backend.is_postgresql else "dit bestand"
+    assert f"Bewaar dit anker buiten {place}" in published.stderr
     _rows(cli, new_signal, views=1)
     assert cli("audit", "controleer", "--anker", anchor).exit_code == 0
-    _rewrite_chain(db_path, keep=4)
-    # Consistent with itself: the file alone cannot tell ...
+    _rewrite_chain(backend, keep=4)
+    # Consistent with itself: the database alone cannot tell ...
     assert cli("audit", "controleer", "--volledig").exit_code == 0
     # ... but the anchor published earlier is no longer on the chain.
-    stderr = _refused(cli, db_path, "--anker", anchor)
+    stderr = _refused(cli, backend, "--anker", anchor)
     assert "het gepubliceerde anker komt niet voor" in stderr
 
 
-def test_a_bad_anchor_is_wrong_input(cli: Cli, new_signal: NewSignal) -> None:
+def test_a_bad_anchor_is_wrong_input(cli: Cli, new_signal: NewSignal, backend: Backend) -> None:
     new_signal()
     result = cli("audit", "controleer", "--anker", "abc")
     assert result.exit_code == 2 and "--anker" in result.stderr
 
 
 def test_controleer_is_incremental_from_the_last_good_check(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     _rows(cli, new_signal)
     first = json.loads(cli("audit", "controleer", "--json").stdout)
@@ -153,105 +154,99 @@ def test_controleer_is_incremental_from_the_last_good_check(
     told = cli("audit", "controleer")
     assert "nagerekend vanaf regel 9" in " ".join(told.stdout.split())
     # A changed row before the checkpoint needs --volledig; the quick check cannot see it.
-    execute(
-        db_path,
-        *DROP_TRIGGERS,
+    tamper(
+        backend,
+        *drop_triggers(backend),
         "UPDATE audit_log SET by_user = 'iemand' WHERE id = 2",
-        *RESTORE_TRIGGERS,
+        *restore_triggers(backend),
     )
     assert cli("audit", "controleer").exit_code == 0
-    assert "de inhoud van regel 2 is gewijzigd" in _refused(cli, db_path, "--volledig")
+    assert "de inhoud van regel 2 is gewijzigd" in _refused(cli, backend, "--volledig")
 
 
 def test_a_removed_row_before_the_checkpoint_is_found_without_volledig(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     _rows(cli, new_signal)
     assert cli("audit", "controleer").exit_code == 0
-    execute(db_path, *DROP_TRIGGERS, "DELETE FROM audit_log WHERE id = 2")
-    assert "er ontbreken regels vóór regel 5" in _refused(cli, db_path)
+    tamper(backend, *drop_triggers(backend), "DELETE FROM audit_log WHERE id = 2")
+    assert "er ontbreken regels vóór regel 5" in _refused(cli, backend)
 
 
 def test_a_changed_checkpoint_row_is_found_without_volledig(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     _rows(cli, new_signal)
     assert cli("audit", "controleer").exit_code == 0
-    execute(db_path, *DROP_TRIGGERS, "UPDATE audit_log SET result = 'x' WHERE id = 5")
-    assert "regel 5, tot waar het log eerder in orde was" in _refused(cli, db_path)
+    tamper(backend, *drop_triggers(backend), "UPDATE audit_log SET result = 'x' WHERE id = 5")
+    assert "regel 5, tot waar het log eerder in orde was" in _refused(cli, backend)
 
 
-@pytest.mark.parametrize(
-    "reset",
-    [
-        "UPDATE sqlite_sequence SET seq = 2 WHERE name = 'audit_log'",
-        "DELETE FROM sqlite_sequence WHERE name = 'audit_log'",
-    ],
-)
+@pytest.mark.parametrize("reset", ["teruggezet", "verwijderd"])
 def test_a_counter_set_back_is_reported_not_taken_for_a_clash_of_user_input(
-    cli: Cli, new_signal: NewSignal, db_path: Path, reset: str
+    cli: Cli, new_signal: NewSignal, backend: Backend, reset: str
 ) -> None:
     """Without the triggers being touched, a counter set back made the next entry collide with
     an existing id: every command then failed with 'these data clash, check your input'
     (exit 1), and `audit controleer` passed the chain before failing on its own entry."""
     _rows(cli, new_signal)
-    execute(db_path, reset)
-    problem = _refused(cli, db_path)
+    tamper(backend, set_counter(backend, 2) if reset == "teruggezet" else reset_counter(backend))
+    problem = _refused(cli, backend)
     assert "teller" in problem and "teruggezet" in problem
-    evidence = file_bytes(db_path)
+    before = evidence(backend)
     result = cli("signaal", "lijst")
     assert result.exit_code == 4, result
     assert "audit controleer" in result.stderr
     assert "invoer" not in result.stderr
-    assert file_bytes(db_path) == evidence
+    assert evidence(backend) == before
 
 
 def test_the_anchor_follows_again_after_entries_written_without_it(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
-    """An entry appended without moving the anchor (an older mhtool on the same file) froze
-    the anchor there for good: every later cut of the log back to just after it passed."""
+    """An entry appended without moving the anchor (an older mhtool on the same file, or an
+    entry copied in by hand) froze the anchor there for good: every later cut of the log back
+    to just after it passed."""
     _rows(cli, new_signal, views=1)  # entries 1-2, anchor 2
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    head_id, head_hash = conn.execute(
-        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
-    ).fetchone()
+    head_id, head_hash = backend.rows("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")[0]
     fields = (head_id + 1, "2026-11-29T10:00:00+01:00", "oud", "signaal.lijst", "", "", "gelukt")
     digest = entry_hash(head_hash, *fields, "{}")
-    conn.execute(
-        "INSERT INTO audit_log (id, at, by_user, action, object_type, object_id, result, "
-        "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)",
-        (*fields, head_hash, digest),
+    tamper(
+        backend,
+        (
+            "INSERT INTO audit_log (id, at, by_user, action, object_type, object_id, result, "
+            "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?, ?)",
+            (*fields, head_hash, digest),
+        ),
     )
-    conn.close()
     _rows(cli, new_signal, views=6)  # entries 4-10, written by this mhtool
     assert cli("audit", "controleer", "--volledig").exit_code == 0
-    execute(
-        db_path,
-        *DROP_TRIGGERS,
+    tamper(
+        backend,
+        *drop_triggers(backend),
         "DELETE FROM audit_log WHERE id > 5",
-        "UPDATE sqlite_sequence SET seq = 5 WHERE name = 'audit_log'",
-        *RESTORE_TRIGGERS,
+        set_counter(backend, 5),
+        *restore_triggers(backend),
     )
-    assert "ontbreken" in _refused(cli, db_path, "--volledig")
+    assert "ontbreken" in _refused(cli, backend, "--volledig")
 
 
 def test_the_full_check_is_never_weaker_than_the_quick_one(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     """Log cut short together with its anchor row: the quick check caught it through the
     checkpoint of the last check, but `--volledig` ignored the checkpoint and passed."""
     _rows(cli, new_signal, views=6)
     assert cli("audit", "controleer").exit_code == 0  # checkpoint at 7
-    execute(
-        db_path,
-        *DROP_TRIGGERS,
+    tamper(
+        backend,
+        *drop_triggers(backend),
         "DELETE FROM audit_log WHERE id > 4",
-        "UPDATE sqlite_sequence SET seq = 4 WHERE name = 'audit_log'",
+        set_counter(backend, 4),
         "DELETE FROM setting WHERE key = 'audit.anker'",
-        *RESTORE_TRIGGERS,
+        *restore_triggers(backend),
     )
-    quick = _refused(cli, db_path)
+    quick = _refused(cli, backend)
     assert "regel 7" in quick
-    full = _refused(cli, db_path, "--volledig")
+    full = _refused(cli, backend, "--volledig")
     assert "regel 7" in full
