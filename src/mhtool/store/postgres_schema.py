@@ -39,7 +39,7 @@ The functions run with the search_path fixed at creation to the schema the table
 
 from __future__ import annotations
 
-from mhtool.store.text_tokens import fold_strings, separator_class
+from mhtool.store.text_tokens import LATIN_END, fold_strings, separator_class
 
 T = 'TEXT COLLATE "C"'
 
@@ -468,19 +468,29 @@ _ORGANISATION_WORDS = [
 
 def _search_text() -> list[str]:
     """search_words(): FTS5 unicode61 remove_diacritics 2 in SQL. Lower-case ASCII (C
-    collation: nothing else), split at the separators, fold the words that hold other
-    characters with translate() (only those: translate walks its whole map per character)."""
+    collation: nothing else), split at the separators (plain ASCII text at anything but a
+    letter or digit, the cheap expression), fold the words that hold other characters with
+    translate(): Latin words with the short Latin map, any other with the whole map. It uses
+    built-in functions only (pg_catalog comes first on every search_path), so it needs no
+    pinned search_path, whose set-and-restore on every call would double its cost."""
     fold_from, fold_to = fold_strings()
+    latin_from, latin_to = fold_strings(LATIN_END)
+    latin_only = _sql_string(f"^[\\x01-\\u{LATIN_END:04x}]*$")
+    ascii_only = _sql_string("^[\\x01-\\x7f]*$")
     return [
         f"""CREATE FUNCTION search_words(body TEXT) RETURNS TEXT[]
-        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path FROM CURRENT AS $$
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
             SELECT coalesce(array_agg(word ORDER BY n), '{{}}') FROM (
                 SELECT n, CASE WHEN piece ~ '^[a-z0-9]*$' THEN piece
+                    WHEN piece ~ {latin_only}
+                        THEN translate(piece, {_sql_string(latin_from)}, {_sql_string(latin_to)})
                     ELSE translate(piece, {_sql_string(fold_from)}, {_sql_string(fold_to)})
                     END AS word
-                FROM regexp_split_to_table(lower(body COLLATE "C"),
-                                           {_sql_string(separator_class() + "+")})
-                     WITH ORDINALITY AS t (piece, n)
+                FROM regexp_split_to_table(
+                    lower(body COLLATE "C"),
+                    CASE WHEN body ~ {ascii_only} THEN '[^a-z0-9]+'
+                         ELSE {_sql_string(separator_class() + "+")} END
+                ) WITH ORDINALITY AS t (piece, n)
             ) AS folded WHERE word <> ''
         $$""",  # noqa: S608 - fixed names
         f"""CREATE FUNCTION search_text_words() RETURNS trigger {_DEFINER} AS $$

@@ -333,23 +333,46 @@ def text_matches(store: Store, words: Sequence[str], limit: int) -> list[dict[st
     return result
 
 
+# How many of the newest documents the server looks through first for a text search.
+NEWEST_FIRST = 5000
+
+
 def _text_hits_on_server(store: Store, words: Sequence[str], limit: int) -> list[dict[str, Any]]:
-    """FTS5's MATCH and snippet() on the server: the GIN index finds the documents holding
-    every token; a word of several tokens ("foo_bar") must also have them side by side, as
-    an FTS5 phrase. A word with no token at all is left out, as FTS5 leaves out an empty
-    phrase (and with nothing left nothing matches). The words that fit the quoted-string rule
-    of fts_match_expression are the ones used."""
+    """FTS5's MATCH and snippet() on the server: a document matches when it holds every token
+    of every word, and a word of several tokens ("foo_bar") has them side by side, as an FTS5
+    phrase. A word with no token at all is left out, as FTS5 leaves out an empty phrase (and
+    with nothing left nothing matches). Only words that fit fts_match_expression are used.
+
+    FTS5 reads its index newest first and stops at the limit. PostgreSQL gets there in two
+    steps: the newest NEWEST_FIRST documents are read in key order (enough for a common word),
+    and only when they hold fewer than `limit` matches the GIN index gives all matching
+    documents (then there are few: at most about limit / NEWEST_FIRST of the table). A common
+    word never makes the server collect 100,000s of documents, a rare one never makes it walk
+    the whole table; the result is the same `limit` newest matches either way."""
     phrases = [text_tokens.words(w) for w in words if w and '"' not in w]
     wanted = [p for p in phrases if p]
     if not wanted:
         return []
-    sql = "SELECT doc, body FROM search_text WHERE words @> ?"
+    condition = "words @> ?"
     params: list[Any] = [sorted({t for p in wanted for t in p})]
     for phrase in wanted:
         if len(phrase) > 1:
-            sql += " AND strpos(' ' || array_to_string(words, ' ') || ' ', ?) > 0"
+            condition += " AND strpos(' ' || array_to_string(words, ' ') || ' ', ?) > 0"
             params.append(" " + " ".join(phrase) + " ")
-    rows = store.rows(sql + " ORDER BY doc DESC LIMIT ?", (*params, limit))
+    rows = store.rows(
+        "SELECT doc, body FROM (SELECT doc, body, words FROM search_text "  # noqa: S608
+        f"ORDER BY doc DESC LIMIT ?) AS newest WHERE {condition} ORDER BY doc DESC LIMIT ?",
+        (NEWEST_FIRST, *params, limit),
+    )
+    if len(rows) < limit:
+        rows = store.rows(
+            "WITH found AS MATERIALIZED ("  # noqa: S608
+            f"SELECT doc FROM search_text WHERE {condition}) "
+            "SELECT t.doc, t.body FROM search_text t "
+            "JOIN (SELECT doc FROM found ORDER BY doc DESC LIMIT ?) AS newest ON newest.doc = t.doc "
+            "ORDER BY t.doc DESC",
+            (*params, limit),
+        )
     return [
         {"doc": row["doc"], "excerpt": text_tokens.snippet(row["body"], phrases, *_SNIPPET)}
         for row in rows
