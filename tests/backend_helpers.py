@@ -46,6 +46,22 @@ def login(backend: Backend, name: str) -> tuple[list[str], str]:
     return ["--gebruiker", name], name
 
 
+def as_user(backend: Backend, name: str) -> list[str]:
+    """The global options that run a command as officer `name`: on a file `--gebruiker name`;
+    on a server a login of that name (made here, once, as superuser so that row-level
+    security stays out of a test about something else), given with --db."""
+    if not backend.is_postgresql:
+        return ["--gebruiker", name]
+    from urllib.parse import urlsplit
+
+    quoted = name.replace('"', '""')
+    exists = backend.scalar("SELECT count(*) FROM pg_roles WHERE rolname = ?", [name])
+    if not exists:
+        stored_execute(backend, f'CREATE ROLE "{quoted}" LOGIN SUPERUSER')
+    parts = urlsplit(backend.target)
+    return ["--db", parts._replace(netloc=f"{name}@{parts.hostname}:{parts.port}").geturl()]
+
+
 def stored_execute(backend: Backend, *statements: str) -> None:
     """Change the database behind mhtool's back, as someone with a database client could (on a
     file with foreign keys on, as mhtool runs it; on a server as the superuser)."""
@@ -70,23 +86,10 @@ def stored_dump(backend: Backend) -> list[str]:
     as text in a stable order: on a file the SQL dump, on a server one line per row."""
     if not backend.is_postgresql:
         return dump(Path(backend.target))
-    assert backend.cluster is not None
-    lines: list[str] = []
-    with backend.cluster.connect(backend.dbname) as conn:
-        tables = [
-            str(r[0])
-            for r in conn.execute(
-                "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
-                "AND tablename <> 'audit_log' ORDER BY tablename"
-            ).fetchall()
-        ]
-        for table in tables:
-            cursor = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from the catalogue
-            found: list[tuple[Any, ...]] = [tuple(r) for r in cursor.fetchall()]
-            if table == "setting":
-                found = [r for r in found if not str(r[0]).startswith("audit.")]
-            lines += [f"{table}: {row!r}" for row in sorted(found, key=repr)]
-    return lines
+    return [
+        f"{table}: {row!r}" for table, rows in sorted(stored_tables(backend).items()) for row in rows
+    ]
+
 
 
 def stored_bytes(backend: Backend) -> bytes:
@@ -123,3 +126,40 @@ def open_backend(backend: Backend) -> Store:
     from mhtool.store.open_store import open_store
 
     return open_store(Path(backend.target))
+
+
+def stored_tables(backend: Backend) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table but the audit log, by name, its rows in a stable order (the anchor that
+    moves with the audit log left out of `setting`): to compare the same database before and
+    after, table by table."""
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    if backend.is_postgresql:
+        assert backend.cluster is not None
+        with backend.cluster.connect(backend.dbname) as conn:
+            names = [
+                str(r[0])
+                for r in conn.execute(
+                    "SELECT tablename FROM pg_catalog.pg_tables "
+                    "WHERE schemaname = current_schema() AND tablename <> 'audit_log'"
+                ).fetchall()
+            ]
+            for name in names:
+                rows = conn.execute(f'SELECT * FROM "{name}"').fetchall()  # noqa: S608
+                found[name] = sorted((tuple(r) for r in rows), key=repr)
+    else:
+        file = sqlite3.connect(backend.target)
+        try:
+            names = [
+                str(r[0])
+                for r in file.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' AND name != 'audit_log'"
+                )
+            ]
+            for name in names:
+                rows = file.execute(f'SELECT * FROM "{name}"').fetchall()  # noqa: S608
+                found[name] = sorted((tuple(r) for r in rows), key=repr)
+        finally:
+            file.close()
+    found["setting"] = [r for r in found.get("setting", []) if not str(r[0]).startswith("audit.")]
+    return found

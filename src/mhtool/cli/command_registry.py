@@ -47,7 +47,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "info",
         "general_commands",
         "info",
-        "Toon welk databasebestand wordt gebruikt en wat erin staat.",
+        "Toon welke database wordt gebruikt (bestand of server) en wat erin staat.",
     ),
     LazyCommand(
         "gemeenten", "general_commands", "municipalities", "Toon de gemeenten die mhtool kent."

@@ -10,12 +10,15 @@ from mhtool.cli.app_options import JSON_OPTION
 
 
 def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
-    """Toon welk databasebestand wordt gebruikt en wat erin staat."""
+    """Toon welke database wordt gebruikt (bestand of server) en wat erin staat."""
     from mhtool.cli.context import state
     from mhtool.cli.passphrase import ask_passphrase
     from mhtool.cli.render import console, print_json, text
     from mhtool.services.database_info import database_info
 
+    if state(ctx).server() is not None:
+        _server_info(ctx, as_json)
+        return
     path, source = state(ctx).database_path()
     found = database_info(path, source, passphrase=ask_passphrase)
     from mhtool.cli.context import tell_opened
@@ -66,6 +69,35 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
             )
         )
     out.print(f"Versleuteld: {'ja' if found.encrypted else 'nee'}")
+    out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
+
+
+def _server_info(ctx: typer.Context, as_json: bool) -> None:
+    """`info` for a database on a server: its address, who is logged in and what it holds
+    (no file size or permissions: the server keeps the data)."""
+    from mhtool.cli.context import state
+    from mhtool.cli.render import console, print_json, text
+    from mhtool.services.database_info import server_info
+
+    st = state(ctx)
+    target = st.server()
+    assert target is not None
+    found = server_info(st.store(), target[1])
+    if as_json:
+        print_json(found.as_json())
+        return
+    out = console()
+    out.print(text(f"Database: {found.path} (PostgreSQL-server)"))
+    out.print(text(f"Gekozen via: {found.source}"))
+    for leftover in found.leftovers:
+        out.print(
+            text(
+                f"Let op: {leftover} is een tijdelijke kopie van een afgebroken mhtool-opdracht "
+                "die niet kon worden verwijderd; verwijder die veilig (ook hij bevat gegevens)."
+            )
+        )
+    out.print(f"Schemaversie: {found.schema_version}")
+    out.print(text(f"Aangemeld als: {found.login} (deze naam komt in de historie en het auditlog)"))
     out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
 
 

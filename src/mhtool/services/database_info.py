@@ -1,4 +1,4 @@
-"""What `mhtool info` reports about the database file.
+"""What `mhtool info` reports about the database: a file, or a database on a server.
 
 Apart from services/database.py, which every command imports to open its file: this report
 (a dataclass, the signal counts) is needed by `info` alone.
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mhtool.portability import POSIX
-from mhtool.store.connection import PassphraseSource, schema_version
+from mhtool.store.connection import PassphraseSource, Store, schema_version
 from mhtool.store.open_store import open_store
 
 
@@ -29,8 +29,25 @@ class DatabaseInfo:
     upgraded: tuple[int, int, Path | None] | None = None  # opening upgraded it: (from, to, copy)
     tightened_from: int | None = None  # opening made it 0600; its mode before
     leftovers: tuple[str, ...] = ()  # temporary files of a killed mhtool that could not go
+    # On a server: the login name (the user in history and audit); None for a file.
+    login: str | None = None
+    on_server: bool = False
 
     def as_json(self) -> dict[str, Any]:
+        if self.on_server:
+            # The keys of a file where they apply; a server has no size, file permissions or
+            # file encryption to report (encryption at rest is the host's: docs/server.md).
+            return {
+                "adres": self.path,
+                "bron": self.source,
+                "server": True,
+                "bestaat": self.exists,
+                "schemaversie": self.schema_version,
+                "gebruiker": self.login,
+                "signalen": self.signals,
+                "open_signalen": self.open_signals,
+                "achtergebleven_tijdelijke_bestanden": list(self.leftovers),
+            }
         return {
             "pad": self.path,
             "bron": self.source,
@@ -79,4 +96,33 @@ def database_info(
         upgraded=upgraded,
         tightened_from=tightened_from,
         leftovers=leftovers,
+    )
+
+
+def server_info(store: Store, source: str) -> DatabaseInfo:
+    """Describe a database on a server: its address as shown to the user (never a password),
+    the schema version, who is logged in and the signal counts, read in one snapshot. The
+    counts are what this login may see (row-level security decides on the server)."""
+    from mhtool.safe_file import clean_leftovers
+    from mhtool.store.signals import count_signals
+
+    with store.read():
+        version = schema_version(store)
+        total, still_open = count_signals(store)
+        login = store.user
+    # Temporary files of a killed export lie on this computer, whatever the database.
+    stuck = tuple(str(p) for p in clean_leftovers())
+    return DatabaseInfo(
+        path=store.location,
+        source=source,
+        exists=True,
+        size_bytes=0,
+        schema_version=int(version),
+        file_mode=None,
+        signals=total,
+        open_signals=still_open,
+        upgraded=store.upgraded,
+        leftovers=stuck,
+        login=login,
+        on_server=True,
     )
