@@ -35,6 +35,16 @@ def server_only(backend: Backend, reason: str) -> None:
         pytest.skip(f"server only: {reason}")
 
 
+def make_empty_database(cli: Any, backend: Backend) -> None:
+    """An empty mhtool database: `mhtool init` makes the file; a server database of the
+    backend fixture already holds the empty schema (`init` is for files only)."""
+    if not backend.is_postgresql:
+        made = cli("init")
+        assert made.exit_code == 0, made.output
+    else:
+        assert backend.scalar("SELECT count(*) FROM signal") == 0
+
+
 def login(backend: Backend, name: str) -> tuple[list[str], str]:
     """The global options that make `name` the user in history and audit, and the user that
     is then stored: on a file `--gebruiker name`; on a server the login name of the address,

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.backend_helpers import stored_dump
+from tests.conftest import Backend, Cli
 from tests.mhtool_process import child_env, log_signal_installed, run_mhtool
-from tests.record_helpers import dump
-from tests.signal_helpers import query
 
 NewSignal = Callable[..., str]
+
+# Annulling and restoring a signal, on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 PERSON = "naam=Testpersoon Vervalnaam; rol=slachtoffer; geboren=1990"
 
 
@@ -26,7 +27,7 @@ def _ids(cli: Cli, *extra: str) -> list[str]:
 
 
 def test_annulled_signal_is_kept_but_counts_nowhere(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     kept = new_signal(datum="02-11-2026")
     mistake = new_signal("--persoon", PERSON, datum="03-11-2026")
@@ -55,16 +56,16 @@ def test_annulled_signal_is_kept_but_counts_nowhere(
     person = cli("persoon", "toon", "1")
     assert "VERVALLEN" in person.stdout
     # Everything is still in the file; its number is not reissued.
-    assert query(db_path, "SELECT count(*) FROM signal") == [(2,)]
+    assert backend.rows("SELECT count(*) FROM signal") == [(2,)]
     assert new_signal(datum="04-11-2026") == "MH-2026-0003"
 
 
 def test_annulled_signal_cannot_change_until_restored(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal()
     assert cli("signaal", "vervallen", ref, "--reden", "per vergissing").exit_code == 0
-    before = dump(db_path)
+    before = stored_dump(backend)
     for args in (
         ("stap", ref, "--controle", "x"),
         ("notitie", ref, "tekst"),
@@ -75,16 +76,16 @@ def test_annulled_signal_cannot_change_until_restored(
         refused = cli("signaal", *args)
         assert refused.exit_code == 6, (args, refused.output)
         assert refused.stderr.startswith("Fout: ") and "vervallen" in refused.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
     restored = cli("signaal", "vervallen", ref, "--herstel", "--reden", "toch terecht", "--json")
     assert restored.exit_code == 0, restored.output
     assert json.loads(restored.stdout)["vervallen"] is False
     assert _ids(cli) == [ref]
     assert cli("signaal", "stap", ref, "--controle", "x").exit_code == 0
-    history = [a for (a,) in query(db_path, "SELECT action FROM history ORDER BY id")]
+    history = [a for (a,) in backend.rows("SELECT action FROM history ORDER BY id")]
     assert "vervallen" in history and "vervallen-hersteld" in history
-    kinds = [k for (k,) in query(db_path, "SELECT kind FROM step_event ORDER BY id")]
+    kinds = [k for (k,) in backend.rows("SELECT kind FROM step_event ORDER BY id")]
     assert kinds[:3] == ["ontvangst", "vervallen", "hersteld"]
 
 
@@ -101,7 +102,7 @@ def test_annulled_signal_cannot_change_until_restored(
 def test_bad_annulments_leave_the_file_unchanged(
     cli: Cli,
     new_signal: NewSignal,
-    db_path: Path,
+    backend: Backend,
     args: tuple[str, ...],
     code: int,
     message: str,
@@ -113,17 +114,16 @@ def test_bad_annulments_leave_the_file_unchanged(
         "--geen-terugkoppeling",
     )  # fmt: skip
     assert done.exit_code == 0, done.output
-    before = dump(db_path)
+    before = stored_dump(backend)
     result = cli("signaal", "vervallen", *(a.format(ref=ref, closed=closed) for a in args))
     assert result.exit_code == code, result.output
     assert message in result.stderr and result.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
 @pytest.mark.slow
-def test_installed_mhtool_annuls_and_restores(tmp_path: Path) -> None:
-    db = tmp_path / "e2e.db"
-    env = child_env(db)
+def test_installed_mhtool_annuls_and_restores(backend: Backend) -> None:
+    env = child_env(backend.target)
     ref = log_signal_installed(env)
     annulled = run_mhtool("signaal", "vervallen", ref, "--reden", "dubbel", env=env)
     assert annulled.returncode == 0, annulled.stderr

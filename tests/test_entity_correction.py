@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.backend_helpers import stored_dump
+from tests.conftest import Backend, Cli
 from tests.mhtool_process import SIGNAL_ARGS, child_env, run_mhtool
-from tests.record_helpers import dump
-from tests.signal_helpers import query
 
 NewSignal = Callable[..., str]
+
+# Correcting a person, address or organisation, on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 ENTITIES = (
     "--persoon", "naam=Jan de Vreis; rol=slachtoffer; geboren=1990",
     "--adres", "straat=Kerkstraat; nummer=142; postcode=1701AB; plaats=Hoorn",
@@ -24,7 +25,7 @@ ENTITIES = (
 
 
 def test_corrections_of_person_address_and_organisation(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal(*ENTITIES)
     for args in (
@@ -45,11 +46,11 @@ def test_corrections_of_person_address_and_organisation(
     }  # fmt: skip
     found = cli("zoek", "--persoon", "Jan de Vries")
     assert found.exit_code == 0 and "persoon 1" in found.stdout
-    assert query(db_path, "SELECT house_key FROM address") == [("14-2",)]
+    assert backend.rows("SELECT house_key FROM address") == [("14-2",)]
     old_names = [
         json.loads(str(c))["name"]
-        for (c,) in query(
-            db_path, "SELECT changes FROM history WHERE entity = 'person' AND action = "
+        for (c,) in backend.rows(
+            "SELECT changes FROM history WHERE entity = 'person' AND action = "
             "'gecorrigeerd'",
         )
     ]  # fmt: skip
@@ -85,23 +86,22 @@ def test_corrections_of_person_address_and_organisation(
 def test_bad_entity_corrections_leave_the_file_unchanged(
     cli: Cli,
     new_signal: NewSignal,
-    db_path: Path,
+    backend: Backend,
     args: tuple[str, ...],
     code: int,
     message: str,
 ) -> None:
     ref = new_signal(*ENTITIES)
-    before = dump(db_path)
+    before = stored_dump(backend)
     result = cli(*(a.format(ref=ref) for a in args))
     assert result.exit_code == code, result.output
     assert message.lower() in result.stderr.lower() and result.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
 @pytest.mark.slow
-def test_installed_mhtool_corrects_a_person(tmp_path: Path) -> None:
-    db = tmp_path / "e2e.db"
-    env = child_env(db)
+def test_installed_mhtool_corrects_a_person(backend: Backend) -> None:
+    env = child_env(backend.target)
     made = run_mhtool(
         *SIGNAL_ARGS, "--omschrijving", "x", "--persoon", "naam=Jan de Vreis", env=env
     )
@@ -115,9 +115,8 @@ def test_installed_mhtool_corrects_a_person(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_installed_mhtool_corrects_an_address_and_an_organisation(tmp_path: Path) -> None:
-    db = tmp_path / "e2e.db"
-    env = child_env(db)
+def test_installed_mhtool_corrects_an_address_and_an_organisation(backend: Backend) -> None:
+    env = child_env(backend.target)
     made = run_mhtool(
         *SIGNAL_ARGS, "--omschrijving", "x", "--adres", "straat=Kerkstraat; nummer=142",
         "--organisatie", "naam=Tulp BV", env=env,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,38 +16,17 @@ from mhtool.domain.enums import Conclusion, Measure, Partner
 from mhtool.domain.lifecycle import CONCLUSION_PATHS, CaseStatus, derive_status
 from mhtool.domain.signal_input import parse_choice
 from mhtool.errors import ValidationError
-from tests.conftest import Cli
-from tests.signal_helpers import query, scalar
+from tests.backend_helpers import open_backend, stored_tables
+from tests.conftest import Backend, Cli
+
+# The case after step 5 on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 
 TODAY = dt.date.today()
 
 
 def day(offset: int) -> str:
     return (TODAY + dt.timedelta(days=offset)).strftime("%d-%m-%Y")
-
-
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table except the audit log (a refusal is logged there on purpose)."""
-    conn = sqlite3.connect(path)
-    try:
-        names = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                "AND name != 'audit_log'"
-            )
-        ]
-        found = {
-            n: sorted(map(tuple, conn.execute(f'SELECT * FROM "{n}"')), key=repr)  # noqa: S608
-            for n in names
-        }
-        # The audit log's anchor moves with every entry, refusals included.
-        found["setting"] = [
-            r for r in found.get("setting", []) if not str(r[0]).startswith("audit.")
-        ]
-        return found
-    finally:
-        conn.close()
 
 
 def close(cli: Cli, ref: str, conclusion: str, *extra: str) -> Any:
@@ -84,7 +62,7 @@ def open_refs(cli: Cli) -> set[str]:
 
 
 def test_further_inquiry_leads_to_a_follow_up_action_and_stays_open(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     closed = close(cli, ref, "verder-onderzoek")
@@ -104,20 +82,20 @@ def test_further_inquiry_leads_to_a_follow_up_action_and_stays_open(
     info = json.loads(cli("info", "--json").stdout)
     assert (info["signalen"], info["open_signalen"]) == (1, 1)
     # Done: the signal is closed, and its step history did not change.
-    events_before = scalar(db_path, "SELECT count(*) FROM step_event")
+    events_before = backend.scalar("SELECT count(*) FROM step_event")
     done = cli("signaal", "actie-klaar", ref, "1", "--toelichting", "OM pakt op")
     assert done.exit_code == 0, done.output
     assert "status: afgesloten" in done.stdout
     assert shown(cli, ref)["status"] == "afgesloten"
     assert ref not in open_refs(cli)
-    assert scalar(db_path, "SELECT count(*) FROM step_event") == events_before
-    assert query(db_path, "SELECT done_note, done_by IS NOT NULL FROM follow_up_action") == [
+    assert backend.scalar("SELECT count(*) FROM step_event") == events_before
+    assert backend.rows("SELECT done_note, done_by IS NOT NULL FROM follow_up_action") == [
         ("OM pakt op", 1)
     ]
 
 
 def test_further_inquiry_with_own_action_due_date_and_partner(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     closed = close(
@@ -132,13 +110,13 @@ def test_further_inquiry_with_own_action_due_date_and_partner(
         "fairwork",
     )
     assert closed.exit_code == 0, closed.output
-    assert query(db_path, "SELECT seq, description, due_on, partner FROM follow_up_action") == [
+    assert backend.rows("SELECT seq, description, due_on, partner FROM follow_up_action") == [
         (1, "Afstemmen met FairWork", (TODAY + dt.timedelta(days=10)).isoformat(), "fairwork")
     ]
 
 
 def test_no_trafficking_leads_to_a_referral_and_closed_referred(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     assert close(cli, ref, "geen").exit_code == 0
@@ -160,16 +138,16 @@ def test_no_trafficking_leads_to_a_referral_and_closed_referred(
     assert outcome["datum"] == TODAY.isoformat()
     # Still closed: a referral is no open work.
     assert ref not in open_refs(cli)
-    assert scalar(db_path, "SELECT step FROM signal") == 5
+    assert backend.scalar("SELECT step FROM signal") == 5
 
 
 def test_trafficking_outcomes_after_closing_without_reopening(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     assert close(cli, ref, "duiding").exit_code == 0
     assert shown(cli, ref)["status"] == "afgesloten"
-    steps_before = query(db_path, "SELECT * FROM step_event ORDER BY id")
+    steps_before = backend.rows("SELECT * FROM step_event ORDER BY id")
     later = day(-1)
     results = [
         cli("signaal", "uitkomst", ref, "--terugkoppeling", "--datum", later),
@@ -196,11 +174,11 @@ def test_trafficking_outcomes_after_closing_without_reopening(
         "comensha",
     }
     # The step history is untouched (no reopening); the history has old and new values.
-    assert query(db_path, "SELECT * FROM step_event ORDER BY id") == steps_before
+    assert backend.rows("SELECT * FROM step_event ORDER BY id") == steps_before
     changes = [
         json.loads(str(c))
-        for (c,) in query(
-            db_path, "SELECT changes FROM history WHERE action = 'uitkomst-signaal' ORDER BY id"
+        for (c,) in backend.rows(
+            "SELECT changes FROM history WHERE action = 'uitkomst-signaal' ORDER BY id"
         )
     ]
     assert changes[0]["feedback_given"] == {"oud": 0, "nieuw": 1}
@@ -258,20 +236,20 @@ def test_an_open_action_reopens_a_closed_signal_as_follow_up(
 
 
 def test_acute_signal_closes_only_with_avim_or_a_reason(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal("--acuut")
-    before = dump(db_path)
+    before = stored_tables(backend)
     refused = close(cli, ref, "duiding")
     assert refused.exit_code == 2
     assert refused.stderr.startswith("Fout: ") and "--geen-avim" in refused.stderr
     assert refused.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
     empty = close(cli, ref, "duiding", "--geen-avim", "  ")
-    assert empty.exit_code == 2 and dump(db_path) == before
+    assert empty.exit_code == 2 and stored_tables(backend) == before
     done = close(cli, ref, "duiding", "--geen-avim", "melder trok signaal direct in")
     assert done.exit_code == 0, done.output
-    [details] = query(db_path, "SELECT details FROM step_event WHERE to_step = 5")
+    [details] = backend.rows("SELECT details FROM step_event WHERE to_step = 5")
     assert json.loads(str(details[0]))["geen_avim_reden"] == "melder trok signaal direct in"
     # AVIM engaged later: recorded on the closed signal, and as an outcome.
     later = cli("signaal", "avim", ref, "--op", f"{day(0)} 08:00", "--json")
@@ -282,13 +260,13 @@ def test_acute_signal_closes_only_with_avim_or_a_reason(
 
 
 def test_not_acute_refuses_geen_avim(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
-    before = dump(db_path)
+    before = stored_tables(backend)
     result = close(cli, ref, "geen", "--geen-avim", "x")
     assert result.exit_code == 2 and "niet acuut" in result.stderr
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
 
 
 def test_acute_with_avim_closes_as_before(cli: Cli, new_signal: Callable[..., str]) -> None:
@@ -339,7 +317,7 @@ BAD_INPUTS: list[tuple[tuple[str, ...], int, str]] = [
 def test_bad_input_leaves_the_file_unchanged(
     cli: Cli,
     new_signal: Callable[..., str],
-    db_path: Path,
+    backend: Backend,
     args: tuple[str, ...],
     code: int,
     message: str,
@@ -353,46 +331,45 @@ def test_bad_input_leaves_the_file_unchanged(
         "future": day(3),
         "far": day(200),
     }
-    before = dump(db_path)
+    before = stored_tables(backend)
     result = cli("signaal", *(a.format(**values) for a in args))
     assert result.exit_code == code, result.output
     assert result.stderr.startswith("Fout: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
 
 
 def test_outcomes_of_closing_are_refused_on_an_open_signal(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
-    before = dump(db_path)
+    before = stored_tables(backend)
     result = cli("signaal", "uitkomst", ref, "--strafrechtelijk")
     assert result.exit_code == 6 and "nog niet afgerond" in result.stderr
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
     # A referral or a CoMensha registration may come before closing.
     assert cli("signaal", "uitkomst", ref, "--comensha").exit_code == 0
 
 
 def test_finishing_twice_is_refused(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     assert close(cli, ref, "verder-onderzoek").exit_code == 0
     assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
-    before = dump(db_path)
+    before = stored_tables(backend)
     again = cli("signaal", "actie-klaar", ref, "1")
     assert again.exit_code == 6 and "al klaar" in again.stderr
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
 
 
 def test_history_rows_carry_enough_to_undo(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     assert close(cli, ref, "verder-onderzoek").exit_code == 0
     assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
-    rows = query(
-        db_path,
+    rows = backend.rows(
         "SELECT action, entity, entity_id, changes FROM history WHERE entity = "
         "'follow_up_action' ORDER BY id",
     )
@@ -404,7 +381,7 @@ def test_history_rows_carry_enough_to_undo(
 
 
 def test_erasing_a_person_takes_the_name_out_of_actions_and_outcomes(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal("--persoon", "naam=Zoë Testpersoon; rol=slachtoffer")
     assert close(cli, ref, "verder-onderzoek", "--actie", "Zoë Testpersoon bellen").exit_code == 0
@@ -428,32 +405,32 @@ def test_erasing_a_person_takes_the_name_out_of_actions_and_outcomes(
         "--ja",
     )
     assert erased.exit_code == 0, erased.output
-    texts = query(db_path, "SELECT description, done_note FROM follow_up_action") + query(
-        db_path, "SELECT note, '' FROM outcome"
+    texts = backend.rows("SELECT description, done_note FROM follow_up_action") + backend.rows(
+        "SELECT note, '' FROM outcome"
     )
     assert texts and not any("Testpersoon" in str(t) for row in texts for t in row)
 
 
 def test_ongedaan_takes_back_actions_and_outcomes_exactly(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
-    start = dump(db_path)
+    start = stored_tables(backend)
     assert close(cli, ref, "verder-onderzoek").exit_code == 0
-    closed = dump(db_path)
+    closed = stored_tables(backend)
     assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
     assert cli("signaal", "uitkomst", ref, "--strafrechtelijk", "--comensha").exit_code == 0
     for expected in ("--comensha", "actie-klaar", "afronding"):
         undone = cli("ongedaan", "--ja")
         assert undone.exit_code == 0, (expected, undone.output)
         if expected == "actie-klaar":
-            assert query(db_path, "SELECT done_on FROM follow_up_action") == [(None,)]
-            assert query(db_path, "SELECT count(*) FROM outcome") == [(0,)]
-            assert scalar(db_path, "SELECT criminal_case FROM signal") is None
-    after = dump(db_path)
+            assert backend.rows("SELECT done_on FROM follow_up_action") == [(None,)]
+            assert backend.rows("SELECT count(*) FROM outcome") == [(0,)]
+            assert backend.scalar("SELECT criminal_case FROM signal") is None
+    after = stored_tables(backend)
     for table in ("signal", "follow_up_action", "outcome", "step_event", "signal_measure"):
         assert [r for r in after[table]] == [r for r in start[table]] or table == "signal", table
-    assert scalar(db_path, "SELECT step FROM signal") == 1
+    assert backend.scalar("SELECT step FROM signal") == 1
     assert closed["follow_up_action"] and not after["follow_up_action"]
     norm = cli("normen", "zet", "stap-2", "5")
     assert norm.exit_code == 0
@@ -520,39 +497,38 @@ CLOSING_BAD = [
 def test_bad_follow_up_options_at_closing_change_nothing(
     cli: Cli,
     new_signal: Callable[..., str],
-    db_path: Path,
+    backend: Backend,
     args: tuple[str, ...],
     message: str,
 ) -> None:
     ref = new_signal()
-    before = dump(db_path)
+    before = stored_tables(backend)
     values = {"soon": day(5), "past": day(-2)}
     result = close(cli, ref, *(a.format(**values) for a in args))
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Fout: ") and message in result.stderr
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
 
 
 def test_follow_up_options_belong_to_closing(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
-    before = dump(db_path)
+    before = stored_tables(backend)
     result = cli("signaal", "stap", ref, "--controle", "niets", "--actie", "x")
     assert result.exit_code == 2 and "--actie hoort bij stap 5 afronding" in result.stderr
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
 
 
 def test_list_counts_put_follow_up_signals_with_the_open_ones(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
-    from mhtool.services.database import open_database
     from mhtool.store.signals import SignalFilter, count_listed
 
     new_signal()  # in the meldroute
     assert close(cli, new_signal(), "verder-onderzoek").exit_code == 0  # follow-up open
     assert close(cli, new_signal(), "geen").exit_code == 0  # closed
-    store = open_database(db_path, "test", create=False)
+    store = open_backend(backend)
     try:
         everything = count_listed(store, SignalFilter())
         closed = count_listed(store, SignalFilter(closed_only=True))
@@ -565,19 +541,19 @@ def test_list_counts_put_follow_up_signals_with_the_open_ones(
 
 
 def test_finishing_an_action_of_an_annulled_signal_is_refused(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     """An annulled signal cannot change, follow-up actions included (as `actie` and
     `uitkomst` already refuse); it changes again only after `vervallen --herstel`."""
     ref = new_signal()
     assert cli("signaal", "actie", ref, "Bellen", "--voor", day(5)).exit_code == 0
     assert cli("signaal", "vervallen", ref, "--reden", "dubbel ingevoerd").exit_code == 0
-    before = dump(db_path)
+    before = stored_tables(backend)
     result = cli("signaal", "actie-klaar", ref, "1")
     assert result.exit_code == 6, result.output
     assert result.stderr.startswith("Fout: ") and "vervallen" in result.stderr
     assert result.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
 
 
 def test_the_reason_for_closing_without_avim_is_shown_and_avim_is_not_urged_after_closing(
@@ -596,15 +572,15 @@ def test_the_reason_for_closing_without_avim_is_shown_and_avim_is_not_urged_afte
 
 
 def test_avim_recorded_twice_names_the_earlier_moment_as_dutch_date(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal("--acuut", "--avim-geinformeerd", "01-11-2026 10:00")
-    before = dump(db_path)
+    before = stored_tables(backend)
     again = cli("signaal", "avim", ref, "--op", "02-11-2026 09:00")
     assert again.exit_code == 2, again.output
     assert "01-11-2026 10:00" in again.stderr and "2026-11-01" not in again.stderr
     assert "--reden" in again.stderr and again.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
 
 
 def test_a_negative_outcome_is_confirmed_as_negative(
@@ -623,10 +599,10 @@ def test_a_negative_outcome_is_confirmed_as_negative(
 
 
 def test_feedback_errors_at_closing_name_options_that_exist(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
-    before = dump(db_path)
+    before = stored_tables(backend)
     base = ("signaal", "stap", ref, "--naar", "5", "--reden", "snel", "--conclusie", "geen")
     missing = cli(*base)
     assert missing.exit_code == 2 and "--terugkoppeling of --geen-terugkoppeling" in missing.stderr
@@ -636,37 +612,37 @@ def test_feedback_errors_at_closing_name_options_that_exist(
     )
     assert later.exit_code == 2, later.output
     assert "signaal uitkomst" in later.stderr and later.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
 
 
 def test_finishing_without_a_note_records_no_empty_change(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     assert close(cli, ref, "verder-onderzoek").exit_code == 0
-    before = dump(db_path)
+    before = stored_tables(backend)
     assert cli("signaal", "actie-klaar", ref, "1").exit_code == 0
-    [details] = query(db_path, "SELECT changes FROM history WHERE action = 'actie-klaar'")
+    [details] = backend.rows("SELECT changes FROM history WHERE action = 'actie-klaar'")
     assert "done_note" not in json.loads(str(details[0]))
     undone = cli("ongedaan", "--ja")
     assert undone.exit_code == 0, undone.output
     assert "toelichting klaar" not in undone.stdout
-    after = dump(db_path)
+    after = stored_tables(backend)
     assert after["follow_up_action"] == before["follow_up_action"]
 
 
 def test_an_action_due_more_than_a_year_ahead_asks_for_confirmation(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     """'01-09-2036' for '01-09-2026' would keep the action off the agenda for ten years."""
     ref = new_signal()
-    before = dump(db_path)
+    before = stored_tables(backend)
     far = day(400)
     refused = cli("signaal", "actie", ref, "Bellen", "--voor", far)
     assert refused.exit_code == 2, refused.output
     assert refused.stderr.startswith("Fout: ") and "meer dan een jaar vooruit" in refused.stderr
     assert "--ja" in refused.stderr and refused.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before
     assert cli("signaal", "actie", ref, "Bellen", "--voor", day(300)).exit_code == 0
     confirmed = cli("signaal", "actie", ref, "Evalueren", "--voor", far, "--ja", "--json")
     assert confirmed.exit_code == 0, confirmed.output
@@ -697,12 +673,12 @@ def test_closing_with_further_inquiry_says_the_signal_stays_open(
     ],
 )
 def test_an_empty_code_is_called_empty(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path, args: tuple[str, ...]
+    cli: Cli, new_signal: Callable[..., str], backend: Backend, args: tuple[str, ...]
 ) -> None:
     ref = new_signal()
-    before = dump(db_path)
+    before = stored_tables(backend)
     result = cli("signaal", *(a.format(ref=ref, soon=day(5)) for a in args))
     assert result.exit_code == 2, result.output
     assert "is leeg" in result.stderr and "''" not in result.stderr
     assert result.stderr.startswith("Fout: ") and result.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_tables(backend) == before

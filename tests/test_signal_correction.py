@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.backend_helpers import make_empty_database, stored_dump
+from tests.conftest import Backend, Cli
 from tests.mhtool_process import child_env, log_signal_installed, run_mhtool
-from tests.record_helpers import dump
-from tests.signal_helpers import query
 
 NewSignal = Callable[..., str]
+
+# Correcting a signal's fields, on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def _per_year(cli: Cli, years: str) -> dict[str, int]:
@@ -24,7 +25,7 @@ def _per_year(cli: Cli, years: str) -> dict[str, int]:
 
 
 def test_corrected_receipt_date_keeps_the_number_and_moves_the_statistics(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     typo = new_signal(datum="03-11-2016")
     other = new_signal(datum="02-11-2026")
@@ -54,7 +55,7 @@ def test_corrected_receipt_date_keeps_the_number_and_moves_the_statistics(
 
     changes = [
         json.loads(str(c))
-        for (c,) in query(db_path, "SELECT changes FROM history WHERE action = 'gecorrigeerd'")
+        for (c,) in backend.rows("SELECT changes FROM history WHERE action = 'gecorrigeerd'")
     ]
     assert {"oud": "2016-11-03", "nieuw": "2026-11-03"} in [c.get("received_on") for c in changes]
     assert any(c.get("reden") == "tikfout in het jaar" for c in changes)
@@ -77,7 +78,7 @@ def test_corrected_receipt_date_keeps_the_number_and_moves_the_statistics(
 def test_bad_corrections_leave_the_file_unchanged(
     cli: Cli,
     new_signal: NewSignal,
-    db_path: Path,
+    backend: Backend,
     extra: tuple[str, ...],
     message: str,
     code: int,
@@ -93,36 +94,35 @@ def test_bad_corrections_leave_the_file_unchanged(
         == 0
     )  # fmt: skip
     target = closed if message == "is afgerond" else ref
-    before = dump(db_path)
+    before = stored_dump(backend)
     result = cli("signaal", "wijzig", target, *extra)
     assert result.exit_code == code, result.output
     assert message in result.stderr.lower() or message in result.stderr
     assert result.stderr.startswith("Fout: ") and result.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
-def test_unknown_signal_is_one_dutch_sentence(cli: Cli, db_path: Path) -> None:
-    assert cli("init").exit_code == 0
-    before = dump(db_path)
+def test_unknown_signal_is_one_dutch_sentence(cli: Cli, backend: Backend) -> None:
+    make_empty_database(cli, backend)
+    before = stored_dump(backend)
     result = cli("signaal", "wijzig", "MH-2026-0099", "--datum", "01-11-2026", "--reden", "x")
     assert result.exit_code == 3 and "bestaat niet" in result.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
 def test_birth_after_corrected_date_is_refused(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal("--persoon", "naam=Testpersoon Baby; geboren=01-06-2026", datum="01-11-2026")
-    before = dump(db_path)
+    before = stored_dump(backend)
     result = cli("signaal", "wijzig", ref, "--datum", "01-01-2026", "--reden", "x")
     assert result.exit_code == 2 and "geboortedatum" in result.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
 @pytest.mark.slow
-def test_installed_mhtool_corrects_a_receipt_date(tmp_path: Path) -> None:
-    db = tmp_path / "e2e.db"
-    env = child_env(db)
+def test_installed_mhtool_corrects_a_receipt_date(backend: Backend) -> None:
+    env = child_env(backend.target)
     ref = log_signal_installed(env)
     fixed = run_mhtool(
         "signaal", "wijzig", ref, "--datum", "31-10-2026", "--reden", "verkeerde dag", "--json",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +13,18 @@ from pathlib import Path
 import pytest
 
 from mhtool.services.signals import DEFAULT_LIST_LIMIT
-from tests.conftest import Cli
-from tests.signal_helpers import close_signal, query
+from tests.backend_helpers import file_only, stored_execute
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import close_signal
 from tests.statistics_helpers import log
+
+# The list on a file and on a PostgreSQL server: the same signals in the same order, pages,
+# JSON and CSV. SQLite's query plans and the pager are about the file (or nothing) alone.
+pytestmark = pytest.mark.usefixtures("backend")
 
 REFERENCE_FILTERS: dict[str, str] = {
     # The list's filters as a straightforward query: what `lijst` showed before (by --json).
-    "": "1",
+    "": "1 = 1",
     "--stap 1": "step = 1",
     "--stap 2": "step = 2",
     "--gemeente Koggenland": "municipality = 'Koggenland'",
@@ -67,10 +71,10 @@ def _refs(cli: Cli, *args: str) -> list[str]:
     return [item["id"] for item in json.loads(result.stdout)]
 
 
-def _expected_order(db: Path, where: str) -> list[str]:
+def _expected_order(backend: Backend, where: str) -> list[str]:
     """Open signals longest in their step first, then closed ones, last closed first."""
     sql = f"SELECT ref, step, step_since, id FROM signal WHERE annulled_on IS NULL AND {where}"  # noqa: S608 - test constants
-    rows = query(db, sql)
+    rows = backend.rows(sql)
     open_ = sorted(
         (r for r in rows if int(str(r[1])) < 5), key=lambda r: (str(r[2]), int(str(r[3])))
     )
@@ -83,21 +87,21 @@ def _expected_order(db: Path, where: str) -> list[str]:
 
 
 def test_every_filter_lists_what_the_reference_query_selects(
-    cli: Cli, varied: list[str], db_path: Path
+    cli: Cli, varied: list[str], backend: Backend
 ) -> None:
     for args, where in REFERENCE_FILTERS.items():
-        expected = _expected_order(db_path, where)
+        expected = _expected_order(backend, where)
         assert _refs(cli, *args.split()) == expected, args
         assert set(expected) <= set(varied)
     assert len(_refs(cli)) == len(varied)
 
 
 def test_table_shows_a_page_with_the_total_and_how_to_see_more(
-    cli: Cli, varied: list[str], db_path: Path
+    cli: Cli, varied: list[str], backend: Backend
 ) -> None:
     page = cli("signaal", "lijst", "--limiet", "5")
     assert page.exit_code == 0, page.output
-    order = _expected_order(db_path, "1")
+    order = _expected_order(backend, "1 = 1")
     rows = [line.split()[0] for line in page.stdout.splitlines() if line.startswith("MH-")]
     assert rows == order[:5]
     assert "5 van 12 signalen; --pagina 2 voor de volgende 5, --alles of --limiet N voor meer." in (
@@ -119,8 +123,8 @@ def test_table_shows_a_page_with_the_total_and_how_to_see_more(
     # The audit log says how many were shown, and of how many when that was not all.
     details = [
         json.loads(str(d))
-        for (d,) in query(
-            db_path, "SELECT details FROM audit_log WHERE action = 'signaal.lijst' ORDER BY id"
+        for (d,) in backend.rows(
+            "SELECT details FROM audit_log WHERE action = 'signaal.lijst' ORDER BY id"
         )
     ]
     assert details[-5:] == [
@@ -133,23 +137,27 @@ def test_table_shows_a_page_with_the_total_and_how_to_see_more(
 
 
 def test_default_limit_is_fifty_for_the_table_and_everything_for_scripts(
-    cli: Cli, db_path: Path
+    cli: Cli, backend: Backend
 ) -> None:
     first = log(cli, "--vorm", "arbeid", gemeente="Texel", datum="01-02-2026")
     # Copies of the signal made in SQL: 55 signals through the CLI would make a slow test.
-    with sqlite3.connect(db_path) as conn:
-        columns = [
-            r[1]
-            for r in conn.execute("PRAGMA table_info(signal)")
-            if r[1] not in ("id", "ref", "seq")
-        ]
-        names = ", ".join(columns)
-        for seq in range(2, DEFAULT_LIST_LIMIT + 6):
-            conn.execute(
-                f"INSERT INTO signal (ref, seq, {names}) SELECT ?, ?, {names} FROM signal "  # noqa: S608
-                "WHERE ref = ?",
-                (f"MH-2026-{seq:04d}", seq, first),
-            )
+    if backend.is_postgresql:
+        found = backend.rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = 'signal' ORDER BY ordinal_position"
+        )
+    else:
+        found = backend.rows("SELECT name FROM pragma_table_info('signal') ORDER BY cid")
+    names = ", ".join(str(n) for (n,) in found if n not in ("id", "ref", "seq"))
+    stored_execute(
+        backend,
+        *(
+            f"INSERT INTO signal (id, ref, seq, {names}) SELECT "  # noqa: S608 - test constants
+            f"(SELECT max(id) + 1 FROM signal), 'MH-2026-{seq:04d}', {seq}, {names} "
+            f"FROM signal WHERE ref = '{first}'"
+            for seq in range(2, DEFAULT_LIST_LIMIT + 6)
+        ),
+    )
     table = cli("signaal", "lijst")
     assert table.exit_code == 0, table.output
     assert sum(line.startswith("MH-") for line in table.stdout.splitlines()) == DEFAULT_LIST_LIMIT
@@ -176,10 +184,11 @@ def test_json_is_exactly_what_it_was(cli: Cli, varied: list[str]) -> None:
     assert empty.getvalue() == "[]\n"
 
 
-def test_csv_has_the_json_keys_and_neutralised_cells(cli: Cli, db_path: Path) -> None:
+def test_csv_has_the_json_keys_and_neutralised_cells(cli: Cli, backend: Backend) -> None:
     ref = log(cli, "--vorm", "arbeid", "--vorm", "seksueel", gemeente="Texel", datum="01-02-2026")
-    with sqlite3.connect(db_path) as conn:  # a value a spreadsheet would run as a formula
-        conn.execute("UPDATE signal SET channel = '=HYPERLINK(1)' WHERE ref = ?", (ref,))
+    # A value a spreadsheet would run as a formula.
+    formula = f"UPDATE signal SET channel = '=HYPERLINK(1)' WHERE ref = '{ref}'"  # noqa: S608
+    stored_execute(backend, formula)
     result = cli("signaal", "lijst", "--csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
@@ -219,6 +228,7 @@ def test_bad_numbers_are_usage_errors(cli: Cli, args: tuple[str, ...]) -> None:
     assert "Fout:" in result.stderr and "Traceback" not in result.stderr
 
 
+@file_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
 def test_every_filter_is_served_by_an_index(cli: Cli, db_path: Path) -> None:
     """No list query reads the whole signal table, whatever the filter (EXPLAIN QUERY PLAN)."""
     from mhtool.store import signals as q
@@ -269,6 +279,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.mark.slow
+@file_only("the pager alone, no database")
 def test_a_long_list_goes_through_the_pager_at_a_terminal(
     terminal: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -297,6 +308,7 @@ def test_a_long_list_goes_through_the_pager_at_a_terminal(
 
 
 @pytest.mark.slow
+@file_only("the pager alone, no database")
 def test_a_pager_that_stops_reading_ends_the_list_quietly(
     terminal: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -309,6 +321,7 @@ def test_a_pager_that_stops_reading_ends_the_list_quietly(
             out.write("x" * 100 + "\n")
 
 
+@file_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
 def test_opschonen_reads_only_the_signals_that_are_due(cli: Cli, db_path: Path) -> None:
     """The retention query follows signal_by_destroy_on, not the step index (every closed
     signal), whatever the planner would guess without statistics."""
@@ -330,6 +343,7 @@ def test_opschonen_reads_only_the_signals_that_are_due(cli: Cli, db_path: Path) 
     assert not any(p.startswith("SCAN") for p in plan), plan
 
 
+@file_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
 def test_the_list_indexes_draw_no_other_query(cli: Cli, db_path: Path) -> None:
     """The statistics and the weekly report keep their own indexes: an index made for the list
     that they would walk instead (as one leading with annulled_on did) makes them 10x slower."""

@@ -5,18 +5,17 @@ else built on the change, when there is nothing to undo, and never undoes an era
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.backend_helpers import as_user, make_empty_database, stored_dump, stored_execute
+from tests.conftest import Backend, Cli
 from tests.mhtool_process import child_env, log_signal_installed, run_mhtool
-from tests.record_helpers import dump
-from tests.signal_helpers import query
 
 NewSignal = Callable[..., str]
+# `ongedaan` on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 # The tables that hold the record itself (history and audit log only grow).
 STATE = (
     "signal", "signal_form", "signal_measure", "signal_person", "signal_address",
@@ -26,21 +25,23 @@ STATE = (
 PERSON = "naam=Testpersoon Ongedaan; rol=slachtoffer; geboren=1990"
 
 
-def state(path: Path) -> dict[str, list[tuple[object, ...]]]:
+def state(backend: Backend) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the record, without the moment of the last update (an undo is a change)."""
-    conn = sqlite3.connect(path)
-    try:
-        found: dict[str, list[tuple[object, ...]]] = {}
-        for table in STATE:
-            columns = [
-                r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "updated_at"
-            ]
-            found[table] = conn.execute(
-                f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1, 2"  # noqa: S608
-            ).fetchall()
-        return found
-    finally:
-        conn.close()
+    found: dict[str, list[tuple[object, ...]]] = {}
+    for table in STATE:
+        if backend.is_postgresql:
+            names = backend.rows(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "current_schema() AND table_name = ? ORDER BY ordinal_position",
+                [table],
+            )
+        else:
+            names = backend.rows("SELECT name FROM pragma_table_info(?) ORDER BY cid", [table])
+        columns = [str(n) for (n,) in names if n != "updated_at"]
+        found[table] = backend.rows(
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1, 2"  # noqa: S608
+        )
+    return found
 
 
 def undo(cli: Cli, *extra: str) -> None:
@@ -71,135 +72,131 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_undo_restores_the_record_exactly(
-    cli: Cli, new_signal: NewSignal, db_path: Path, command: str
+    cli: Cli, new_signal: NewSignal, backend: Backend, command: str
 ) -> None:
     ref = new_signal("--organisatie", "naam=Voorbeeld BV; kvk=12345678")
     acute = new_signal("--acuut", "--organisatie", "naam=Ander BV")
-    before = state(db_path)
+    before = state(backend)
     args = [a.format(ref=ref, acute=acute) for a in COMMANDS[command]]
     done = cli(*args)
     assert done.exit_code == 0, done.output
-    changed = state(db_path)
+    changed = state(backend)
     assert changed != before
     preview = cli("ongedaan")  # no terminal, no --ja: shows and refuses
     assert preview.exit_code == 2 and "--ja" in preview.stderr
     assert "Ongedaan maken betekent:" in preview.stdout
-    assert state(db_path) == changed
+    assert state(backend) == changed
     undo(cli)
-    assert state(db_path) == before
+    assert state(backend) == before
     assert cli("audit", "controleer").exit_code == 0
-    undone = query(db_path, "SELECT count(*) FROM history WHERE action = 'ongedaan'")
+    undone = backend.rows("SELECT count(*) FROM history WHERE action = 'ongedaan'")
     assert int(str(undone[0][0])) >= 1
-    assert query(
-        db_path, "SELECT action, result FROM audit_log WHERE action = 'ongedaan' ORDER BY id"
+    assert backend.rows(
+        "SELECT action, result FROM audit_log WHERE action = 'ongedaan' ORDER BY id"
     )[-1] == ("ongedaan", "gelukt")
 
 
-def test_undo_of_reopening_and_restoring(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+def test_undo_of_reopening_and_restoring(cli: Cli, new_signal: NewSignal, backend: Backend) -> None:
     ref = new_signal()
     closed = cli(
         "signaal", "stap", ref, "--naar", "5", "--reden", "r", "--conclusie", "geen",
         "--geen-terugkoppeling", "--maatregel", "bibob",
     )  # fmt: skip
     assert closed.exit_code == 0, closed.output
-    before = state(db_path)
+    before = state(backend)
     assert cli("signaal", "heropen", ref, "--reden", "nieuwe info").exit_code == 0
     undo(cli)
-    assert state(db_path) == before
-    assert query(db_path, "SELECT measure FROM signal_measure") == [("bibob",)]
+    assert state(backend) == before
+    assert backend.rows("SELECT measure FROM signal_measure") == [("bibob",)]
 
 
 def test_undo_of_a_new_signal_never_reuses_its_number(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
-    assert cli("init").exit_code == 0
-    before = state(db_path)
+    make_empty_database(cli, backend)
+    before = state(backend)
     ref = new_signal("--persoon", PERSON)
     undo(cli)
-    after = state(db_path)
+    after = state(backend)
     assert after == before
     assert cli("signaal", "toon", ref).exit_code == 3
     assert new_signal() == "MH-2026-0002"
     # The undone signal's history is kept, with the undo.
-    actions = [a for (a,) in query(db_path, "SELECT action FROM history WHERE signal_id = 1")]
+    actions = [a for (a,) in backend.rows("SELECT action FROM history WHERE signal_id = 1")]
     assert actions[0] == "aangemaakt" and actions[-1] == "ongedaan"
 
 
 def test_undo_twice_takes_back_the_change_before(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal()
-    first = state(db_path)
+    first = state(backend)
     assert cli("signaal", "stap", ref, "--controle", "x").exit_code == 0
     assert cli("signaal", "notitie", ref, "tekst").exit_code == 0
     undo(cli)
     undo(cli)
-    assert state(db_path) == first
+    assert state(backend) == first
 
 
 def test_refuses_when_someone_else_built_on_the_change(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal()
-    assert cli("--gebruiker", "anna", "signaal", "stap", ref, "--controle", "x").exit_code == 0
-    assert cli("--gebruiker", "bert", "signaal", "notitie", ref, "Van Bert").exit_code == 0
-    before = dump(db_path)
-    refused = cli("--gebruiker", "anna", "ongedaan", "--ja")
+    assert cli(*as_user(backend, "anna"), "signaal", "stap", ref, "--controle", "x").exit_code == 0
+    assert cli(*as_user(backend, "bert"), "signaal", "notitie", ref, "Van Bert").exit_code == 0
+    before = stored_dump(backend)
+    refused = cli(*as_user(backend, "anna"), "ongedaan", "--ja")
     assert refused.exit_code == 6, refused.output
     assert "bert" in refused.stderr and refused.stderr.count("\n") == 1
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
     # Bert can take back his own note; Anna's step still came before Bert's changes.
-    assert cli("--gebruiker", "bert", "ongedaan", "--ja").exit_code == 0
-    again = cli("--gebruiker", "anna", "ongedaan", "--ja")
+    assert cli(*as_user(backend, "bert"), "ongedaan", "--ja").exit_code == 0
+    again = cli(*as_user(backend, "anna"), "ongedaan", "--ja")
     assert again.exit_code == 6  # Bert's note and its undo still came after Anna's step
 
 
-def test_only_the_users_own_changes(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+def test_only_the_users_own_changes(cli: Cli, new_signal: NewSignal, backend: Backend) -> None:
     new_signal()
-    before = dump(db_path)
-    result = cli("--gebruiker", "iemand-anders", "ongedaan", "--ja")
+    before = stored_dump(backend)
+    result = cli(*as_user(backend, "iemand-anders"), "ongedaan", "--ja")
     assert result.exit_code == 3 and "iemand-anders" in result.stderr
     assert result.stderr.startswith("Fout: ")
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
-def test_nothing_to_undo(cli: Cli, db_path: Path) -> None:
-    assert cli("init").exit_code == 0
-    before = dump(db_path)
+def test_nothing_to_undo(cli: Cli, backend: Backend) -> None:
+    make_empty_database(cli, backend)
+    before = stored_dump(backend)
     result = cli("ongedaan", "--ja")
     assert result.exit_code == 3 and "geen wijziging" in result.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
-def test_never_undoes_an_erasure(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+def test_never_undoes_an_erasure(cli: Cli, new_signal: NewSignal, backend: Backend) -> None:
     new_signal("--persoon", PERSON)
     erased = cli("persoon", "verwijder", "1", "--reden", "avg-verzoek", "--ja")
     assert erased.exit_code == 0, erased.output
-    before = dump(db_path)
+    before = stored_dump(backend)
     result = cli("ongedaan", "--ja")
     assert result.exit_code == 6 and "verwijdering" in result.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
 def test_refuses_when_the_record_changed_behind_its_back(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     ref = new_signal()
     assert cli("signaal", "wijzig", ref, "--gemeente", "Texel", "--reden", "r").exit_code == 0
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE signal SET municipality = 'Hoorn'")
-    conn.commit()
-    conn.close()
-    before = dump(db_path)
+    stored_execute(backend, "UPDATE signal SET municipality = 'Hoorn'")
+    before = stored_dump(backend)
     result = cli("ongedaan", "--ja")
     assert result.exit_code == 6 and "veranderd" in result.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
 
 
 @pytest.mark.slow
-def test_installed_mhtool_undoes_a_step(tmp_path: Path) -> None:
-    db = tmp_path / "e2e.db"
-    env = child_env(db)
+def test_installed_mhtool_undoes_a_step(backend: Backend) -> None:
+    env = child_env(backend.target)
     ref = log_signal_installed(env)
     assert run_mhtool("signaal", "stap", ref, "--controle", "x", env=env).returncode == 0
     asked = run_mhtool("ongedaan", env=env)
@@ -213,7 +210,7 @@ def test_installed_mhtool_undoes_a_step(tmp_path: Path) -> None:
 
 
 def test_undo_of_follow_up_actions_and_outcomes(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     """Actions added after step 5 (issue 11) are undone by the shape of their history rows."""
     ref = new_signal()
@@ -222,9 +219,9 @@ def test_undo_of_follow_up_actions_and_outcomes(
         "--geen-terugkoppeling",
     )  # fmt: skip
     assert closed.exit_code == 0, closed.output
-    before = state(db_path)
+    before = state(backend)
     tables = ("follow_up_action", "outcome")
-    counts = {t: query(db_path, f"SELECT count(*) FROM {t}")[0][0] for t in tables}  # noqa: S608
+    counts = {t: backend.rows(f"SELECT count(*) FROM {t}")[0][0] for t in tables}  # noqa: S608
     steps = (
         ("signaal", "actie", ref, "Bellen met het OM", "--voor", "10-12-2026"),
         ("signaal", "actie-klaar", ref, "1"),
@@ -235,13 +232,13 @@ def test_undo_of_follow_up_actions_and_outcomes(
         assert done.exit_code == 0, (args, done.output)
     for _ in steps:
         undo(cli)
-    assert state(db_path) == before
+    assert state(backend) == before
     for table in tables:
-        assert query(db_path, f"SELECT count(*) FROM {table}")[0][0] == counts[table]  # noqa: S608
+        assert backend.rows(f"SELECT count(*) FROM {table}")[0][0] == counts[table]  # noqa: S608
     assert cli("audit", "controleer").exit_code == 0
 
 
-def test_never_undoes_a_destruction(cli: Cli, db_path: Path) -> None:
+def test_never_undoes_a_destruction(cli: Cli, backend: Backend) -> None:
     from tests.signal_helpers import close_signal, log_signal
 
     kept = log_signal(cli, datum="01-11-2026", omschrijving="Blijft.")
@@ -252,8 +249,8 @@ def test_never_undoes_a_destruction(cli: Cli, db_path: Path) -> None:
         assert set_term.exit_code == 0, set_term.output
     purged = cli("opschonen", "--ja")
     assert purged.exit_code == 0, purged.output
-    assert query(db_path, "SELECT ref FROM signal") == [(kept,)]
-    before = dump(db_path)
+    assert backend.rows("SELECT ref FROM signal") == [(kept,)]
+    before = stored_dump(backend)
     result = cli("ongedaan", "--ja")
     assert result.exit_code == 6 and "vernietigd" in result.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before
