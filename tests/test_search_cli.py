@@ -149,6 +149,31 @@ def test_text_in_descriptions_and_notes(cli: Cli, earlier: str) -> None:
     assert _top(_search(cli, "kassen"), "tekst")["redenen"] == ["woorden in omschrijving"]
 
 
+NOTE = (
+    "Gesprek met de buurvrouw over het pand. Zij ziet elke ochtend een busje voor de deur. "
+    "Tweede gesprek: de mannen werken volgens haar in de keuken van Café 't Hoekje, ook 's "
+    "nachts, en slapen boven de zaak; het busje heeft een Roemeens kenteken."
+)
+
+
+def test_text_search_folds_case_and_accents_and_shows_the_best_part(cli: Cli, earlier: str) -> None:
+    """The same words are found and the same part of a long note is shown («marked», cut with
+    …) on a file and on a server: accents and capitals do not matter, the window goes where
+    most searched words are."""
+    assert cli("signaal", "notitie", earlier, NOTE).exit_code == 0
+    for query in ("cafe keuken", "CAFÉ Keuken", "keuken café"):
+        hits = [h for h in _search(cli, query)["resultaten"] if h["soort"] == "tekst"]
+        assert [h["signalen"][0]["id"] for h in hits] == [earlier], query
+        assert hits[0]["omschrijving"] == (
+            "…de mannen werken volgens haar in de «keuken» van «Café» 't Hoekje…"
+        )
+    assert [h for h in _search(cli, "keuken bakkerij")["resultaten"] if h["soort"] == "tekst"] == []
+    hit = _top(_search(cli, "buurvrouw"), "tekst")
+    assert hit["omschrijving"] == (
+        "Gesprek met de «buurvrouw» over het pand. Zij ziet elke ochtend een…"
+    )
+
+
 def test_nothing_found_exit_code_and_message(cli: Cli, earlier: str) -> None:
     result = cli("zoek", "--persoon", "Xerxes Zwartkop")
     assert result.exit_code == 3
