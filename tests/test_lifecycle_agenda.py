@@ -17,11 +17,14 @@ import pytest
 
 from mhtool.domain.lifecycle import AgendaKind
 from mhtool.services.agenda_hint import overdue_hint
-from mhtool.services.database import open_database
 from mhtool.services.lifecycle import agenda
 from mhtool.store.connection import Store
-from tests.conftest import Cli
-from tests.signal_helpers import query, scalar
+from tests.backend_helpers import file_only, open_backend
+from tests.conftest import Backend, Cli
+
+# The agenda, norms and the hint on a file and on a PostgreSQL server alike; SQLite's query
+# plans and the upgrade of an old file are about the file.
+pytestmark = pytest.mark.usefixtures("backend")
 
 TODAY = dt.date.today()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -140,7 +143,7 @@ def test_empty_agenda_says_so(cli: Cli, new_signal: Callable[..., str]) -> None:
 
 
 def test_norms_move_items_onto_and_off_the_agenda(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal(datum=day(-1))
     assert ok(cli("agenda", "--json")).stdout.count(ref) == 0
@@ -152,7 +155,7 @@ def test_norms_move_items_onto_and_off_the_agenda(
     bedenktijd = next(n for n in shown if n["norm"] == "bedenktijd")
     assert (bedenktijd["dagen"], bedenktijd["vastgesteld"]) == (90, False)
     assert "standaardwaarde" in ok(cli("normen")).stdout
-    assert scalar(db_path, "SELECT value FROM setting WHERE key = 'norm.stap-1'") == "1"
+    assert backend.scalar("SELECT value FROM setting WHERE key = 'norm.stap-1'") == "1"
 
 
 @pytest.mark.parametrize(
@@ -166,14 +169,14 @@ def test_norms_move_items_onto_and_off_the_agenda(
     ],
 )
 def test_bad_norms_are_refused(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path, args: tuple[str, ...], message: str
+    cli: Cli, new_signal: Callable[..., str], backend: Backend, args: tuple[str, ...], message: str
 ) -> None:
     new_signal()
-    before = query(db_path, "SELECT * FROM setting ORDER BY key")
+    before = backend.rows("SELECT * FROM setting ORDER BY key")
     result = cli("normen", *args)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Fout: ") and message in result.stderr
-    assert query(db_path, "SELECT * FROM setting ORDER BY key") == before
+    assert backend.rows("SELECT * FROM setting ORDER BY key") == before
 
 
 # --- the hint after other commands --------------------------------------------------------------
@@ -197,12 +200,34 @@ def test_hint_after_other_commands_only_when_something_is_overdue(
     assert ok(cli("signaal", "lijst")).stderr == ""
 
 
+def test_hint_counts_the_days_in_a_step_against_the_norm(
+    cli: Cli, new_signal: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hint's own date arithmetic (SQLite's date(), PostgreSQL's date - integer) agrees
+    with the agenda: two days in step 1 is within the default norm of 2, over a norm of 1."""
+    monkeypatch.delenv("MHTOOL_AGENDA_HINT")
+    ref = new_signal(datum=day(-2))
+
+    def over_norm() -> list[str]:
+        items = json.loads(ok(cli("agenda", "--json")).stdout)["items"]
+        return [i["signaal"] for i in items if i["soort"] == "stap-over-norm"]
+
+    assert "mhtool agenda" not in ok(cli("signaal", "lijst")).stderr
+    assert over_norm() == []
+    ok(cli("normen", "zet", "stap-1", "1"))
+    assert "mhtool agenda" in ok(cli("signaal", "lijst")).stderr
+    assert over_norm() == [ref]
+    ok(cli("normen", "zet", "stap-1", "3"))
+    assert "mhtool agenda" not in ok(cli("signaal", "lijst")).stderr
+    assert over_norm() == []
+
+
 def test_hint_is_one_query(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, new_signal: Callable[..., str], backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("MHTOOL_AGENDA_HINT")
     new_signal("--acuut", datum=day(0))
-    store = open_database(db_path, "test", create=False)
+    store = open_backend(backend)
     seen: list[str] = []
     original = Store.rows
 
@@ -214,7 +239,8 @@ def test_hint_is_one_query(
     try:
         assert overdue_hint(store) is not None
         assert len(seen) == 1
-        plan = _plan(store, seen[0], _hint_params())
+        # SQLite's plan; PostgreSQL plans from its statistics (tiny tables: any plan).
+        plan = [] if backend.is_postgresql else _plan(store, seen[0], _hint_params())
     finally:
         store.close()
     assert not [
@@ -236,11 +262,12 @@ def _plan(store: Store, sql: str, params: tuple[Any, ...]) -> list[str]:
     return [str(r[3]) for r in store.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
 
 
+@file_only("SQLite's query plans (EXPLAIN QUERY PLAN)")
 def test_agenda_queries_read_indexes(
-    cli: Cli, full_agenda: dict[str, str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, full_agenda: dict[str, str], backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No agenda query scans a table: at 1M signals each must be an index search."""
-    store = open_database(db_path, "test", create=False)
+    store = open_backend(backend)
     seen: list[tuple[str, tuple[Any, ...]]] = []
     original = Store.rows
 
@@ -270,6 +297,7 @@ def test_agenda_queries_read_indexes(
 # --- migration ----------------------------------------------------------------------------------
 
 
+@file_only("the upgrade of an old file (a server starts at schema 11)")
 def test_schema_6_file_gains_the_lifecycle_tables_with_nothing_lost(
     cli: Cli, tmp_path: Path
 ) -> None:
@@ -319,6 +347,7 @@ def test_schema_6_file_gains_the_lifecycle_tables_with_nothing_lost(
     ok(cli("--db", str(db), "agenda"))
 
 
+@file_only("the documentation alone, no database")
 def test_documented_norms_and_agenda_order_match_the_code() -> None:
     from mhtool.domain.lifecycle import NORMS
 
