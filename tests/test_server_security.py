@@ -7,6 +7,7 @@ socket proves (nothing arrives). The rest uses the session's PostgreSQL cluster.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -224,6 +225,12 @@ def test_parameters_of_the_address_are_never_shown(
     opened = cli("--db", f"postgresql://postgres@127.0.0.1:{cluster.port}/{name}{hidden}", *READ)
     assert opened.exit_code == 0, opened.output
     assert cluster.admin_rows(name, TABLES)[0][0] > 0
+    info = cli("--db", f"postgresql://postgres@127.0.0.1:{cluster.port}/{name}{hidden}", "info")
+    assert info.exit_code == 0, info.output
+    assert f"Database: postgresql://postgres@127.0.0.1:{cluster.port}/{name} " in info.stdout
+    assert "Verbinding: niet versleuteld" in info.stdout
+    for part in ("sslmode", "prive-naam", "geheim", "connect_timeout", "?"):
+        assert part not in info.output
     missing = cli("--db", f"postgresql://postgres@127.0.0.1:{cluster.port}/geen_db{hidden}", *READ)
     assert missing.exit_code == 4
     assert f"postgresql://postgres@127.0.0.1:{cluster.port}/geen_db" in missing.stderr
@@ -491,6 +498,10 @@ def test_a_server_elsewhere_with_verify_full_and_the_right_certificate_is_used_o
     right = cli("--db", base + str(certificates / "gemeente-ca.pem"), *AUDIT)
     assert right.exit_code == 0, right.output
     assert "niet beveiligd" not in right.stderr
+    shown = cli("--db", base + str(certificates / "gemeente-ca.pem"), "info")
+    assert "Verbinding: versleuteld (TLS), het certificaat van de server is gecontroleerd" in (
+        shown.stdout
+    )
     # The role may only come in over TLS, so the audit row proves the connection was one.
     assert cluster.admin_rows(name, "SELECT DISTINCT by_user FROM audit_log") == [(role,)]
 
@@ -529,3 +540,21 @@ def test_overzetten_checks_the_address_before_the_file_or_the_server_is_touched(
     assert Backend("sqlite", str(source)).rows(audit) == before  # the file was not even opened
     assert not (tmp_path / "kopie.db").exists()
     assert nothing_arrived(listener)
+
+
+@pytest.mark.slow
+def test_info_says_how_the_connection_travels(
+    cli: Cli, server_db: tuple[PostgresCluster, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cluster, name = server_db
+    plain = cli("--db", f"postgresql://postgres@localhost:{cluster.port}/{name}", "info", "--json")
+    assert plain.exit_code == 0, plain.output
+    assert json.loads(plain.stdout)["verbinding"] == "onversleuteld"
+    if cluster.socket_dir.exists():
+        socket_address = (
+            f"postgresql://postgres@/{name}?host={cluster.socket_dir}&port={cluster.port}"
+        )
+        local = cli("--db", socket_address, "info")
+        assert local.exit_code == 0, local.output
+        assert "Verbinding: via een socket op deze computer" in local.stdout
+        assert str(cluster.socket_dir) in local.stdout  # the socket folder is no secret

@@ -72,6 +72,15 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
 
 
+TRANSPORT_TEXT = {
+    "socket": "via een socket op deze computer (niet over het netwerk)",
+    "tls-verified": "versleuteld (TLS), het certificaat van de server is gecontroleerd",
+    "tls": "versleuteld (TLS), maar het certificaat van de server is niet gecontroleerd "
+    "(alleen toegestaan op deze computer of in een testomgeving)",
+    "plain": "niet versleuteld (alleen toegestaan op deze computer of in een testomgeving)",
+}
+
+
 def _server_info(ctx: typer.Context, as_json: bool) -> None:
     """`info` for a database on a server: its address, who is logged in and what it holds
     (no file size or permissions: the server keeps the data)."""
@@ -98,6 +107,7 @@ def _server_info(ctx: typer.Context, as_json: bool) -> None:
         )
     out.print(f"Schemaversie: {found.schema_version}")
     out.print(text(f"Aangemeld als: {found.login} (deze naam komt in de historie en het auditlog)"))
+    out.print(f"Verbinding: {TRANSPORT_TEXT.get(found.transport or '', found.transport)}")
     out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
 
 

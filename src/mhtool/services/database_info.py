@@ -14,6 +14,14 @@ from mhtool.portability import POSIX
 from mhtool.store.connection import PassphraseSource, Store, schema_version
 from mhtool.store.open_store import open_store
 
+# The stable --json codes of `info`'s "verbinding" on a server.
+TRANSPORT_CODES = {
+    "socket": "socket",
+    "tls-verified": "tls-gecontroleerd",
+    "tls": "tls-niet-gecontroleerd",
+    "plain": "onversleuteld",
+}
+
 
 @dataclass(frozen=True)
 class DatabaseInfo:
@@ -32,6 +40,8 @@ class DatabaseInfo:
     # On a server: the login name (the user in history and audit); None for a file.
     login: str | None = None
     on_server: bool = False
+    # On a server: how the connection travels (Store.transport); None for a file.
+    transport: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         if self.on_server:
@@ -44,6 +54,7 @@ class DatabaseInfo:
                 "bestaat": self.exists,
                 "schemaversie": self.schema_version,
                 "gebruiker": self.login,
+                "verbinding": TRANSPORT_CODES.get(self.transport or "", self.transport),
                 "signalen": self.signals,
                 "open_signalen": self.open_signals,
                 "achtergebleven_tijdelijke_bestanden": list(self.leftovers),
@@ -110,6 +121,7 @@ def server_info(store: Store, source: str) -> DatabaseInfo:
         version = schema_version(store)
         total, still_open = count_signals(store)
         login = store.user
+        transport = store.transport
     # Temporary files of a killed export lie on this computer, whatever the database.
     stuck = tuple(str(p) for p in clean_leftovers())
     return DatabaseInfo(
@@ -125,4 +137,5 @@ def server_info(store: Store, source: str) -> DatabaseInfo:
         leftovers=stuck,
         login=login,
         on_server=True,
+        transport=transport,
     )

@@ -58,6 +58,7 @@ WAIT_ENV = "MHTOOL_WACHTTIJD"  # seconds; for scripts that would rather fail soo
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
 CHECKPOINT_WAIT_MS = 250
 
+
 class Cursor(Protocol):
     """What `Store.execute` returns on either backend (sqlite3 and psycopg cursors both fit)."""
 
@@ -137,6 +138,14 @@ class Store:
     @property
     def user(self) -> str | None:
         """The server's login name (the user in history and audit), None for a file."""
+        return None
+
+    @property
+    def transport(self) -> str | None:
+        """How a server connection travels: "socket" (this computer, not the network),
+        "tls-verified" (TLS with the server's certificate checked against its name), "tls"
+        (encrypted, certificate not checked: only under the lab override) or "plain"; None for
+        a file."""
         return None
 
     @property

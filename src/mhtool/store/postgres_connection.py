@@ -124,6 +124,17 @@ class PgStore(Store):
         return self._figures_only
 
     @property
+    def transport(self) -> str:
+        """What libpq reports about this connection, for `mhtool info` (see Store.transport)."""
+        host = self.conn.info.host
+        if host.startswith(("/", "\\", "@")) or host[1:3] in (":\\", ":/"):
+            return "socket"
+        if not self.conn.pgconn.ssl_in_use:
+            return "plain"
+        verified = self.conn.info.get_parameters().get("sslmode") == "verify-full"
+        return "tls-verified" if verified else "tls"
+
+    @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
