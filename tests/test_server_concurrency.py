@@ -400,3 +400,72 @@ def test_an_entry_cut_off_before_its_commit_leaves_no_gap(backend: Backend, cli:
     assert rows == [(1, "audit.toon"), (2, "audit.controleer"), (3, "audit.toon")]
     env = child_env(backend.target)
     assert_chain_intact(backend, env)
+
+
+OFFICER = "a.audit"
+READER = "l.lezer"
+
+
+def test_owner_officer_and_reader_at_once_write_one_chain_each_under_their_login(
+    backend: Backend, processes: Callable[..., Processes], cli: Cli
+) -> None:
+    """Roles as a beheerder makes them (`mhtool server rollen`, run as the owner); then the
+    owner and an officer log signals and a reader lists them, all at once. Row-level security
+    hides signals from the officer and the reader, never audit entries from the chain: every
+    command's entry carries its login, and the one chain verifies. By SQL the officer can only
+    add entries: changing, deleting, emptying the log or setting its counter is refused."""
+    import psycopg
+
+    assert backend.cluster is not None
+    cluster = backend.cluster
+    script = cli(
+        *("server", "rollen", "--functionaris", OFFICER, "--gemeente", "Koggenland"),
+        *("--lezer", READER, "--gemeente", "Koggenland"),
+    )
+    assert script.exit_code == 0, script.output
+    with cluster.connect(backend.dbname) as conn:
+        conn.execute(script.stdout.encode())
+    officer_url = cluster.url(backend.dbname, user=OFFICER)
+    reader_url = cluster.url(backend.dbname, user=READER)
+    officer_args = ["Koggenland" if a == "Dijk en Waard" else a for a in signal_args()]
+    count = max(5, WRITES // 4)
+    owners = [signal_args()] * 3
+    officers = [("--db", officer_url, *officer_args)] * 3
+    readers = [("--db", reader_url, "signaal", "lijst", "--json")] * 2
+    group = processes(child_env(backend.target), count, owners + officers + readers)
+    group.start_together()
+    calls = group.finish()
+    assert [c for c in calls if c.exit != 0] == []
+    by_user = dict(
+        backend.rows(
+            "SELECT by_user || ' ' || action, count(*) FROM audit_log GROUP BY by_user, action"
+        )
+    )
+    assert by_user == {
+        "postgres signaal.nieuw": 3 * count,
+        f"{OFFICER} signaal.nieuw": 3 * count,
+        f"{READER} signaal.lijst": 2 * count,
+    }
+    officer_refs = {reported_ref(c) for c in calls if c.process in (3, 4, 5)}
+    assert {
+        str(r[0])
+        for r in backend.rows(
+            "SELECT s.ref FROM signal s JOIN history h ON h.signal_id = s.id "
+            "WHERE h.action = 'aangemaakt' AND h.by_user = ?",
+            (OFFICER,),
+        )
+    } == officer_refs
+    assert_signals_whole(backend, {reported_ref(c) for c in calls if c.process < 6})
+    for attempt in (
+        "UPDATE audit_log SET by_user = 'iemand' WHERE id = 1",
+        "DELETE FROM audit_log WHERE id = 1",
+        "TRUNCATE audit_log",
+        "SELECT setval('audit_log_id_seq', 1)",
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_delete",
+    ):
+        with (
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+            psycopg.connect(officer_url, autocommit=True) as conn,
+        ):
+            conn.execute(attempt.encode())
+    assert_chain_intact(backend, child_env(backend.target))
