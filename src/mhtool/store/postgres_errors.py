@@ -16,10 +16,13 @@ from mhtool.errors import (
 IN_USE_MESSAGE = (
     "De database op de server is bezig met het werk van een ander; probeer het zo opnieuw."
 )
+# A commit can reach the server's disk while its reply is lost with the connection (the crash
+# test in tests/test_server_concurrency.py sees it happen), so the user is not told "nothing
+# was saved": they are told to look before trying again, or the signal is there twice.
 CONNECTION_LOST = (
-    "De verbinding met de databaseserver viel weg tijdens deze opdracht; wat nog niet was "
-    "opgeslagen is niet opgeslagen. Controleer met 'mhtool signaal lijst' of de laatste "
-    "wijziging er staat en probeer het opnieuw."
+    "De verbinding met de databaseserver viel weg tijdens deze opdracht, dus het is niet zeker "
+    "of ze is opgeslagen; kijk met 'mhtool signaal lijst' of uw laatste wijziging er staat "
+    "voordat u het opnieuw probeert, zodat niets dubbel wordt vastgelegd."
 )
 
 
