@@ -496,6 +496,50 @@ def test_a_copy_that_does_not_match_is_rolled_back_whole(
         (0,)
     ]
 
+    # A copy broken off half-way (the connection lost, say) leaves nothing either, and the
+    # statistics triggers the owner's copy had switched off are on again with the rollback.
+    def breaking_off(source: Any, target: Any, table: transfer.CopiedTable) -> transfer.TableCopy:
+        if table.name == "signal_organisation":
+            from mhtool.errors import DatabaseError
+
+            raise DatabaseError("De verbinding met de server is verbroken.")
+        return real_copy(source, target, table)
+
+    monkeypatch.setattr(transfer, "copy_table", breaking_off)
+    broken = cli("overzetten", "--naar", server.target)
+    assert broken.exit_code == 4, broken.output
+    assert server.scalar("SELECT count(*) FROM signal") == 0
+    assert server.rows("SELECT tgname FROM pg_trigger WHERE tgenabled = 'D'") == []
+
     monkeypatch.setattr(transfer, "copy_table", real_copy)
     again = cli("overzetten", "--naar", server.target)
     assert again.exit_code == 0, again.output
+
+
+@pytest.mark.slow
+def test_statistics_groups_come_out_the_same_with_or_without_the_owners_shortcut(
+    cli: Cli, db_path: Path, server: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owner's copy builds the statistics groups once at the end, with the per-row
+    triggers off for the transaction; another login leaves them to the triggers. Either way
+    the groups and counts equal the file's, and the triggers are on afterwards."""
+    from mhtool.store import transfer
+
+    _fill(cli)
+    assert cli("overzetten", "--naar", server.target).exit_code == 0
+    _assert_same_tables(db_path, server)
+    switched_off = server.rows(
+        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'"
+    )
+    assert switched_off == []
+
+    assert server.cluster is not None
+    other = server.cluster.fresh_database(server.cluster.ensure_template(SCHEMA_TEMPLATE, _migrate))
+    try:
+        second = Backend("postgresql", server.cluster.url(other), server.cluster, other)
+        monkeypatch.setattr(transfer, "pause_group_triggers", lambda target: False)
+        assert cli("overzetten", "--naar", second.target).exit_code == 0
+        for table in ("signal_group", "signal_group_count", "search_term"):
+            assert _server_content(second, table) == _file_content(db_path, table), table
+    finally:
+        server.cluster.drop_database(other)

@@ -141,7 +141,10 @@ def _copy(
             _refuse_non_empty(target)
             tables = q.plan(source, target)
             q.defer_foreign_keys(target)
+            paused = q.pause_group_triggers(target)
             copied = [q.copy_table(source, target, table) for table in tables]
+            if paused:
+                q.rebuild_groups(target)
             derived = q.row_counts(source, q.DERIVED)
         with translate_sqlite_errors():
             for table, made in zip(tables, copied, strict=True):
