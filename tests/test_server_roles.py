@@ -294,7 +294,8 @@ def test_the_region_gets_figures_of_every_gemeente_and_no_signal_or_name(
     ):
         refused = cli(*args)
         assert refused.exit_code == 6, (args, refused.output)
-        assert "Uw rol op de server staat deze handeling niet toe" in refused.stderr
+        assert "Uw rol op de server (regio) ziet alleen cijfers" in refused.stderr
+        assert "mhtool statistiek" in refused.stderr
         for secret in (TEXEL_NAME, KOGGENLAND_NAME, world.texel_ref, "Traceback"):
             assert secret not in refused.output
     for table in ("person", "signal", "address"):
@@ -402,6 +403,11 @@ def test_by_sql_an_officer_cannot_write_into_another_gemeente(sql_world: World) 
     w.as_role(OFFICER, "UPDATE signal SET description = 'weg' WHERE id = 1")
     w.as_role(OFFICER, "DELETE FROM signal WHERE id = 1")
     assert w.rows("SELECT description FROM signal WHERE id = 1") == [(f"Zorgen over {TEXEL_NAME}",)]
+    # Nor can another gemeente's person or address be linked to one's own signal to see it.
+    assert _refused(w, OFFICER, "INSERT INTO signal_person VALUES (2, 1, 'dader')")
+    assert _refused(w, OFFICER, "INSERT INTO signal_address VALUES (2, 1)")
+    assert _refused(w, OFFICER, "UPDATE signal_person SET person_id = 1 WHERE signal_id = 2")
+    assert w.as_role(OFFICER, "SELECT name FROM person") == [(KOGGENLAND_NAME,)]
     # Ids come from the owner's view of the table, not the officer's.
     assert w.as_role(OFFICER, "SELECT mhtool_fresh_id('person'), mhtool_next_signal_id()") == [
         (3, 3)

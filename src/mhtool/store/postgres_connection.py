@@ -20,6 +20,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from mhtool.errors import NotAllowedError
 from mhtool.store.connection import Cursor, Store, busy_timeout_ms, translate_sqlite_errors
 
 if TYPE_CHECKING:
@@ -170,6 +171,9 @@ class PgStore(Store):
             with translate_sqlite_errors():
                 self._take_write_lock()
                 yield self
+        except NotAllowedError as refused:
+            self._rollback()
+            raise self._for_role(refused) from None
         except BaseException:
             self._rollback()
             raise
@@ -188,8 +192,20 @@ class PgStore(Store):
         try:
             with translate_sqlite_errors():
                 yield self
+        except NotAllowedError as refused:
+            self._rollback()
+            raise self._for_role(refused) from None
         finally:
             self._rollback()
+
+    def _for_role(self, refused: NotAllowedError) -> NotAllowedError:
+        """The server's refusal (42501) in the words for this login's role: the region is
+        told what it can do instead. Asked after the rollback, outside the failed transaction."""
+        from mhtool.store.postgres_errors import FIGURES_ONLY, ROLE_REFUSED
+
+        if str(refused) == ROLE_REFUSED and self.figures_only:
+            return NotAllowedError(FIGURES_ONLY)
+        return refused
 
     def _take_write_lock(self) -> None:
         """Queue behind another writer; after a second say so (`on_wait`, once), and give up

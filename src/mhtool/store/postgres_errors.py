@@ -25,6 +25,18 @@ CONNECTION_LOST = (
     "voordat u het opnieuw probeert, zodat niets dubbel wordt vastgelegd."
 )
 
+# SQLSTATE 42501: no grant, or a row-level-security policy said no.
+ROLE_REFUSED = (
+    "Uw rol op de server staat deze handeling niet toe (bijvoorbeeld alleen lezen, alleen "
+    "cijfers, of een gemeente die niet aan u is toegewezen); er is niets gewijzigd. Vraag de "
+    "beheerder om de juiste rol (zie docs/server.md)."
+)
+# The same for a login of the regional role, which reads figures and nothing else.
+FIGURES_ONLY = (
+    "Uw rol op de server (regio) ziet alleen cijfers, geen signalen of namen: gebruik 'mhtool "
+    "statistiek' of 'mhtool jaarverslag'. Er is niets gewijzigd."
+)
+
 
 def is_server_error(error: BaseException) -> bool:
     return type(error).__module__.startswith("psycopg")
@@ -41,11 +53,7 @@ def translated_server_error(error: Exception) -> MhtoolError:
         # No grant, or a row-level-security policy: a reader writing, the region asking for
         # signals, an officer writing a signal of a gemeente not assigned to them. Refused,
         # not broken (exit 6), so the refusal itself is audited.
-        return NotAllowedError(
-            "Uw rol op de server staat deze handeling niet toe (bijvoorbeeld alleen lezen, "
-            "alleen cijfers, of een gemeente die niet aan u is toegewezen); er is niets "
-            "gewijzigd. Vraag de beheerder om de juiste rol (zie docs/server.md)."
-        )
+        return NotAllowedError(ROLE_REFUSED)
     if state == "25006":
         return DatabaseError(
             "Uw rol op de server mag alleen lezen; er is niets gewijzigd. Vraag de beheerder "

@@ -22,7 +22,10 @@ The design (docs/server.md, "Rollen en zichtbaarheid"):
   (`signaal nieuw` does exactly that) and the moment between unlinking and deleting (undo,
   erasure); outside a running command mhtool leaves no unlinked entity behind. Whether a row is
   linked to any signal is asked through a SECURITY DEFINER function, because the officer's own
-  view of the link tables hides the links to other gemeenten.
+  view of the link tables hides the links to other gemeenten. A link may only be made to an
+  entity the writer sees (else linking another gemeente's person to one's own signal would
+  reveal it); `<entity>_seen` asks that as the writer, outside the link table's policy, which
+  may not name the entity table whose policy names the link table.
 - `search_term` holds the name keys of ALL persons (and streets, organisation words): a term is
   visible only when a visible row carries it, so the fuzzy search cannot list the names of other
   gemeenten. (Its count `n` still counts every row with that key; it is only a weight.)
@@ -120,6 +123,14 @@ def _helper_functions() -> list[str]:
         $$""",
     ]
     for entity, link, column in SHARED_ENTITIES:
+        # As the caller (their policies apply), and not inlined (SET search_path): a link
+        # table's policy cannot name the entity table itself, whose policy names the link table.
+        out.append(
+            f"""CREATE FUNCTION {entity}_seen(entity_id BIGINT) RETURNS boolean
+            LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+                SELECT EXISTS (SELECT 1 FROM {entity} WHERE id = entity_id)
+            $$"""  # noqa: S608 - fixed names
+        )
         out.append(
             f"""CREATE FUNCTION {entity}_unlinked(entity_id BIGINT) RETURNS boolean
             LANGUAGE sql STABLE {_DEFINER} AS $$
@@ -167,11 +178,18 @@ def _id_functions() -> list[str]:
 def _policies() -> list[str]:
     out = ["ALTER TABLE signal ENABLE ROW LEVEL SECURITY"]
     out.append(f"CREATE POLICY own_municipalities ON signal USING ({VISIBLE_SIGNAL})")
+    links = {link: (entity, column) for entity, link, column in SHARED_ENTITIES}
     for table in SIGNAL_CHILDREN:
+        check = ""
+        if table in links:
+            # A link may only be made to a person (address, organisation) the writer sees:
+            # linking someone else's person to one's own signal would otherwise reveal it.
+            entity, column = links[table]
+            check = f" WITH CHECK (signal_id IN (SELECT id FROM signal) AND {entity}_seen({column}))"  # noqa: S608 - fixed names
         out += [
             f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-            f"CREATE POLICY of_visible_signal ON {table} "  # noqa: S608 - fixed names and checked values
-            "USING (signal_id IN (SELECT id FROM signal))",
+            f"CREATE POLICY of_visible_signal ON {table} "  # noqa: S608 - fixed names
+            f"USING (signal_id IN (SELECT id FROM signal)){check}",
         ]
     for entity, link, column in SHARED_ENTITIES:
         seen = f"(id IN (SELECT {column} FROM {link}) OR {entity}_unlinked(id))"  # noqa: S608 - fixed names and checked values
