@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mhtool.services.signals import DEFAULT_LIST_LIMIT
-from tests.backend_helpers import file_only, stored_execute
+from tests.backend_helpers import file_only, open_backend, stored_execute
 from tests.conftest import Backend, Cli
 from tests.signal_helpers import close_signal
 from tests.statistics_helpers import log
@@ -369,5 +369,37 @@ def test_the_list_indexes_draw_no_other_query(cli: Cli, db_path: Path) -> None:
             plan = " ".join(str(r[3]) for r in store.execute("EXPLAIN QUERY PLAN " + sql))
             for index in ("signal_listed", "signal_by_municipality", "signal_acute"):
                 assert index not in plan, (sql, plan)
+    finally:
+        store.close()
+
+
+def test_a_list_is_read_from_the_database_as_it_is_consumed(
+    cli: Cli, backend: Backend
+) -> None:
+    """`lijst --alles` of a million signals must not first copy them all to this computer:
+    on a server the rows come through a server-side cursor, a batch at a time, which is gone
+    again once the list has been read (or broken off)."""
+    from mhtool.store import signals as q
+
+    for n in range(3):
+        log(cli, "--vorm", "arbeid", gemeente="Texel", datum=f"0{n + 1}-02-2026")
+    store = open_backend(backend)
+    cursors = "SELECT count(*) AS n FROM pg_cursors"
+    try:
+        with store.read():
+            counts = q.count_listed(store, q.SignalFilter())
+            rows = q.list_signals(store, q.SignalFilter(), counts)
+            first = next(rows)
+            if backend.is_postgresql:
+                assert store.row(cursors) == {"n": 1}
+            rest = list(rows)
+            if backend.is_postgresql:
+                assert store.row(cursors) == {"n": 0}
+            assert [r["ref"] for r in (first, *rest)] == _refs(cli)
+            broken_off = q.list_signals(store, q.SignalFilter(), counts)
+            next(broken_off)
+            broken_off.close()  # a pager that stopped reading
+            if backend.is_postgresql:
+                assert store.row(cursors) == {"n": 0}
     finally:
         store.close()

@@ -183,6 +183,17 @@ class Store:
         found = self.rows(sql, params)
         return found[0] if found else None
 
+    def stream(
+        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = (), size: int = 500
+    ) -> Iterator[dict[str, Any]]:
+        """The rows of a long result as they are consumed, `size` at a time, so a million go
+        out in constant memory. Inside a `read()` or `write()` transaction."""
+        cursor = self.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        while batch := cursor.fetchmany(size):
+            for row in batch:
+                yield dict(zip(names, row, strict=True))
+
     def write(self) -> contextlib.AbstractContextManager[Store]:
         """One use case, one transaction: all of it lands, or none of it."""
         raise NotImplementedError

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,10 @@ _WITHOUT_ID = frozenset(
         "signal_group_count",
     }
 )
+
+
+# Names of server-side cursors: unique within a connection.
+_CURSOR_NUMBERS = itertools.count(1)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -147,6 +152,19 @@ class PgStore(Store):
             return self.conn.execute(sql.encode())
         named = isinstance(params, dict)
         return self.conn.execute(pyformat(sql, named).encode(), params)
+
+    def stream(
+        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = (), size: int = 500
+    ) -> Iterator[dict[str, Any]]:
+        """A server-side cursor: a plain psycopg cursor would first copy the whole result to
+        this computer. It lives in the caller's transaction and closes with the generator."""
+        named = isinstance(params, dict)
+        with self.conn.cursor(name=f"mhtool_rows_{next(_CURSOR_NUMBERS)}") as cursor:
+            cursor.execute(pyformat(sql, named).encode(), params or None)
+            names = [d.name for d in cursor.description or ()]
+            while batch := cursor.fetchmany(size):
+                for row in batch:
+                    yield dict(zip(names, row, strict=True))
 
     def executemany(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None:
         with self.conn.cursor() as cursor:

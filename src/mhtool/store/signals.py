@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -641,15 +641,12 @@ def list_signals(
     counts: ListCounts,
     offset: int = 0,
     limit: int | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """The rows of one page (or all, limit None) in list order, read as they are consumed:
-    a million rows stream through in constant memory."""
+    a million rows stream through in constant memory (closing the generator early closes
+    the server's cursor too)."""
     for sql, params in listing_queries(f, counts, offset, limit, store.dialect):
-        cursor = store.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        while batch := cursor.fetchmany(500):
-            for row in batch:
-                yield dict(zip(names, row, strict=True))
+        yield from store.stream(sql, params)
 
 
 def count_signals(store: Store) -> tuple[int, int]:
