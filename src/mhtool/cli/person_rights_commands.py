@@ -116,7 +116,7 @@ def erase(
     if report.to_review:
         render.console().print(
             render.text(
-                "Niet gewijzigd, want de naam kan daar ook iemand anders in dit bestand zijn: "
+                "Niet gewijzigd, want de naam kan daar ook iemand anders in deze database zijn: "
                 f"{'; '.join(report.to_review)}. Controleer deze plaatsen met 'mhtool signaal "
                 "toon' en corrigeer waar nodig.",
                 "bold yellow",
