@@ -87,3 +87,30 @@ def test_info_on_a_server_shows_no_connection_parameters(
     assert data["adres"] == backend.target
     shown = cli("--db", with_parameters, "info")
     assert "connect_timeout" not in shown.output and "application_name" not in shown.output
+
+
+def test_info_on_a_server_counts_what_the_role_may_see(
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
+) -> None:
+    """An officer of Koggenland counts the Koggenland signals only (row-level security), the
+    regional role counts every signal of the region from its figures, and neither sees an
+    error or a hint it cannot follow."""
+    server_only(backend, "roles and row-level security are the server's")
+    new_signal(gemeente="Texel")
+    new_signal(gemeente="Koggenland")
+    close_signal(cli, new_signal(gemeente="Koggenland"), "10-11-2026")
+    roles = cli(
+        "server", "rollen", "--functionaris", "kees_info", "--gemeente", "Koggenland",
+        "--regio", "regio_info",
+    )  # fmt: skip
+    assert roles.exit_code == 0, roles.output
+    stored_execute(backend, roles.stdout)
+    parts = urlsplit(backend.target)
+    for role, expected in (("kees_info", (2, 1)), ("regio_info", (3, 2))):
+        address = parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}").geturl()
+        result = cli("--db", address, "info", "--json")
+        assert result.exit_code == 0, (role, result.output)
+        data = json.loads(result.stdout)
+        assert (data["signalen"], data["open_signalen"]) == expected, role
+        assert data["gebruiker"] == role
+        assert result.stderr == "", (role, result.stderr)

@@ -22,6 +22,8 @@ def overdue_hint(store: Store, today: dt.date | None = None) -> str | None:
     Switched off with MHTOOL_AGENDA_HINT=uit."""
     if os.environ.get(HINT_ENV, "").strip().lower() in ("uit", "0", "nee", "off"):
         return None
+    if store.figures_only:
+        return None  # a role that sees figures only (a server's region) has no agenda
     today = today or dt.date.today()
     defaults = {step: NORMS_BY_CODE[code].default_days for step, code in STEP_NORM.items()}
     if not lq.anything_overdue(store, today, defaults):
