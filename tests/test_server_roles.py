@@ -303,6 +303,51 @@ def test_the_region_gets_figures_of_every_gemeente_and_no_signal_or_name(
             world.as_role(REGION, f"SELECT * FROM {table}")  # noqa: S608 - fixed names
 
 
+def test_a_beheerder_who_is_not_superuser_sets_it_all_up(
+    postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """As docs/server.md says: an owner role with CREATEROLE (no superuser, so nothing is
+    exempt from row-level security except by owning the tables) creates the schema by using
+    mhtool, and the roles with `server rollen --uitvoeren`."""
+    cluster = postgres_cluster
+    cluster.ensure_running()
+    roles_before = cluster.roles()
+    dbname = f"mhtool_beheer_{id(cli)}"
+    with cluster.connect() as conn:
+        conn.execute(b"CREATE ROLE beheerder LOGIN CREATEROLE")
+        conn.execute(
+            f"CREATE DATABASE \"{dbname}\" OWNER beheerder TEMPLATE template0 ENCODING 'UTF8' "
+            "LC_COLLATE 'C' LC_CTYPE 'C'".encode()
+        )
+    try:
+        monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname, user="beheerder"))
+        texel_ref = _new_signal(cli, "Texel", TEXEL_NAME, TEXEL_STREET)
+        made = cli(
+            "server", "rollen", "--functionaris", OFFICER, "--gemeente", "Koggenland",
+            "--regio", REGION, "--uitvoeren",
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+        assert len(json.loads(cli("signaal", "lijst", "--json").stdout)) == 1
+
+        monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname, user=OFFICER))
+        assert json.loads(cli("signaal", "lijst", "--json").stdout) == []
+        own = _new_signal(cli, "Koggenland", KOGGENLAND_NAME, "Kerkstraat")
+        assert [r["id"] for r in json.loads(cli("signaal", "lijst", "--json").stdout)] == [own]
+        assert cli("signaal", "toon", texel_ref).exit_code == 3
+        assert cluster.admin_rows(dbname, "SELECT id, created_by FROM signal ORDER BY id") == [
+            (1, "beheerder"),
+            (2, OFFICER),
+        ]
+        # The region's figures are those of every gemeente, read as the views' owner.
+        monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname, user=REGION))
+        figures = cli("statistiek", "--json")
+        assert figures.exit_code == 0, figures.output
+        assert json.loads(figures.stdout)["totaal"]["totaal"] == 2
+    finally:
+        cluster.ensure_running()
+        cluster.drop_database(dbname, roles_before=roles_before)
+
+
 # -- the policies themselves, by direct SQL (what any client could try) ------------------------
 
 _NOW = "2026-11-02T10:00:00+00:00"

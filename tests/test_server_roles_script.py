@@ -100,3 +100,26 @@ def test_uitvoeren_needs_a_server(cli: Cli, db_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "alleen in een database op een server" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_reader_without_gemeenten_stands_in_for_the_officers_of_the_command(cli: Cli) -> None:
+    result = cli(
+        "server", "rollen", "--functionaris", "a.jansen", "--gemeente", "Koggenland",
+        "--functionaris", "c.smit", "--gemeente", "Hoorn", "--lezer", "v.vervanger",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert {(login, place) for login, place in _assignments(result.stdout)} == {
+        ("a.jansen", "Koggenland"),
+        ("c.smit", "Hoorn"),
+        ("v.vervanger", "Koggenland"),
+        ("v.vervanger", "Hoorn"),
+    }
+    assert result.stderr == ""
+
+
+def test_a_login_without_gemeente_is_warned_about(cli: Cli) -> None:
+    result = cli("server", "rollen", "--functionaris", "a.jansen", "--regio", "riec")
+    assert result.exit_code == 0, result.output
+    assert "a.jansen krijgt geen gemeente" in result.stderr
+    assert "riec" not in result.stderr  # the region sees every gemeente, as figures
+    assert "INSERT INTO officer_municipality" not in result.stdout

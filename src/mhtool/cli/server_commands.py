@@ -126,7 +126,8 @@ def roles_command(
             "--lezer",
             metavar="NAAM",
             help="Inlognaam van een vervanger of collega die alleen leest; de --gemeente erna "
-            "zegt welke signalen. Herhaalbaar.",
+            "zegt welke signalen (zonder --gemeente: die van de functionarissen in deze "
+            "opdracht). Herhaalbaar.",
             show_default=False,
         ),
     ] = None,
@@ -165,7 +166,7 @@ def roles_command(
     functionaris en lezer ziet alleen de signalen van de gemeenten die erbij staan; de regio
     ziet alleen cijfers. Wachtwoorden staan nooit in de SQL.
     """
-    from mhtool.domain.server_roles import plan_grants
+    from mhtool.domain.server_roles import REGIO, plan_grants
     from mhtool.services.server_roles import apply_roles, require_server, roles_script
 
     values = {
@@ -179,6 +180,12 @@ def roles_command(
         if name in values and values[name]:
             given.append((name, values[name].pop(0)))
     grants = plan_grants(given)
+    for grant in grants:
+        if grant.kind != REGIO and not grant.municipalities:
+            sys.stderr.write(
+                f"Let op: {grant.login} krijgt geen gemeente en ziet dus geen signalen, tenzij "
+                "er al gemeenten voor zijn vastgelegd; zet --gemeente direct na de naam.\n"
+            )
     if not uitvoeren:
         sys.stdout.write(roles_script(grants))
         return

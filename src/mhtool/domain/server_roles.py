@@ -56,7 +56,8 @@ def plan_grants(options: Sequence[tuple[str, str]]) -> tuple[RoleGrant, ...]:
 
     Each gemeente goes to the functionaris or lezer named last before it; a gemeente before any
     of them, or after a regio login (which sees every gemeente, as figures only), is refused, as
-    is a login named twice with different roles."""
+    is a login named twice with different roles. A lezer without gemeenten of its own gets
+    those of the functionarissen in the same command."""
     logins: list[str] = []
     kinds: dict[str, str] = {}
     places: dict[str, list[str]] = {}
@@ -85,4 +86,10 @@ def plan_grants(options: Sequence[tuple[str, str]]) -> tuple[RoleGrant, ...]:
             kinds[login] = option
             places[login] = []
         current = login
+    # A reader named without gemeenten stands in for the functionarissen of this command (a
+    # vervanger): they read those gemeenten.
+    officers_places = [p for login in logins if kinds[login] == FUNCTIONARIS for p in places[login]]
+    for login in logins:
+        if kinds[login] == LEZER and not places[login]:
+            places[login] = list(dict.fromkeys(officers_places))
     return tuple(RoleGrant(login, kinds[login], tuple(places[login])) for login in logins)
