@@ -250,3 +250,21 @@ def test_the_full_check_is_never_weaker_than_the_quick_one(
     assert "regel 7" in quick
     full = _refused(cli, backend, "--volledig")
     assert "regel 7" in full
+
+
+def test_the_check_reads_the_log_page_by_page_without_missing_a_row(
+    cli: Cli, new_signal: NewSignal, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk reads the log in keyset pages (a server's cursor would otherwise hold the whole
+    log in memory): with pages of two rows, a chain of five and then six rows (a last page
+    exactly full) checks out, and a change at either side of a page boundary is found."""
+    monkeypatch.setattr("mhtool.store.audit.VERIFY_PAGE", 2)
+    _rows(cli, new_signal)  # entries 1-5
+    first = json.loads(cli("audit", "controleer", "--volledig", "--json").stdout)
+    assert first["in_orde"] is True and first["regels"] == 5
+    second = json.loads(cli("audit", "controleer", "--volledig", "--json").stdout)
+    assert second["in_orde"] is True and second["regels"] == 6
+    tamper(backend, *drop_triggers(backend), "UPDATE audit_log SET result = 'x' WHERE id = 5")
+    assert "de inhoud van regel 5 is gewijzigd" in _refused(cli, backend, "--volledig")
+    tamper(backend, "DELETE FROM audit_log WHERE id = 4")
+    assert "regel 4 ontbreekt (verwijderd)" in _refused(cli, backend, "--volledig")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,8 @@ from mhtool.store.settings import put_setting
 TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
 # PostgreSQL has TRUNCATE, which row triggers do not see: the schema guards it with a third.
 SERVER_TRIGGERS = (*TRIGGERS, "audit_log_no_truncate")
+# Rows per query while verifying the chain (bounded memory, few round trips).
+VERIFY_PAGE = 5_000
 ANCHOR_KEY = "audit.anker"
 CHECKPOINT_KEY = "audit.controlepunt"
 COUNTER_SET_BACK = (
@@ -324,14 +326,9 @@ def verify_chain(
     start = expected_id
     count = expected_id - 1
     found_at: int | None = None
-    cursor = store.execute(
-        "SELECT id, at, by_user, action, object_type, object_id, result, details, prev_hash, "
-        "hash FROM audit_log WHERE id >= ? ORDER BY id",
-        (start,),
-    )
-    for row in cursor:
+    for stored in _rows_from(store, start):
         entry_id, at, user, action, object_type, object_id, result, details, stored_prev, digest = (
-            row
+            stored
         )
         count += 1
         if entry_id != expected_id:
@@ -406,6 +403,24 @@ def verify_chain(
             "herschreven)",
         )
     return ChainCheck(count, None, "", prev_hash, triggers_present(store), start)
+
+
+def _rows_from(store: Store, start: int) -> Iterator[tuple[Any, ...]]:
+    """The log from id `start` on, in id order, a page at a time. A file's cursor streams;
+    psycopg's ordinary cursor would fetch a server's whole log (millions of views in a team's
+    years) into memory at once. Keyset pages on the primary key read the same rows on both,
+    inside the caller's one snapshot."""
+    after = start - 1
+    while True:
+        page = store.execute(
+            "SELECT id, at, by_user, action, object_type, object_id, result, details, "
+            "prev_hash, hash FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+            (after, VERIFY_PAGE),
+        ).fetchall()
+        yield from (tuple(row) for row in page)
+        if len(page) < VERIFY_PAGE:
+            return
+        after = int(page[-1][0])
 
 
 def _anchor_length(store: Store) -> int:
