@@ -469,3 +469,22 @@ def test_owner_officer_and_reader_at_once_write_one_chain_each_under_their_login
         ):
             conn.execute(attempt.encode())
     assert_chain_intact(backend, child_env(backend.target))
+
+
+def test_a_connection_lost_outside_a_transaction_is_one_sentence_too(
+    backend: Backend, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ends the connection right after mhtool connected, at its first question
+    (who is logged in), which runs outside `write()`/`read()` and their translation: the user
+    still gets the connection sentence with exit 4, not 'something unexpected' (exit 70)."""
+    from mhtool.store.postgres_connection import PgStore
+
+    asked: property = vars(PgStore)["user"]
+
+    def cut_off_first(store: PgStore) -> str:
+        backend.rows("SELECT pg_terminate_backend(?)", (store.conn.info.backend_pid,))
+        return str(asked.fget(store))  # type: ignore[misc]
+
+    monkeypatch.setattr(PgStore, "user", property(cut_off_first))
+    result = cli("signaal", "lijst")
+    assert (result.exit_code, result.stderr) == (4, f"Fout: {CONNECTION_LOST}\n"), result

@@ -169,11 +169,18 @@ def main() -> None:
     except Exception as error:  # noqa: BLE001 - the last line of defence for users
         if os.environ.get("MHTOOL_DEBUG"):
             raise
-        print_error(
-            f"Er ging iets onverwachts mis ({type(error).__name__}); er is niets opgeslagen. "
-            "Meld dit bij de beheerder van mhtool."
-        )
-        code = ExitCode.INTERNAL
+        from mhtool.services.database import untranslated_database_error
+
+        driver_failure = untranslated_database_error(error)
+        if driver_failure is not None:
+            print_error(driver_failure.message)
+            code = driver_failure.exit_code
+        else:
+            print_error(
+                f"Er ging iets onverwachts mis ({type(error).__name__}); er is niets opgeslagen. "
+                "Meld dit bij de beheerder van mhtool."
+            )
+            code = ExitCode.INTERNAL
     sys.exit(code)
 
 

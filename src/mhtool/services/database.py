@@ -7,7 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mhtool.errors import ValidationError, check_database_name, check_name_length
+from mhtool.errors import (
+    MhtoolError,
+    ValidationError,
+    check_database_name,
+    check_name_length,
+)
 from mhtool.store.connection import (
     PassphraseSource,
     Store,
@@ -49,6 +54,18 @@ def server_target(flag: str | None) -> tuple[str, str] | None:
 
         server_address(found[0])
     return found
+
+
+def untranslated_database_error(error: Exception) -> MhtoolError | None:
+    """A database driver's error that escaped the store's translation (on a server: the
+    connection lost at a statement outside `write()`/`read()`, such as asking who is logged
+    in): still one Dutch sentence by its code, never 'something unexpected' with the driver's
+    class name. None for any other exception."""
+    from mhtool.store.sqlite_errors import driver_error_types, translated_error
+
+    if isinstance(error, driver_error_types()):
+        return translated_error(error)
+    return None
 
 
 def open_server_database(
