@@ -544,3 +544,77 @@ def test_statistics_groups_come_out_the_same_with_or_without_the_owners_shortcut
             assert _server_content(second, table) == _file_content(db_path, table), table
     finally:
         server.cluster.drop_database(other)
+
+
+def _server_signal(cli: Cli, gemeente: str, name: str) -> str:
+    made = cli(
+        "signaal", "nieuw", "--datum", "02-11-2026", "--gemeente", gemeente,
+        "--melder", "P. Jansen", "--kanaal", "mail", "--vorm", "arbeid",
+        "--omschrijving", f"Zorgen over {name} in de kassen.",
+        "--persoon", f"naam={name}; rol=slachtoffer; geboren=12-03-1990",
+        "--ja", "--json",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    return str(json.loads(made.stdout)["id"])
+
+
+@pytest.mark.slow
+def test_an_officer_takes_into_the_field_only_what_their_role_sees(
+    cli: Cli, server: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row-level security decides what the copy holds: an officer of Koggenland gets the
+    Koggenland signal and nothing of Texel, in a file whose audit chain checks out; the region,
+    which sees figures only, gets no copy at all."""
+    assert server.cluster is not None
+    monkeypatch.setenv("MHTOOL_DB", server.target)  # the owner logs both signals
+    texel = _server_signal(cli, "Texel", "Bartholomeus Zwanenburg")
+    koggenland = _server_signal(cli, "Koggenland", "Anna de Wit")
+    roles = cli(
+        "server", "rollen", "--functionaris", "k.koggen", "--gemeente", "Koggenland",
+        "--lezer", "v.vervanger", "--gemeente", "Koggenland", "--regio", "riec.nhn",
+    )  # fmt: skip
+    assert roles.exit_code == 0, roles.output
+    with server.cluster.connect(server.dbname) as conn:
+        conn.execute(roles.stdout.encode())
+
+    for login in ("k.koggen", "v.vervanger"):
+        copy = tmp_path / f"{login}.db"
+        address = server.cluster.url(server.dbname, user=login)
+        made = cli("overzetten", "--van", address, "--naar-bestand", str(copy), "--json")
+        assert made.exit_code == 0, (login, made.output)
+        report = json.loads(made.stdout)
+        assert report["tabellen"]["signal"] == 1
+        # The reader may not read the numbering per year (it records nothing): the copy
+        # numbers on from its own highest number instead.
+        skipped = ["signal_counter"] if login == "v.vervanger" else []
+        assert report["niet_leesbaar"] == skipped
+        assert _file_rows(copy, "SELECT year, last_seq FROM signal_counter") == [(2026, 2)]
+        assert _file_rows(copy, "SELECT ref, municipality FROM signal") == [
+            (koggenland, "Koggenland")
+        ]
+        raw = copy.read_bytes().lower()
+        assert b"zwanenburg" not in raw and b"texel" not in raw
+        assert b"anna de wit" in raw
+        # Texel's number is only in the audit log, which every role reads whole (codes and
+        # ids, no names) and which the copy needs whole for its chain to check out.
+        for table in _file_tables(copy):
+            if table not in ("audit_log", "search_text"):
+                assert texel not in json.dumps(_file_content(copy, table)), table
+        checked = cli("--db", str(copy), "audit", "controleer", "--volledig")
+        assert checked.exit_code == 0, checked.output
+        listed = cli("--db", str(copy), "signaal", "lijst", "--alles")
+        assert koggenland in listed.stdout and texel not in listed.stdout
+    # The server's log holds each copy under the login that made it.
+    assert server.rows(
+        "SELECT by_user, details::json ->> 'richting' FROM audit_log "
+        "WHERE action = 'overzetten' ORDER BY id"
+    ) == [("k.koggen", "naar-bestand"), ("v.vervanger", "naar-bestand")]
+
+    regional = tmp_path / "regio.db"
+    address = server.cluster.url(server.dbname, user="riec.nhn")
+    refused = cli("overzetten", "--van", address, "--naar-bestand", str(regional))
+    assert refused.exit_code == 6, refused.output
+    assert refused.stderr.startswith("Fout: Uw rol op de server ziet geen signalen")
+    assert refused.stderr.count("\n") == 1
+    assert not regional.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("regio")] == []

@@ -170,6 +170,18 @@ def _show(done: TransferView, as_json: bool) -> None:
         f"Historie gelijk ({count(done.tables.get('history', 0), 'regel')}); keten van het "
         f"auditlog in orde ({count(done.audit_rows, 'regel')} overgenomen)."
     )
+    if done.skipped:
+        names = ", ".join(TABLE_LABELS.get(name, name) for name in done.skipped)
+        out.print(
+            text(
+                f"Niet gekopieerd, omdat uw rol op de server dit niet mag lezen: {names}."
+                + (
+                    " De nummering in de kopie gaat verder na het hoogste nummer erin."
+                    if "signal_counter" in done.skipped
+                    else ""
+                )
+            )
+        )
     if done.direction == "naar-bestand":
         if done.encrypted:
             out.print("De kopie is versleuteld.")

@@ -47,6 +47,7 @@ class TransferView:
     derived: dict[str, int]  # rows the target's triggers made, equal to the source's
     audit_rows: int  # entries of the copied audit log, its chain verified in the target
     encrypted: bool  # the new file (a server is never encrypted by mhtool)
+    skipped: tuple[str, ...] = ()  # tables this server login may not read: not copied
 
     @property
     def signals(self) -> int:
@@ -64,6 +65,7 @@ class TransferView:
             "auditlog_regels": self.audit_rows,
             "auditketen_in_orde": True,
             "versleuteld": self.encrypted,
+            "niet_leesbaar": list(self.skipped),
         }
 
 
@@ -122,6 +124,7 @@ def copy_to_file(
             view.derived,
             view.audit_rows,
             key is not None,
+            view.skipped,
         )
     finally:
         source.close()
@@ -139,12 +142,15 @@ def _copy(
         with source.read(), translate_sqlite_errors():
             _refuse_broken_chain(source)
             _refuse_non_empty(target)
-            tables = q.plan(source, target)
+            skipped = _unreadable(source)
+            tables = q.plan(source, target, skipped)
             q.defer_foreign_keys(target)
             paused = q.pause_group_triggers(target)
             copied = [q.copy_table(source, target, table) for table in tables]
             if paused:
                 q.rebuild_groups(target)
+            if "signal_counter" in skipped:
+                q.number_from_signals(target)
             derived = q.row_counts(source, q.DERIVED)
         with translate_sqlite_errors():
             for table, made in zip(tables, copied, strict=True):
@@ -177,7 +183,19 @@ def _copy(
         made_derived,
         counts.get("audit_log", 0),
         target.encrypted,
+        skipped,
     )
+
+
+def _unreadable(source: Store) -> tuple[str, ...]:
+    """What the login may not read is not copied; without the signals there is no copy."""
+    skipped = tuple(q.unreadable_tables(source))
+    if "signal" in skipped:
+        raise NotAllowedError(
+            "Uw rol op de server ziet geen signalen (alleen samengetelde cijfers); daarvan maakt "
+            "mhtool geen kopie. Er is niets gemaakt."
+        )
+    return skipped
 
 
 def _problem(check: ChainCheck) -> str:

@@ -78,10 +78,29 @@ def _data_tables(store: Store) -> list[str]:
     ]
 
 
-def plan(source: Store, target: Store) -> list[CopiedTable]:
-    """The tables to copy, parents before the tables that refer to them."""
-    wanted = _data_tables(source)
-    present = set(_data_tables(target))
+def readable(store: Store, table: str) -> bool:
+    """Whether this login may read the table at all (a server role may not: the reader role
+    has no numbering, the regional role no signals); a file is always readable whole."""
+    if store.dialect != "postgresql":
+        return True
+    row = store.row(
+        "SELECT has_table_privilege("
+        "quote_ident(current_schema()) || '.' || quote_ident(?), 'SELECT') AS ok",
+        (table,),
+    )
+    return bool(row and row["ok"])
+
+
+def unreadable_tables(store: Store) -> list[str]:
+    """The tables a copy would take that this login may not read."""
+    return [name for name in _data_tables(store) if not readable(store, name)]
+
+
+def plan(source: Store, target: Store, skip: Iterable[str] = ()) -> list[CopiedTable]:
+    """The tables to copy (all but `skip`), parents before the tables that refer to them."""
+    left_out = set(skip)
+    wanted = [name for name in _data_tables(source) if name not in left_out]
+    present = set(_data_tables(target)) - left_out
     missing = [name for name in wanted if name not in present]
     extra = sorted(present - set(wanted))
     if missing or extra:
@@ -129,11 +148,11 @@ def tables_with_rows(store: Store) -> list[str]:
 
 
 def row_counts(store: Store, names: Iterable[str]) -> dict[str, int]:
-    """Rows per table, for the tables of `names` this database has."""
+    """Rows per table, for the tables of `names` this database has (and this login reads)."""
     present = {t.name for t in schema_tables(store)}
     counts = {}
     for name in names:
-        if name in present:
+        if name in present and readable(store, name):
             row = store.row(f"SELECT count(*) AS n FROM {quote(name)}")  # noqa: S608
             counts[name] = int(row["n"]) if row else 0
     return counts
@@ -257,6 +276,16 @@ def rebuild_groups(target: Store) -> None:
         last = int(batch["last"])
     for table, trigger in _GROUP_TRIGGERS:
         target.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER {quote(trigger)}")
+
+
+def number_from_signals(target: Store) -> None:
+    """A copy made without the numbering per year (the login may not read it) goes on above
+    the highest number it holds, so a signal recorded in the copy never repeats one of its
+    own. (Numbers the login cannot see may come again: such a copy is never merged back.)"""
+    target.execute(
+        "INSERT INTO signal_counter (year, last_seq) SELECT year, max(seq) FROM signal "
+        "GROUP BY year"
+    )
 
 
 def defer_foreign_keys(store: Store) -> None:
