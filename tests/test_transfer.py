@@ -610,6 +610,18 @@ def test_an_officer_takes_into_the_field_only_what_their_role_sees(
         "WHERE action = 'overzetten' ORDER BY id"
     ) == [("k.koggen", "naar-bestand"), ("v.vervanger", "naar-bestand")]
 
+    # Nor can an officer move a file into it: the Texel signal is invisible to them, so the
+    # database would look empty; only the owner, who sees every row, may.
+    source = tmp_path / "eigen.db"
+    monkeypatch.setenv("MHTOOL_DB", str(source))
+    log_signal(cli, datum="01-11-2026", omschrijving="Een eigen signaal.")
+    before = server.rows("SELECT * FROM signal ORDER BY id")
+    officer = server.cluster.url(server.dbname, user="k.koggen")
+    moved = cli("overzetten", "--naar", officer)
+    assert moved.exit_code == 6, moved.output
+    assert "Alleen de eigenaar van de database" in moved.stderr
+    assert server.rows("SELECT * FROM signal ORDER BY id") == before
+
     regional = tmp_path / "regio.db"
     address = server.cluster.url(server.dbname, user="riec.nhn")
     refused = cli("overzetten", "--van", address, "--naar-bestand", str(regional))

@@ -213,6 +213,12 @@ def _refuse_broken_chain(source: Store) -> None:
 
 
 def _refuse_non_empty(target: Store) -> None:
+    if q.tables_hiding_rows(target):
+        raise NotAllowedError(
+            f"Alleen de eigenaar van de database {target.location} (de beheerder) kan een "
+            "bestand overzetten: uw rol ziet niet alle rijen, dus mhtool kan niet nagaan of de "
+            "database leeg is; er is niets gewijzigd."
+        )
     busy = q.tables_with_rows(target)
     if busy:
         raise NotAllowedError(
