@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mhtool.domain.person_rights import AccessExport, ErasureReason, ErasureReport
+from mhtool.errors import NotAllowedError
 from mhtool.services.audit import audited
 from mhtool.services.private_files import staged_private_file
 from mhtool.services.signals import signal_detail
@@ -137,6 +138,16 @@ def erase_person(
             for n in q.former_names(store, person)
         ]
         removed = erasure.delete_entity(store, "person", "person", person_id, "person_id")
+        if removed.get("person", 0) != 1:
+            # On a server row-level security hides the links to signals of a gemeente the
+            # login does not see; once the visible links are gone, the person row is hidden
+            # too and the DELETE silently skips it. Erasure is all or nothing: roll back.
+            raise NotAllowedError(
+                f"Persoon {person_id} staat ook in signalen van een gemeente die niet aan u is "
+                "toegewezen; een persoon wordt uit alle signalen tegelijk verwijderd, dus dat kan "
+                "alleen wie al die signalen ziet: vraag het de beheerder (als eigenaar van de "
+                "database). Er is niets gewijzigd."
+            )
         erasure.forget_in_checks(store, "persoon", person_id)
         own = frozenset(r["id"] for r in signal_rows)
         scrubbed = erasure.scrub_name(store, person["name"], own, others)
