@@ -370,6 +370,78 @@ def measure_in_process(
     return found
 
 
+OFFICER = "bench_functionaris"
+ROLE_QUERIES = 4
+REGION = "bench_regio"
+
+
+def measure_roles(url: str, runs: int, queries: tuple[list[str], list[str]]) -> dict[str, float]:
+    """The same service calls as an officer of every gemeente of Noord-Holland Noord (row-level
+    security on every query) and as the regional role (the `regio_` views), logged in as
+    those roles: what officers and the region get, not the superuser who bypasses the
+    policies."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from mhtool.domain.matching import address_query, person_query
+    from mhtool.domain.municipalities import NOORD_HOLLAND_NOORD
+    from mhtool.domain.statistics_report import Dimension, TableKind
+    from mhtool.services.entity_finders import find_addresses, find_persons
+    from mhtool.services.statistics import StatisticsRequest
+    from mhtool.services.statistics import statistics as run_statistics
+    from mhtool.store.postgres_connection import open_server
+    from mhtool.store.postgres_security import apply_statements, group_statements, login_statements
+
+    owner = open_server(url, "benchmark")
+    try:
+        with owner.write():
+            apply_statements(
+                owner,
+                [
+                    *group_statements(),
+                    *login_statements(OFFICER, "functionaris", tuple(NOORD_HOLLAND_NOORD)),
+                    *login_statements(REGION, "regio", ()),
+                ],
+            )
+    finally:
+        owner.close()
+
+    def as_login(name: str) -> str:
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(netloc=f"{name}@{parts.hostname}:{parts.port}"))
+
+    this_year = dt.date.today().year
+    years = tuple(range(this_year - 9, this_year + 1))
+    found: dict[str, float] = {}
+    for prefix, login in (("functionaris", OFFICER), ("regio", REGION)):
+        store = open_server(as_login(login), "benchmark")
+        try:
+            meter = server_meter(store)
+            for key, request in (
+                ("standaard", StatisticsRequest(years=years)),
+                ("jaarcijfers", StatisticsRequest(years=years, table=TableKind.YEAR_FIGURES)),
+                ("per_sector", StatisticsRequest(years=years, per=(Dimension.SECTOR,))),
+                ("per_conclusie", StatisticsRequest(years=years, per=(Dimension.CONCLUSION,))),
+            ):
+                found[f"{prefix}_{key}"] = cost_median(
+                    lambda r=request, st=store: run_statistics(st, r), runs, meter
+                )
+            if login == OFFICER:
+                # A few only: where the policies make a search slow, each one takes long.
+                addresses = [address_query(a) for a in queries[0][:ROLE_QUERIES]]
+                persons = [person_query(n) for n in queries[1][:ROLE_QUERIES]]
+                found["functionaris_adres"] = statistics.median(
+                    cost_median(lambda q=q, st=store: find_addresses(st, q), 1, meter)
+                    for q in addresses
+                )
+                found["functionaris_persoon"] = statistics.median(
+                    cost_median(lambda q=q, st=store: find_persons(st, q), 1, meter)
+                    for q in persons
+                )
+        finally:
+            store.close()
+    return found
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
@@ -488,6 +560,16 @@ ROWS: list[tuple[str, str, str, float | None]] = [
     ("zoek_adres_eigen", "  zoek --adres t.o.v. signaal lijst", "plus", None),
     ("zoek_tekst_eigen", "  zoek (vrije tekst) t.o.v. signaal lijst", "plus", None),
     ("psycopg", "  python -c 'import psycopg' t.o.v. python -c pass", "plus", None),
+    ("functionaris_standaard", "als functionaris (NHN): statistiek, standaard", "ms", 0.200),
+    ("functionaris_jaarcijfers", "als functionaris: --tabel jaarcijfers", "ms", 0.200),
+    ("functionaris_per_sector", "als functionaris: --per sector", "ms", 0.200),
+    ("functionaris_per_conclusie", "als functionaris: --per conclusie", "ms", 0.200),
+    ("functionaris_adres", "als functionaris: zoeken op adres, mediaan", "ms", 0.010),
+    ("functionaris_persoon", "als functionaris: zoeken op persoon, mediaan", "ms", 0.010),
+    ("regio_standaard", "als regio: statistiek, standaard", "ms", 0.200),
+    ("regio_jaarcijfers", "als regio: --tabel jaarcijfers", "ms", 0.200),
+    ("regio_per_sector", "als regio: --per sector", "ms", 0.200),
+    ("regio_per_conclusie", "als regio: --per conclusie", "ms", 0.200),
 ]
 
 
@@ -600,6 +682,9 @@ def main() -> int:
                     )
                     if backend == "server":
                         found["psycopg"] = psycopg_import(args.runs)
+                        if postmaster is not None:  # roles only in a cluster of our own
+                            log("  server: als functionaris en als regio …")
+                            found.update(measure_roles(url, args.runs, queries))
                     results[(size, backend)] = found
                 del copied
                 different = [
