@@ -29,7 +29,7 @@ def annul(
 ) -> None:
     """Verklaar een per vergissing vastgelegd signaal vervallen (of herstel het met --herstel).
 
-    Een vervallen signaal blijft met de hele historie in het bestand en het nummer wordt nooit
+    Een vervallen signaal blijft met de hele historie in de database en het nummer wordt nooit
     opnieuw uitgegeven. Het telt niet mee in lijsten, statistiek en het weekrapport, en kan
     niet wijzigen tot het is hersteld. Het krijgt de bewaartermijn van 'geen mensenhandel',
     gerekend vanaf de dag van vervallen; daarna verdwijnt het met 'mhtool opschonen'.
@@ -48,7 +48,7 @@ def annul(
         from mhtool.domain.dates import format_date
 
         message = (
-            f"Signaal {detail.summary.ref} is vervallen; het blijft in het bestand maar telt "
+            f"Signaal {detail.summary.ref} is vervallen; het blijft in de database maar telt "
             "niet meer mee, en wordt vernietigd na "
             f"{format_date(detail.summary.destroy_on)} (bewaartermijn 'geen mensenhandel'). "
             f"Herstellen: mhtool signaal vervallen {detail.summary.ref} --herstel --reden ..."

@@ -22,7 +22,8 @@ from mhtool.errors import ExitCode, MhtoolError, ValidationError
 HELP = (
     "mhtool: signalen van mogelijke mensenhandel vastleggen en volgen door de meldroute "
     "(ontvangst, vastleggen en verrijken, bespreken met politie en zorgcoördinator, bespreken "
-    "met RIEC / HvO Querido, afronding). Alles staat in één SQLite-bestand."
+    "met RIEC / HvO Querido, afronding). Alles staat in één SQLite-bestand, of voor een team "
+    "in één PostgreSQL-database op een server (--db postgresql://...)."
 )
 
 

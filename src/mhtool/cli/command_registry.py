@@ -133,7 +133,7 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "ongedaan",
         "undo_commands",
         "undo",
-        "Maak uw laatste wijziging in dit bestand ongedaan (na bevestiging).",
+        "Maak uw laatste wijziging in deze database ongedaan (na bevestiging).",
     ),
     LazyCommand(
         "audit",

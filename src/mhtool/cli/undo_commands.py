@@ -89,7 +89,7 @@ def undo(
     ja: YES_OPTION = False,
     as_json: JSON_OPTION = False,
 ) -> None:
-    """Maak uw laatste wijziging in dit bestand ongedaan (na bevestiging).
+    """Maak uw laatste wijziging in deze database ongedaan (na bevestiging).
 
     Een nieuw signaal, stap, notitie, verrijking, correctie, vervallen verklaring of heropening
     wordt teruggedraaid; dat komt zelf in de historie en het auditlog. Niet als iemand anders

@@ -75,7 +75,7 @@ def _plan(store: Store, user: str) -> tuple[UndoPlan, list[Inverse]]:
     rows = q.last_change(store, user)
     if not rows:
         raise NotFoundError(
-            f"Er is geen wijziging van {user} in dit bestand die ongedaan kan worden gemaakt."
+            f"Er is geen wijziging van {user} in deze database die ongedaan kan worden gemaakt."
         )
     change_id = rows[0].change_id or rows[0].id
     inverses = plan_undo(rows)
