@@ -4,20 +4,24 @@ for a person, how to correct the role; never a 'rol' for an address."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from tests.conftest import Cli
-from tests.record_helpers import dump
+import pytest
+
+from tests.backend_helpers import stored_dump
+from tests.conftest import Backend, Cli
+
+# Linking twice, on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 
 NewSignal = Callable[..., str]
 
 
-def test_linking_twice_says_what_to_do(cli: Cli, new_signal: NewSignal, db_path: Path) -> None:
+def test_linking_twice_says_what_to_do(cli: Cli, new_signal: NewSignal, backend: Backend) -> None:
     ref = new_signal(
         "--persoon", "naam=Twee Keer; rol=slachtoffer",
         "--adres", "straat=Dubbelstraat; nummer=2; plaats=Hoorn",
     )  # fmt: skip
-    before = dump(db_path)
+    before = stored_dump(backend)
     person = cli("signaal", "verrijk", ref, "--persoon", "id=1; rol=dader")
     assert person.exit_code == 2, person.output
     assert person.stderr.count("\n") == 1
@@ -25,4 +29,4 @@ def test_linking_twice_says_what_to_do(cli: Cli, new_signal: NewSignal, db_path:
     address = cli("signaal", "verrijk", ref, "--adres", "id=1")
     assert address.exit_code == 2, address.output
     assert "rol" not in address.stderr and "niets gewijzigd" in address.stderr
-    assert dump(db_path) == before
+    assert stored_dump(backend) == before

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
-from tests.conftest import Cli
-from tests.signal_helpers import log_signal, query
+import pytest
 
+from tests.conftest import Backend, Cli
+from tests.signal_helpers import log_signal
 
-def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+# Enriching and correcting a signal, on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 
 
 def test_enrich_adds_new_and_links_existing(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     first = new_signal("--adres", "straat=Kerkstraat; nummer=1; postcode=1700AA")
     second = new_signal()
@@ -39,8 +34,8 @@ def test_enrich_adds_new_and_links_existing(
     assert [a["id"] for a in data["adressen"]] == [1]
     assert [p["naam"] for p in data["personen"]] == ["Testpersoon Delta"]
     # One address row, now shared by both signals.
-    assert rows(db_path, "SELECT count(*) FROM address") == [(1,)]
-    assert rows(db_path, "SELECT count(*) FROM signal_address") == [(2,)]
+    assert backend.rows("SELECT count(*) FROM address") == [(1,)]
+    assert backend.rows("SELECT count(*) FROM signal_address") == [(2,)]
     assert first != second
 
 
@@ -67,7 +62,7 @@ def test_enrich_needs_something_and_refuses_closed(
 
 
 def test_correct_keeps_the_old_value_in_history(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     no_reason = cli("signaal", "wijzig", ref, "--gemeente", "Texel")
@@ -87,12 +82,12 @@ def test_correct_keeps_the_old_value_in_history(
         "verkeerde gemeente gekozen",
     )
     assert result.exit_code == 0, result.output
-    assert rows(db_path, "SELECT municipality FROM signal") == [("Texel",)]
-    assert rows(db_path, "SELECT form FROM signal_form") == [("seksueel",)]
+    assert backend.rows("SELECT municipality FROM signal") == [("Texel",)]
+    assert backend.rows("SELECT form FROM signal_form") == [("seksueel",)]
     changes = [
         json.loads(str(c))
-        for (c,) in rows(
-            db_path, "SELECT changes FROM history WHERE action IN ('gecorrigeerd', 'correctie')"
+        for (c,) in backend.rows(
+            "SELECT changes FROM history WHERE action IN ('gecorrigeerd', 'correctie')"
         )
     ]
     assert changes == [
@@ -109,17 +104,17 @@ def test_correct_keeps_the_old_value_in_history(
 
 
 def test_acute_can_be_corrected_and_shows_the_avim_route(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal()
     result = cli("signaal", "wijzig", ref, "--acuut", "--reden", "toch acuut gevaar")
     assert result.exit_code == 0, result.output
     assert "direct AVIM inschakelen" in result.stdout
-    assert rows(db_path, "SELECT acute FROM signal") == [(1,)]
+    assert backend.rows("SELECT acute FROM signal") == [(1,)]
 
 
 def test_linking_twice_is_refused_and_keeps_the_role(
-    cli: Cli, new_signal: Callable[..., str], db_path: Path
+    cli: Cli, new_signal: Callable[..., str], backend: Backend
 ) -> None:
     ref = new_signal(
         "--persoon", "naam=Testpersoon; rol=slachtoffer", "--adres", "straat=A; nummer=1"
@@ -128,7 +123,7 @@ def test_linking_twice_is_refused_and_keeps_the_role(
         result = cli("signaal", "verrijk", ref, *spec)
         assert result.exit_code == 2, result.output
         assert "al gekoppeld" in result.stderr
-    assert rows(db_path, "SELECT role FROM signal_person") == [("slachtoffer",)]
+    assert backend.rows("SELECT role FROM signal_person") == [("slachtoffer",)]
     twice = cli(
         "signaal",
         "nieuw",
@@ -185,9 +180,9 @@ def test_json_output_is_only_json_even_for_acute_signals(cli: Cli) -> None:
     assert json.loads(corrected.stdout)["acuut"] is True
 
 
-def test_enrich_refuses_a_person_born_after_receipt(cli: Cli, db_path: Path) -> None:
+def test_enrich_refuses_a_person_born_after_receipt(cli: Cli, backend: Backend) -> None:
     ref = log_signal(cli, datum="01-01-2025", omschrijving="Tip.")
     result = cli("signaal", "verrijk", ref, "--persoon", "naam=Z; rol=betrokkene; geboren=2026")
     assert result.exit_code == 2
     assert "ligt na de ontvangstdatum (01-01-2025)" in result.stderr
-    assert query(db_path, "SELECT count(*) FROM person") == [(0,)]
+    assert backend.rows("SELECT count(*) FROM person") == [(0,)]

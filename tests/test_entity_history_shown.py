@@ -7,19 +7,27 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from tests.conftest import Cli
+import pytest
+
+from tests.backend_helpers import as_user
+from tests.conftest import Backend, Cli
+
+# Corrections shown with their old values, on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 
 NewSignal = Callable[..., str]
 
 
-def test_toon_shows_corrections_with_old_values(cli: Cli, new_signal: NewSignal) -> None:
+def test_toon_shows_corrections_with_old_values(
+    cli: Cli, new_signal: NewSignal, backend: Backend
+) -> None:
     ref = new_signal(
         "--persoon", "naam=Jan de Vreis; rol=slachtoffer; geboren=1990",
         "--adres", "straat=Kerkstraat; nummer=142; postcode=1701AB; plaats=Hoorn",
         "--organisatie", "naam=Tulp BV",
     )  # fmt: skip
     for args in (
-        ("--gebruiker", "anna", "persoon", "wijzig", "1", "--naam", "Jan de Vries"),
+        (*as_user(backend, "anna"), "persoon", "wijzig", "1", "--naam", "Jan de Vries"),
         ("adres", "wijzig", "1", "--nummer", "14-2"),
         ("organisatie", "wijzig", "1", "--kvk", "12345678"),
         ("signaal", "wijzig", ref, "--rol", "id=1; rol=dader"),

@@ -10,18 +10,22 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import Cli
-from tests.signal_helpers import query
+import pytest
+
+from tests.conftest import Backend, Cli
+
+# Ids never handed out twice, on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 
 NewSignal = Callable[..., str]
 
 
-def _ids(db_path: Path, table: str) -> list[int]:
-    return [int(str(i)) for (i,) in query(db_path, f"SELECT id FROM {table} ORDER BY id")]  # noqa: S608
+def _ids(backend: Backend, table: str) -> list[int]:
+    return [int(str(i)) for (i,) in backend.rows(f"SELECT id FROM {table} ORDER BY id")]  # noqa: S608
 
 
 def test_a_person_taken_back_by_ongedaan_never_lends_its_id_or_history(
-    cli: Cli, new_signal: NewSignal, db_path: Path, tmp_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend, tmp_path: Path
 ) -> None:
     new_signal("--persoon", "naam=Blijft Staan; rol=betrokkene")
     new_signal(
@@ -32,19 +36,19 @@ def test_a_person_taken_back_by_ongedaan_never_lends_its_id_or_history(
         "--organisatie",
         "naam=Terug BV; kvk=11223344",
     )
-    taken = {t: _ids(db_path, t)[-1] for t in ("person", "address", "organisation")}
+    taken = {t: _ids(backend, t)[-1] for t in ("person", "address", "organisation")}
     ref = new_signal(datum="02-11-2026")
     assert cli("signaal", "notitie", ref, "Eerste notitie").exit_code == 0
-    old_note = _ids(db_path, "note")[-1]
+    old_note = _ids(backend, "note")[-1]
     assert cli("ongedaan", "--ja").exit_code == 0  # the note
     assert cli("signaal", "notitie", ref, "Tweede notitie").exit_code == 0
-    assert _ids(db_path, "note")[-1] > old_note
+    assert _ids(backend, "note")[-1] > old_note
     # Take back the note (again), the third and the second signal: persons, addresses and
     # organisations of the second signal go with it.
     for _ in range(3):
         undone = cli("ongedaan", "--ja")
         assert undone.exit_code == 0, undone.output
-    assert query(db_path, "SELECT name FROM person") == [("Blijft Staan",)]
+    assert backend.rows("SELECT name FROM person") == [("Blijft Staan",)]
 
     new_signal(
         "--persoon",
@@ -56,8 +60,8 @@ def test_a_person_taken_back_by_ongedaan_never_lends_its_id_or_history(
         datum="03-11-2026",
     )
     for table, old_id in taken.items():
-        assert _ids(db_path, table)[-1] > old_id, table
-    anna = _ids(db_path, "person")[-1]
+        assert _ids(backend, table)[-1] > old_id, table
+    anna = _ids(backend, "person")[-1]
     out = tmp_path / "inzage.json"
     result = cli("persoon", "inzage", str(anna), "--uitvoer", str(out))
     assert result.exit_code == 0, result.output
@@ -68,14 +72,14 @@ def test_a_person_taken_back_by_ongedaan_never_lends_its_id_or_history(
 
 
 def test_an_erased_person_never_lends_its_id(
-    cli: Cli, new_signal: NewSignal, db_path: Path
+    cli: Cli, new_signal: NewSignal, backend: Backend
 ) -> None:
     new_signal("--persoon", "naam=Karel Gewist; rol=slachtoffer")
-    erased = _ids(db_path, "person")[-1]
+    erased = _ids(backend, "person")[-1]
     result = cli("persoon", "verwijder", str(erased), "--reden", "avg-verzoek", "--ja")
     assert result.exit_code == 0, result.output
     new_signal("--persoon", "naam=Els Later; rol=slachtoffer")
-    later = _ids(db_path, "person")[-1]
+    later = _ids(backend, "person")[-1]
     assert later > erased
     audit = json.loads(cli("audit", "toon", "--persoon", str(later), "--json").stdout)
     assert all(e["actie"] != "persoon.verwijder" for e in audit)

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tests.conftest import Cli
+
+# The preview of ongedaan, on a file and on a PostgreSQL server alike.
+pytestmark = pytest.mark.usefixtures("backend")
 
 NewSignal = Callable[..., str]
 
