@@ -383,7 +383,7 @@ _SCRIPT_HEADER = (
     "-- mhtool: rollen en rechten op de server (gemaakt met 'mhtool server rollen').",
     "-- Voer dit uit als de eigenaar van de mhtool-tabellen (de beheerder, met het recht om",
     "-- rollen te maken), verbonden met de mhtool-database, bijvoorbeeld:",
-    "--     psql 'postgresql://beheerder@server/mhtool' -f rollen.sql",
+    "--     psql -v ON_ERROR_STOP=1 'postgresql://beheerder@server/mhtool' -f rollen.sql",
     "-- Opnieuw uitvoeren kan: wat al bestaat blijft staan.",
     "-- Wachtwoorden staan hier nooit in: zet ze in psql met \\password NAAM; de",
     "-- functionaris bewaart het eigen wachtwoord met 'mhtool server wachtwoord'.",
