@@ -1,5 +1,6 @@
 """Replaying the history: every signal rebuilt from its history rows alone must equal what the
-file holds. Used by the hypothesis test of random command sequences (test_history_replay.py)."""
+database holds (a file or a server). Used by the hypothesis test of random command sequences
+and the fixed sequence on both backends (test_history_replay.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.conftest import Backend
+from tests.postgres_cluster import qmark_to_psycopg
 
 LINKS = {
     "person": ("signal_person", "person_id"),
@@ -76,28 +80,53 @@ def _apply(state: Replayed, row: dict[str, Any]) -> None:
             state.events[entity_id] = pair["nieuw"]
 
 
-def replay(db: Path) -> dict[int, Replayed]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+class _Reader:
+    """Rows as dicts from a file (a path, or the file of a `backend`) or from the server
+    database of a `backend` (as the superuser: row-level security hides nothing)."""
+
+    def __init__(self, db: Path | Backend) -> None:
+        self._pg: Any = None
+        self._file: sqlite3.Connection | None = None
+        if isinstance(db, Path) or not db.is_postgresql:
+            self._file = sqlite3.connect(db if isinstance(db, Path) else db.target)
+            self._file.row_factory = sqlite3.Row
+        else:
+            from psycopg.rows import dict_row
+
+            assert db.cluster is not None
+            self._pg = db.cluster.connect(db.dbname)
+            self._pg.row_factory = dict_row
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        if self._file is not None:
+            return [dict(r) for r in self._file.execute(sql, params).fetchall()]
+        return list(self._pg.execute(qmark_to_psycopg(sql), params).fetchall())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        else:
+            self._pg.close()
+
+
+def replay(db: Path | Backend) -> dict[int, Replayed]:
+    reader = _Reader(db)
     try:
         states: dict[int, Replayed] = {}
-        for r in conn.execute(
-            "SELECT * FROM history WHERE signal_id IS NOT NULL ORDER BY id"
-        ).fetchall():
-            _apply(states.setdefault(r["signal_id"], Replayed()), dict(r))
+        for r in reader.rows("SELECT * FROM history WHERE signal_id IS NOT NULL ORDER BY id"):
+            _apply(states.setdefault(r["signal_id"], Replayed()), r)
         return states
     finally:
-        conn.close()
+        reader.close()
 
 
-def assert_history_replays(db: Path) -> None:
+def assert_history_replays(db: Path | Backend) -> None:
     """Every signal as its history tells it equals the signal as stored, and no stored signal
-    lacks a history."""
+    lacks a history (on a file or on a server)."""
     states = replay(db)
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+    reader = _Reader(db)
     try:
-        stored = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM signal")}
+        stored = {r["id"]: r for r in reader.rows("SELECT * FROM signal")}
         assert set(stored) == {i for i, s in states.items() if s.exists}
         for signal_id, state in states.items():
             if not state.exists:
@@ -108,7 +137,7 @@ def assert_history_replays(db: Path) -> None:
                     assert row[key] == value, (signal_id, key, row[key], value)
 
             def values(sql: str, sid: int = signal_id) -> list[Any]:
-                return [r[0] for r in conn.execute(sql, (sid,))]
+                return [next(iter(r.values())) for r in reader.rows(sql, (sid,))]
 
             assert (
                 values("SELECT form FROM signal_form WHERE signal_id = ? ORDER BY form")
@@ -128,11 +157,11 @@ def assert_history_replays(db: Path) -> None:
             assert links == state.links, signal_id
             assert set(values("SELECT id FROM note WHERE signal_id = ?")) == state.notes
             events = {
-                r[0]: r[1]
-                for r in conn.execute(
+                r["id"]: r["on_date"]
+                for r in reader.rows(
                     "SELECT id, on_date FROM step_event WHERE signal_id = ?", (signal_id,)
                 )
             }
             assert events == state.events, signal_id
     finally:
-        conn.close()
+        reader.close()
