@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
 
+from tests.conftest import Backend
+
+# The forms on a file and on a PostgreSQL server alike.
 pytestmark = pytest.mark.slow
 
 DOWN = "\x1b[B"
 
 
-def spawn(db: Path, *args: str) -> pexpect.spawn:
+def spawn(db: Path | str, *args: str) -> pexpect.spawn:
     installed = shutil.which("mhtool", path=str(Path(sys.executable).parent))
     assert installed
     env = {**os.environ, "MHTOOL_DB": str(db), "TERM": "xterm", "COLUMNS": "120", "LINES": "50"}
@@ -32,16 +34,8 @@ def answer(child: pexpect.spawn, prompt: str, keys: str) -> None:
     child.send(keys)
 
 
-def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
-def test_form_logs_a_complete_signal(tmp_path: Path) -> None:
-    db = tmp_path / "form.db"
+def test_form_logs_a_complete_signal(backend: Backend) -> None:
+    db = backend.target
     child = spawn(db, "signaal", "nieuw")
     answer(child, "Ontvangstdatum", "\x7f" * 10 + "31-02-2026\r")
     child.expect("bestaat niet")  # inline validation; the answer can be corrected
@@ -94,16 +88,19 @@ def test_form_logs_a_complete_signal(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert rows(db, "SELECT ref, municipality, channel, acute, received_on FROM signal") == [
+    assert backend.rows("SELECT ref, municipality, channel, acute, received_on FROM signal") == [
         ("MH-2026-0001", "Koggenland", "meldpunt", 1, "2026-11-03")
     ]
-    assert rows(db, "SELECT form FROM signal_form ORDER BY form") == [("arbeid",), ("seksueel",)]
-    assert rows(db, "SELECT name, birth_year FROM person") == [("Test Persoon", 2010)]
-    assert rows(db, "SELECT house_key, postcode FROM address") == [("7b", "1687AB")]
+    assert backend.rows("SELECT form FROM signal_form ORDER BY form") == [
+        ("arbeid",),
+        ("seksueel",),
+    ]
+    assert backend.rows("SELECT name, birth_year FROM person") == [("Test Persoon", 2010)]
+    assert backend.rows("SELECT house_key, postcode FROM address") == [("7b", "1687AB")]
 
 
-def test_ctrl_c_in_the_form_saves_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "afgebroken.db"
+def test_ctrl_c_in_the_form_saves_nothing(backend: Backend) -> None:
+    db = backend.target
     child = spawn(db, "signaal", "nieuw")
     answer(child, "Ontvangstdatum", "\r")
     answer(child, "Gemeente", "Texel\r")
@@ -113,11 +110,14 @@ def test_ctrl_c_in_the_form_saves_nothing(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert not db.exists()  # not even an empty database is left behind
+    if backend.is_postgresql:
+        assert backend.scalar("SELECT count(*) FROM signal") == 0
+    else:
+        assert not Path(db).exists()  # not even an empty database is left behind
 
 
-def test_answering_no_to_save_stores_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "nee.db"
+def test_answering_no_to_save_stores_nothing(backend: Backend) -> None:
+    db = backend.target
     child = spawn(
         db,
         "signaal",
@@ -155,12 +155,12 @@ def test_answering_no_to_save_stores_nothing(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert rows(db, "SELECT count(*) FROM signal") == [(1,)]
+    assert backend.rows("SELECT count(*) FROM signal") == [(1,)]
 
 
 @pytest.mark.parametrize("use_flags", [False, True])
-def test_step_form_asks_only_what_the_step_needs(tmp_path: Path, use_flags: bool) -> None:
-    db = tmp_path / "stap.db"
+def test_step_form_asks_only_what_the_step_needs(backend: Backend, use_flags: bool) -> None:
+    db = backend.target
     child = spawn(
         db,
         "signaal",
@@ -188,26 +188,26 @@ def test_step_form_asks_only_what_the_step_needs(tmp_path: Path, use_flags: bool
     answer(child, "Met wie is het signaal besproken", DOWN + " \r")  # zorgcoördinator
     child.expect("staat nu in stap 3")
     child.expect(pexpect.EOF)
-    assert rows(db, "SELECT details FROM step_event WHERE to_step = 3") == [
+    assert backend.rows("SELECT details FROM step_event WHERE to_step = 3") == [
         ('{"partners": ["zorgcoordinator"]}',)
     ]
     # The form reads the signal before asking, but only the steps are logged: no 'view'.
-    assert rows(db, "SELECT action FROM audit_log WHERE object_id = 'MH-2026-0001'") == [
+    assert backend.rows("SELECT action FROM audit_log WHERE object_id = 'MH-2026-0001'") == [
         ("signaal.nieuw",),
         ("signaal.stap",),
         ("signaal.stap",),
     ]
 
 
-def test_closing_form_asks_why_no_avim_and_for_the_follow_up(tmp_path: Path) -> None:
+def test_closing_form_asks_why_no_avim_and_for_the_follow_up(backend: Backend) -> None:
     """Issue 11: acute without an AVIM time needs a reason; 'verder onderzoek' an action."""
-    db = tmp_path / "afronden.db"
+    db = backend.target
     child = spawn(
         db, "signaal", "nieuw", "--gemeente", "Texel", "--melder", "x", "--kanaal", "mail",
         "--omschrijving", "y", "--acuut", "--vorm", "arbeid",
     )  # fmt: skip
     child.expect(pexpect.EOF)
-    ref = rows(db, "SELECT ref FROM signal")[0][0]
+    ref = backend.rows("SELECT ref FROM signal")[0][0]
     child = spawn(
         db, "signaal", "stap", str(ref), "--naar", "5", "--reden", "direct afgerond",
         "--conclusie", "verder-onderzoek", "--geen-terugkoppeling", "--niet-strafrechtelijk",
@@ -217,5 +217,6 @@ def test_closing_form_asks_why_no_avim_and_for_the_follow_up(tmp_path: Path) -> 
     answer(child, "Vervolgactie", "Bellen met FairWork\r")
     child.expect("staat nu in stap 5")
     child.expect(pexpect.EOF)
-    assert rows(db, "SELECT description FROM follow_up_action") == [("Bellen met FairWork",)]
-    assert "melder trok het in" in str(rows(db, "SELECT details FROM step_event WHERE to_step = 5"))
+    assert backend.rows("SELECT description FROM follow_up_action") == [("Bellen met FairWork",)]
+    closing = backend.rows("SELECT details FROM step_event WHERE to_step = 5")
+    assert "melder trok het in" in str(closing)
