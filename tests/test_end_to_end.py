@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Backend
+
 pytestmark = pytest.mark.slow
 
 
@@ -20,7 +22,7 @@ def mhtool_command() -> list[str]:
     return [installed]
 
 
-def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MHTOOL_DB": str(db), "COLUMNS": "200"}
     env.pop("MHTOOL_DEBUG", None)
     return subprocess.run(
@@ -33,8 +35,9 @@ def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_signal_through_the_whole_route(tmp_path: Path) -> None:
-    db = tmp_path / "e2e.db"
+def test_a_signal_through_the_whole_route(backend: Backend) -> None:
+    """The installed program, on a file and on a PostgreSQL server."""
+    db = backend.target
     created = run(
         db,
         "signaal",
