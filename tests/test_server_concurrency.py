@@ -28,6 +28,7 @@ import pytest
 from mhtool.errors import DatabaseError
 from mhtool.store.postgres_errors import CONNECTION_LOST
 from tests.conftest import Backend, Cli
+from tests.history_replay import assert_history_replays
 from tests.mhtool_process import SIGNAL_ARGS, child_env, run_mhtool
 
 if TYPE_CHECKING:
@@ -208,7 +209,8 @@ def assert_chain_intact(backend: Backend, env: dict[str, str]) -> None:
 
 def assert_signals_whole(backend: Backend, refs: set[str]) -> None:
     """Exactly `refs` are stored, numbered 1..n, each with its one 'aangemaakt' history row of
-    its own command, and its audit entry."""
+    its own command, and its audit entry; every signal rebuilt from its history alone equals
+    the stored one (tests/history_replay.py)."""
     stored = backend.rows("SELECT ref, seq FROM signal ORDER BY seq")
     assert {r[0] for r in stored} == refs
     assert [r[1] for r in stored] == list(range(1, len(stored) + 1))
@@ -222,6 +224,7 @@ def assert_signals_whole(backend: Backend, refs: set[str]) -> None:
         "SELECT object_id FROM audit_log WHERE action = 'signaal.nieuw' AND result = 'gelukt'"
     )
     assert sorted(r[0] for r in audited) == sorted(refs)
+    assert_history_replays(backend)
 
 
 def reported_ref(call: Call) -> str:
