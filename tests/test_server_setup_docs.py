@@ -97,3 +97,37 @@ def test_the_documented_set_up_works_for_a_beheerder_and_stops_at_an_error(
     finally:
         cluster.ensure_running()
         cluster.drop_database(dbname, roles_before=roles_before)
+
+
+def test_roles_refused_to_a_login_that_may_not_make_them_say_why(
+    postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """`server rollen --uitvoeren` as an owner without CREATEROLE: a sentence for the
+    beheerder (who may make roles, and how else), not the officer's 'vraag de beheerder'."""
+    cluster = postgres_cluster
+    cluster.ensure_running()
+    roles_before = cluster.roles()
+    owner, dbname = f"zonder_createrole_{os.getpid()}", f"mhtool_nocr_{os.getpid()}"
+    with cluster.connect() as conn:
+        conn.execute(f'CREATE ROLE "{owner}" LOGIN'.encode())
+        conn.execute(
+            f'CREATE DATABASE "{dbname}" OWNER "{owner}" TEMPLATE template0 ENCODING \'UTF8\''.encode()
+        )
+    try:
+        monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname, user=owner))
+        refused = cli(
+            "server", "rollen", "--functionaris", "n.nieuw", "--gemeente", "Texel", "--uitvoeren"
+        )
+        assert refused.exit_code == 6, refused.output
+        message = " ".join(refused.stderr.split())
+        assert message.startswith(f"Fout: U bent aangemeld als {owner};")
+        assert "CREATEROLE" in message and "Er is niets gewijzigd." in message
+        assert "Traceback" not in refused.output
+        assert "n.nieuw" not in cluster.roles()
+        assert cluster.admin_rows(dbname, "SELECT * FROM officer_municipality") == []
+        assert cluster.admin_rows(
+            dbname, "SELECT by_user, result FROM audit_log WHERE action = 'server.rollen'"
+        ) == [(owner, "geweigerd")]
+    finally:
+        cluster.ensure_running()
+        cluster.drop_database(dbname, roles_before=roles_before)

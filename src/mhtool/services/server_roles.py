@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mhtool.domain.server_roles import FUNCTIONARIS, LEZER, REGIO, RoleGrant
-from mhtool.errors import ValidationError
+from mhtool.errors import NotAllowedError, ValidationError
 from mhtool.store.connection import Store
 
 _KIND_LABEL = {
@@ -65,7 +65,17 @@ def apply_roles(store: Store, user: str, grants: Sequence[RoleGrant]) -> int:
     require_server(store.on_server)
     statements = [s for _, section in role_sections(grants) for s in section]
     with audited(store, user, "server.rollen", "server") as note:
-        apply_statements(store, statements)
+        try:
+            apply_statements(store, statements)
+        except NotAllowedError:
+            # The generic refusal speaks to an officer ("vraag de beheerder"); here the one
+            # refused is the beheerder, logged in as someone who may not make roles.
+            raise NotAllowedError(
+                f"U bent aangemeld als {user}; de rollen maakt alleen de eigenaar van de "
+                "mhtool-tabellen, met het recht om rollen te maken (CREATEROLE). Gebruik --db "
+                "met die eigenaar, of voer de SQL van 'mhtool server rollen' als eigenaar uit "
+                "met psql (zie docs/server.md). Er is niets gewijzigd."
+            ) from None
         note.details.update(
             {
                 "functionarissen": sum(g.kind == FUNCTIONARIS for g in grants),

@@ -49,6 +49,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mhtool.store.connection import Store
+from mhtool.store.sqlite_errors import translate_sqlite_errors
 
 # Tables whose rows belong to one signal through a `signal_id` column.
 SIGNAL_CHILDREN = (
@@ -374,9 +375,11 @@ def login_statements(login: str, kind: str, municipalities: tuple[str, ...]) -> 
 
 
 def apply_statements(store: Store, statements: Sequence[str]) -> None:
-    """Run the beheerder's statements inside the caller's write transaction."""
-    for statement in statements:
-        store.execute(statement)
+    """Run the beheerder's statements inside the caller's write transaction. A refusal comes
+    back as NotAllowedError here, so the use case can say who may make roles."""
+    with translate_sqlite_errors():
+        for statement in statements:
+            store.execute(statement)
 
 
 _SCRIPT_HEADER = (
