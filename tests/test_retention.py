@@ -12,7 +12,14 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.backend_helpers import file_only, login, stored_bytes, stored_dump, stored_execute
+from tests.backend_helpers import (
+    file_only,
+    login,
+    server_only,
+    stored_bytes,
+    stored_dump,
+    stored_execute,
+)
 from tests.conftest import Backend, Cli
 from tests.signal_helpers import close_signal, execute, log_signal
 
@@ -398,3 +405,61 @@ def test_a_signal_with_an_open_follow_up_action_is_kept_until_the_action_is_done
     assert cli("signaal", "actie-klaar", kept, "1").exit_code == 0
     assert cli("opschonen", "--ja").exit_code == 0
     assert backend.rows("SELECT ref FROM signal") == []
+
+
+@pytest.mark.slow
+def test_an_officer_on_a_server_destroys_and_erases_within_their_gemeenten(
+    cli: Cli, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An officer's role may not write the tables the server's triggers keep (search terms,
+    statistics groups); destruction and erasure leave those to the triggers, so an officer can
+    run them, and the groups and terms of what is gone go with it."""
+    server_only(backend, "a login with row-level security and no write access to derived tables")
+    assert backend.cluster is not None
+    texel = log_signal(
+        cli, "--persoon", "naam=Bartholomeus Zwanenburg; rol=slachtoffer", datum="01-11-2026",
+        omschrijving="Texel.",
+    )  # fmt: skip
+    doomed = log_signal(
+        cli, "--persoon", "naam=Oud Persoon; rol=slachtoffer", "--vorm", "arbeid",
+        datum="01-01-2020", omschrijving="Koggenland, lang geleden.",
+    )  # fmt: skip
+    moved = cli("signaal", "wijzig", doomed, "--gemeente", "Koggenland", "--reden", "gemeente")
+    assert moved.exit_code == 0, moved.output
+    close_signal(cli, doomed, "04-01-2020")
+    kept = log_signal(
+        cli, "--persoon", "naam=Anna de Wit; rol=slachtoffer", datum="01-11-2026",
+        omschrijving="Anna de Wit in Koggenland.",
+    )  # fmt: skip
+    assert cli("signaal", "wijzig", kept, "--gemeente", "Koggenland", "--reden", "x").exit_code == 0
+    _confirm_terms(cli)
+    roles = cli("server", "rollen", "--functionaris", "k.koggen", "--gemeente", "Koggenland")
+    assert roles.exit_code == 0, roles.output
+    with backend.cluster.connect(backend.dbname) as conn:
+        conn.execute(roles.stdout.encode())
+    monkeypatch.setenv("MHTOOL_DB", backend.cluster.url(backend.dbname, user="k.koggen"))
+
+    purged = cli("opschonen", "--ja")
+    assert purged.exit_code == 0, purged.output
+    assert f"1 signaal vernietigd: {doomed}" in purged.stdout
+    anna = backend.scalar("SELECT id FROM person WHERE name = 'Anna de Wit'")
+    erased = cli("persoon", "verwijder", str(anna), "--reden", "avg-verzoek", "--ja")
+    assert erased.exit_code == 0, erased.output
+
+    assert backend.rows("SELECT ref FROM signal ORDER BY id") == [(texel,), (kept,)]
+    assert backend.rows("SELECT name FROM person") == [("Bartholomeus Zwanenburg",)]
+    doomed_id = 2
+    assert (
+        backend.scalar("SELECT count(*) FROM signal_group WHERE signal_id = ?", (doomed_id,)) == 0
+    )
+    assert backend.scalar("SELECT count(*) FROM search_text WHERE doc / 2 = ?", (doomed_id,)) == 0
+    assert (
+        backend.rows(
+            "SELECT term FROM search_term WHERE term IN ('persoon', 'wit', 'de wit') ORDER BY term"
+        )
+        == []
+    )
+    # The counts still add up to the groups that are left.
+    assert backend.scalar(
+        "SELECT coalesce(sum(pairs), 0) FROM signal_group_count"
+    ) == backend.scalar("SELECT count(*) FROM signal_group")

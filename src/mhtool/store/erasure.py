@@ -8,7 +8,9 @@ when it references `person(id)` or has a `person_id` column (the same for `addre
 those columns like any table; one with external content (`content=...`) is rebuilt from its
 content table afterwards, and every one is optimized, so no deleted word survives in an
 index segment. A table that holds signal data in another shape must follow one of these
-conventions; the audit_log is deliberately never touched (it holds no personal data).
+conventions; the audit_log is deliberately never touched (it holds no personal data). The tables
+triggers keep (schema_info.DERIVED_TABLES: search terms, statistics groups) are left to those
+triggers, which remove their rows with the rows they derive from.
 
 On a PostgreSQL server the schema is read from pg_catalog (store/schema_info.py) and there are
 no FTS tables: the search text is an ordinary table its triggers keep (store/postgres_schema.py),
@@ -26,7 +28,14 @@ from mhtool.domain.name_redaction import NameRedaction, redaction_for, redaction
 from mhtool.errors import DatabaseInUseError, MhtoolError, NotCompactedError
 from mhtool.store.connection import SqliteStore, Store, translate_sqlite_errors
 from mhtool.store.row_ids import remember_freed
-from mhtool.store.schema_info import SchemaTable, columns, foreign_keys, quote, schema_tables
+from mhtool.store.schema_info import (
+    DERIVED_TABLES,
+    SchemaTable,
+    columns,
+    foreign_keys,
+    quote,
+    schema_tables,
+)
 
 # Never erased: the audit trail itself and the schema bookkeeping.
 PROTECTED = frozenset({"audit_log", "schema_migration", "signal_counter", "setting"})
@@ -41,6 +50,8 @@ def _tables(store: Store) -> list[SchemaTable]:
 
 
 def fts_tables(store: Store) -> list[SchemaTable]:
+    """Every FTS index, also the ones triggers fill (a file's search text): all are merged
+    after a deletion, so no deleted word survives in an index segment."""
     return [t for t in _tables(store) if t.fts]
 
 
@@ -49,7 +60,10 @@ def referencing_columns(store: Store, target: str, hint: str) -> list[tuple[str,
     named `hint` (history, FTS tables and other tables that cannot declare a key)."""
     found: list[tuple[str, str]] = []
     for table in _tables(store):
-        if table.name == target or table.external_content:
+        if table.name == target or table.external_content or table.name in DERIVED_TABLES:
+            # Rows of a table triggers keep go with the rows they derive from; on a server
+            # an officer may not touch them, so deleting there directly would refuse every
+            # erasure and `opschonen` of an officer.
             continue
         names = set(columns(store, table.name))
         keys = {column for column, to in foreign_keys(store, table.name) if to == target}

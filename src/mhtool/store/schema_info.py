@@ -17,6 +17,11 @@ from dataclasses import dataclass
 
 from mhtool.store.connection import Store
 
+# Tables the database keeps itself, by triggers, from the rows they derive from (search terms,
+# the server's search text, the statistics groups and their counts): nothing writes or deletes
+# their rows directly, on either backend. On a server an officer's role may only read them.
+DERIVED_TABLES = frozenset({"search_term", "search_text", "signal_group", "signal_group_count"})
+
 # Shadow tables of FTS5 and FTS4 indexes: SQLite maintains them, we never touch them directly.
 FTS_SHADOW = (
     "_data",

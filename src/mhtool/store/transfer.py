@@ -32,14 +32,21 @@ from typing import Any
 
 from mhtool.errors import DatabaseError, ValidationError, check_database_name, file_error
 from mhtool.store.connection import SqliteStore, Store, connect, translate_sqlite_errors
-from mhtool.store.schema_info import columns, foreign_keys, primary_key, quote, schema_tables
+from mhtool.store.schema_info import (
+    DERIVED_TABLES,
+    columns,
+    foreign_keys,
+    primary_key,
+    quote,
+    schema_tables,
+)
 
 # The target's own bookkeeping: which migrations built it, and on a server which gemeenten each
 # login sees (store/postgres_security.py; the beheerder's, and a file has no logins).
 SCHEMA_BOOKKEEPING = frozenset({"schema_migration", "officer_municipality"})
 # Kept by the target's triggers from the copied rows (FTS5 tables on a file are virtual tables,
 # left out by schema_info anyway; on a server the search text is an ordinary table).
-DERIVED = frozenset({"search_term", "search_text", "signal_group", "signal_group_count"})
+DERIVED = DERIVED_TABLES
 BATCH = 2000
 
 # On a server each insert into these tables rebuilds its signal's statistics groups in a
