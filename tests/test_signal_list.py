@@ -401,5 +401,13 @@ def test_a_list_is_read_from_the_database_as_it_is_consumed(
             broken_off.close()  # a pager that stopped reading
             if backend.is_postgresql:
                 assert store.row(cursors) == {"n": 0}
+        # A list left half-read when its transaction ended, dropped in the next one (the
+        # audit entry after a closed pager): that transaction stays usable.
+        with store.read():
+            dangling = q.list_signals(store, q.SignalFilter(), counts)
+            next(dangling)
+        with store.read():
+            dangling.close()
+            assert store.row("SELECT count(*) AS n FROM signal") == {"n": 3}
     finally:
         store.close()

@@ -107,6 +107,9 @@ class PgStore(Store):
         super().__init__(location)
         self.conn = conn
         self._figures_only: bool | None = None
+        # Counts the transactions write()/read() began: a server-side cursor of stream() is
+        # closed only in the transaction it was declared in (it is gone with that one).
+        self._transactions = 0
 
     @property
     def user(self) -> str:
@@ -157,14 +160,32 @@ class PgStore(Store):
         self, sql: str, params: tuple[Any, ...] | dict[str, Any] = (), size: int = 500
     ) -> Iterator[dict[str, Any]]:
         """A server-side cursor: a plain psycopg cursor would first copy the whole result to
-        this computer. It lives in the caller's transaction and closes with the generator."""
-        named = isinstance(params, dict)
-        with self.conn.cursor(name=f"mhtool_rows_{next(_CURSOR_NUMBERS)}") as cursor:
-            cursor.execute(pyformat(sql, named).encode(), params or None)
-            names = [d.name for d in cursor.description or ()]
-            while batch := cursor.fetchmany(size):
+        this computer. Declared in the caller's transaction and closed with the generator,
+        but only while that transaction still runs: a generator dropped after it ended (a
+        pager closed, then the audit entry written in a new transaction) must not send a
+        CLOSE into a later transaction, where the cursor no longer exists."""
+        from psycopg.pq import TransactionStatus
+
+        name = f"mhtool_rows_{next(_CURSOR_NUMBERS)}"
+        transaction = self._transactions
+        declare = f"DECLARE {name} NO SCROLL CURSOR FOR "
+        if params:
+            self.conn.execute((declare + pyformat(sql, isinstance(params, dict))).encode(), params)
+        else:
+            self.conn.execute((declare + sql).encode())
+        try:
+            while True:
+                cursor = self.conn.execute(f"FETCH FORWARD {int(size)} FROM {name}".encode())
+                batch = cursor.fetchall()
+                if not batch:
+                    return
+                names = [d.name for d in cursor.description or ()]
                 for row in batch:
                     yield dict(zip(names, row, strict=True))
+        finally:
+            status = self.conn.info.transaction_status
+            if transaction == self._transactions and status == TransactionStatus.INTRANS:
+                self.conn.execute(f"CLOSE {name}".encode())
 
     def executemany(self, sql: str, params: Iterable[tuple[Any, ...]]) -> None:
         with self.conn.cursor() as cursor:
@@ -185,6 +206,7 @@ class PgStore(Store):
         self.change_id = None
         with translate_sqlite_errors():
             self.conn.execute(b"BEGIN ISOLATION LEVEL READ COMMITTED")
+        self._transactions += 1
         try:
             with translate_sqlite_errors():
                 self._take_write_lock()
@@ -207,6 +229,7 @@ class PgStore(Store):
     def read(self) -> Iterator[Store]:
         with translate_sqlite_errors():
             self.conn.execute(b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        self._transactions += 1
         try:
             with translate_sqlite_errors():
                 yield self
