@@ -184,6 +184,9 @@ def test_verwijder_removes_the_person_everywhere_and_keeps_the_rest(
     assert recorded["kenmerk"] == "AVG-2026-014"
     assert recorded["signalen"] == 2
     assert recorded["person"] == 1 and recorded["person_alias"] == 1
+    # The superuser (and a file) sees every signal: no texts were left unsearched.
+    assert recorded["alleen_eigen_gemeenten"] is False
+    assert "eigen gemeenten" not in result.stdout
     assert "Maria" not in json.dumps(backend.rows("SELECT * FROM audit_log"))
     assert cli("audit", "controleer").exit_code == 0
     # The signals still show, without the person.

@@ -445,6 +445,9 @@ def test_an_officer_on_a_server_destroys_and_erases_within_their_gemeenten(
     anna = backend.scalar("SELECT id FROM person WHERE name = 'Anna de Wit'")
     erased = cli("persoon", "verwijder", str(anna), "--reden", "avg-verzoek", "--ja")
     assert erased.exit_code == 0, erased.output
+    # Texts of Texel were not searched for her name: the officer is told, never silently.
+    told = " ".join(erased.stdout.split())
+    assert "ziet u alleen de signalen van uw eigen gemeenten" in told
 
     assert backend.rows("SELECT ref FROM signal ORDER BY id") == [(texel,), (kept,)]
     assert backend.rows("SELECT name FROM person") == [("Bartholomeus Zwanenburg",)]

@@ -122,6 +122,15 @@ def erase(
                 "bold yellow",
             )
         )
+    if report.own_gemeenten_only:
+        render.console().print(
+            render.text(
+                "Let op: op de server ziet u alleen de signalen van uw eigen gemeenten; of de "
+                "naam ook in teksten van andere gemeenten staat, kan alleen de beheerder nagaan "
+                "(als eigenaar van de database).",
+                "bold yellow",
+            )
+        )
     if report.first_name_left_in:
         render.console().print(
             render.text(

@@ -68,6 +68,9 @@ class ErasureReport:
     name_removed_elsewhere: tuple[str, ...] = ()  # signals not linked to the person
     # Places where a form of the name was left because it could also be someone who stays.
     to_review: tuple[str, ...] = ()
+    # On a server: the login does not see every signal (row-level security), so texts of
+    # other gemeenten were not searched for the name.
+    own_gemeenten_only: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +83,7 @@ class ErasureReport:
             "voornaam_nog_in": list(self.first_name_left_in),
             "naam_ook_verwijderd_uit": list(self.name_removed_elsewhere),
             "na_te_kijken": list(self.to_review),
+            "alleen_eigen_gemeenten": self.own_gemeenten_only,
         }
 
 

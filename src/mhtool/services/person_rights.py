@@ -23,6 +23,7 @@ from mhtool.store import erasure
 from mhtool.store import person_rights as q
 from mhtool.store.audit import AuditFilter
 from mhtool.store.connection import Store, now_iso
+from mhtool.store.schema_info import tables_hiding_rows
 from mhtool.store.signals import record_history
 
 REVIEW_NOTE = (
@@ -166,7 +167,10 @@ def erase_person(
                 {"persoon_id": person_id, "reden": reason.value},
             )
         erasure.refresh_fts(store)
+        # Texts this login cannot see were not searched for the name: said, never silent.
+        partial_view = "signal" in tables_hiding_rows(store)
         entry.details.update(
+            alleen_eigen_gemeenten=partial_view,
             signalen=len(signal_rows),
             teksten_geschoond=scrubbed.texts,
             na_te_kijken=len(scrubbed.to_review),
@@ -184,4 +188,5 @@ def erase_person(
         scrubbed.first_name_left_in,
         tuple(elsewhere.values()),
         scrubbed.to_review,
+        partial_view,
     )

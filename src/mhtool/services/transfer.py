@@ -32,6 +32,7 @@ from mhtool.services.audit import audited, record, record_refusal
 from mhtool.store import transfer as q
 from mhtool.store.audit import verify_chain
 from mhtool.store.connection import Store, translate_sqlite_errors
+from mhtool.store.schema_info import tables_hiding_rows
 
 ACTION = "overzetten"
 TO_SERVER = "naar-server"
@@ -213,7 +214,7 @@ def _refuse_broken_chain(source: Store) -> None:
 
 
 def _refuse_non_empty(target: Store) -> None:
-    if q.tables_hiding_rows(target):
+    if tables_hiding_rows(target):
         raise NotAllowedError(
             f"Alleen de eigenaar van de database {target.location} (de beheerder) kan een "
             "bestand overzetten: uw rol ziet niet alle rijen, dus mhtool kan niet nagaan of de "

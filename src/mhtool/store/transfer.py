@@ -141,24 +141,6 @@ def plan(source: Store, target: Store, skip: Iterable[str] = ()) -> list[CopiedT
     return ordered
 
 
-def tables_hiding_rows(store: Store) -> list[str]:
-    """The tables whose row-level security applies to this login (a server): there "no row"
-    may only mean "no row this login sees". The owner of a table (unless security is forced
-    on it), a superuser and a BYPASSRLS role see every row."""
-    if store.dialect != "postgresql":
-        return []
-    rows = store.rows(
-        "SELECT c.relname AS name FROM pg_catalog.pg_class c "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relrowsecurity "
-        "AND NOT (SELECT rolsuper OR rolbypassrls FROM pg_catalog.pg_roles "
-        "WHERE rolname = current_user) "
-        "AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE')) "
-        'ORDER BY c.relname COLLATE "C"'
-    )
-    return [str(r["name"]) for r in rows]
-
-
 def tables_with_rows(store: Store) -> list[str]:
     """Every table (derived ones and the audit log too) that holds a row: a database to copy
     into must have none."""
