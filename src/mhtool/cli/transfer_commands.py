@@ -152,6 +152,13 @@ def _server_address(text: str, option: str) -> None:
         tell_unverified_server(address.display)
 
 
+def _in_label_order(name: str) -> tuple[int, str]:
+    """Signals first, then what hangs on them, then the bookkeeping; a table mhtool does not
+    know yet (a later migration) at the end."""
+    order = list(TABLE_LABELS)
+    return (order.index(name) if name in order else len(order), name)
+
+
 def _show(done: TransferView, as_json: bool) -> None:
     from mhtool.cli.render import console, count, print_json, text
 
@@ -163,9 +170,12 @@ def _show(done: TransferView, as_json: bool) -> None:
     out.print(text(f"Overgezet {what}: {done.source} → {done.target}"))
     out.print(f"{count(done.signals, 'signaal')}; per tabel, in beide databases gelijk:")
     width = max(len(TABLE_LABELS.get(name, name)) for name in (*done.tables, *done.derived))
-    for name, rows in [*done.tables.items(), *done.derived.items()]:
-        label = TABLE_LABELS.get(name, name)
-        out.print(text(f"  {label:<{width}}  {rows:>9}"))
+    for part, heading in ((done.tables, ""), (done.derived, "Op de nieuwe plek opgebouwd:")):
+        if heading and part:
+            out.print(heading)
+        for name in sorted(part, key=_in_label_order):
+            label = TABLE_LABELS.get(name, name)
+            out.print(text(f"  {label:<{width}}  {part[name]:>9}"))
     out.print(
         f"Historie gelijk ({count(done.tables.get('history', 0), 'regel')}); keten van het "
         f"auditlog in orde ({count(done.audit_rows, 'regel')} overgenomen)."
