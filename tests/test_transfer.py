@@ -630,3 +630,35 @@ def test_an_officer_takes_into_the_field_only_what_their_role_sees(
     assert refused.stderr.count("\n") == 1
     assert not regional.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("regio")] == []
+
+
+@pytest.mark.slow
+def test_the_installed_mhtool_moves_an_encrypted_file_there_and_back(
+    server: Backend, tmp_path: Path
+) -> None:
+    """End to end, as a user runs it: the console script in a process of its own, the
+    passphrase from MHTOOL_WACHTWOORD, there to the server and back into a new encrypted file."""
+    from tests.mhtool_process import SIGNAL_ARGS, child_env, run_mhtool
+
+    source = tmp_path / "laptop.db"
+    env = child_env(source, TEST_PASSPHRASE)
+    assert run_mhtool("init", "--versleuteld", env=env).returncode == 0
+    made = run_mhtool(
+        *SIGNAL_ARGS, "--persoon", "naam=Maria Ionescu; rol=slachtoffer", "--omschrijving",
+        "Maria Ionescu werkt in de kas.", env=env,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    moved = run_mhtool("overzetten", "--naar", server.target, "--json", env=env)
+    assert moved.returncode == 0, moved.stderr
+    assert json.loads(moved.stdout)["tabellen"]["signal"] == 1
+    copy = tmp_path / "veld.db"
+    back = run_mhtool(
+        "overzetten", "--van", server.target, "--naar-bestand", str(copy), "--versleuteld",
+        env=env,
+    )  # fmt: skip
+    assert back.returncode == 0, back.stderr
+    assert "De kopie is versleuteld." in back.stdout
+    assert b"ionescu" not in copy.read_bytes().lower()
+    shown = run_mhtool("signaal", "toon", "MH-2026-0001", env=child_env(copy, TEST_PASSPHRASE))
+    assert shown.returncode == 0, shown.stderr
+    assert "Maria Ionescu" in shown.stdout
