@@ -204,11 +204,13 @@ def signal_form(
     organisations: list[OrganisationInput],
     lookup: Callable[[Entity], Sequence[SearchHit]] | None = None,
     unusual_date_confirmed: bool = False,
+    municipalities: frozenset[str] | None = None,
 ) -> NewSignal:
     """Ask for every field not given as a flag, then confirm before anything is saved.
 
     With `lookup`, every person, address and organisation entered is searched at once; earlier
     matches are shown and the officer may link to one instead of creating a duplicate.
+    With `municipalities` (a server login's own gemeenten) only those are offered and accepted.
     """
     from mhtool.cli.render import console, count, text
 
@@ -234,10 +236,14 @@ def signal_form(
         )
         received = parse_receipt_date(received_on)
     if municipality is None:
+        from mhtool.services.signals import check_recordable
+
         municipality = questionary.autocomplete(
             "Gemeente:",
-            choices=list(MUNICIPALITIES),
-            validate=_validator(resolve_municipality),
+            choices=sorted(municipalities) if municipalities else list(MUNICIPALITIES),
+            validate=_validator(
+                lambda answer: check_recordable(municipalities, resolve_municipality(answer))
+            ),
             match_middle=True,
         ).unsafe_ask()
     if reporter is None:

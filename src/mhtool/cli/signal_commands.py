@@ -138,12 +138,19 @@ def new(
     required_missing = gemeente is None or melder is None or omschrijving is None or kanaal is None
     if required_missing and interactive():
         from mhtool.cli.prompts import signal_form
+        from mhtool.domain.municipalities import resolve_municipality
         from mhtool.services.earlier_records import check_input
+        from mhtool.services.signals import check_recordable, recordable_municipalities
 
         # The form looks up earlier records as you type, in an existing file only: a form
         # broken off with Ctrl-C must not leave a new, empty database behind.
+        allowed: frozenset[str] | None = None
         if st.server() is not None:
-            earlier: Store | None = st.store()  # a server database always exists
+            server_store = st.store()  # a server database always exists
+            earlier: Store | None = server_store
+            allowed = recordable_municipalities(server_store, st.user)
+            if gemeente is not None:
+                check_recordable(allowed, resolve_municipality(gemeente))
         else:
             path, source = st.database_path()
             earlier = st.store() if path.exists() else None
@@ -166,6 +173,7 @@ def new(
             organisations=[parse_organisation(o) for o in organisatie or []],
             lookup=(lambda item: check_input(earlier, item).hits) if earlier else None,
             unusual_date_confirmed=ja,
+            municipalities=allowed,
         )
         store = st.store(create=True, new_passphrase=new_passphrase)
     else:

@@ -37,7 +37,13 @@ from mhtool.domain.views import (
     SignalDetail,
     SignalSummary,
 )
-from mhtool.errors import DatabaseError, DatabaseInUseError, MhtoolError, ValidationError
+from mhtool.errors import (
+    DatabaseError,
+    DatabaseInUseError,
+    MhtoolError,
+    NotAllowedError,
+    ValidationError,
+)
 from mhtool.services.audit import audited, record, record_refusal
 from mhtool.store import signals as q
 from mhtool.store.connection import Store, translate_sqlite_errors
@@ -197,8 +203,42 @@ def signal_detail(store: Store, row: dict[str, Any]) -> SignalDetail:
     )
 
 
+_NO_RECORDING = (
+    "Uw rol op de server staat deze handeling niet toe: u mag geen signalen vastleggen (alleen "
+    "lezen, of alleen cijfers); er is niets gewijzigd. Vraag de beheerder om de juiste rol (zie "
+    "docs/server.md)."
+)
+
+
+def check_recordable(allowed: frozenset[str] | None, municipality: str) -> None:
+    """Refuse a gemeente the login may not log a signal for (`allowed` from
+    Store.writable_municipalities; None: any). The server refuses it anyway; this says so in
+    words, and in a form at the question itself instead of after all the others."""
+    if allowed is None or municipality in allowed:
+        return
+    if not allowed:
+        raise NotAllowedError(_NO_RECORDING)
+    raise NotAllowedError(
+        "Uw rol op de server staat deze handeling niet toe: gemeente "
+        f"{municipality} is niet aan u toegewezen (u legt alleen signalen vast voor "
+        f"{', '.join(sorted(allowed))}); er is niets gewijzigd. Vraag de beheerder als dat niet "
+        "klopt."
+    )
+
+
+def recordable_municipalities(store: Store, user: str) -> frozenset[str] | None:
+    """Before a form: the gemeenten to offer (None: all); a login that may log none is refused
+    (and the refusal audited) before the first question."""
+    allowed = store.writable_municipalities()
+    if allowed is not None and not allowed:
+        with audited(store, user, "signaal.nieuw", "signaal"):
+            check_recordable(allowed, "")
+    return allowed
+
+
 def log_signal(store: Store, new: NewSignal, user: str) -> SignalDetail:
     with audited(store, user, "signaal.nieuw", "signaal") as entry:
+        check_recordable(store.writable_municipalities(), new.municipality)
         signal_id, ref = q.insert_signal(store, new, user)
         entry.object_id = ref
         entry.details.update(

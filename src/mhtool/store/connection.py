@@ -154,6 +154,11 @@ class Store:
         the `regio_*` views and no table (store/postgres_security.py); never for a file."""
         return False
 
+    def writable_municipalities(self) -> frozenset[str] | None:
+        """The gemeenten this login may log signals for, so a form can refuse another one at
+        once instead of after every question; None when any (a file, the owner)."""
+        return None
+
     @property
     def in_transaction(self) -> bool:
         raise NotImplementedError

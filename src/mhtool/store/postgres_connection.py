@@ -132,6 +132,26 @@ class PgStore(Store):
             self._figures_only = bool(row is not None and row[0])
         return self._figures_only
 
+    def writable_municipalities(self) -> frozenset[str] | None:
+        """None for a login exempt from row-level security (superuser, BYPASSRLS, or a member
+        of the tables' owner); none at all without INSERT on `signal` (a reader, the region);
+        else the login's own rows of officer_municipality, which is what the policy checks."""
+        row = self.conn.execute(
+            b"SELECT r.rolsuper OR r.rolbypassrls "
+            b"OR pg_has_role(current_user, c.relowner, 'USAGE'), "
+            b"has_table_privilege('signal', 'INSERT') "
+            b"FROM pg_roles r, pg_class c "
+            b"WHERE r.rolname = current_user AND c.oid = 'signal'::regclass"
+        ).fetchone()
+        if row is None or row[0]:
+            return None
+        if not row[1]:
+            return frozenset()
+        found = self.conn.execute(
+            b"SELECT municipality FROM officer_municipality WHERE role_name = current_user::text"
+        ).fetchall()
+        return frozenset(str(r[0]) for r in found)
+
     @property
     def transport(self) -> str:
         """What libpq reports about this connection, for `mhtool info` (see Store.transport)."""

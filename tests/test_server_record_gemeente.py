@@ -1,0 +1,128 @@
+"""On a server an officer logs signals for their own gemeenten only; the form says so at the
+gemeente question, not after every other question.
+
+Before, the form offered every gemeente, asked for the reporter, description, persons, ...
+and only on 'Opslaan' did the server refuse (row-level security, exit 6): everything typed was
+lost. A reader, who may log nothing, went through the whole form the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.conftest import Cli
+from tests.postgres_cluster import PostgresCluster
+
+pytestmark = pytest.mark.slow
+
+OFFICER = "k.koggen"
+READER = "v.vervanger"
+
+
+@dataclass
+class Server:
+    cluster: PostgresCluster
+    dbname: str
+
+    def url(self, user: str) -> str:
+        return self.cluster.url(self.dbname, user=user)
+
+    def rows(self, sql: str) -> list[tuple[object, ...]]:
+        return self.cluster.admin_rows(self.dbname, sql)
+
+
+@pytest.fixture
+def server(
+    postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> Iterator[Server]:
+    cluster = postgres_cluster
+    cluster.ensure_running()
+    roles_before = cluster.roles()
+    dbname = cluster.fresh_database()
+    try:
+        monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname))
+        assert cli("info").exit_code == 0  # the beheerder's first use makes the tables
+        script = cli(
+            "server", "rollen", "--functionaris", OFFICER, "--gemeente", "Koggenland",
+            "--gemeente", "Hoorn", "--lezer", READER, "--gemeente", "Koggenland",
+        )  # fmt: skip
+        assert script.exit_code == 0, script.output
+        with cluster.connect(dbname) as conn:
+            conn.execute(script.stdout.encode())
+        yield Server(cluster, dbname)
+    finally:
+        cluster.ensure_running()
+        cluster.drop_database(dbname, roles_before=roles_before)
+
+
+def spawn(url: str, *args: str) -> pexpect.spawn:
+    installed = shutil.which("mhtool", path=str(Path(sys.executable).parent))
+    assert installed
+    env = {**os.environ, "MHTOOL_DB": url, "TERM": "xterm", "COLUMNS": "160", "LINES": "50"}
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"  # a pty does not answer cursor-position requests
+    env.pop("MHTOOL_DEBUG", None)
+    return pexpect.spawn(
+        installed, list(args), env=env, encoding="utf-8", timeout=30, dimensions=(50, 160)
+    )
+
+
+def test_the_form_refuses_another_gemeente_at_the_question(server: Server) -> None:
+    child = spawn(server.url(OFFICER), "signaal", "nieuw")
+    child.expect("Ontvangstdatum")
+    child.send("\r")
+    child.expect("Gemeente")
+    child.send("Texel")
+    child.expect("gemeente Texel is niet aan u toegewezen")
+    child.expect(r"\(u legt alleen signalen vast voor Hoorn, Koggenland\)")
+    child.send("\x7f" * 5 + "Koggenland\r")
+    child.expect("Melder")  # the form goes on with the officer's own gemeente
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert server.rows("SELECT count(*) FROM signal") == [(0,)]
+
+
+def test_a_reader_is_refused_before_the_first_question(server: Server) -> None:
+    child = spawn(server.url(READER), "signaal", "nieuw")
+    child.expect("u mag geen signalen vastleggen")
+    child.expect(pexpect.EOF)
+    output = child.before or ""
+    child.close()
+    assert child.exitstatus == 6
+    assert "Ontvangstdatum" not in output
+    assert server.rows("SELECT count(*) FROM signal") == [(0,)]
+    assert server.rows(
+        "SELECT by_user, action, result FROM audit_log WHERE action = 'signaal.nieuw'"
+    ) == [(READER, "signaal.nieuw", "geweigerd")]
+
+
+def test_with_flags_the_refusal_names_the_officers_gemeenten(
+    server: Server, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    monkeypatch.setenv("MHTOOL_DB", server.url(OFFICER))
+    args = (
+        "signaal", "nieuw", "--datum", "02-11-2026", "--melder", "P. Jansen",
+        "--kanaal", "mail", "--vorm", "arbeid", "--niet-acuut", "--omschrijving", "Zorgen.",
+    )  # fmt: skip
+    refused = cli(*args, "--gemeente", "texel")
+    assert refused.exit_code == 6, refused.output
+    assert " ".join(refused.stderr.split()) == (
+        "Fout: Uw rol op de server staat deze handeling niet toe: gemeente Texel is niet aan u "
+        "toegewezen (u legt alleen signalen vast voor Hoorn, Koggenland); er is niets gewijzigd. "
+        "Vraag de beheerder als dat niet klopt."
+    )
+    assert server.rows("SELECT count(*) FROM signal") == [(0,)]
+    own = cli(*args, "--gemeente", "Hoorn", "--json")
+    assert own.exit_code == 0, own.output
+    assert json.loads(own.stdout)["gemeente"] == "Hoorn"
+    assert server.rows("SELECT municipality, created_by FROM signal") == [("Hoorn", OFFICER)]
