@@ -326,6 +326,26 @@ def _create_role_if_missing(name: str, login: bool) -> str:
     )
 
 
+def _membership(group: str, name: str, *, member: bool) -> str:
+    """GRANT or REVOKE a group only when that changes something: a plain REVOKE of a missing
+    membership (or a GRANT of an existing one) makes the server print an English WARNING
+    (NOTICE) in the beheerder's psql for every login, every run."""
+    change, exists = (
+        (f"GRANT {group} TO {_identifier(name)}", "NOT EXISTS")
+        if member
+        else (f"REVOKE {group} FROM {_identifier(name)}", "EXISTS")
+    )
+    return (
+        "DO $mhtool$ BEGIN\n"  # noqa: S608 - fixed names and checked values
+        f"    IF {exists} (SELECT 1 FROM pg_catalog.pg_auth_members m\n"
+        "               JOIN pg_catalog.pg_roles g ON g.oid = m.roleid\n"
+        "               JOIN pg_catalog.pg_roles u ON u.oid = m.member\n"
+        f"               WHERE g.rolname = {_literal(group)} AND u.rolname = {_literal(name)})"
+        f" THEN\n        {change};\n    END IF;\n"
+        "END $mhtool$"
+    )
+
+
 def group_statements() -> list[str]:
     """The three group roles and what each may do with the tables and views of this database."""
     data = ", ".join(DATA_TABLES)
@@ -359,12 +379,10 @@ def login_statements(login: str, kind: str, municipalities: tuple[str, ...]) -> 
     """One officer's login role, in exactly one group, and the gemeenten it sees (added to what
     it saw before: removing one is a DELETE the beheerder writes on purpose)."""
     group = _GROUP_OF[kind]
-    others = ", ".join(g for g in GROUP_ROLES if g != group)
-    role = _identifier(login)
     out = [
         _create_role_if_missing(login, login=True),
-        f"REVOKE {others} FROM {role}",
-        f"GRANT {group} TO {role}",
+        *(_membership(other, login, member=False) for other in GROUP_ROLES if other != group),
+        _membership(group, login, member=True),
     ]
     out += [
         "INSERT INTO officer_municipality (role_name, municipality) "  # noqa: S608 - fixed names and checked values
