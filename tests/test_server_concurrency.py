@@ -29,7 +29,7 @@ from mhtool.errors import DatabaseError
 from mhtool.store.postgres_errors import CONNECTION_LOST
 from tests.conftest import Backend, Cli
 from tests.history_replay import assert_history_replays
-from tests.mhtool_process import SIGNAL_ARGS, child_env, run_mhtool
+from tests.mhtool_process import MHTOOL, SIGNAL_ARGS, child_env, run_mhtool
 
 if TYPE_CHECKING:
     import psycopg
@@ -491,3 +491,40 @@ def test_a_connection_lost_outside_a_transaction_is_one_sentence_too(
     monkeypatch.setattr(PgStore, "user", property(cut_off_first))
     result = cli("signaal", "lijst")
     assert (result.exit_code, result.stderr) == (4, f"Fout: {CONNECTION_LOST}\n"), result
+
+
+def test_a_long_wait_for_another_writer_is_told_once_then_the_write_lands(
+    backend: Backend,
+) -> None:
+    """Another writer holds the writers' lock (here: the test, as long as it likes). mhtool
+    first waits a second without a word (PgStore._take_write_lock: a colleague's write takes
+    milliseconds), then says once that it waits, and writes as soon as the lock is free: the
+    first wait ran out inside a savepoint, so the transaction is still good."""
+    from mhtool.store.postgres_connection import WRITE_LOCK
+
+    assert backend.cluster is not None
+    holder = backend.cluster.connect(backend.dbname)
+    try:
+        holder.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
+        writer = subprocess.Popen(
+            [*MHTOOL, *signal_args()],
+            env=child_env(backend.target),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        assert writer.stderr is not None
+        told = writer.stderr.readline()  # blocks until mhtool says something (or ends)
+        assert told.startswith(WAITING_NOTICE), told
+        assert backend.scalar("SELECT count(*) FROM signal") == 0
+        holder.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK,))
+        out, rest = writer.communicate(timeout=PATIENCE)
+    finally:
+        holder.close()
+    assert writer.returncode == 0, rest
+    assert rest == ""  # told once
+    ref = str(json.loads(out)["id"])
+    assert backend.rows("SELECT ref FROM signal") == [(ref,)]
+    assert_chain_intact(backend, child_env(backend.target))

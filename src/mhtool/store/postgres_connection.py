@@ -276,11 +276,34 @@ class PgStore(Store):
         ).fetchone()
         if row is not None and row[0]:
             return
-        if self.on_wait is not None:
+        total = busy_timeout_ms()
+        if self.on_wait is not None and total > WAIT_NOTICE_MS:
+            # Writers hold the lock for milliseconds: a colleague's write is waited for in
+            # silence, as on a file; only a wait of a second or more is told.
+            if self._lock_within(WAIT_NOTICE_MS):
+                return
             self.on_wait()
-        self.conn.execute(f"SET LOCAL lock_timeout = {busy_timeout_ms()}".encode())
+            total -= WAIT_NOTICE_MS
+        self.conn.execute(f"SET LOCAL lock_timeout = {total}".encode())
         self.conn.execute(b"SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
         self.conn.execute(b"SET LOCAL lock_timeout = 0")
+
+    def _lock_within(self, ms: int) -> bool:
+        """Wait up to `ms` for the writers' lock. In a savepoint, because running out of time
+        is an error, which would otherwise abort the whole transaction."""
+        import psycopg
+
+        self.conn.execute(b"SAVEPOINT mhtool_write_lock")
+        try:
+            self.conn.execute(f"SET LOCAL lock_timeout = {ms}".encode())
+            self.conn.execute(b"SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        except psycopg.errors.LockNotAvailable:
+            self.conn.execute(b"ROLLBACK TO SAVEPOINT mhtool_write_lock")
+            self.conn.execute(b"RELEASE SAVEPOINT mhtool_write_lock")
+            return False
+        self.conn.execute(b"SET LOCAL lock_timeout = 0")
+        self.conn.execute(b"RELEASE SAVEPOINT mhtool_write_lock")  # the lock stays held
+        return True
 
     def _rollback(self) -> None:
         """Undo an open transaction; a failing rollback (a lost connection) must not hide the
