@@ -126,3 +126,25 @@ def test_with_flags_the_refusal_names_the_officers_gemeenten(
     assert own.exit_code == 0, own.output
     assert json.loads(own.stdout)["gemeente"] == "Hoorn"
     assert server.rows("SELECT municipality, created_by FROM signal") == [("Hoorn", OFFICER)]
+
+
+def test_moving_a_signal_to_another_gemeente_names_the_officers_gemeenten(
+    server: Server, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    monkeypatch.setenv("MHTOOL_DB", server.url(OFFICER))
+    made = cli(
+        "signaal", "nieuw", "--datum", "02-11-2026", "--gemeente", "Hoorn", "--melder", "P.",
+        "--kanaal", "mail", "--vorm", "arbeid", "--niet-acuut", "--omschrijving", "Zorgen.",
+        "--json",
+    )  # fmt: skip
+    ref = str(json.loads(made.stdout)["id"])
+    moved = cli("signaal", "wijzig", ref, "--gemeente", "Texel", "--reden", "verkeerd")
+    assert moved.exit_code == 6, moved.output
+    assert (
+        "gemeente Texel is niet aan u toegewezen (u legt alleen signalen vast voor Hoorn, "
+        "Koggenland)" in " ".join(moved.stderr.split())
+    )
+    assert server.rows("SELECT municipality FROM signal") == [("Hoorn",)]
+    own = cli("signaal", "wijzig", ref, "--gemeente", "Koggenland", "--reden", "verkeerd")
+    assert own.exit_code == 0, own.output
+    assert server.rows("SELECT municipality FROM signal") == [("Koggenland",)]

@@ -25,7 +25,7 @@ from mhtool.domain.signal_ref import parse_ref
 from mhtool.domain.views import SignalDetail
 from mhtool.errors import ValidationError
 from mhtool.services.audit import audited
-from mhtool.services.signals import signal_detail
+from mhtool.services.signals import check_recordable, signal_detail
 from mhtool.store import signals as q
 from mhtool.store.connection import Store
 
@@ -80,6 +80,8 @@ def correct_signal(
             "acute": None if correction.acute is None else int(correction.acute),
         }
         changes = {k: v for k, v in wanted.items() if v is not None and row[k] != v}
+        if "municipality" in changes:
+            check_recordable(store.writable_municipalities(), str(changes["municipality"]))
         if "received_on" in changes and correction.received_on is not None:
             changes.update(_receipt_date_change(store, row, correction.received_on, user))
         noted: dict[str, object] = {"reden": reason}
