@@ -329,6 +329,10 @@ def test_server_killed_mid_write_loses_nothing_committed(
         wait_until(lambda: all(_failures(group, n) for n in group.running()), group.check)
         # Writers that had finished all their commands before the kill have no failure.
         hit = [n for n in range(PROCESSES) if _failures(group, n)]
+        # A command started while the server is down is refused at connecting.
+        down = run_mhtool("signaal", "lijst", env=env)
+        assert_one_clear_sentence(Call(-1, 0, down.returncode, down.stdout, down.stderr))
+        assert "Kan geen verbinding maken" in down.stderr
     finally:
         cluster.start()  # also when the test fails: later tests need the server
     group.resume.touch()
