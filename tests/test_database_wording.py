@@ -9,9 +9,11 @@ server mode.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from tests.backend_helpers import server_only
 from tests.conftest import Backend, Cli
 
 
@@ -57,3 +59,19 @@ def test_help_does_not_say_everything_is_in_a_file(cli: Cli, args: tuple[str, ..
     assert "in het bestand" not in text
     if args == ("--help",):
         assert "PostgreSQL-database op een server" in text
+
+
+@pytest.mark.parametrize("command", ["init", "vergrendel", "backup"])
+def test_file_only_commands_on_a_server_are_the_ones_docs_name(
+    cli: Cli, backend: Backend, command: str, tmp_path: Path
+) -> None:
+    """A beheerder who types `mhtool init` on a server is refused; docs/server.md, where the
+    refusal points, must then say what to do instead."""
+    server_only(backend, "file-only commands refused on a server")
+    args = [command, str(tmp_path / "kopie.db")] if command == "backup" else [command]
+    refused = cli(*args)
+    assert refused.exit_code == 2, refused.output
+    assert "docs/server.md" in refused.stderr
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "server.md").read_text("utf-8")
+    section = doc[doc.index("## Wat op een server anders is") :]
+    assert f"**`{command}`**" in section
