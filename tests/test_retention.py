@@ -172,7 +172,11 @@ def test_nothing_is_destroyed_on_a_term_the_archivist_has_not_confirmed(
     result = cli("opschonen", "--ja")
     assert result.exit_code == 0, result.output
     assert f"vernietigd: {geen}" in result.stdout
-    assert f"({duiding}) zijn over een bewaartermijn die de archivaris nog niet" in result.stdout
+    assert (
+        f"1 signaal ({duiding}) is over een bewaartermijn die de archivaris nog niet"
+        in " ".join(result.stdout.split())
+    )
+    assert "; dat blijft bewaard." in " ".join(result.stdout.split())
     assert backend.rows("SELECT ref FROM signal") == [(duiding,)]
 
 

@@ -163,12 +163,14 @@ def _print_waiting(waiting: tuple[DueSignal, ...]) -> None:
         return
     from mhtool.cli import render
 
+    one = len(waiting) == 1
     render.console().print(
         render.text(
             f"{render.count(len(waiting), 'signaal')} ("
             + ", ".join(s.ref for s in waiting)
-            + ") zijn over een bewaartermijn die de archivaris nog niet heeft vastgesteld; "
-            "die blijven bewaard. Zie 'mhtool bewaartermijn toon'."
+            + f") {'is' if one else 'zijn'} over een bewaartermijn die de archivaris nog niet "
+            f"heeft vastgesteld; {'dat blijft' if one else 'die blijven'} bewaard. Zie 'mhtool "
+            "bewaartermijn toon'."
         )
     )
 
