@@ -30,6 +30,7 @@ from mhtool.errors import (
 )
 from mhtool.services.audit import audited, record, record_refusal
 from mhtool.store import transfer as q
+from mhtool.store.audit import anchor as audit_anchor
 from mhtool.store.audit import verify_chain
 from mhtool.store.connection import Store, translate_sqlite_errors
 from mhtool.store.schema_info import tables_hiding_rows
@@ -141,7 +142,7 @@ def _copy(
 ) -> TransferView:
     with audited(target, target_user, ACTION, "database", log_refusal=False) as note:
         with source.read(), translate_sqlite_errors():
-            _refuse_broken_chain(source)
+            has_chain = _refuse_broken_chain(source)
             _refuse_non_empty(target)
             skipped = _unreadable(source)
             tables = q.plan(source, target, skipped)
@@ -167,7 +168,7 @@ def _copy(
                     "de tabellen niet; er is niets overgezet. Meld dit aan de beheerder."
                 )
             chain = verify_chain(target, full=True)
-        if not chain.ok:
+        if not chain.ok and (has_chain or chain.rows > 0):
             raise DatabaseError(
                 f"Na het kopiëren klopt de keten van het auditlog niet ({_problem(chain)}); er "
                 "is niets overgezet. Meld dit aan de beheerder."
@@ -203,14 +204,20 @@ def _problem(check: ChainCheck) -> str:
     return check.problem or "de beveiliging tegen wijzigen van het auditlog ontbreekt"
 
 
-def _refuse_broken_chain(source: Store) -> None:
+def _refuse_broken_chain(source: Store) -> bool:
+    """True when the source has an audit chain to carry over (checked whole); False for a file
+    from before the audit log (schema 1-2, not used since the upgrade): no entry and no anchor
+    ever, so its log starts with this copy. An emptied log keeps its anchor and is refused."""
     check = verify_chain(source, full=True)
+    if check.rows == 0 and check.triggers_present and audit_anchor(source) is None:
+        return False
     if not check.ok:
         raise DatabaseError(
             f"Het auditlog van {source.location} is niet in orde ({_problem(check)}); er is niets "
             "overgezet. Bewaar de database zoals ze is, voer 'mhtool audit controleer' uit en "
             "meld dit bij de informatiebeveiliging."
         )
+    return True
 
 
 def _refuse_non_empty(target: Store) -> None:
