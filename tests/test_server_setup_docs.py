@@ -98,6 +98,7 @@ def test_the_documented_set_up_works_for_a_beheerder_and_stops_at_an_error(
         # An officer who becomes a reader is in that one group afterwards, not in both.
         moved = cli("server", "rollen", "--lezer", "j.devries", "--uitvoeren")
         assert moved.exit_code == 0, moved.output
+        assert moved.stdout.rstrip().endswith("opdrachten, 1 inlognaam).")
         groups = cluster.admin_rows(
             "postgres",
             "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "

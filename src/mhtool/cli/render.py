@@ -199,6 +199,8 @@ _PLURALS = {
     "treffer": "treffers",
     "regel": "regels",
     "dag": "dagen",
+    "opdracht": "opdrachten",
+    "inlognaam": "inlognamen",
 }
 
 

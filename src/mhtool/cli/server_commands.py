@@ -192,8 +192,10 @@ def roles_command(
     app_state = state(ctx)
     require_server(app_state.server() is not None)
     store = app_state.store()
-    count = apply_roles(store, app_state.user, grants)
+    from mhtool.cli.render import count
+
+    done = apply_roles(store, app_state.user, grants)
     print(
-        f"De rollen zijn op de server gemaakt of bijgewerkt ({count} opdrachten, "
-        f"{len(grants)} inlognamen)."
+        f"De rollen zijn op de server gemaakt of bijgewerkt ({count(done, 'opdracht')}, "
+        f"{count(len(grants), 'inlognaam')})."
     )
