@@ -21,6 +21,8 @@ pytestmark = pytest.mark.slow
 
 NAME = "Bartholomeus Zwanenburg"
 OFFICER = "k.koggen"
+TEXEL_OFFICER = "t.texel"
+READER = "v.vervanger"
 
 
 @dataclass
@@ -72,7 +74,11 @@ def shared(
         (person_id,) = cluster.admin_rows(dbname, "SELECT id FROM person")[0]
         texel = _signal(cli, "Texel", f"id={person_id}; rol=slachtoffer")
         assert cli("signaal", "notitie", texel, f"{NAME} belde zelf").exit_code == 0
-        script = cli("server", "rollen", "--functionaris", OFFICER, "--gemeente", "Koggenland")
+        script = cli(
+            "server", "rollen", "--functionaris", OFFICER, "--gemeente", "Koggenland",
+            "--functionaris", TEXEL_OFFICER, "--gemeente", "Texel",
+            "--lezer", READER, "--gemeente", "Koggenland",
+        )  # fmt: skip
         assert script.exit_code == 0, script.output
         with cluster.connect(dbname) as conn:
             conn.execute(script.stdout.encode())
@@ -129,3 +135,24 @@ def test_an_officer_cannot_half_erase_a_person_who_is_also_in_another_gemeente(
         shared.dbname, "SELECT description FROM signal UNION ALL SELECT text FROM note"
     )
     assert texts and not any("Zwanenburg" in str(t) for (t,) in texts)
+
+
+def test_a_correction_of_a_person_shows_in_the_history_for_everyone_who_sees_the_person(
+    shared: Shared, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """The correction's history row belongs to no signal; it was readable by its writer only,
+    so a colleague saw the new name without the old one, who changed it or why."""
+    person = str(shared.person_id)
+    fixed = _as(
+        shared, monkeypatch, cli, OFFICER,
+        "persoon", "wijzig", person, "--reden", "tikfout", "--naam", "Bartholomeus Zwanenberg",
+    )  # fmt: skip
+    assert fixed.exit_code == 0, fixed.output
+    for user in (OFFICER, TEXEL_OFFICER, READER):
+        shown = _as(shared, monkeypatch, cli, user, "persoon", "toon", person, "--json")
+        assert shown.exit_code == 0, (user, shown.output)
+        history = json.loads(shown.stdout)["historie"]
+        corrections = [h for h in history if h["actie"] == "gecorrigeerd"]
+        assert len(corrections) == 1, (user, history)
+        assert corrections[0]["door"] == OFFICER
+        assert NAME in json.dumps(corrections[0], ensure_ascii=False)

@@ -198,12 +198,16 @@ def _policies() -> list[str]:
             f"ALTER TABLE {entity} ENABLE ROW LEVEL SECURITY",
             f"CREATE POLICY linked_to_visible_signal ON {entity} USING {seen} WITH CHECK (true)",
         ]
-    # History of a visible signal; a row about no signal (an erasure, a destruction) only for
-    # whoever wrote it.
+    # History of a visible signal; a row about no signal only for whoever wrote it, except the
+    # correction of a person (address, organisation): that is for everyone who sees the
+    # entity, or a colleague sees a new name without the old one, who changed it or why.
+    entity_seen = " OR ".join(
+        f"(entity = '{entity}' AND {entity}_seen(entity_id))" for entity, _, _ in SHARED_ENTITIES
+    )
     out += [
         "ALTER TABLE history ENABLE ROW LEVEL SECURITY",
-        "CREATE POLICY of_visible_signal ON history USING (signal_id IN (SELECT id FROM signal) "
-        "OR (signal_id IS NULL AND by_user = current_user::text))",
+        "CREATE POLICY of_visible_signal ON history USING (signal_id IN (SELECT id FROM signal) "  # noqa: S608 - fixed names
+        f"OR (signal_id IS NULL AND (by_user = current_user::text OR {entity_seen})))",
         "ALTER TABLE search_text ENABLE ROW LEVEL SECURITY",
         # doc = 2 * signal id for a description, 2 * note id + 1 for a note.
         "CREATE POLICY of_visible_signal ON search_text FOR SELECT USING ("
