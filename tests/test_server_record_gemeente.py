@@ -94,7 +94,7 @@ def test_the_form_refuses_another_gemeente_at_the_question(server: Server) -> No
 
 def test_a_reader_is_refused_before_the_first_question(server: Server) -> None:
     child = spawn(server.url(READER), "signaal", "nieuw")
-    child.expect("u mag geen signalen vastleggen")
+    child.expect("u mag voor geen enkele gemeente signalen")
     child.expect(pexpect.EOF)
     output = child.before or ""
     child.close()
@@ -148,3 +148,19 @@ def test_moving_a_signal_to_another_gemeente_names_the_officers_gemeenten(
     own = cli("signaal", "wijzig", ref, "--gemeente", "Koggenland", "--reden", "verkeerd")
     assert own.exit_code == 0, own.output
     assert server.rows("SELECT municipality FROM signal") == [("Koggenland",)]
+
+
+def test_an_officer_without_a_gemeente_hears_that_before_the_form(
+    server: Server, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """A functionaris made without --gemeente may write, but for no gemeente yet."""
+    monkeypatch.setenv("MHTOOL_DB", server.url("postgres"))
+    script = cli("server", "rollen", "--functionaris", "n.nieuw")
+    with server.cluster.connect(server.dbname) as conn:
+        conn.execute(script.stdout.encode())
+    child = spawn(server.url("n.nieuw"), "signaal", "nieuw")
+    child.expect("nog geen gemeente aan u toegewezen")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 6
+    assert server.rows("SELECT count(*) FROM signal") == [(0,)]

@@ -204,9 +204,9 @@ def signal_detail(store: Store, row: dict[str, Any]) -> SignalDetail:
 
 
 _NO_RECORDING = (
-    "Uw rol op de server staat deze handeling niet toe: u mag geen signalen vastleggen (alleen "
-    "lezen, of alleen cijfers); er is niets gewijzigd. Vraag de beheerder om de juiste rol (zie "
-    "docs/server.md)."
+    "Uw rol op de server staat deze handeling niet toe: u mag voor geen enkele gemeente signalen "
+    "vastleggen (alleen lezen, alleen cijfers, of nog geen gemeente aan u toegewezen); er is "
+    "niets gewijzigd. Vraag de beheerder om de juiste rol (zie docs/server.md)."
 )
 
 
