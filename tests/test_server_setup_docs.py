@@ -145,3 +145,33 @@ def test_roles_refused_to_a_login_that_may_not_make_them_say_why(
     finally:
         cluster.ensure_running()
         cluster.drop_database(dbname, roles_before=roles_before)
+
+
+def test_an_officer_first_on_a_database_not_set_up_is_sent_to_the_beheerder(
+    postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """Step 3 skipped: the officer's mhtool cannot create the tables (only the owner can), and
+    was told about their role ('alleen lezen, ... een gemeente'), not that the database is not
+    set up yet."""
+    cluster = postgres_cluster
+    cluster.ensure_running()
+    roles_before = cluster.roles()
+    dbname = cluster.fresh_database()
+    officer = f"vroeg_{os.getpid()}"
+    with cluster.connect() as conn:
+        conn.execute(f'CREATE ROLE "{officer}" LOGIN'.encode())
+    try:
+        monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname, user=officer))
+        for args in (("info",), ("signaal", "lijst")):
+            refused = cli(*args)
+            assert refused.exit_code == 6, refused.output
+            message = " ".join(refused.stderr.split())
+            assert message.startswith(
+                "Fout: De database op de server is nog niet ingericht voor deze versie van mhtool"
+            ), message
+            assert "als eigenaar van de database" in message
+        tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        assert cluster.admin_rows(dbname, tables) == [(0,)]
+    finally:
+        cluster.ensure_running()
+        cluster.drop_database(dbname, roles_before=roles_before)

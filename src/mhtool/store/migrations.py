@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from mhtool.errors import NotAllowedError
 from mhtool.store.connection import APPLICATION_ID, Store, translate_sqlite_errors
 
 Migration = Callable[[Store], None]
@@ -445,6 +446,19 @@ def apply_migrations(store: Store) -> None:
 def _apply_server_migrations(store: Store) -> None:
     """Under a session advisory lock, so two users upgrading at once cannot collide; the version
     is re-read under it. The baseline and each later migration is one transaction."""
+    try:
+        _run_server_migrations(store)
+    except NotAllowedError:
+        # Only the owner may create or change the tables: an officer who is first to use a
+        # new database, or a new version of mhtool, would otherwise be told about their role.
+        raise NotAllowedError(
+            "De database op de server is nog niet ingericht voor deze versie van mhtool; dat "
+            "kan alleen de beheerder, door mhtool één keer te gebruiken als eigenaar van de "
+            "database (zie docs/server.md, 'De server inrichten'). Er is niets gewijzigd."
+        ) from None
+
+
+def _run_server_migrations(store: Store) -> None:
     from mhtool.store.postgres_connection import migration_lock, server_schema_version
 
     with translate_sqlite_errors(), migration_lock(store):
