@@ -75,3 +75,8 @@ def test_file_only_commands_on_a_server_are_the_ones_docs_name(
     doc = (Path(__file__).resolve().parent.parent / "docs" / "server.md").read_text("utf-8")
     section = doc[doc.index("## Wat op een server anders is") :]
     assert f"**`{command}`**" in section
+    # README's "Met een team of regio" promises the same commands: it names the exceptions.
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    team = readme[readme.index("## Met een team of regio") :]
+    team = " ".join(team[: team.index("\n## ")].split())
+    assert f"`{command}`" in team
