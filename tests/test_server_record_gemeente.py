@@ -164,3 +164,37 @@ def test_an_officer_without_a_gemeente_hears_that_before_the_form(
     child.close()
     assert child.exitstatus == 6
     assert server.rows("SELECT count(*) FROM signal") == [(0,)]
+
+
+def test_erasure_takes_a_colleagues_correction_of_the_name_too(
+    server: Server, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """A colleague's correction of the name is a history row of no signal; when it was visible
+    to its writer only, an erasure by the other officer left it, old and new name and all."""
+    colleague = "k.tweede"
+    monkeypatch.setenv("MHTOOL_DB", server.url("postgres"))
+    script = cli("server", "rollen", "--functionaris", colleague, "--gemeente", "Koggenland")
+    with server.cluster.connect(server.dbname) as conn:
+        conn.execute(script.stdout.encode())
+    monkeypatch.setenv("MHTOOL_DB", server.url(OFFICER))
+    made = cli(
+        "signaal", "nieuw", "--datum", "02-11-2026", "--gemeente", "Koggenland", "--melder",
+        "P.", "--kanaal", "mail", "--vorm", "arbeid", "--niet-acuut", "--omschrijving", "Zorgen.",
+        "--persoon", "naam=Wilhelmina Zwanenveld; rol=slachtoffer", "--json",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    (person,) = server.rows("SELECT id FROM person")[0]
+    monkeypatch.setenv("MHTOOL_DB", server.url(colleague))
+    fixed = cli("persoon", "wijzig", str(person), "--reden", "tikfout", "--naam", "W. Zwanenvelt")
+    assert fixed.exit_code == 0, fixed.output
+
+    monkeypatch.setenv("MHTOOL_DB", server.url(OFFICER))
+    erased = cli("persoon", "verwijder", str(person), "--reden", "avg-verzoek", "--ja")
+    assert erased.exit_code == 0, erased.output
+    left = [
+        row
+        for row in server.rows("SELECT * FROM history")
+        if "Zwanenveld" in repr(row) or "Zwanenvelt" in repr(row)
+    ]
+    assert left == []
+    assert server.rows("SELECT count(*) FROM person") == [(0,)]
