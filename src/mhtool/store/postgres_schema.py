@@ -561,6 +561,8 @@ _STATISTICS = [
               LEFT JOIN organisation o ON o.id = so.organisation_id
               WHERE s.annulled_on IS NULL AND s.id = ANY (signal_ids)) AS pairs;
     END $$""",  # noqa: S608 - fixed names
+    # Only the triggers below call it (as the owner); no role may run it on any signal itself.
+    "REVOKE EXECUTE ON FUNCTION signal_group_refresh(BIGINT[]) FROM PUBLIC",
     f"""CREATE FUNCTION signal_group_of_signal() RETURNS trigger {_DEFINER} AS $$
     BEGIN
         IF TG_OP = 'DELETE' THEN

@@ -28,9 +28,15 @@ The design (docs/server.md, "Rollen en zichtbaarheid"):
   may not name the entity table whose policy names the link table.
 - `search_term` holds the name keys of ALL persons (and streets, organisation words): a term is
   visible only when a visible row carries it, so the fuzzy search cannot list the names of other
-  gemeenten. (Its count `n` still counts every row with that key; it is only a weight.)
-- `audit_log` has no policy: every role may read and append (entries hold codes and ids, no
-  names); nobody but the owner gets UPDATE or DELETE, and its triggers refuse even the owner.
+  gemeenten. Its count `n` counts every row with that key, so no role may read that column
+  (adding a name and reading the count would tell whether another gemeente has it).
+- `audit_log`: every role may read and append (entries hold codes and ids, no names), under
+  its own login name only (a policy, as for new history rows); nobody but the owner gets
+  UPDATE or DELETE, and its triggers refuse even the owner. Its counter is readable (the
+  chain check) but nobody may draw from it (nextval would leave gaps like deleted entries).
+- A shared person (address, organisation) linked to a signal the writer does not see may be
+  read and corrected but not deleted (`<entity>_links`, as the owner, counts every link): a
+  DELETE cascades to the other gemeente's link past row-level security.
 - `setting`: everyone reads; only a functionaris changes settings, the other roles only the
   audit chain's own keys (`audit.*`), which every audited command moves.
 - Ids: under RLS `max(id)` sees only the visible rows and would hand out an id another officer
@@ -138,6 +144,16 @@ def _helper_functions() -> list[str]:
                 SELECT NOT EXISTS (SELECT 1 FROM {link} WHERE {column} = entity_id)
             $$"""  # noqa: S608 - fixed names and checked values
         )
+        # How many signals of any gemeente link to it: compared with the links the caller
+        # sees, this says whether changing or deleting the entity would reach a signal of
+        # another gemeente (a DELETE cascades to every link, row-level security or not).
+        out.append(
+            f"""CREATE FUNCTION {entity}_links(entity_id BIGINT) RETURNS BIGINT
+            LANGUAGE sql STABLE {_DEFINER} AS $$
+                SELECT count(*) FROM {link} WHERE {column} = entity_id
+            $$"""  # noqa: S608 - fixed names and checked values
+        )
+        out.append(f"REVOKE EXECUTE ON FUNCTION {entity}_links(BIGINT) FROM PUBLIC")
     return out
 
 
@@ -194,9 +210,17 @@ def _policies() -> list[str]:
         ]
     for entity, link, column in SHARED_ENTITIES:
         seen = f"(id IN (SELECT {column} FROM {link}) OR {entity}_unlinked(id))"  # noqa: S608 - fixed names and checked values
+        # Deleting a person (address, organisation) that is also linked to a signal the
+        # writer does not see would remove it from that other gemeente's case: the foreign key
+        # cascades to every link, past row-level security. Only when every signal linking to
+        # it is the writer's own (`persoon verwijder` checks this first and says so). A
+        # correction is allowed: its history row shows it to everyone who sees the entity.
+        own = f"{entity}_links(id) = (SELECT count(*) FROM {link} l WHERE l.{column} = id)"  # noqa: S608 - fixed names
         out += [
             f"ALTER TABLE {entity} ENABLE ROW LEVEL SECURITY",
             f"CREATE POLICY linked_to_visible_signal ON {entity} USING {seen} WITH CHECK (true)",
+            f"CREATE POLICY only_own_signals_delete ON {entity} AS RESTRICTIVE FOR DELETE "
+            f"USING ({own})",
         ]
     # History of a visible signal; a row about no signal only for whoever wrote it, except the
     # correction of a person (address, organisation): that is for everyone who sees the
@@ -208,6 +232,15 @@ def _policies() -> list[str]:
         "ALTER TABLE history ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY of_visible_signal ON history USING (signal_id IN (SELECT id FROM signal) "  # noqa: S608 - fixed names
         f"OR (signal_id IS NULL AND (by_user = current_user::text OR {entity_seen})))",
+        # Every row a role adds to the history carries its own login name (the owner, exempt,
+        # copies rows of a file as they are).
+        "CREATE POLICY written_by_oneself ON history AS RESTRICTIVE FOR INSERT "
+        "WITH CHECK (by_user = current_user::text)",
+        # The audit log: everyone reads it, and appends under their own login name only.
+        "ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY everyone_reads ON audit_log FOR SELECT USING (true)",
+        "CREATE POLICY written_by_oneself ON audit_log FOR INSERT "
+        "WITH CHECK (by_user = current_user::text)",
         "ALTER TABLE search_text ENABLE ROW LEVEL SECURITY",
         # doc = 2 * signal id for a description, 2 * note id + 1 for a note.
         "CREATE POLICY of_visible_signal ON search_text FOR SELECT USING ("
@@ -353,7 +386,7 @@ def _membership(group: str, name: str, *, member: bool) -> str:
 def group_statements() -> list[str]:
     """The three group roles and what each may do with the tables and views of this database."""
     data = ", ".join(DATA_TABLES)
-    derived = ", ".join(DERIVED)
+    derived = ", ".join(t for t in DERIVED if t != "search_term")
     views = ", ".join(REGIONAL_VIEWS)
     return [
         *(_create_role_if_missing(group, login=False) for group in GROUP_ROLES),
@@ -367,9 +400,17 @@ def group_statements() -> list[str]:
         f"GRANT SELECT ON schema_migration, setting, audit_log TO {_ALL_GROUPS}",
         f"GRANT INSERT, UPDATE ON setting TO {_ALL_GROUPS}",
         f"GRANT INSERT ON audit_log TO {_ALL_GROUPS}",
-        f"GRANT USAGE, SELECT ON SEQUENCE audit_log_id_seq TO {_ALL_GROUPS}",
+        # SELECT only: the last id, for the audit chain's check (store/audit.py). USAGE would
+        # let any role call nextval() and leave gaps that look like deleted entries.
+        f"GRANT SELECT ON SEQUENCE audit_log_id_seq TO {_ALL_GROUPS}",
         # The officers: the signals of their own gemeenten (row-level security).
         f"GRANT SELECT ON officer_municipality, {data}, {derived} TO {FUNCTIONARIS}, {LEZER}",
+        # Not the use count of a search term: it counts the persons (streets, organisations)
+        # of every gemeente, so adding a name and reading its count would tell whether another
+        # gemeente has it. mhtool reads only kind and term.
+        f"GRANT SELECT (kind, term) ON search_term TO {FUNCTIONARIS}, {LEZER}",
+        "GRANT EXECUTE ON FUNCTION person_links(BIGINT), address_links(BIGINT), "
+        f"organisation_links(BIGINT) TO {FUNCTIONARIS}",
         f"GRANT INSERT, UPDATE, DELETE ON {data} TO {FUNCTIONARIS}",
         f"GRANT SELECT, INSERT, UPDATE ON signal_counter TO {FUNCTIONARIS}",
         "GRANT EXECUTE ON FUNCTION mhtool_fresh_id(TEXT), mhtool_next_signal_id(), "
