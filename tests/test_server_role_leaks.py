@@ -134,3 +134,16 @@ def test_an_officer_cannot_delete_a_person_that_a_texel_signal_also_names(
     ]
     assert after == before
 
+
+
+@pytest.mark.parametrize("role", [READER, REGION])
+def test_the_reader_and_the_region_write_no_setting_but_the_audit_chains_own(
+    sql_world: World, role: str
+) -> None:
+    """They move the anchor and the checkpoint with every audited command; any other key under
+    an 'audit.' name would be a setting they made up."""
+    w = sql_world
+    assert _refused(w, role, "INSERT INTO setting VALUES ('audit.eigen', 'x', 'x', 'x')")
+    assert w.rows("SELECT count(*) FROM setting WHERE key = 'audit.eigen'") == [(0,)]
+    w.as_role(role, "INSERT INTO setting VALUES ('audit.controlepunt', '0:x', 'x', 'x')")
+    assert w.rows("SELECT count(*) FROM setting WHERE key = 'audit.controlepunt'") == [(1,)]

@@ -38,7 +38,7 @@ The design (docs/server.md, "Rollen en zichtbaarheid"):
   read and corrected but not deleted (`<entity>_links`, as the owner, counts every link): a
   DELETE cascades to the other gemeente's link past row-level security.
 - `setting`: everyone reads; only a functionaris changes settings, the other roles only the
-  audit chain's own keys (`audit.*`), which every audited command moves.
+  audit chain's own two keys (anchor and checkpoint), which every audited command moves.
 - Ids: under RLS `max(id)` sees only the visible rows and would hand out an id another officer
   already has. `mhtool_fresh_id`, `mhtool_next_signal_id` and `mhtool_next_change_id` compute
   them as the owner (store/row_ids.py and store/signals.py call them on a server; writers hold
@@ -54,6 +54,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mhtool.store.audit import ANCHOR_KEY, CHECKPOINT_KEY
 from mhtool.store.connection import Store
 from mhtool.store.sqlite_errors import translate_sqlite_errors
 
@@ -103,6 +104,8 @@ _OWN_MUNICIPALITIES = (
     "WHERE om.role_name = current_user::text)"
 )
 VISIBLE_SIGNAL = f"municipality = ANY ({_OWN_MUNICIPALITIES})"
+# The settings every role moves with each audit entry (store/audit.py).
+_AUDIT_KEYS = f"('{ANCHOR_KEY}', '{CHECKPOINT_KEY}')"
 
 
 def _officer_table() -> list[str]:
@@ -263,10 +266,12 @@ def _policies() -> list[str]:
     out += [
         "ALTER TABLE setting ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY everyone_reads ON setting FOR SELECT USING (true)",
+        # The reader and the region move only the audit chain's two keys (every audited
+        # command does), no other setting under an 'audit.' name.
         f"CREATE POLICY writer_or_audit_chain ON setting FOR INSERT WITH CHECK "
-        f"(key LIKE 'audit.%' OR mhtool_member('{FUNCTIONARIS}'))",
+        f"(key IN {_AUDIT_KEYS} OR mhtool_member('{FUNCTIONARIS}'))",
         f"CREATE POLICY writer_or_audit_chain_update ON setting FOR UPDATE USING "
-        f"(key LIKE 'audit.%' OR mhtool_member('{FUNCTIONARIS}'))",
+        f"(key IN {_AUDIT_KEYS} OR mhtool_member('{FUNCTIONARIS}'))",
     ]
     return out
 
