@@ -437,6 +437,8 @@ def test_by_sql_an_officer_reads_only_rows_of_their_gemeenten(sql_world: World, 
     assert "zwanenburg" not in terms and "pontweg" not in terms and "wit" in terms
     assert w.as_role(role, "SELECT doc FROM search_text") == [(4,)]
     assert w.as_role(role, "SELECT municipality FROM signal_group_count") == [("Koggenland",)]
+    # A login's sessions plan without JIT (the policies make plans look expensive).
+    assert w.as_role(role, "SHOW jit") == [("off",)]
     # The superuser sees both: nothing was hidden by deleting.
     assert len(w.rows("SELECT id FROM signal")) == 2
 

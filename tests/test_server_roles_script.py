@@ -123,3 +123,9 @@ def test_a_login_without_gemeente_is_warned_about(cli: Cli) -> None:
     assert "a.jansen krijgt geen gemeente" in result.stderr
     assert "riec" not in result.stderr  # the region sees every gemeente, as figures
     assert "INSERT INTO officer_municipality" not in result.stdout
+
+
+def test_every_login_gets_jit_off(cli: Cli) -> None:
+    result = cli("server", "rollen", "--functionaris", "a.jansen", "--gemeente", "Hoorn")
+    assert result.exit_code == 0, result.output
+    assert 'ALTER ROLE "a.jansen" SET jit = off;' in result.stdout
