@@ -84,8 +84,17 @@ def test_an_audit_entry_carries_the_login_name_of_whoever_appends_it(
     assert w.rows("SELECT count(*) FROM audit_log") == entries
 
 
-def test_an_officer_writes_history_only_under_their_own_name(sql_world: World) -> None:
+def test_an_officer_writes_history_and_notes_only_under_their_own_name(sql_world: World) -> None:
+    """Who wrote a history row or a note is shown to colleagues (`signaal toon`, `persoon
+    toon`); by SQL an officer could otherwise write one in a Texel officer's name."""
     w = sql_world
+    assert _refused(
+        w,
+        OFFICER,
+        "INSERT INTO note (signal_id, on_date, by_user, text, created_at) "
+        "VALUES (2, '2026-11-03', 't.texel', 'Ik was het niet', 'x')",
+    )
+    assert w.rows("SELECT count(*) FROM note") == [(0,)]
     assert _refused(
         w,
         OFFICER,

@@ -76,6 +76,15 @@ SHARED_ENTITIES = (
     ("address", "signal_address", "address_id"),
     ("organisation", "signal_organisation", "organisation_id"),
 )
+# (table, column) naming who wrote a row: on a server always the writer's own login.
+AUTHORED = (
+    ("history", "by_user"),
+    ("signal", "created_by"),
+    ("note", "by_user"),
+    ("step_event", "by_user"),
+    ("follow_up_action", "created_by"),
+    ("outcome", "created_by"),
+)
 # Tables derived by triggers from the others: officers only read them.
 DERIVED = ("search_term", "search_text", "signal_group", "signal_group_count")
 # Every table a functionaris reads and writes (with the policies below).
@@ -235,10 +244,14 @@ def _policies() -> list[str]:
         "ALTER TABLE history ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY of_visible_signal ON history USING (signal_id IN (SELECT id FROM signal) "  # noqa: S608 - fixed names
         f"OR (signal_id IS NULL AND (by_user = current_user::text OR {entity_seen})))",
-        # Every row a role adds to the history carries its own login name (the owner, exempt,
-        # copies rows of a file as they are).
-        "CREATE POLICY written_by_oneself ON history AS RESTRICTIVE FOR INSERT "
-        "WITH CHECK (by_user = current_user::text)",
+        # Every row a role adds to the history (and every signal, note, route event, action
+        # and outcome) carries its own login name as its author: the owner, exempt, copies
+        # rows of a file as they are.
+        *(
+            f"CREATE POLICY written_by_oneself ON {table} AS RESTRICTIVE FOR INSERT "
+            f"WITH CHECK ({column} = current_user::text)"
+            for table, column in AUTHORED
+        ),
         # The audit log: everyone reads it, and appends under their own login name only.
         "ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY everyone_reads ON audit_log FOR SELECT USING (true)",
