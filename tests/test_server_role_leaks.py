@@ -156,3 +156,13 @@ def test_the_reader_and_the_region_write_no_setting_but_the_audit_chains_own(
     assert w.rows("SELECT count(*) FROM setting WHERE key = 'audit.eigen'") == [(0,)]
     w.as_role(role, "INSERT INTO setting VALUES ('audit.controlepunt', '0:x', 'x', 'x')")
     assert w.rows("SELECT count(*) FROM setting WHERE key = 'audit.controlepunt'") == [(1,)]
+
+
+def test_the_region_cannot_ask_the_owners_helper_functions_about_persons(sql_world: World) -> None:
+    """person_unlinked() and person_links() run as the owner: they would tell the region which
+    person ids exist and in how many signals each is named."""
+    w = sql_world
+    for function in ("unlinked", "links"):
+        for entity in ("person", "address", "organisation"):
+            assert _refused(w, REGION, f"SELECT {entity}_{function}(1)"), (entity, function)  # noqa: S608 - fixed names
+    assert _refused(w, READER, "SELECT person_links(1)")

@@ -165,6 +165,9 @@ def _helper_functions() -> list[str]:
                 SELECT count(*) FROM {link} WHERE {column} = entity_id
             $$"""  # noqa: S608 - fixed names and checked values
         )
+        # As the owner, they tell about rows the caller may not see: only the officers' roles,
+        # whose policies call them, may run them.
+        out.append(f"REVOKE EXECUTE ON FUNCTION {entity}_unlinked(BIGINT) FROM PUBLIC")
         out.append(f"REVOKE EXECUTE ON FUNCTION {entity}_links(BIGINT) FROM PUBLIC")
     return out
 
@@ -429,6 +432,8 @@ def group_statements() -> list[str]:
         f"GRANT SELECT (kind, term) ON search_term TO {FUNCTIONARIS}, {LEZER}",
         "GRANT EXECUTE ON FUNCTION person_links(BIGINT), address_links(BIGINT), "
         f"organisation_links(BIGINT) TO {FUNCTIONARIS}",
+        "GRANT EXECUTE ON FUNCTION person_unlinked(BIGINT), address_unlinked(BIGINT), "
+        f"organisation_unlinked(BIGINT) TO {FUNCTIONARIS}, {LEZER}",
         f"GRANT INSERT, UPDATE, DELETE ON {data} TO {FUNCTIONARIS}",
         f"GRANT SELECT, INSERT, UPDATE ON signal_counter TO {FUNCTIONARIS}",
         "GRANT EXECUTE ON FUNCTION mhtool_fresh_id(TEXT), mhtool_next_signal_id(), "
