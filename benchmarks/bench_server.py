@@ -223,13 +223,18 @@ class Meter:
     do with mhtool (run_all.py measures the file the same way); and on a server the query work
     is done by the other process, which this process's CPU time alone would leave out."""
 
-    def __init__(self, server_pid: int | None = None) -> None:
+    def __init__(self, server_pid: int | None = None, postmaster: int | None = None) -> None:
         self.server_pid = server_pid
+        self.postmaster = postmaster
 
     def now(self) -> float:
         spent = time.process_time()
         if self.server_pid is not None:
             spent += _schedstat_seconds(self.server_pid)
+        if self.postmaster is not None:
+            # Parallel workers of a query are processes of their own that end with it: their
+            # CPU time reaches the postmaster's account of collected children (clock ticks).
+            spent += _reaped_cpu(self.postmaster)
         return spent
 
 
@@ -238,7 +243,7 @@ def _schedstat_seconds(pid: int) -> float:
         return int(file.read().split()[0]) / 1e9
 
 
-def server_meter(store: Any) -> Meter:
+def server_meter(store: Any, postmaster: int | None) -> Meter:
     """A meter for this server connection; without /proc access to its process (a server on
     another machine) only the client's CPU time is measured, which says so in the output."""
     row = store.row("SELECT pg_backend_pid() AS pid")
@@ -248,7 +253,7 @@ def server_meter(store: Any) -> Meter:
     except OSError:
         log("  (serverproces niet leesbaar: alleen de CPU-tijd van mhtool zelf)")
         return Meter()
-    return Meter(pid)
+    return Meter(pid, postmaster)
 
 
 def cost_median(action: Callable[[], Any], runs: int, meter: Meter) -> float:
@@ -375,7 +380,9 @@ ROLE_QUERIES = 4
 REGION = "bench_regio"
 
 
-def measure_roles(url: str, runs: int, queries: tuple[list[str], list[str]]) -> dict[str, float]:
+def measure_roles(
+    url: str, runs: int, queries: tuple[list[str], list[str]], postmaster: int | None
+) -> dict[str, float]:
     """The same service calls as an officer of every gemeente of Noord-Holland Noord (row-level
     security on every query) and as the regional role (the `regio_` views), logged in as
     those roles: what officers and the region get, not the superuser who bypasses the
@@ -415,7 +422,7 @@ def measure_roles(url: str, runs: int, queries: tuple[list[str], list[str]]) -> 
     for prefix, login in (("functionaris", OFFICER), ("regio", REGION)):
         store = open_server(as_login(login), "benchmark")
         try:
-            meter = server_meter(store)
+            meter = server_meter(store, postmaster)
             for key, request in (
                 ("standaard", StatisticsRequest(years=years)),
                 ("jaarcijfers", StatisticsRequest(years=years, table=TableKind.YEAR_FIGURES)),
@@ -670,7 +677,7 @@ def main() -> int:
                             queries = sample_queries(store, args.queries, size)
                         log(f"  {backend}: in proces …")
                         shown[backend] = outputs(store)
-                        meter = Meter() if backend == "bestand" else server_meter(store)
+                        meter = Meter() if backend == "bestand" else server_meter(store, postmaster)
                         found = measure_in_process(store, args.runs, queries, meter)
                     finally:
                         store.close()
@@ -684,7 +691,7 @@ def main() -> int:
                         found["psycopg"] = psycopg_import(args.runs)
                         if postmaster is not None:  # roles only in a cluster of our own
                             log("  server: als functionaris en als regio …")
-                            found.update(measure_roles(url, args.runs, queries))
+                            found.update(measure_roles(url, args.runs, queries, postmaster))
                     results[(size, backend)] = found
                 del copied
                 different = [
