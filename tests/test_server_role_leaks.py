@@ -166,3 +166,26 @@ def test_the_region_cannot_ask_the_owners_helper_functions_about_persons(sql_wor
         for entity in ("person", "address", "organisation"):
             assert _refused(w, REGION, f"SELECT {entity}_{function}(1)"), (entity, function)  # noqa: S608 - fixed names
     assert _refused(w, READER, "SELECT person_links(1)")
+
+
+def test_an_officer_cannot_widen_their_own_rights(sql_world: World) -> None:
+    """Not by a gemeente of their own choosing, not by a group role, not by a Texel signal
+    written directly."""
+    w = sql_world
+    for sql in (
+        f"INSERT INTO officer_municipality VALUES ('{OFFICER}', 'Texel')",  # noqa: S608 - fixed names
+        "UPDATE officer_municipality SET municipality = 'Texel'",
+        "GRANT mhtool_lezer TO CURRENT_USER",
+        "SET ROLE mhtool_regio",
+        "INSERT INTO signal (ref, year, seq, received_on, municipality, reporter, channel, acute, "  # noqa: S608 - fixed names
+        "step, step_since, created_at, created_by, updated_at, description) VALUES "
+        "('MH-2026-0009', 2026, 9, '2026-11-02', 'Texel', 'x', 'mail', 0, 1, '2026-11-02', 'x', "
+        f"'{OFFICER}', 'x', 'x')",
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            w.as_role(OFFICER, sql)
+    assert w.rows("SELECT role_name, municipality FROM officer_municipality ORDER BY 1, 2") == [
+        (OFFICER, "Koggenland"),
+        ("v.vervanger", "Koggenland"),
+    ]
+    assert w.rows("SELECT count(*) FROM signal") == [(2,)]
