@@ -348,6 +348,68 @@ def test_a_beheerder_who_is_not_superuser_sets_it_all_up(
         cluster.drop_database(dbname, roles_before=roles_before)
 
 
+def test_the_region_appends_to_the_audit_log_but_cannot_read_it(
+    world: World, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """The log names signal numbers and logins: the region adds its own entries through the
+    owner's function for the head of the chain and reads none of them."""
+    import psycopg
+
+    for sql in (
+        "SELECT * FROM audit_log",
+        "SELECT by_user FROM audit_log",
+        "SELECT count(*) FROM audit_log",
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            world.as_role(REGION, sql)
+    # The head it needs to append: an id and a hash, nothing of any entry's content.
+    head = world.as_role(REGION, "SELECT * FROM mhtool_audit_head()")
+    assert head == world.rows("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    before = world.rows("SELECT max(id) FROM audit_log")[0][0]
+    assert isinstance(before, int)
+
+    monkeypatch.setenv("MHTOOL_DB", world.url(REGION))
+    assert cli("statistiek", "--per", "gemeente").exit_code == 0
+    assert cli("jaarverslag", "2026", "--json").exit_code == 0
+    for args in (
+        ("audit", "toon"),
+        ("audit", "toon", "--actie", "signaal"),
+        ("audit", "controleer"),
+        ("audit", "controleer", "--volledig"),
+        ("audit", "anker"),
+    ):
+        refused = cli(*args)
+        assert refused.exit_code == 6, (args, refused.output)
+        assert refused.stdout == ""
+        message = refused.stderr.strip()
+        assert message.count(".") == 1 and message.endswith("."), message
+        assert "niet het auditlog" in message and "functionaris" in message, message
+        for secret in (world.texel_ref, world.koggenland_ref, OFFICER, "Traceback"):
+            assert secret not in refused.output
+
+    added = world.rows(
+        "SELECT by_user, action, result FROM audit_log WHERE id > ? ORDER BY id", (before,)
+    )
+    assert added == [
+        (REGION, "statistiek", "gelukt"),
+        (REGION, "jaarverslag", "gelukt"),
+        (REGION, "audit.toon", "geweigerd"),
+        (REGION, "audit.toon", "geweigerd"),
+        (REGION, "audit.controleer", "geweigerd"),
+        (REGION, "audit.controleer", "geweigerd"),
+        (REGION, "audit.anker", "geweigerd"),
+    ]
+    # One unbroken chain, as the owner and an officer verify it.
+    for url in (world.cluster.url(world.dbname), world.url(OFFICER)):
+        monkeypatch.setenv("MHTOOL_DB", url)
+        check = cli("audit", "controleer", "--volledig")
+        assert check.exit_code == 0, check.output
+    monkeypatch.setenv("MHTOOL_DB", world.cluster.url(world.dbname))
+    shown = cli("audit", "toon", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert REGION in shown.stdout
+
+
 # -- the policies themselves, by direct SQL (what any client could try) ------------------------
 
 _NOW = "2026-11-02T10:00:00+00:00"

@@ -28,6 +28,7 @@ from mhtool.errors import (
     DatabaseError,
     DatabaseInUseError,
     MhtoolError,
+    NotAllowedError,
     NotFoundError,
     ValidationError,
 )
@@ -128,8 +129,25 @@ def audited(
         raise
 
 
+# The regional role on a server appends to the log but may not read it (store/audit.py).
+FIGURES_ONLY_AUDIT = (
+    "Uw rol op de server (regio) ziet alleen cijfers en niet het auditlog, dus de eigenaar van "
+    "de database of een functionaris bekijkt en controleert de keten; er is niets gewijzigd."
+)
+
+
+def _refuse_figures_only(store: Store, user: str, action: str) -> None:
+    """Said before the server's own refusal would be, in words about the log; logged as a
+    refusal like any other."""
+    if store.figures_only:
+        error = NotAllowedError(FIGURES_ONLY_AUDIT)
+        record_refusal(store, user, action, "auditlog", "", error)
+        raise error
+
+
 def show_audit_log(store: Store, user: str, filters: AuditFilter) -> list[AuditEntry]:
     """Reading the log is itself logged: who looked at who did what is part of the trail."""
+    _refuse_figures_only(store, user, "audit.toon")
     with audited(store, user, "audit.toon", "auditlog") as note:
         found = q.entries(store, filters)
         note.details["aantal"] = len(found)
@@ -157,6 +175,7 @@ def verify_audit_log(
     (in the same transaction), so the next check reads only what was added since. A broken one
     gets nothing: the user is told to keep the file exactly as it is, as evidence, so mhtool
     writes nothing to it. `published` is an anchor noted earlier outside the file."""
+    _refuse_figures_only(store, user, "audit.controleer")
     point = None
     if published is not None:
         point = q.parse_point(published)
@@ -183,6 +202,7 @@ def verify_audit_log(
 def audit_anchor(store: Store, user: str) -> tuple[ChainCheck, q.ChainPoint | None]:
     """The point to publish outside the file: only for a chain that checks out (from the last
     checkpoint), so nobody publishes the end of a forged log."""
+    _refuse_figures_only(store, user, "audit.anker")
     with store.read(), translate_sqlite_errors():
         check = q.verify_chain(store)
     if not check.ok:

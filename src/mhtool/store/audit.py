@@ -5,7 +5,9 @@ together or not at all. The id of the new entry is taken from the table's counte
 never reused and a deleted last entry leaves a visible gap: `sqlite_sequence` in a file (the
 table is AUTOINCREMENT), the identity sequence `audit_log_id_seq` on a server (which the schema's
 trigger moves past every id written). One chain per database: on a server every append runs
-under the writers' advisory lock (`append` takes it itself, so no path can fork the chain).
+under the writers' advisory lock (`append` takes it itself, and so does the server function
+that hands out the head, so no path can fork the chain). Appending reads only the head's id
+and hash (and the anchor), so a role that may not read the log can still add to it.
 
 A server's sequence is not transactional: an append that was rolled back (a refused command
 after the insert, a connection or server lost before COMMIT) leaves it one or more ahead of
@@ -147,7 +149,7 @@ def append(
         raise RuntimeError("audit entries are written inside a write transaction")
     check_entry(action, object_type, object_id, details)
     _take_write_lock(store)
-    head = store.row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    head = _head(store)
     prev_hash = head["hash"] if head else GENESIS_HASH
     head_point = ChainPoint(int(head["id"]), prev_hash) if head else ChainPoint(0, GENESIS_HASH)
     kept = anchor(store)
@@ -192,6 +194,22 @@ def append(
     return entry_id
 
 
+def _head(store: Store) -> dict[str, Any] | None:
+    """The last entry's id and hash. On a server through the owner's function: the regional
+    role may append but not read the log (its entries name signal numbers and logins)."""
+    if store.dialect == "postgresql":
+        return store.row("SELECT id, hash FROM mhtool_audit_head()")
+    return store.row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+
+
+def _hash_at(store: Store, entry_id: int) -> str | None:
+    if store.dialect == "postgresql":
+        row = store.row("SELECT mhtool_audit_hash(?) AS hash", (entry_id,))
+    else:
+        row = store.row("SELECT hash FROM audit_log WHERE id = ?", (entry_id,))
+    return None if row is None or row["hash"] is None else str(row["hash"])
+
+
 def _still_on_chain(store: Store, kept: ChainPoint, head_id: int, head_hash: str) -> bool:
     """The anchor stands at the head (the usual case), or behind it on a row that still
     carries its hash: entries were added without moving it (an older mhtool), and it follows
@@ -200,8 +218,7 @@ def _still_on_chain(store: Store, kept: ChainPoint, head_id: int, head_hash: str
         return True
     if kept.length >= head_id:
         return False
-    row = store.row("SELECT hash FROM audit_log WHERE id = ?", (kept.length,))
-    return row is not None and row["hash"] == kept.hash
+    return _hash_at(store, kept.length) == kept.hash
 
 
 def _entry(row: dict[str, Any]) -> AuditEntry:

@@ -30,10 +30,14 @@ The design (docs/server.md, "Rollen en zichtbaarheid"):
   visible only when a visible row carries it, so the fuzzy search cannot list the names of other
   gemeenten. Its count `n` counts every row with that key, so no role may read that column
   (adding a name and reading the count would tell whether another gemeente has it).
-- `audit_log`: every role may read and append (entries hold codes and ids, no names), under
-  its own login name only (a policy, as for new history rows); nobody but the owner gets
-  UPDATE or DELETE, and its triggers refuse even the owner. Its counter is readable (the
-  chain check) but nobody may draw from it (nextval would leave gaps like deleted entries).
+- `audit_log`: the officers' roles read it; every role appends (under its own login name
+  only, a policy as for new history rows); nobody but the owner gets UPDATE or DELETE, and its
+  triggers refuse even the owner. The regional role may not read it (entries name signal
+  numbers and logins): appending needs only the head of the chain, which `mhtool_audit_head`
+  gives as the owner, under the writers' advisory lock (so reading it is queueing as a
+  writer), and `mhtool_audit_hash` the hash at one id (store/audit.py uses both on a server,
+  for every role). Its counter is readable (the chain check) but nobody may draw from it
+  (nextval would leave gaps like deleted entries).
 - A shared person (address, organisation) linked to a signal the writer does not see may be
   read and corrected but not deleted (`<entity>_links`, as the owner, counts every link): a
   DELETE cascades to the other gemeente's link past row-level security.
@@ -56,6 +60,7 @@ from collections.abc import Sequence
 
 from mhtool.store.audit import ANCHOR_KEY, CHECKPOINT_KEY
 from mhtool.store.connection import Store
+from mhtool.store.postgres_connection import WRITE_LOCK
 from mhtool.store.sqlite_errors import translate_sqlite_errors
 
 # Tables whose rows belong to one signal through a `signal_id` column.
@@ -207,6 +212,25 @@ def _id_functions() -> list[str]:
     ]
 
 
+def _audit_functions() -> list[str]:
+    """What appending to the chain reads, as the owner: only ids and hashes, never an entry."""
+    return [
+        f"""CREATE FUNCTION mhtool_audit_head(OUT id BIGINT, OUT hash TEXT) RETURNS SETOF record
+        LANGUAGE plpgsql VOLATILE {_DEFINER} AS $$
+        BEGIN
+            -- Re-entrant within the transaction: the head is only read in the writers' queue.
+            PERFORM pg_advisory_xact_lock({WRITE_LOCK});
+            RETURN QUERY SELECT a.id, a.hash::text FROM audit_log a ORDER BY a.id DESC LIMIT 1;
+        END $$""",  # noqa: S608 - fixed names and checked values
+        f"""CREATE FUNCTION mhtool_audit_hash(entry_id BIGINT) RETURNS TEXT
+        LANGUAGE sql STABLE {_DEFINER} AS $$
+            SELECT a.hash::text FROM audit_log a WHERE a.id = entry_id
+        $$""",  # noqa: S608 - fixed names and checked values
+        "REVOKE EXECUTE ON FUNCTION mhtool_audit_head() FROM PUBLIC",
+        "REVOKE EXECUTE ON FUNCTION mhtool_audit_hash(BIGINT) FROM PUBLIC",
+    ]
+
+
 def _policies() -> list[str]:
     out = ["ALTER TABLE signal ENABLE ROW LEVEL SECURITY"]
     out.append(f"CREATE POLICY own_municipalities ON signal USING ({VISIBLE_SIGNAL})")
@@ -255,7 +279,8 @@ def _policies() -> list[str]:
             f"WITH CHECK ({column} = current_user::text)"
             for table, column in AUTHORED
         ),
-        # The audit log: everyone reads it, and appends under their own login name only.
+        # The audit log: whoever may read it (the grants say who) reads all of it; everyone
+        # appends under their own login name only.
         "ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY everyone_reads ON audit_log FOR SELECT USING (true)",
         "CREATE POLICY written_by_oneself ON audit_log FOR INSERT "
@@ -342,6 +367,7 @@ STATEMENTS: tuple[str, ...] = (
     *_officer_table(),
     *_helper_functions(),
     *_id_functions(),
+    *_audit_functions(),
     *_policies(),
     *_regional_views(),
 )
@@ -417,10 +443,17 @@ def group_statements() -> list[str]:
         f"    EXECUTE format('GRANT USAGE ON SCHEMA %I TO {_ALL_GROUPS}', current_schema());\n"
         "END $mhtool$",
         # Every role: the schema version, settings (row-level security limits who changes
-        # what) and the audit log, which every command appends to.
-        f"GRANT SELECT ON schema_migration, setting, audit_log TO {_ALL_GROUPS}",
+        # what; the audit chain's anchor is one) and appending to the audit log, which every
+        # command does through the head of the chain (store/audit.py).
+        f"GRANT SELECT ON schema_migration, setting TO {_ALL_GROUPS}",
         f"GRANT INSERT, UPDATE ON setting TO {_ALL_GROUPS}",
         f"GRANT INSERT ON audit_log TO {_ALL_GROUPS}",
+        "GRANT EXECUTE ON FUNCTION mhtool_audit_head(), mhtool_audit_hash(BIGINT) "
+        f"TO {_ALL_GROUPS}",
+        # Reading the log (signal numbers, login names): the officers only. The REVOKE takes
+        # it from a region set up by an older script.
+        f"GRANT SELECT ON audit_log TO {FUNCTIONARIS}, {LEZER}",
+        f"REVOKE SELECT ON audit_log FROM {REGIO}",  # noqa: S608 - fixed names
         # SELECT only: the last id, for the audit chain's check (store/audit.py). USAGE would
         # let any role call nextval() and leave gaps that look like deleted entries.
         f"GRANT SELECT ON SEQUENCE audit_log_id_seq TO {_ALL_GROUPS}",
