@@ -142,9 +142,10 @@ def _copy(
 ) -> TransferView:
     with audited(target, target_user, ACTION, "database", log_refusal=False) as note:
         with source.read(), translate_sqlite_errors():
+            # First: a role without signals (the region) may not read the audit log either.
+            skipped = _unreadable(source)
             has_chain = _refuse_broken_chain(source)
             _refuse_non_empty(target)
-            skipped = _unreadable(source)
             tables = q.plan(source, target, skipped)
             q.defer_foreign_keys(target)
             paused = q.pause_group_triggers(target)
