@@ -234,6 +234,24 @@ def test_an_officer_logs_and_advances_their_own_signal_under_their_login_name(
     assert _stored(world) == before
 
 
+def test_an_officer_takes_back_their_new_signal_and_its_person_is_gone_too(
+    world: World, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """`ongedaan` unlinks, then deletes the person: the person must still be visible to the
+    officer between the two (unlinked), or the DELETE would silently leave it behind."""
+    monkeypatch.setenv("MHTOOL_DB", world.url(OFFICER))
+    ref = _new_signal(cli, "Koggenland", "Cor Visser", "Dorpsstraat")
+    assert world.rows("SELECT count(*) FROM person WHERE name = 'Cor Visser'") == [(1,)]
+    undone = cli("ongedaan", "--ja")
+    assert undone.exit_code == 0, undone.output
+    assert world.rows("SELECT count(*) FROM signal WHERE ref = ?", (ref,)) == [(0,)]
+    assert world.rows("SELECT count(*) FROM person WHERE name = 'Cor Visser'") == [(0,)]
+    assert world.rows("SELECT count(*) FROM address WHERE street = 'Dorpsstraat'") == [(0,)]
+    # Nothing is left marked as unlinked, and nothing of Texel was touched.
+    assert world.rows("SELECT count(*) FROM unlinked_entity") == [(0,)]
+    assert world.rows("SELECT count(*) FROM person") == [(2,)]
+
+
 def test_the_reader_reads_but_every_write_is_refused(
     world: World, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:

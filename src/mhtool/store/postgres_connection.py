@@ -218,6 +218,12 @@ class PgStore(Store):
         if table in _WITHOUT_ID:
             self.execute(sql, tuple(record.values()))
             return 0
+        if record.get("id") is not None:
+            # The id is known. RETURNING would also make row-level security ask whether the
+            # writer may already SELECT the new row, before the triggers that make a new,
+            # unlinked person visible to its writer have run.
+            self.execute(sql, tuple(record.values()))
+            return int(record["id"])
         row = self.execute(sql + " RETURNING id", tuple(record.values())).fetchone()
         return int(row[0])
 

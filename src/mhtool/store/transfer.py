@@ -42,8 +42,9 @@ from mhtool.store.schema_info import (
 )
 
 # The target's own bookkeeping: which migrations built it, and on a server which gemeenten each
-# login sees (store/postgres_security.py; the beheerder's, and a file has no logins).
-SCHEMA_BOOKKEEPING = frozenset({"schema_migration", "officer_municipality"})
+# login sees and which entities no signal links to (store/postgres_security.py; the
+# beheerder's and the triggers', and a file has neither).
+SCHEMA_BOOKKEEPING = frozenset({"schema_migration", "officer_municipality", "unlinked_entity"})
 # Kept by the target's triggers from the copied rows (FTS5 tables on a file are virtual tables,
 # left out by schema_info anyway; on a server the search text is an ordinary table).
 DERIVED = DERIVED_TABLES
