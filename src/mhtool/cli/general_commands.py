@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mhtool.cli.app_options import JSON_OPTION
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
@@ -30,13 +33,7 @@ def info(ctx: typer.Context, as_json: JSON_OPTION = False) -> None:
     out = console()
     out.print(text(f"Database: {found.path}"))
     out.print(text(f"Gekozen via: {found.source}"))
-    for leftover in found.leftovers:
-        out.print(
-            text(
-                f"Let op: {leftover} is een tijdelijke kopie van een afgebroken mhtool-opdracht "
-                "die niet kon worden verwijderd; verwijder die veilig (ook hij bevat gegevens)."
-            )
-        )
+    tell_leftovers(out, found.leftovers)
     if not found.exists:
         from pathlib import Path
 
@@ -98,17 +95,24 @@ def _server_info(ctx: typer.Context, as_json: bool) -> None:
     out = console()
     out.print(text(f"Database: {found.path} (PostgreSQL-server)"))
     out.print(text(f"Gekozen via: {found.source}"))
-    for leftover in found.leftovers:
+    tell_leftovers(out, found.leftovers)
+    out.print(f"Schemaversie: {found.schema_version}")
+    out.print(text(f"Aangemeld als: {found.login} (deze naam komt in de historie en het auditlog)"))
+    out.print(f"Verbinding: {TRANSPORT_TEXT.get(found.transport or '', found.transport)}")
+    out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
+
+
+def tell_leftovers(out: Console, leftovers: tuple[str, ...]) -> None:
+    """Temporary copies a killed mhtool left on this computer hold data too: never silent."""
+    from mhtool.cli.render import text
+
+    for leftover in leftovers:
         out.print(
             text(
                 f"Let op: {leftover} is een tijdelijke kopie van een afgebroken mhtool-opdracht "
                 "die niet kon worden verwijderd; verwijder die veilig (ook hij bevat gegevens)."
             )
         )
-    out.print(f"Schemaversie: {found.schema_version}")
-    out.print(text(f"Aangemeld als: {found.login} (deze naam komt in de historie en het auditlog)"))
-    out.print(f"Verbinding: {TRANSPORT_TEXT.get(found.transport or '', found.transport)}")
-    out.print(f"Signalen: {found.signals} (open: {found.open_signals})")
 
 
 def municipalities(
