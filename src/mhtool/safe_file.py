@@ -234,6 +234,22 @@ def fsync_folder(folder: Path) -> None:
     sync_directory(folder)
 
 
+def check_copy_target(target: Path, noun: str) -> None:
+    """Where a copy of a database may go (`noun`: 'back-up' or 'kopie'): a file name in an
+    existing folder, never a name SQLite uses beside a database (writing `d.db-wal` would make
+    SQLite treat the copy as d.db's log). Whether an existing file may be replaced is the
+    caller's rule."""
+    if target.is_dir():
+        raise ValidationError(f"{target} is een map; geef een bestandsnaam voor de {noun} op.")
+    if not target.parent.is_dir():
+        raise ValidationError(f"De map {target.parent} bestaat niet; maak die eerst aan.")
+    if target.name.endswith(SIDECARS):
+        raise ValidationError(
+            f"{target.name} is de naam van een hulpbestand van een database (-wal, -shm, "
+            f"-journal); kies een andere naam voor de {noun}."
+        )
+
+
 def exists_error(target: Path) -> ValidationError:
     return ValidationError(f"{target} bestaat al; kies een andere naam of gebruik --overschrijf.")
 

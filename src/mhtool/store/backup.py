@@ -27,7 +27,7 @@ from mhtool.errors import (
     check_database_name,
     file_error,
 )
-from mhtool.safe_file import SIDECARS, exists_error, private_temp, publish
+from mhtool.safe_file import check_copy_target, exists_error, private_temp, publish
 from mhtool.store.connection import (
     APPLICATION_ID,
     SqliteStore,
@@ -162,15 +162,7 @@ def check_target(store: Store, target: Path, overwrite: bool, key: str | None = 
     database (writing `d.db-wal` would make SQLite treat the backup as d.db's log), never
     another program's database or any other file."""
     check_database_name(target)
-    if target.is_dir():
-        raise ValidationError(f"{target} is een map; geef een bestandsnaam voor de back-up op.")
-    if not target.parent.is_dir():
-        raise ValidationError(f"De map {target.parent} bestaat niet; maak die eerst aan.")
-    if target.name.endswith(SIDECARS):
-        raise ValidationError(
-            f"{target.name} is de naam van een hulpbestand van een database (-wal, -shm, "
-            "-journal); kies een andere naam voor de back-up."
-        )
+    check_copy_target(target, "back-up")
     if not (target.exists() or target.is_symlink()):
         return
     real = target.resolve()

@@ -315,19 +315,11 @@ def foreign_key_problems(store: Store) -> int:
 def check_new_file(path: Path) -> None:
     """A copy goes into a new file only: never over an existing one (not even an earlier
     copy), never under a name SQLite uses beside a database."""
-    from mhtool.safe_file import SIDECARS, refuse_temp_name
+    from mhtool.safe_file import check_copy_target, refuse_temp_name
 
     check_database_name(path)
     refuse_temp_name(path)
-    if path.is_dir():
-        raise ValidationError(f"{path} is een map; geef een bestandsnaam voor de kopie op.")
-    if not path.parent.is_dir():
-        raise ValidationError(f"De map {path.parent} bestaat niet; maak die eerst aan.")
-    if path.name.endswith(SIDECARS):
-        raise ValidationError(
-            f"{path.name} is de naam van een hulpbestand van een database (-wal, -shm, "
-            "-journal); kies een andere naam voor de kopie."
-        )
+    check_copy_target(path, "kopie")
     if path.exists() or path.is_symlink():
         raise _exists(path)
 
