@@ -38,6 +38,7 @@ __all__ = [
     "sqlite_store",
     "connect",
     "database_files",
+    "insert_sql",
     "now_iso",
     "schema_version",
     "translate_sqlite_errors",
@@ -241,12 +242,7 @@ class SqliteStore(Store):
         Plain SQL rather than sqlite-utils: importing that costs tens of milliseconds, and a
         write must not spend them holding the write lock (every value is bound; the table and
         column names come from code, and are quoted)."""
-        columns = ", ".join(_quoted(c) for c in record)
-        marks = ", ".join("?" for _ in record)
-        cursor = self.conn.execute(
-            f"INSERT INTO {_quoted(table)} ({columns}) VALUES ({marks})",  # noqa: S608
-            tuple(record.values()),
-        )
+        cursor = self.conn.execute(insert_sql(table, record), tuple(record.values()))
         assert cursor.lastrowid is not None
         return int(cursor.lastrowid)
 
@@ -341,6 +337,14 @@ def _wal_size(path: Path) -> int:
         return path.with_name(path.name + "-wal").stat().st_size
     except OSError:
         return 0
+
+
+def insert_sql(table: str, record: dict[str, Any]) -> str:
+    """One row's INSERT with `?` for every value, for both backends (the table and column
+    names come from code, and are quoted)."""
+    columns = ", ".join(_quoted(c) for c in record)
+    marks = ", ".join("?" for _ in record)
+    return f"INSERT INTO {_quoted(table)} ({columns}) VALUES ({marks})"  # noqa: S608
 
 
 def _quoted(name: str) -> str:

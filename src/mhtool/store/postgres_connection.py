@@ -22,7 +22,13 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from mhtool.errors import NotAllowedError
-from mhtool.store.connection import Cursor, Store, busy_timeout_ms, translate_sqlite_errors
+from mhtool.store.connection import (
+    Cursor,
+    Store,
+    busy_timeout_ms,
+    insert_sql,
+    translate_sqlite_errors,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -188,11 +194,7 @@ class PgStore(Store):
 
         name = f"mhtool_rows_{next(_CURSOR_NUMBERS)}"
         transaction = self._transactions
-        declare = f"DECLARE {name} NO SCROLL CURSOR FOR "
-        if params:
-            self.conn.execute((declare + pyformat(sql, isinstance(params, dict))).encode(), params)
-        else:
-            self.conn.execute((declare + sql).encode())
+        self.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql}", params)
         try:
             while True:
                 cursor = self.conn.execute(f"FETCH FORWARD {int(size)} FROM {name}".encode())
@@ -212,9 +214,7 @@ class PgStore(Store):
             cursor.executemany(pyformat(sql, False).encode(), params)
 
     def insert(self, table: str, record: dict[str, Any]) -> int:
-        columns = ", ".join(_quoted(c) for c in record)
-        marks = ", ".join("?" for _ in record)
-        sql = f"INSERT INTO {_quoted(table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        sql = insert_sql(table, record)
         if table in _WITHOUT_ID:
             self.execute(sql, tuple(record.values()))
             return 0
@@ -325,10 +325,6 @@ class PgStore(Store):
 
         with contextlib.suppress(psycopg.Error):
             self.conn.close()
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def connect_server(
