@@ -156,18 +156,13 @@ def backend(
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
     cluster.ensure_running()
-    roles_before = cluster.roles()
-    if request.node.get_closest_marker("empty_server_database") is not None:
-        dbname = cluster.fresh_database()
-    else:
-        dbname = cluster.fresh_database(cluster.ensure_template(SCHEMA_TEMPLATE, _migrate))
-    url = cluster.url(dbname)
-    monkeypatch.setenv("MHTOOL_DB", url)
-    try:
+    template = None
+    if request.node.get_closest_marker("empty_server_database") is None:
+        template = cluster.ensure_template(SCHEMA_TEMPLATE, _migrate)
+    with cluster.scratch_database(template) as dbname:
+        url = cluster.url(dbname)
+        monkeypatch.setenv("MHTOOL_DB", url)
         yield Backend("postgresql", url, cluster, dbname)
-    finally:
-        cluster.ensure_running()
-        cluster.drop_database(dbname, roles_before=roles_before)
 
 
 class Cli:

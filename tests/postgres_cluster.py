@@ -436,6 +436,19 @@ class PostgresCluster:
             self._templates[name] = name
         return self._templates[name]
 
+    @contextlib.contextmanager
+    def scratch_database(self, template: str | None = None) -> Iterator[str]:
+        """A fresh database for one test (see `fresh_database`), dropped afterwards together
+        with the roles the test created, also when the test stopped the server."""
+        self.ensure_running()
+        roles_before = self.roles()
+        dbname = self.fresh_database(template)
+        try:
+            yield dbname
+        finally:
+            self.ensure_running()
+            self.drop_database(dbname, roles_before=roles_before)
+
     def drop_database(self, name: str, *, roles_before: set[str] | None = None) -> None:
         """Drop a test's database (closing what is still connected), and the roles the test
         created (roles belong to the cluster, not to one database), so the next test starts

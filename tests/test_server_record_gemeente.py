@@ -45,10 +45,7 @@ def server(
     postgres_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> Iterator[Server]:
     cluster = postgres_cluster
-    cluster.ensure_running()
-    roles_before = cluster.roles()
-    dbname = cluster.fresh_database()
-    try:
+    with cluster.scratch_database() as dbname:
         monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname))
         assert cli("info").exit_code == 0  # the beheerder's first use makes the tables
         script = cli(
@@ -59,9 +56,6 @@ def server(
         with cluster.connect(dbname) as conn:
             conn.execute(script.stdout.encode())
         yield Server(cluster, dbname)
-    finally:
-        cluster.ensure_running()
-        cluster.drop_database(dbname, roles_before=roles_before)
 
 
 def spawn(url: str, *args: str) -> pexpect.spawn:

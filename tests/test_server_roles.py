@@ -87,10 +87,7 @@ def world(
     """A server database with one Texel and one Koggenland signal (logged by the owner) and the
     three kinds of login, made with the SQL of `mhtool server rollen`."""
     cluster = postgres_cluster
-    cluster.ensure_running()
-    roles_before = cluster.roles()
-    dbname = cluster.fresh_database()
-    try:
+    with cluster.scratch_database() as dbname:
         monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname))
         texel_ref = _new_signal(cli, "Texel", TEXEL_NAME, TEXEL_STREET)
         kog_ref = _new_signal(cli, "Koggenland", KOGGENLAND_NAME, "Kerkstraat")
@@ -113,9 +110,6 @@ def world(
         with cluster.connect(dbname) as conn:
             conn.execute(script.stdout.encode())
         yield World(cluster, dbname, texel_ref, ids[texel_ref], kog_ref, ids[kog_ref])
-    finally:
-        cluster.ensure_running()
-        cluster.drop_database(dbname, roles_before=roles_before)
 
 
 def run_as(
@@ -441,10 +435,7 @@ def sql_world(
     --uitvoeren`, and one Texel and one Koggenland signal with a person and an address each,
     written by the owner in plain SQL."""
     cluster = postgres_cluster
-    cluster.ensure_running()
-    roles_before = cluster.roles()
-    dbname = cluster.fresh_database()
-    try:
+    with cluster.scratch_database() as dbname:
         monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname))
         made = cli(
             "server",
@@ -490,9 +481,6 @@ def sql_world(
                 conn.execute("INSERT INTO signal_address VALUES (%s, %s)", (sid, sid))
                 conn.execute("INSERT INTO signal_form VALUES (%s, 'arbeid')", (sid,))
         yield World(cluster, dbname, "MH-2026-0001", 1, "MH-2026-0002", 2)
-    finally:
-        cluster.ensure_running()
-        cluster.drop_database(dbname, roles_before=roles_before)
 
 
 def _refused(world: World, role: str, sql: str) -> bool:

@@ -65,10 +65,7 @@ def shared(
     """The owner logs the person in Koggenland and links the same person to a Texel signal
     (with a note naming them); the officer is made with the SQL of `mhtool server rollen`."""
     cluster = postgres_cluster
-    cluster.ensure_running()
-    roles_before = cluster.roles()
-    dbname = cluster.fresh_database()
-    try:
+    with cluster.scratch_database() as dbname:
         monkeypatch.setenv("MHTOOL_DB", cluster.url(dbname))
         _signal(cli, "Koggenland", f"naam={NAME}; rol=slachtoffer; geboren=12-03-1990")
         (person_id,) = cluster.admin_rows(dbname, "SELECT id FROM person")[0]
@@ -83,9 +80,6 @@ def shared(
         with cluster.connect(dbname) as conn:
             conn.execute(script.stdout.encode())
         yield Shared(cluster, dbname, int(person_id))
-    finally:
-        cluster.ensure_running()
-        cluster.drop_database(dbname, roles_before=roles_before)
 
 
 def _as(shared: Shared, monkeypatch: pytest.MonkeyPatch, cli: Cli, user: str | None,
